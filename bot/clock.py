@@ -1,0 +1,45 @@
+"""Time, injected.
+
+Every SLA, duty and cadence decision takes "now" from a `Clock` handed in by the caller,
+never from `datetime.now()`, so tests can set the time to the minute, in any time zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+
+
+class SystemClock:
+    """The real wall clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+@dataclass
+class FixedClock:
+    """A clock that stands still until told otherwise: for tests, `tick --at` and the console."""
+
+    at: datetime = field(default_factory=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+
+    def now(self) -> datetime:
+        return self.at.astimezone(timezone.utc)
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+        self.at = at
+
+    def advance(self, delta: timedelta) -> None:
+        self.at = self.at + delta

@@ -1,0 +1,140 @@
+"""One command grammar for slash commands, @-mentions and the console.
+
+`parse_command("/handoff", "P2 provider: firewall rule")` and
+`parse_mention("<@W111> handoff P2 provider: firewall rule")` give the same `Command`,
+so every surface behaves alike. Parsing is pure: dates stay text until the service
+reads them against the organisation's calendar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import TandemError
+
+PRIORITY = re.compile(r"^[Pp]([0-9]+)$")
+USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@([UW][A-Z0-9]{2,})$")
+LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")
+TANDEM_SUBCOMMANDS = ("help", "sla", "reviews", "done", "cover", "matrix", "audit", "digest", "export", "status")
+OWNER_PHRASES = re.compile(
+    r"^(?:who\s*(?:'s|is)?\s*(?:owns?|responsible\s+for|handles|looks\s+after|covers?|is\s+on)|owner\s+(?:of|for)|owner|owns?)\b\s*",
+    re.IGNORECASE,
+)
+
+
+class GrammarError(TandemError):
+    """The words were understood but something in them is wrong (a bad priority, no date)."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # owner, handoff, overflow, help, sla, reviews, done, cover, matrix, audit, digest, export, status, unknown
+    text: str = ""  # the query, summary or evidence
+    priority: str | None = None
+    target: str | None = None  # a Slack id, a side, or an area as typed
+    person: str | None = None  # cover: who is away
+    until: str | None = None  # cover: the date as typed
+    by: str | None = None  # cover: who covers
+
+
+def user_id(token: str) -> str | None:
+    match = USER.match(token)
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _priority(tokens: list[str]) -> tuple[str | None, list[str]]:
+    if tokens and (match := PRIORITY.match(tokens[0])):
+        number = int(match.group(1))
+        if not 1 <= number <= 4:
+            raise GrammarError(f"{tokens[0]} is not a priority: use P1 (critical) to P4 (low), or leave it out for the default.")
+        return f"P{number}", tokens[1:]
+    return None, tokens
+
+
+def _handoff(name: str, rest: str) -> Command:
+    priority, tokens = _priority(rest.split())
+    target = None
+    if name == "handoff" and tokens:
+        if (uid := user_id(tokens[0].rstrip(":,"))) is not None:
+            target, tokens = uid, tokens[1:]
+        elif tokens[0].lower().rstrip(":") in ("internal", "provider"):
+            target, tokens = tokens[0].lower().rstrip(":"), tokens[1:]
+        else:
+            head, colon, tail = " ".join(tokens).partition(":")
+            if colon and 0 < len(head.split()) <= 4 and "//" not in tail[:2]:
+                target, tokens = head.strip(), tail.split()
+    return Command(name, " ".join(tokens).strip(), priority=priority, target=target)
+
+
+def _cover(rest: str) -> Command:
+    match = re.match(r"^\s*(\S+)\s+until\s+(.+?)(?:\s+by\s+(\S+))?\s*$", rest, re.IGNORECASE)
+    if not match:
+        raise GrammarError("Write it as: /tandem cover @who until DATE [by @whom], e.g. /tandem cover @ben until 2026-12-24 by @alice")
+    who, until, by = match.groups()
+    return Command("cover", person=who, until=until.strip(), by=by)
+
+
+def _tandem(rest: str) -> Command:
+    word, _, tail = rest.strip().partition(" ")
+    word = word.lower()
+    tail = tail.strip()
+    if word in ("", "help", "?"):
+        return Command("help", tail)
+    if word == "cover":
+        return _cover(tail)
+    if word == "done":
+        review, _, evidence = tail.partition(" ")
+        if not review:
+            raise GrammarError("Say which review: /tandem done REVIEW-KEY [evidence], e.g. /tandem done restore-test restored 3 files OK")
+        return Command("done", evidence.strip(), target=review)
+    if word in TANDEM_SUBCOMMANDS:
+        return Command(word, tail)
+    if word in ("owner", "who"):
+        return parse_mention(rest)
+    if word in ("handoff", "overflow"):
+        return _handoff(word, tail)
+    return Command("unknown", rest.strip())
+
+
+def parse_command(command: str, text: str) -> Command:
+    """A slash command and its text, as Slack sends them."""
+    name = command.lstrip("/").lower()
+    text = (text or "").strip()
+    if name == "owner":
+        return Command("owner", _question(text)) if text else Command("help", "owner")
+    if name in ("handoff", "overflow"):
+        return _handoff(name, text)
+    if name == "tandem":
+        return _tandem(text)
+    return Command("unknown", f"{command} {text}".strip())
+
+
+def _question(text: str) -> str:
+    return text.strip().rstrip("?!. ").strip()
+
+
+def parse_mention(text: str) -> Command:
+    """The text of an @-mention: the bot's own mention removed, then the same grammar."""
+    text = LEADING_MENTION.sub("", text or "").strip()
+    first, _, rest = text.partition(" ")
+    lowered = first.lower().rstrip(":,")
+    if not text:
+        return Command("help")
+    if lowered in ("handoff", "overflow"):
+        return _handoff(lowered, rest)
+    if lowered in TANDEM_SUBCOMMANDS:
+        return _tandem(text)
+    if OWNER_PHRASES.match(text):
+        query = _question(OWNER_PHRASES.sub("", text, count=1))
+        return Command("owner", query) if query else Command("help", "owner")
+    return Command("unknown", text)
+
+
+def parse_line(line: str) -> Command:
+    """A console line: a slash command, or mention text (with or without `@tandem`)."""
+    line = line.strip()
+    if line.startswith("/"):
+        command, _, text = line.partition(" ")
+        return parse_command(command, text)
+    return parse_mention(re.sub(r"^@tandem\b[\s,:]*", "", line, flags=re.IGNORECASE))

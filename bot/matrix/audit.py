@@ -1,0 +1,50 @@
+"""Gaps in the matrix: the places where work falls between the two sides.
+
+`tandem matrix audit` prints them (exit 1 when any exist), `/tandem audit` shows them in
+Slack, App Home lists them and the daily digest counts them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.matrix.model import CLOCK_24X7, Matrix
+
+
+@dataclass(frozen=True)
+class Gap:
+    subject: str  # "area backups", "review restore-test", "person U0X"
+    problem: str
+    fix: str
+
+
+def find_gaps(matrix: Matrix) -> list[Gap]:
+    gaps: list[Gap] = []
+    for area in matrix.areas:
+        subject = f"area {area.key}"
+        if not area.responsible:
+            gaps.append(Gap(subject, "nobody is responsible", "set 'responsible' to a side, a group or a person"))
+        if not area.accountable:
+            gaps.append(Gap(subject, "nobody is accountable", "set 'accountable' to the one person who answers for it"))
+        elif len(matrix.expand_all(area.accountable)) > 1:
+            gaps.append(Gap(subject, "more than one person is accountable", "name exactly one accountable person"))
+        if area.is_shared and not area.lead:
+            gaps.append(Gap(subject, "responsibility is shared but nobody leads", "set 'lead' to the side or person who coordinates"))
+        if area.coverage == CLOCK_24X7 and not area.after_hours:
+            gaps.append(Gap(subject, "needs 24x7 cover but nobody is on duty after hours", "set 'after_hours'"))
+    named = set()
+    for area in matrix.areas:
+        for refs in (area.responsible, area.accountable, area.consulted, area.informed, area.after_hours, area.escalation):
+            named.update(matrix.expand_all(refs))
+        if area.lead:
+            named.update(matrix.expand(area.lead))
+    for review in matrix.reviews:
+        if review.owner:
+            named.update(matrix.expand(review.owner))
+        else:
+            gaps.append(Gap(f"review {review.key}", "has no owner", "set 'owner' to a side or a person"))
+    for person in matrix.people.values():
+        if person.slack not in named:
+            gaps.append(Gap(f"person {person.name} ({person.slack})", "is listed but holds no role in any area",
+                            "give them a role or remove them from the side"))
+    return gaps

@@ -1,0 +1,96 @@
+"""Write a `Matrix` back as a matrix file that imports to the same matrix.
+
+The layout follows the documented format (people and business hours in flow style,
+areas in block style) so an exported file reads like a hand-written one.
+"""
+
+from __future__ import annotations
+
+import io
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from bot.calendar import format_days
+from bot.matrix.model import CLOCK_BUSINESS, Area, Matrix, Review
+
+
+def _flow(mapping: dict) -> CommentedMap:
+    node = CommentedMap(mapping)
+    node.fa.set_flow_style()
+    return node
+
+
+def _flow_list(items) -> CommentedSeq:
+    node = CommentedSeq(items)
+    node.fa.set_flow_style()
+    return node
+
+
+def _parties(refs: tuple[str, ...]):
+    return refs[0] if len(refs) == 1 else _flow_list(list(refs))
+
+
+def _area(area: Area) -> CommentedMap:
+    out = CommentedMap(key=area.key, name=area.name)
+    if area.aliases:
+        out["aliases"] = _flow_list(list(area.aliases))
+    for field in ("responsible", "accountable", "consulted", "informed", "after_hours", "escalation"):
+        refs = getattr(area, field)
+        if refs:
+            out[field] = _parties(refs) if field in ("responsible", "accountable", "after_hours") else _flow_list(list(refs))
+    for field in ("lead", "priority", "notes"):
+        if getattr(area, field):
+            out[field] = getattr(area, field)
+    if area.coverage != CLOCK_BUSINESS:
+        out["coverage"] = area.coverage
+    return out
+
+
+def _review(review: Review) -> CommentedMap:
+    out = CommentedMap(key=review.key, name=review.name, schedule=review.schedule)
+    for field in ("owner", "area", "reference"):
+        if getattr(review, field):
+            out[field] = getattr(review, field)
+    for field in ("remind_before", "grace"):
+        if getattr(review, field):
+            out[field] = getattr(review, field).text
+    return out
+
+
+def export_text(matrix: Matrix) -> str:
+    hours = matrix.business_hours
+    doc = CommentedMap()
+    doc["organisation"] = matrix.organisation
+    doc["name"] = matrix.name
+    doc["timezone"] = matrix.timezone
+    doc["business_hours"] = _flow({"days": format_days(hours.days), "start": hours.start.strftime("%H:%M"), "end": hours.end.strftime("%H:%M")})
+    doc["holidays"] = _flow_list([d.isoformat() for d in matrix.holidays])
+    if matrix.channel:
+        doc["channel"] = matrix.channel
+    doc["digest"] = _flow({"time": matrix.digest_time.strftime("%H:%M")})
+    sides = CommentedMap()
+    for side in matrix.sides:
+        people = CommentedSeq(
+            [_flow({"slack": p.slack, "name": p.name, **({"admin": True} if p.admin else {})}) for p in side.people]
+        )
+        entry = CommentedMap(name=side.name, people=people)
+        if side.groups:
+            entry["groups"] = CommentedMap({name: _flow_list(list(members)) for name, members in side.groups})
+        sides[side.key] = entry
+    doc["sides"] = sides
+    sla = CommentedMap()
+    for target in matrix.sla.targets:
+        sla[target.priority] = _flow({"respond": target.respond.text, "resolve": target.resolve.text,
+                                      **({"clock": target.clock} if target.clock != CLOCK_BUSINESS else {})})
+    sla["default"] = matrix.sla.default
+    sla["warn_at"] = _flow_list([f"{p}%" for p in matrix.sla.warn_at])
+    doc["sla"] = sla
+    doc["areas"] = CommentedSeq([_area(a) for a in matrix.areas])
+    doc["reviews"] = CommentedSeq([_review(r) for r in matrix.reviews])
+    yaml = YAML()
+    yaml.width = 120
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    buffer = io.StringIO()
+    yaml.dump(doc, buffer)
+    return buffer.getvalue()

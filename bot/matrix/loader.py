@@ -1,0 +1,398 @@
+"""Read a matrix file into a `Matrix`, or say exactly what is wrong with it.
+
+Every problem is collected (not just the first) with its line, field path and value, so an
+IT lead fixes a file in one pass. Nothing is returned unless the whole file is valid: the
+caller never sees half a matrix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from bot.calendar import parse_days
+from bot.errors import MatrixError, Problem
+from bot.matrix.durations import Duration, parse_percent
+from bot.matrix.model import (
+    CLOCK_24X7, CLOCK_BUSINESS, PRIORITIES, SHARED, SIDES,
+    Area, BusinessHours, Matrix, Person, Review, Side, SlaPolicy, SlaTarget,
+)
+from bot.matrix.names import normalize
+from bot.reviews.schedule import parse_schedule
+
+SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+TOP_KEYS = ("organisation", "name", "timezone", "business_hours", "holidays", "channel",
+            "sides", "sla", "areas", "reviews", "digest")
+AREA_KEYS = ("key", "name", "aliases", "responsible", "accountable", "consulted", "informed",
+             "after_hours", "escalation", "lead", "coverage", "priority", "notes")
+REVIEW_KEYS = ("key", "name", "schedule", "owner", "remind_before", "area", "grace", "reference")
+PARTY_FIELDS = ("responsible", "accountable", "consulted", "informed", "after_hours", "escalation")
+
+
+def load_file(path: str | Path) -> Matrix:
+    """Load and validate a matrix file; raise MatrixError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise MatrixError([Problem(str(path), None, "", "", f"cannot read the file: {exc.strerror}")]) from exc
+    return load_text(text, source=str(path))
+
+
+def load_text(text: str, source: str = "<matrix>") -> Matrix:
+    try:
+        data = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise MatrixError([Problem(source, line, "", "", f"not valid YAML: {exc.problem}")]) from exc
+    reader = _Reader(source)
+    matrix = reader.matrix(data)
+    if reader.problems or matrix is None:
+        raise MatrixError(reader.problems)
+    return matrix
+
+
+@dataclass
+class _Node:
+    """A value with where it came from."""
+
+    value: Any
+    line: int | None
+    path: str
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    # -- reporting ---------------------------------------------------------------
+    def fail(self, node: _Node, message: str) -> None:
+        shown = "" if isinstance(node.value, (dict, list)) or node.value is None else str(node.value)
+        self.problems.append(Problem(self.source, node.line, node.path, shown, message))
+
+    def field(self, parent: _Node, key: str | int) -> _Node:
+        container = parent.value
+        line = parent.line
+        lc = getattr(container, "lc", None)
+        try:
+            if lc is not None and isinstance(key, int):
+                line = lc.item(key)[0] + 1
+            elif lc is not None and key in container:
+                line = lc.value(key)[0] + 1
+        except (KeyError, IndexError, TypeError):
+            pass
+        value = container.get(key) if isinstance(container, dict) else container[key]
+        path = f"{parent.path}[{key}]" if isinstance(key, int) else (f"{parent.path}.{key}" if parent.path else key)
+        return _Node(value, line, path)
+
+    def mapping(self, node: _Node, allowed: tuple[str, ...]) -> bool:
+        if not isinstance(node.value, dict):
+            self.fail(node, "expected a mapping of fields (key: value)")
+            return False
+        for key in node.value:
+            if str(key) not in allowed:
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                extra = f"; did you mean '{hint[0]}'?" if hint else f"; allowed: {', '.join(allowed)}"
+                self.fail(self.field(node, key), f"unknown field '{key}'{extra}")
+        return True
+
+    def items(self, node: _Node) -> list[_Node]:
+        if node.value is None:
+            return []
+        if not isinstance(node.value, list):
+            self.fail(node, "expected a list")
+            return []
+        return [self.field(node, i) for i in range(len(node.value))]
+
+    def text(self, parent: _Node, key: str, required: bool = True) -> str | None:
+        node = self.field(parent, key)
+        if node.value is None or str(node.value).strip() == "":
+            if required:
+                self.fail(node, f"'{key}' is required")
+            return None
+        if isinstance(node.value, (dict, list)):
+            self.fail(node, f"'{key}' must be a single value")
+            return None
+        return str(node.value).strip()
+
+    def duration(self, parent: _Node, key: str, required: bool = True) -> Duration | None:
+        node = self.field(parent, key)
+        if node.value is None:
+            if required:
+                self.fail(node, f"'{key}' is required (a duration such as 15m, 4h or 3d)")
+            return None
+        try:
+            return Duration.parse(node.value)
+        except ValueError as exc:
+            self.fail(node, str(exc))
+            return None
+
+    # -- the document ------------------------------------------------------------
+    def matrix(self, data: Any) -> Matrix | None:
+        root = _Node(data, 1, "")
+        if not self.mapping(root, TOP_KEYS):
+            return None
+        org = self.text(root, "organisation")
+        if org and not KEY.match(org):
+            self.fail(self.field(root, "organisation"), "use lower-case letters, digits, '-' or '_' (it is a key)")
+        tz = self.timezone(root)
+        hours = self.business_hours(self.field(root, "business_hours"))
+        channel = self.text(root, "channel", required=False)
+        if channel and not SLACK_CHANNEL.match(channel):
+            self.fail(self.field(root, "channel"), "expected a Slack channel id such as C0SHARED01 (channel details → bottom of the About tab)")
+        sides = self.sides(self.field(root, "sides"))
+        people = {p.slack: p for s in sides for p in s.people}
+        groups = {f"{s.key}.{g}" for s in sides for g, _ in s.groups}
+        self.parties = _Parties(set(people), groups)
+        for side in sides:
+            for group, members in side.groups:
+                node = self.field(self.field(self.field(self.field(root, "sides"), side.key), "groups"), group)
+                for slack_id in members:
+                    if slack_id not in people:
+                        self.fail(node, f"group member {slack_id} is not listed under any side's people")
+        sla = self.sla(self.field(root, "sla"))
+        sla_keys = self.field(root, "sla").value
+        areas = self.areas(self.field(root, "areas"), {p for p in PRIORITIES if isinstance(sla_keys, dict) and p in sla_keys})
+        reviews = self.reviews(self.field(root, "reviews"), {a.key for a in areas})
+        holidays = self.holidays(self.field(root, "holidays"))
+        digest_time = self.digest(self.field(root, "digest"))
+        if self.problems or not (org and tz and hours and sla):
+            return None
+        return Matrix(
+            organisation=org, name=self.text(root, "name", required=False) or org, timezone=tz,
+            business_hours=hours, channel=channel, sides=sides, sla=sla, areas=areas,
+            reviews=reviews, holidays=holidays, digest_time=digest_time,
+        )
+
+    def timezone(self, root: _Node) -> str | None:
+        tz = self.text(root, "timezone")
+        if tz is None:
+            return None
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.fail(self.field(root, "timezone"), "unknown time zone: use an IANA name such as Europe/London or America/New_York")
+            return None
+        return tz
+
+    def clock_time(self, parent: _Node, key: str, default: str | None = None) -> time | None:
+        node = self.field(parent, key)
+        raw = default if node.value is None else str(node.value)
+        if raw is None:
+            self.fail(node, f"'{key}' is required (a 24-hour time such as \"08:00\")")
+            return None
+        match = HHMM.match(raw.strip())
+        if not match:
+            self.fail(node, "expected a 24-hour time such as \"08:00\" (quote it)")
+            return None
+        return time(int(match.group(1)), int(match.group(2)))
+
+    def business_hours(self, node: _Node) -> BusinessHours | None:
+        if not self.mapping(node, ("days", "start", "end")):
+            return None
+        days_node = self.field(node, "days")
+        try:
+            days = parse_days(str(days_node.value or "mon-fri"))
+        except ValueError as exc:
+            self.fail(days_node, str(exc))
+            return None
+        start, end = self.clock_time(node, "start"), self.clock_time(node, "end")
+        if start and end and end <= start:
+            self.fail(self.field(node, "end"), "business hours must end after they start on the same day")
+            return None
+        return BusinessHours(days, start, end) if start and end else None
+
+    def sides(self, node: _Node) -> tuple[Side, ...]:
+        if not self.mapping(node, SIDES):
+            return ()
+        sides, seen = [], {}
+        for key in SIDES:
+            side_node = self.field(node, key)
+            if side_node.value is None:
+                self.fail(side_node, f"the '{key}' side is required: a co-managed matrix has an internal team and a provider")
+                continue
+            if not self.mapping(side_node, ("name", "people", "groups")):
+                continue
+            people = []
+            for item in self.items(self.field(side_node, "people")):
+                if not self.mapping(item, ("slack", "name", "admin")):
+                    continue
+                slack, name = self.text(item, "slack"), self.text(item, "name")
+                if slack and not SLACK_USER.match(slack):
+                    self.fail(self.field(item, "slack"), "expected a Slack member id such as U0ALICE01 (profile → ⋮ → Copy member ID)")
+                elif slack in seen:
+                    self.fail(self.field(item, "slack"), f"{slack} is listed twice (also at line {seen[slack]})")
+                elif slack and name:
+                    seen[slack] = item.line
+                    people.append(Person(slack, name, key, bool(item.value.get("admin", False))))
+            if not people:
+                self.fail(self.field(side_node, "people"), f"the {key} side needs at least one person")
+            groups = []
+            groups_node = self.field(side_node, "groups")
+            if groups_node.value is not None and self.mapping(groups_node, tuple(map(str, groups_node.value or ()))):
+                for group in groups_node.value:
+                    members = self.field(groups_node, group).value
+                    members = [members] if isinstance(members, str) else list(members or [])
+                    groups.append((str(group), tuple(str(m) for m in members)))
+            sides.append(Side(key, self.text(side_node, "name") or key, tuple(people), tuple(groups)))
+        return tuple(sides)
+
+    def sla(self, node: _Node) -> SlaPolicy | None:
+        if not self.mapping(node, PRIORITIES + ("default", "warn_at")):
+            return None
+        targets = []
+        for priority in PRIORITIES:
+            p_node = self.field(node, priority)
+            if p_node.value is None:
+                continue
+            if not self.mapping(p_node, ("respond", "resolve", "clock")):
+                continue
+            respond, resolve = self.duration(p_node, "respond"), self.duration(p_node, "resolve")
+            clock = self.text(p_node, "clock", required=False) or CLOCK_BUSINESS
+            if clock not in (CLOCK_BUSINESS, CLOCK_24X7):
+                self.fail(self.field(p_node, "clock"), f"clock must be '{CLOCK_BUSINESS}' or '{CLOCK_24X7}'")
+            if respond and resolve:
+                targets.append(SlaTarget(priority, respond, resolve, clock))
+        if not targets:
+            self.fail(node, "define at least one priority (P1–P4) with respond and resolve targets")
+        default = self.text(node, "default", required=False) or "P3"
+        if default not in {t.priority for t in targets}:
+            self.fail(self.field(node, "default"), f"default priority {default} has no targets in sla")
+        warn_node = self.field(node, "warn_at")
+        warn_at = []
+        for item in self.items(warn_node) if warn_node.value is not None else []:
+            try:
+                warn_at.append(parse_percent(item.value))
+            except ValueError as exc:
+                self.fail(item, str(exc))
+        return SlaPolicy(tuple(targets), default, tuple(sorted(set(warn_at))) if warn_node.value is not None else (75, 90))
+
+    def party_list(self, parent: _Node, key: str, allow_shared: bool = False) -> tuple[str, ...]:
+        node = self.field(parent, key)
+        values = [node.value] if isinstance(node.value, str) else node.value
+        if values is None:
+            return ()
+        if not isinstance(values, list):
+            self.fail(node, f"'{key}' must be a side, a side.group, a Slack member id, or a list of them")
+            return ()
+        refs = []
+        for index, value in enumerate(values):
+            item = self.field(node, index) if isinstance(node.value, list) else node
+            problem = self.parties.problem(str(value), allow_shared)
+            if problem:
+                self.fail(item, problem)
+            else:
+                refs.append(str(value))
+        return tuple(refs)
+
+    def areas(self, node: _Node, declared: set[str]) -> tuple[Area, ...]:
+        """`declared`: the priorities the sla section names (checked there), for the areas' `priority`."""
+        areas: list[Area] = []
+        names: dict[str, tuple[str, int | None]] = {}
+        for item in self.items(node):
+            if not self.mapping(item, AREA_KEYS):
+                continue
+            key, name = self.text(item, "key"), self.text(item, "name")
+            if key and not KEY.match(key):
+                self.fail(self.field(item, "key"), "use lower-case letters, digits, '-' or '_'")
+            aliases = tuple(str(a) for a in (self.field(item, "aliases").value or ()))
+            for label, field_node in [(key, self.field(item, "key")), (name, self.field(item, "name"))] + [
+                (a, self.field(self.field(item, "aliases"), i)) for i, a in enumerate(aliases)
+            ]:
+                norm = normalize(label or "")
+                if norm and norm in names and names[norm][0] != key:
+                    other, line = names[norm]
+                    self.fail(field_node, f"'{label}' also names area '{other}' (line {line}); each key, name and alias must point to one area")
+                elif norm:
+                    names[norm] = (key or "", field_node.line)
+            parties = {f: self.party_list(item, f, allow_shared=(f == "responsible")) for f in PARTY_FIELDS}
+            lead = self.text(item, "lead", required=False)
+            if lead and (problem := self.parties.problem(lead, False)):
+                self.fail(self.field(item, "lead"), problem)
+            coverage = self.text(item, "coverage", required=False) or CLOCK_BUSINESS
+            if coverage not in (CLOCK_BUSINESS, CLOCK_24X7):
+                self.fail(self.field(item, "coverage"), f"coverage must be '{CLOCK_BUSINESS}' or '{CLOCK_24X7}'")
+            priority = self.text(item, "priority", required=False)
+            if priority and priority not in declared:
+                self.fail(self.field(item, "priority"), f"priority must be one of {', '.join(sorted(declared)) or 'the priorities under sla'}")
+            if key and name:
+                areas.append(Area(key=key, name=name, aliases=aliases, lead=lead, coverage=coverage,
+                                  priority=priority, notes=self.text(item, "notes", required=False), **parties))
+        return tuple(areas)
+
+    def reviews(self, node: _Node, area_keys: set[str]) -> tuple[Review, ...]:
+        reviews, seen = [], set()
+        for item in self.items(node):
+            if not self.mapping(item, REVIEW_KEYS):
+                continue
+            key, name, schedule = self.text(item, "key"), self.text(item, "name"), self.text(item, "schedule")
+            if key in seen:
+                self.fail(self.field(item, "key"), f"review key '{key}' is used twice")
+            seen.add(key)
+            if schedule:
+                try:
+                    parse_schedule(schedule)
+                except ValueError as exc:
+                    self.fail(self.field(item, "schedule"), str(exc))
+            owner = self.text(item, "owner", required=False)
+            if owner and (problem := self.parties.problem(owner, False)):
+                self.fail(self.field(item, "owner"), problem)
+            area = self.text(item, "area", required=False)
+            if area and area not in area_keys:
+                close = difflib.get_close_matches(area, sorted(area_keys), n=3)
+                self.fail(self.field(item, "area"), f"no area has the key '{area}'" + (f"; closest: {', '.join(close)}" if close else ""))
+            remind, grace = self.duration(item, "remind_before", False), self.duration(item, "grace", False)
+            if key and name and schedule:
+                reviews.append(Review(key, name, schedule, owner, remind, area, grace,
+                                      self.text(item, "reference", required=False)))
+        return tuple(reviews)
+
+    def holidays(self, node: _Node) -> tuple[date, ...]:
+        days = []
+        for item in self.items(node):
+            value = item.value
+            if isinstance(value, date):
+                days.append(value if type(value) is date else date(value.year, value.month, value.day))
+                continue
+            try:
+                days.append(date.fromisoformat(str(value)))
+            except ValueError:
+                self.fail(item, "expected a date written YYYY-MM-DD")
+        return tuple(sorted(set(days)))
+
+    def digest(self, node: _Node) -> time:
+        if node.value is None or not self.mapping(node, ("time",)):
+            return time(8, 30)
+        return self.clock_time(node, "time", default="08:30") or time(8, 30)
+
+
+@dataclass
+class _Parties:
+    """Which party refs the file defines, for checking every RACI cell."""
+
+    people: set[str]
+    groups: set[str]
+
+    def problem(self, ref: str, allow_shared: bool) -> str | None:
+        if ref == SHARED:
+            return None if allow_shared else "'shared' is only for 'responsible'; name one party here"
+        if ref in SIDES or ref in self.groups or ref in self.people:
+            return None
+        if "." in ref and ref.split(".")[0] in SIDES:
+            return f"no group '{ref.split('.', 1)[1]}' under sides.{ref.split('.')[0]}.groups"
+        if SLACK_USER.match(ref):
+            return f"{ref} is not listed under any side's people"
+        return f"unknown party '{ref}': use internal, provider, side.group or a listed Slack member id"

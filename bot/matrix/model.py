@@ -1,0 +1,168 @@
+"""The responsibility matrix of one organisation, as plain immutable values.
+
+This is the contract in code: who is on each side, what each area's RACI says, which SLA
+applies, which reviews recur. It is built by the loader from a file or by storage from the
+database, and read by everything else; nothing here touches Slack or a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from functools import cached_property
+
+from bot.matrix.durations import Duration
+
+SIDES = ("internal", "provider")
+SHARED = "shared"
+PRIORITIES = ("P1", "P2", "P3", "P4")
+CLOCK_BUSINESS = "business"
+CLOCK_24X7 = "24x7"
+
+
+@dataclass(frozen=True)
+class Person:
+    slack: str
+    name: str
+    side: str
+    admin: bool = False
+
+
+@dataclass(frozen=True)
+class Side:
+    key: str  # "internal" or "provider"
+    name: str
+    people: tuple[Person, ...]
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (group name, member Slack ids)
+
+    def group(self, name: str) -> tuple[str, ...] | None:
+        return dict(self.groups).get(name)
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    days: frozenset[int]  # 0 = Monday
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class SlaTarget:
+    priority: str
+    respond: Duration
+    resolve: Duration
+    clock: str = CLOCK_BUSINESS
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    targets: tuple[SlaTarget, ...]
+    default: str = "P3"
+    warn_at: tuple[int, ...] = (75, 90)  # percent of a clock's target
+
+    def target(self, priority: str) -> SlaTarget | None:
+        return next((t for t in self.targets if t.priority == priority), None)
+
+
+@dataclass(frozen=True)
+class Area:
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    responsible: tuple[str, ...] = ()  # party refs: a side, "side.group", a Slack id, or "shared"
+    accountable: tuple[str, ...] = ()
+    consulted: tuple[str, ...] = ()
+    informed: tuple[str, ...] = ()
+    after_hours: tuple[str, ...] = ()  # who is on duty outside business hours
+    escalation: tuple[str, ...] = ()
+    lead: str | None = None  # which party leads when responsibility is shared
+    coverage: str = CLOCK_BUSINESS  # "24x7" areas need someone on duty after hours
+    priority: str | None = None  # the area's usual priority when a handoff names none
+    notes: str | None = None
+
+    @property
+    def is_shared(self) -> bool:
+        return SHARED in self.responsible or len(self.responsible) > 1
+
+
+@dataclass(frozen=True)
+class Review:
+    key: str
+    name: str
+    schedule: str  # RRULE or 5-field cron, in the organisation's time zone
+    owner: str | None = None  # party ref
+    remind_before: Duration | None = None
+    area: str | None = None
+    grace: Duration | None = None  # overdue this long before escalating to the accountable person
+    reference: str | None = None  # the control or practice that asks for it
+
+
+@dataclass(frozen=True)
+class Matrix:
+    organisation: str
+    name: str
+    timezone: str
+    business_hours: BusinessHours
+    channel: str | None
+    sides: tuple[Side, ...]
+    sla: SlaPolicy
+    areas: tuple[Area, ...] = ()
+    reviews: tuple[Review, ...] = ()
+    holidays: tuple[date, ...] = ()
+    digest_time: time = field(default=time(8, 30))
+
+    def side(self, key: str) -> Side | None:
+        return next((s for s in self.sides if s.key == key), None)
+
+    @cached_property
+    def people(self) -> dict[str, Person]:
+        return {p.slack: p for s in self.sides for p in s.people}
+
+    @cached_property
+    def areas_by_key(self) -> dict[str, Area]:
+        return {a.key: a for a in self.areas}
+
+    def area(self, key: str) -> Area | None:
+        return self.areas_by_key.get(key)
+
+    def review(self, key: str) -> Review | None:
+        return next((r for r in self.reviews if r.key == key), None)
+
+    def admins(self) -> list[Person]:
+        return [p for p in self.people.values() if p.admin]
+
+    def side_of(self, slack_id: str) -> str | None:
+        person = self.people.get(slack_id)
+        return person.side if person else None
+
+    def expand(self, ref: str) -> tuple[str, ...]:
+        """The Slack ids a party ref stands for: a side's people, a group, one person, or both sides."""
+        if ref == SHARED:
+            return tuple(p.slack for s in self.sides for p in s.people)
+        side_key, _, group = ref.partition(".")
+        side = self.side(side_key)
+        if side is not None:
+            if group:
+                return side.group(group) or ()
+            return tuple(p.slack for p in side.people)
+        return (ref,) if ref in self.people else ()
+
+    def expand_all(self, refs: tuple[str, ...]) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for ref in refs:
+            for slack_id in self.expand(ref):
+                seen.setdefault(slack_id)
+        return tuple(seen)
+
+    def describe_party(self, ref: str) -> str:
+        """A party ref in words: "Red Kite IT (provider)", "Red Kite IT soc group", or a mention."""
+        if ref == SHARED:
+            return "both sides (shared)"
+        side_key, _, group = ref.partition(".")
+        side = self.side(side_key)
+        if side is not None:
+            return f"{side.name} {group} group" if group else f"{side.name} ({side.key})"
+        return f"<@{ref}>"
+
+    def other_side(self, side_key: str | None) -> str:
+        return "internal" if side_key == "provider" else "provider"

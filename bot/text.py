@@ -1,0 +1,38 @@
+"""Text that is safe to put in a Slack message.
+
+Whatever a user typed is escaped before it is echoed, so a summary can never ping
+`@channel`, forge a `<@mention>` or a link; and every text is cut to its limit with "…"
+rather than being refused by Slack.
+"""
+
+from __future__ import annotations
+
+import re
+
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+ZERO_WIDTH = "\u200b"
+
+
+def escape(text: str) -> str:
+    """Neutralise Slack markup in user-supplied text (`&`, `<`, `>` and broadcast words)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(lambda m: "@" + ZERO_WIDTH + m.group(1), text)
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most `limit` characters, ending in "…" when cut; never splits an `&amp;` entity."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
+
+
+def mention(slack_id: str) -> str:
+    return f"<@{slack_id}>"
+
+
+def mentions(slack_ids: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(mention(s) for s in slack_ids) or "nobody"

@@ -1,0 +1,48 @@
+"""Shared fixtures: the example matrix, a clock you can set, a fresh database per test."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.matrix.loader import load_file
+from storage.db import Database
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "matrix.yml"
+
+
+@pytest.fixture(scope="session")
+def example_matrix():
+    return load_file(EXAMPLE)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc))  # a Tuesday, business hours
+
+
+@pytest.fixture
+def db(tmp_path) -> Database:
+    database = Database(f"sqlite:///{tmp_path / 'tandem.db'}")
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+def postgres_url() -> str | None:
+    """The real PostgreSQL test database, or None (a failure under CI=true)."""
+    url = os.environ.get("TANDEM_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        import psycopg
+
+        psycopg.connect(url.replace("+psycopg", ""), connect_timeout=3).close()
+        return url
+    except Exception as exc:  # noqa: BLE001
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true and is not reachable at {url}: {exc}")
+        return None
