@@ -1,0 +1,92 @@
+"""Handoffs in the database, as `bot.handoffs.model.Handoff` values.
+
+Open handoffs are found through `ix_handoffs_open` (organisation, resolved_at IS NULL),
+so listing clocks stays an index scan however many closed handoffs pile up.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from bot.handoffs.model import Handoff
+from bot.sla.clock import Pause
+from storage import models as orm
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _pauses(raw: list) -> tuple[Pause, ...]:
+    return tuple(Pause(datetime.fromisoformat(s), datetime.fromisoformat(e) if e else None) for s, e in raw)
+
+
+def to_domain(row: orm.Handoff, org_key: str) -> Handoff:
+    return Handoff(
+        id=row.id, organisation=org_key, kind=row.kind, summary=row.summary, details=row.details,
+        priority=row.priority, requester=row.requester, requester_side=row.requester_side,
+        target_side=row.target_side, target=row.target, area=row.area_key, assignee=row.assignee,
+        status=row.status, opened_at=_aware(row.opened_at), responded_at=_aware(row.responded_at),
+        resolved_at=_aware(row.resolved_at), resolution=row.resolution, pauses=_pauses(row.pauses),
+        channel=row.channel, ts=row.ts,
+    )
+
+
+def _write(row: orm.Handoff, h: Handoff) -> None:
+    row.kind, row.summary, row.details, row.priority = h.kind, h.summary, h.details, h.priority
+    row.requester, row.requester_side, row.target_side, row.target = h.requester, h.requester_side, h.target_side, h.target
+    row.area_key, row.assignee, row.status = h.area, h.assignee, h.status
+    row.opened_at, row.responded_at, row.resolved_at, row.resolution = h.opened_at, h.responded_at, h.resolved_at, h.resolution
+    row.pauses = [[p.start.isoformat(), p.end.isoformat() if p.end else None] for p in h.pauses]
+    row.channel, row.ts = h.channel, h.ts
+
+
+def add(session: Session, org_id: int, handoff: Handoff) -> int:
+    row = orm.Handoff(organisation_id=org_id)
+    _write(row, handoff)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def save(session: Session, handoff: Handoff) -> None:
+    row = session.get(orm.Handoff, handoff.id)
+    _write(row, handoff)
+
+
+def get(session: Session, org_id: int, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:
+    query = select(orm.Handoff).where(orm.Handoff.id == handoff_id, orm.Handoff.organisation_id == org_id)
+    if lock:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    return to_domain(row, org_key) if row else None
+
+
+def open_handoffs(session: Session, org_id: int, org_key: str, limit: int | None = None) -> list[Handoff]:
+    query = (select(orm.Handoff)
+             .where(orm.Handoff.organisation_id == org_id, orm.Handoff.resolved_at.is_(None))
+             .order_by(orm.Handoff.opened_at))
+    if limit:
+        query = query.limit(limit)
+    return [to_domain(r, org_key) for r in session.scalars(query)]
+
+
+def involving(session: Session, org_id: int, org_key: str, user: str, limit: int) -> list[Handoff]:
+    """Open handoffs assigned to or opened by `user` (App Home)."""
+    query = (select(orm.Handoff)
+             .where(orm.Handoff.organisation_id == org_id, orm.Handoff.resolved_at.is_(None),
+                    or_(orm.Handoff.assignee == user, orm.Handoff.requester == user))
+             .order_by(orm.Handoff.opened_at.desc()).limit(limit))
+    return [to_domain(r, org_key) for r in session.scalars(query)]
+
+
+def since(session: Session, org_id: int, org_key: str, start: datetime) -> list[Handoff]:
+    query = (select(orm.Handoff)
+             .where(orm.Handoff.organisation_id == org_id, orm.Handoff.opened_at >= start)
+             .order_by(orm.Handoff.opened_at, orm.Handoff.id))
+    return [to_domain(r, org_key) for r in session.scalars(query)]

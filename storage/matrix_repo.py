@@ -1,0 +1,156 @@
+"""The matrix in the database: write a `Matrix` as rows, read rows back as a `Matrix`.
+
+Reading back gives a value equal to what was written, which is what makes re-imports
+idempotent: the service compares the stored matrix with the file's and writes only when
+they differ.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from bot.calendar import format_days, parse_days
+from bot.matrix.durations import Duration
+from bot.matrix.loader import PARTY_FIELDS
+from bot.matrix import model
+from storage import models as orm
+
+
+def _hhmm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _time(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def _duration(text: str | None) -> Duration | None:
+    return Duration.parse(text) if text else None
+
+
+def organisation_keys(session: Session) -> list[str]:
+    return list(session.scalars(select(orm.Organisation.key).order_by(orm.Organisation.key)))
+
+
+def matrix_version(session: Session, org_key: str) -> int | None:
+    return session.scalar(select(orm.Organisation.matrix_version).where(orm.Organisation.key == org_key))
+
+
+def load_matrix(session: Session, org_key: str) -> model.Matrix | None:
+    org = session.scalar(
+        select(orm.Organisation)
+        .where(orm.Organisation.key == org_key)
+        .options(
+            selectinload(orm.Organisation.sides).selectinload(orm.Side.people),
+            selectinload(orm.Organisation.sides).selectinload(orm.Side.groups),
+            selectinload(orm.Organisation.areas).selectinload(orm.Area.aliases),
+            selectinload(orm.Organisation.areas).selectinload(orm.Area.roles),
+            selectinload(orm.Organisation.sla_targets),
+            selectinload(orm.Organisation.reviews),
+            selectinload(orm.Organisation.holidays),
+        )
+    )
+    return _to_domain(org) if org else None
+
+
+def _to_domain(org: orm.Organisation) -> model.Matrix:
+    sides = tuple(
+        model.Side(
+            key=s.key,
+            name=s.name,
+            people=tuple(model.Person(p.slack_id, p.name, s.key, p.admin) for p in s.people),
+            groups=tuple((g.name, tuple(g.members)) for g in s.groups),
+        )
+        for s in org.sides
+    )
+    areas = tuple(_area(a) for a in org.areas)
+    return model.Matrix(
+        organisation=org.key,
+        name=org.name,
+        timezone=org.timezone,
+        business_hours=model.BusinessHours(parse_days(org.business_days), _time(org.business_start), _time(org.business_end)),
+        channel=org.channel,
+        sides=sides,
+        sla=model.SlaPolicy(
+            targets=tuple(model.SlaTarget(t.priority, Duration.parse(t.respond), Duration.parse(t.resolve), t.clock) for t in org.sla_targets),
+            default=org.sla_default,
+            warn_at=tuple(org.sla_warn_at),
+        ),
+        areas=areas,
+        reviews=tuple(
+            model.Review(r.key, r.name, r.schedule, r.owner, _duration(r.remind_before), r.area_key, _duration(r.grace), r.reference)
+            for r in org.reviews
+        ),
+        holidays=tuple(h.day for h in org.holidays),
+        digest_time=_time(org.digest_time),
+    )
+
+
+def _area(row: orm.Area) -> model.Area:
+    roles: dict[str, list[str]] = {f: [] for f in PARTY_FIELDS}
+    for role in row.roles:
+        roles[role.role].append(role.party)
+    return model.Area(
+        key=row.key,
+        name=row.name,
+        aliases=tuple(a.alias for a in row.aliases),
+        lead=row.lead,
+        coverage=row.coverage,
+        priority=row.priority,
+        notes=row.notes,
+        **{f: tuple(v) for f, v in roles.items()},
+    )
+
+
+def save_matrix(session: Session, matrix: model.Matrix, when) -> orm.Organisation:
+    """Replace the organisation's matrix rows with `matrix` (leave, audit and handoffs stay)."""
+    org = session.scalar(select(orm.Organisation).where(orm.Organisation.key == matrix.organisation))
+    if org is None:
+        org = orm.Organisation(key=matrix.organisation, matrix_version=0)
+        session.add(org)
+    else:
+        for table in (orm.Side, orm.Area, orm.SlaTarget, orm.Review, orm.Holiday, orm.Person):
+            session.execute(delete(table).where(table.organisation_id == org.id))
+        session.expire(org)
+    hours = matrix.business_hours
+    org.name, org.timezone, org.channel = matrix.name, matrix.timezone, matrix.channel
+    org.business_days, org.business_start, org.business_end = format_days(hours.days), _hhmm(hours.start), _hhmm(hours.end)
+    org.digest_time = _hhmm(matrix.digest_time)
+    org.sla_default, org.sla_warn_at = matrix.sla.default, list(matrix.sla.warn_at)
+    org.matrix_version = (org.matrix_version or 0) + 1
+    org.imported_at = when
+    session.flush()
+    for position, side in enumerate(matrix.sides):
+        side_row = orm.Side(organisation_id=org.id, key=side.key, name=side.name, position=position)
+        side_row.people = [
+            orm.Person(organisation_id=org.id, slack_id=p.slack, name=p.name, admin=p.admin, position=i)
+            for i, p in enumerate(side.people)
+        ]
+        side_row.groups = [orm.Group(name=n, members=list(m), position=i) for i, (n, m) in enumerate(side.groups)]
+        session.add(side_row)
+    session.add_all(
+        orm.SlaTarget(organisation_id=org.id, priority=t.priority, respond=t.respond.text, resolve=t.resolve.text, clock=t.clock)
+        for t in matrix.sla.targets
+    )
+    session.add_all(orm.Holiday(organisation_id=org.id, day=d) for d in matrix.holidays)
+    for position, area in enumerate(matrix.areas):
+        row = orm.Area(organisation_id=org.id, key=area.key, name=area.name, lead=area.lead, coverage=area.coverage,
+                       priority=area.priority, notes=area.notes, position=position)
+        row.aliases = [orm.AreaAlias(alias=a, position=i) for i, a in enumerate(area.aliases)]
+        row.roles = [
+            orm.AreaRole(role=f, party=party, position=i)
+            for f in PARTY_FIELDS
+            for i, party in enumerate(getattr(area, f))
+        ]
+        session.add(row)
+    session.add_all(
+        orm.Review(organisation_id=org.id, key=r.key, name=r.name, schedule=r.schedule, owner=r.owner,
+                   remind_before=r.remind_before.text if r.remind_before else None, area_key=r.area,
+                   grace=r.grace.text if r.grace else None, reference=r.reference, position=i)
+        for i, r in enumerate(matrix.reviews)
+    )
+    session.flush()
+    return org

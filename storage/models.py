@@ -1,0 +1,236 @@
+"""Database tables, SQLAlchemy 2.x typed models.
+
+Every row hangs off an organisation, so one install can hold several client matrices.
+The matrix tables are rewritten as a whole on each import that changes something; handoffs
+and reviews refer to areas by key, not by row id, so a re-import never orphans them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict: JSON, list: JSON}
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(32), index=True)
+    business_days: Mapped[str] = mapped_column(String(32))
+    business_start: Mapped[str] = mapped_column(String(5))
+    business_end: Mapped[str] = mapped_column(String(5))
+    digest_time: Mapped[str] = mapped_column(String(5), default="08:30")
+    sla_default: Mapped[str] = mapped_column(String(4))
+    sla_warn_at: Mapped[list] = mapped_column(default=list)
+    matrix_version: Mapped[int] = mapped_column(Integer, default=1)
+    imported_at: Mapped[datetime | None]
+
+    sides: Mapped[list[Side]] = relationship(back_populates="organisation", cascade="all, delete-orphan", order_by="Side.position")
+    areas: Mapped[list[Area]] = relationship(back_populates="organisation", cascade="all, delete-orphan", order_by="Area.position")
+    sla_targets: Mapped[list[SlaTarget]] = relationship(cascade="all, delete-orphan", order_by="SlaTarget.priority")
+    reviews: Mapped[list[Review]] = relationship(cascade="all, delete-orphan", order_by="Review.position")
+    holidays: Mapped[list[Holiday]] = relationship(cascade="all, delete-orphan", order_by="Holiday.day")
+
+
+class Side(Base):
+    __tablename__ = "sides"
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="sides")
+    people: Mapped[list[Person]] = relationship(cascade="all, delete-orphan", order_by="Person.position")
+    groups: Mapped[list[Group]] = relationship(cascade="all, delete-orphan", order_by="Group.position")
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("organisation_id", "slack_id"), Index("ix_people_slack_id", "slack_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    side_id: Mapped[int] = mapped_column(ForeignKey("sides.id", ondelete="CASCADE"))
+    slack_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Group(Base):
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    side_id: Mapped[int] = mapped_column(ForeignKey("sides.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(64))
+    members: Mapped[list] = mapped_column(default=list)  # Slack ids, in file order
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class SlaTarget(Base):
+    __tablename__ = "sla_targets"
+    __table_args__ = (UniqueConstraint("organisation_id", "priority"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    priority: Mapped[str] = mapped_column(String(4))
+    respond: Mapped[str] = mapped_column(String(16))
+    resolve: Mapped[str] = mapped_column(String(16))
+    clock: Mapped[str] = mapped_column(String(16))
+
+
+class Holiday(Base):
+    __tablename__ = "holidays"
+    __table_args__ = (UniqueConstraint("organisation_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+
+
+class Area(Base):
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    lead: Mapped[str | None] = mapped_column(String(64))
+    coverage: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str | None] = mapped_column(String(4))
+    notes: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(default=0)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="areas")
+    aliases: Mapped[list[AreaAlias]] = relationship(cascade="all, delete-orphan", order_by="AreaAlias.position")
+    roles: Mapped[list[AreaRole]] = relationship(cascade="all, delete-orphan", order_by="AreaRole.position")
+
+
+class AreaAlias(Base):
+    __tablename__ = "area_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class AreaRole(Base):
+    """One RACI cell: this party holds this role (responsible, accountable, ...) for the area."""
+
+    __tablename__ = "area_roles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    party: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    schedule: Mapped[str] = mapped_column(String(300))
+    owner: Mapped[str | None] = mapped_column(String(64))
+    remind_before: Mapped[str | None] = mapped_column(String(16))
+    area_key: Mapped[str | None] = mapped_column(String(64))
+    grace: Mapped[str | None] = mapped_column(String(16))
+    reference: Mapped[str | None] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Leave(Base):
+    """Someone is away until a date; someone else may cover for them. Set from Slack, not the file."""
+
+    __tablename__ = "leave"
+    __table_args__ = (Index("ix_leave_org_person", "organisation_id", "person"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    person: Mapped[str] = mapped_column(String(32))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    cover: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class AuditEvent(Base):
+    """Append-only evidence: matrix changes, cover, handoff transitions, completed reviews."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_org_at", "organisation_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict] = mapped_column(default=dict)
+
+
+class ProcessedEvent(Base):
+    """Slack deliveries taken by some replica: a retry of a handled event id does nothing.
+
+    `claimed_at` starts a lease; `done_at` closes it. A retry finding an unfinished claim
+    older than the lease takes it over, so an event whose first delivery died mid-way is
+    still handled once.
+    """
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    claimed_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class Handoff(Base):
+    """A handoff or overflow request between the two sides, with its SLA clock inputs."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("ix_handoffs_open", "organisation_id", "resolved_at", "opened_at"),
+        Index("ix_handoffs_assignee", "organisation_id", "assignee", "resolved_at"),
+        Index("ix_handoffs_requester", "organisation_id", "requester", "resolved_at"),
+        Index("ix_handoffs_message", "channel", "ts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text, default="")
+    priority: Mapped[str] = mapped_column(String(4))
+    requester: Mapped[str] = mapped_column(String(32))
+    requester_side: Mapped[str] = mapped_column(String(16))
+    target_side: Mapped[str] = mapped_column(String(16))
+    target: Mapped[str] = mapped_column(String(64))
+    area_key: Mapped[str | None] = mapped_column(String(64))
+    assignee: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    opened_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(Text)
+    pauses: Mapped[list] = mapped_column(default=list)  # [[start ISO, end ISO or null], ...]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))

@@ -1,0 +1,134 @@
+"""The store the services talk to: one session, domain values in and out.
+
+Services never see ORM rows or SQL; they call these methods inside one unit of work
+(`Database.session()`), so a request or a job commits all of its changes or none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.evidence import AuditRecord
+from bot.matrix.model import Matrix
+from bot.ownership.duty import LeavePeriod
+from bot.handoffs.model import Handoff
+from storage import handoff_repo, matrix_repo
+from storage import models as orm
+from storage.sql import insert_if_absent
+
+
+class Store:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- organisations and matrices ---------------------------------------------------
+    def organisation_keys(self) -> list[str]:
+        return matrix_repo.organisation_keys(self.session)
+
+    def matrix_version(self, org_key: str) -> int | None:
+        return matrix_repo.matrix_version(self.session, org_key)
+
+    def load_matrix(self, org_key: str) -> Matrix | None:
+        return matrix_repo.load_matrix(self.session, org_key)
+
+    def save_matrix(self, matrix: Matrix, when: datetime) -> None:
+        matrix_repo.save_matrix(self.session, matrix, when)
+
+    def organisation_for(self, channel: str | None, user: str | None) -> str | None:
+        """Which organisation a Slack request belongs to: its channel, else its user's, else the only one."""
+        if channel:
+            key = self.session.scalar(select(orm.Organisation.key).where(orm.Organisation.channel == channel))
+            if key:
+                return key
+        if user:
+            keys = list(self.session.scalars(
+                select(orm.Organisation.key).join(orm.Person, orm.Person.organisation_id == orm.Organisation.id)
+                .where(orm.Person.slack_id == user).distinct()
+            ))
+            if len(keys) == 1:
+                return keys[0]
+        keys = self.organisation_keys()
+        return keys[0] if len(keys) == 1 else None
+
+    def _org_id(self, org_key: str) -> int:
+        org_id = self.session.scalar(select(orm.Organisation.id).where(orm.Organisation.key == org_key))
+        if org_id is None:
+            raise LookupError(f"no organisation {org_key!r}")
+        return org_id
+
+    # -- leave and cover --------------------------------------------------------------
+    def leave_at(self, org_key: str, at: datetime) -> list[LeavePeriod]:
+        rows = self.session.scalars(
+            select(orm.Leave)
+            .join(orm.Organisation, orm.Organisation.id == orm.Leave.organisation_id)
+            .where(orm.Organisation.key == org_key, orm.Leave.starts_at <= at, orm.Leave.ends_at > at)
+            .order_by(orm.Leave.created_at)
+        )
+        return [LeavePeriod(r.person, _aware(r.starts_at), _aware(r.ends_at), r.cover) for r in rows]
+
+    def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> None:
+        self.session.add(orm.Leave(
+            organisation_id=self._org_id(org_key), person=period.person, starts_at=period.starts_at,
+            ends_at=period.ends_at, cover=period.cover, created_by=created_by, created_at=now,
+        ))
+
+    # -- audit ------------------------------------------------------------------------
+    def audit(self, org_key: str | None, at: datetime, actor: str, kind: str, subject: str, detail: dict | None = None) -> None:
+        self.session.add(orm.AuditEvent(
+            organisation_id=self._org_id(org_key) if org_key else None,
+            at=at, actor=actor, kind=kind, subject=subject, detail=detail or {},
+        ))
+
+    def audit_events(self, org_key: str, kind_prefix: str = "") -> list[AuditRecord]:
+        rows = self.session.scalars(
+            select(orm.AuditEvent)
+            .where(orm.AuditEvent.organisation_id == self._org_id(org_key), orm.AuditEvent.kind.startswith(kind_prefix))
+            .order_by(orm.AuditEvent.at, orm.AuditEvent.id)
+        )
+        return [AuditRecord(_aware(r.at), r.actor, r.kind, r.subject, r.detail) for r in rows]
+
+    # -- handoffs ---------------------------------------------------------------------
+    def add_handoff(self, handoff: Handoff) -> int:
+        return handoff_repo.add(self.session, self._org_id(handoff.organisation), handoff)
+
+    def save_handoff(self, handoff: Handoff) -> None:
+        handoff_repo.save(self.session, handoff)
+
+    def get_handoff(self, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:
+        """One handoff; `lock` holds it (FOR UPDATE on PostgreSQL) so two clicks apply in turn."""
+        return handoff_repo.get(self.session, self._org_id(org_key), org_key, handoff_id, lock)
+
+    def open_handoffs(self, org_key: str, limit: int | None = None) -> list[Handoff]:
+        return handoff_repo.open_handoffs(self.session, self._org_id(org_key), org_key, limit)
+
+    def handoffs_involving(self, org_key: str, user: str, limit: int = 20) -> list[Handoff]:
+        return handoff_repo.involving(self.session, self._org_id(org_key), org_key, user, limit)
+
+    def handoffs_since(self, org_key: str, start: datetime) -> list[Handoff]:
+        return handoff_repo.since(self.session, self._org_id(org_key), org_key, start)
+
+    # -- Slack event de-duplication ---------------------------------------------------
+    def claim_event(self, event_id: str, now: datetime, lease: timedelta) -> bool:
+        """True if this delivery should be handled: first seen, or an abandoned claim taken over."""
+        if insert_if_absent(self.session, orm.ProcessedEvent, {"event_id": event_id, "claimed_at": now}):
+            return True
+        taken = self.session.execute(
+            update(orm.ProcessedEvent)
+            .where(orm.ProcessedEvent.event_id == event_id, orm.ProcessedEvent.done_at.is_(None),
+                   orm.ProcessedEvent.claimed_at < now - lease)
+            .values(claimed_at=now)
+        )
+        return taken.rowcount == 1
+
+    def finish_event(self, event_id: str, now: datetime) -> None:
+        self.session.execute(
+            update(orm.ProcessedEvent).where(orm.ProcessedEvent.event_id == event_id).values(done_at=now)
+        )
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything here is stored in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
