@@ -1,0 +1,85 @@
+"""A handoff's two SLA clocks, whether it met its targets, and how urgent it is now.
+
+The respond clock runs from opening until the other side first responds; the resolve clock
+runs until resolution and stands still while the handoff waits on the requester. Both count
+on the calendar the priority's target names (24x7 or business hours), so `/tandem sla`, the
+reminders and reports all read the same numbers from the same pure functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.calendar import as_utc
+from bot.handoffs.model import Handoff
+from bot.matrix.model import Matrix, SlaTarget
+from bot.ownership.duty import sla_calendar
+from bot.sla.clock import ClockState, evaluate
+
+_NEVER = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class HandoffClocks:
+    respond: ClockState
+    resolve: ClockState
+    target: SlaTarget | None
+
+
+@dataclass(frozen=True)
+class Attainment:
+    """Met, breached or not yet known, per clock, with the business time each took.
+
+    A `*_met` is None while its clock still runs within target, False as soon as it breaches
+    (a late reply cannot undo that), True once it stopped in time. Times are None until stopped.
+    """
+
+    respond_met: bool | None
+    resolve_met: bool | None
+    time_to_respond: timedelta | None
+    time_to_resolve: timedelta | None
+
+
+def clocks(handoff: Handoff, matrix: Matrix, now: datetime) -> HandoffClocks | None:
+    """Both clocks at `now`; None when the handoff's priority has no SLA target to measure against."""
+    target = matrix.sla.target(handoff.priority)
+    if target is None:
+        return None
+    calendar = sla_calendar(matrix, target)
+    respond = evaluate(calendar, handoff.opened_at, target.respond, now, stopped_at=handoff.responded_at)
+    resolve = evaluate(calendar, handoff.opened_at, target.resolve, now, handoff.pauses,
+                       stopped_at=handoff.resolved_at)
+    return HandoffClocks(respond, resolve, target)
+
+
+def attainment(handoff: Handoff, matrix: Matrix, now: datetime) -> Attainment:
+    """How the handoff stands against its targets at `now`; all unknown when there is no target."""
+    state = clocks(handoff, matrix, now)
+    if state is None:
+        return Attainment(None, None, None, None)
+    return Attainment(_met(state.respond), _met(state.resolve), _taken(state.respond), _taken(state.resolve))
+
+
+def urgency_key(handoff: Handoff, matrix: Matrix, now: datetime) -> tuple:
+    """Sort key for `/tandem sla`: breached first, then soonest due, then oldest.
+
+    Only running clocks count, so an acknowledged handoff is ranked by its resolve clock.
+    Open handoffs with nothing due (paused, or no SLA target) follow every dated one, and
+    resolved handoffs come last of all.
+    """
+    state = clocks(handoff, matrix, now)
+    running = [] if state is None else [c for c in (state.respond, state.resolve) if not c.stopped]
+    dues = [c.due_at for c in running if c.due_at is not None]
+    due = min(dues, default=None)
+    return (not handoff.is_open, not any(c.breached for c in running), due is None, due or _NEVER, as_utc(handoff.opened_at))
+
+
+def _met(clock: ClockState) -> bool | None:
+    if clock.breached:
+        return False
+    return True if clock.stopped else None
+
+
+def _taken(clock: ClockState) -> timedelta | None:
+    return clock.used if clock.stopped else None

@@ -1,0 +1,75 @@
+"""A handoff as an immutable value, and the error a refused step raises.
+
+Storage turns rows into `Handoff`s and back; `transitions` turns one `Handoff` into the next.
+Keeping the record free of Slack and SQL lets the console, the scheduler and the Slack
+handlers share one set of rules and lets tests state those rules with plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.errors import TandemError
+from bot.matrix.model import SIDES
+from bot.sla.clock import Pause
+
+STATUSES = ("open", "acknowledged", "in_progress", "waiting", "handed_back", "resolved")
+ACTIONS = ("acknowledge", "take", "wait", "resume", "hand_back", "resolve")
+KINDS = ("handoff", "overflow")
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """One request from one side to the other, with who holds it now and what stops its clocks."""
+
+    id: int | None
+    organisation: str
+    kind: str  # handoff | overflow
+    summary: str
+    priority: str  # P1..P4
+    requester: str  # Slack id of a person of the matrix
+    requester_side: str  # "internal" | "provider"
+    target_side: str  # the side expected to act now
+    target: str  # party ref the handoff was sent to: side, side.group or Slack id
+    opened_at: datetime
+    details: str = ""
+    area: str | None = None  # area key
+    assignee: str | None = None
+    status: str = "open"
+    responded_at: datetime | None = None  # first response by the other side: stops the respond clock
+    resolved_at: datetime | None = None
+    resolution: str | None = None
+    pauses: tuple[Pause, ...] = ()  # waiting on the requester: pauses the resolve clock
+    channel: str | None = None
+    ts: str | None = None  # root message ts in Slack
+
+    def __post_init__(self) -> None:
+        # A bad value here is a bug in the caller or a corrupt row, not something a user can fix.
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {self.status!r}")
+        for name in ("requester_side", "target_side"):
+            if getattr(self, name) not in SIDES:
+                raise ValueError(f"{name} must be one of {', '.join(SIDES)}, not {getattr(self, name)!r}")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != "resolved"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step, kept for the audit trail: who did what, when, and the status either side of it."""
+
+    action: str
+    actor: str
+    at: datetime
+    before: str
+    after: str
+    note: str | None = None
+
+
+class Forbidden(TandemError):
+    """A step this actor may not take now; the message says why and what to do instead."""

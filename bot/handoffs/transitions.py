@@ -1,0 +1,134 @@
+"""The handoff status machine: who may take which step, and what each step changes.
+
+Buttons in Slack, console commands and stale clicks from an old message all arrive here, so
+every rule is checked on each step rather than trusted to the buttons shown. A refused step
+raises `Forbidden` with a sentence for the actor and leaves the handoff as it was; an allowed
+one returns the next value and a `Transition` for the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import Callable
+
+from bot.calendar import as_utc
+from bot.handoffs.model import ACTIONS, Forbidden, Handoff, Transition
+from bot.matrix.model import Matrix
+from bot.sla.clock import Pause
+
+_BUTTONS = {
+    "open": ("acknowledge", "take", "hand_back", "resolve"),
+    "handed_back": ("acknowledge", "take", "resolve"),
+    "acknowledged": ("take", "wait", "hand_back", "resolve"),
+    "in_progress": ("take", "wait", "hand_back", "resolve"),
+    "waiting": ("resume", "hand_back", "resolve"),
+    "resolved": (),
+}
+
+
+def available_actions(handoff: Handoff) -> tuple[str, ...]:
+    """The buttons to show for the handoff's status; `apply` still checks who presses them."""
+    return _BUTTONS[handoff.status]
+
+
+def apply(
+    handoff: Handoff, action: str, actor: str, now: datetime, matrix: Matrix, note: str | None = None
+) -> tuple[Handoff, Transition]:
+    """Take `action` as `actor` at `now`: the changed handoff and the step, or `Forbidden`."""
+    step = _STEPS.get(action)
+    if step is None:
+        raise ValueError(f"unknown handoff action {action!r}: expected one of {', '.join(ACTIONS)}")
+    now = as_utc(now)
+    if actor not in matrix.people:
+        admins = ", ".join(f"<@{p.slack}>" for p in matrix.admins()) or "an admin"
+        raise Forbidden("Only people of the two sides in the matrix can act on handoffs: "
+                        f"ask {admins} to add you to the matrix.")
+    if not handoff.is_open:
+        raise Forbidden(f"This handoff was already resolved by <@{handoff.assignee or handoff.requester}>: "
+                        "open a new handoff if something is still needed.")
+    after = step(handoff, actor, now, matrix, note)
+    return after, Transition(action, actor, now, handoff.status, after.status, note)
+
+
+def _acknowledge(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
+    if actor == h.requester:
+        raise Forbidden("You opened this handoff, so the other side acknowledges it: "
+                        "use Resolve if it is no longer needed.")
+    if h.status not in ("open", "handed_back"):
+        raise Forbidden(f"This handoff is already {_status_words(h)}, so there is nothing to acknowledge: "
+                        "use Take it to pick it up yourself.")
+    return replace(h, status="acknowledged", assignee=h.assignee or actor, responded_at=h.responded_at or now)
+
+
+def _take(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
+    responded = h.responded_at or (now if actor != h.requester else None)
+    return replace(h, status="in_progress", assignee=actor, responded_at=responded, pauses=_unpause(h, now))
+
+
+def _wait(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
+    _require_holder(h, actor, matrix, "put this handoff on hold for the requester")
+    if h.status == "waiting":
+        raise Forbidden(f"This handoff is already waiting on <@{h.requester}>: use Resume when they reply.")
+    return replace(h, status="waiting", pauses=(*h.pauses, Pause(now, None)))
+
+
+def _resume(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
+    if h.status != "waiting":
+        raise Forbidden(f"This handoff is {_status_words(h)}, not waiting, so there is nothing to resume.")
+    return replace(h, status="in_progress" if h.assignee else "acknowledged", pauses=_unpause(h, now))
+
+
+def _hand_back(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
+    if h.target_side == h.requester_side:
+        raise Forbidden(f"This handoff is already with {matrix.describe_party(h.requester_side)}, the side that "
+                        "asked, so there is nothing to hand back: take it or resolve it.")
+    _require_holder(h, actor, matrix, "hand this handoff back")
+    return replace(h, status="handed_back", target_side=h.requester_side, target=h.requester,
+                   assignee=h.requester, responded_at=h.responded_at or now, pauses=_unpause(h, now))
+
+
+def _resolve(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
+    person = matrix.people[actor]
+    if actor not in (h.assignee, h.requester) and not person.admin:
+        holder = f"<@{h.assignee}>, " if h.assignee else ""
+        raise Forbidden(f"Only {holder}<@{h.requester}> (who asked) or an admin can resolve this handoff: "
+                        "ask one of them, or use Take it first.")
+    # The resolver becomes the assignee so the closed record names who closed it.
+    return replace(h, status="resolved", assignee=actor, resolved_at=now, resolution=note,
+                   responded_at=h.responded_at or now, pauses=_unpause(h, now))
+
+
+_STEPS: dict[str, Callable[[Handoff, str, datetime, Matrix, str | None], Handoff]] = {
+    "acknowledge": _acknowledge,
+    "take": _take,
+    "wait": _wait,
+    "resume": _resume,
+    "hand_back": _hand_back,
+    "resolve": _resolve,
+}
+
+
+def _require_holder(h: Handoff, actor: str, matrix: Matrix, doing: str) -> None:
+    """Only whoever holds the handoff, its assignee or the side it now waits on, may pass it on."""
+    if actor != h.assignee and matrix.side_of(actor) != h.target_side:
+        holder = f"<@{h.assignee}> or " if h.assignee else ""
+        raise Forbidden(f"Only {holder}someone of {matrix.describe_party(h.target_side)} can {doing}: "
+                        "use Take it first if it is yours now.")
+
+
+def _unpause(h: Handoff, now: datetime) -> tuple[Pause, ...]:
+    """The pauses with a still-open one ended at `now`, so the resolve clock runs again."""
+    if h.pauses and h.pauses[-1].end is None:
+        return (*h.pauses[:-1], Pause(h.pauses[-1].start, now))
+    return h.pauses
+
+
+def _status_words(h: Handoff) -> str:
+    """The status as a phrase, naming who holds it where that helps the actor."""
+    who = f" with <@{h.assignee}>" if h.assignee else ""
+    return {
+        "acknowledged": f"acknowledged{who}",
+        "in_progress": f"in progress{who}",
+        "waiting": f"waiting on <@{h.requester}>",
+    }.get(h.status, h.status.replace("_", " "))
