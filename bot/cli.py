@@ -1,0 +1,194 @@
+"""The `tandem` command line (also `python -m bot`).
+
+Exit status: 0 success, 1 a problem the user can fix (invalid matrix, gaps found by
+`audit`), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+import click
+
+from bot.bootstrap import import_file, open_database
+from bot.clock import Clock, FixedClock, SystemClock
+from bot.errors import TandemError
+from bot.settings import Settings
+
+
+def _clock(at: str | None) -> Clock:
+    if not at:
+        return SystemClock()
+    try:
+        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter(f"{at!r} is not an ISO-8601 time such as 2026-12-01T09:00:00+00:00") from exc
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{at!r} has no offset: add one, e.g. {at}+00:00 or {at}Z")
+    return FixedClock(moment)
+
+
+class _Group(click.Group):
+    """Turns user-fixable errors into a message and exit status 1, instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TandemError as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+def main() -> None:
+    """Tandem: the co-managed IT responsibility matrix, handoffs and reminders, in Slack."""
+
+
+@main.command()
+@click.option("--as", "as_user", metavar="SLACK_ID", help="Act as this person (default: the first internal admin).")
+@click.option("--matrix", "matrix_file", type=click.Path(exists=True, dir_okay=False), help="Import this matrix file first.")
+@click.option("--at", help="Pretend it is this time (ISO-8601 with offset).")
+def console(as_user: str | None, matrix_file: str | None, at: str | None) -> None:
+    """The whole bot in a terminal; reads a script from stdin when it is not a terminal."""
+    from bot.console.session import ConsoleSession
+    from bot.runtime import Runtime
+
+    settings = Settings.from_env()
+    clock = _clock(at)
+    db = open_database(settings)
+    path = matrix_file or settings.matrix_file
+    if path:
+        org, changes = import_file(db, path, "console", clock)
+        click.echo(f"Loaded {path} for {org}: " + (f"{len(changes)} change(s)." if changes else "no changes."), err=True)
+    session = ConsoleSession(Runtime(settings, db, clock), as_user, sys.stdout)
+    if not session.people:
+        raise TandemError("No matrix is loaded. Start with: tandem console --matrix examples/matrix.yml")
+    interactive = sys.stdin.isatty()
+    lines = _prompted(session) if interactive else sys.stdin
+    session.run(lines, interactive)
+
+
+def _prompted(session):
+    while True:
+        try:
+            yield input(f"{session.who()}> ")
+        except EOFError:
+            return
+
+
+@main.command("run")
+def run_bot() -> None:
+    """The Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
+    import logging
+
+    from bot.app import create_app
+    from bot.runtime import Runtime
+    from bot.server import TandemWsgi, serve_http, serve_socket_mode
+    from storage.db import Database
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    settings.require_slack()
+    clock = SystemClock()
+    db = open_database(settings)
+    if settings.matrix_file:
+        org, changes = import_file(db, settings.matrix_file, "startup", clock)
+        click.echo(f"Loaded {settings.matrix_file} for {org}: {len(changes)} change(s).", err=True)
+    if settings.app_token:
+        serve_socket_mode(create_app(Runtime(settings, db, clock)), settings.app_token)
+        return
+    db.dispose()
+
+    def build():
+        runtime = Runtime(settings, Database(settings.database_url), SystemClock())
+        return TandemWsgi(create_app(runtime), runtime.db.ping)
+
+    click.echo(f"Tandem listening on http://0.0.0.0:{settings.port}/slack/events", err=True)
+    serve_http(build, settings.port)
+
+
+@main.group()
+def matrix() -> None:
+    """Import, export and audit the responsibility matrix."""
+
+
+@matrix.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+def matrix_import(file: str) -> None:
+    """Validate FILE and load it; nothing is loaded if anything is wrong."""
+    db = open_database(Settings.from_env())
+    org, changes = import_file(db, file, "cli", SystemClock())
+    if not changes:
+        click.echo(f"{org}: the matrix is already up to date; nothing changed.")
+        return
+    click.echo(f"{org}: matrix loaded, {len(changes)} change(s):")
+    for line in changes:
+        click.echo(f"  {line}")
+
+
+def _org(store, org: str | None) -> str:
+    keys = store.organisation_keys()
+    if org:
+        if org not in keys:
+            raise TandemError(f"No organisation '{org}'. Loaded: {', '.join(keys) or 'none'}.")
+        return org
+    if len(keys) != 1:
+        raise TandemError("Name the organisation with --org: " + (", ".join(keys) if keys else "none is loaded yet (tandem matrix import FILE)."))
+    return keys[0]
+
+
+@matrix.command("export")
+@click.option("--org", help="Organisation key (needed when several are loaded).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def matrix_export(org: str | None, output: str | None) -> None:
+    """Write the loaded matrix as a file that imports back to the same matrix."""
+    from bot.matrix.export import export_text
+    from storage.store import Store
+
+    db = open_database(Settings.from_env())
+    with db.session() as session:
+        store = Store(session)
+        text = export_text(store.load_matrix(_org(store, org)))
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+@matrix.command("audit")
+@click.option("--org", help="Organisation key (needed when several are loaded).")
+@click.option("--file", "file", type=click.Path(dir_okay=False), help="Audit this file instead of the loaded matrix.")
+def matrix_audit(org: str | None, file: str | None) -> None:
+    """List the gaps where work falls between the two sides; exit 1 when there are any."""
+    from bot.matrix.audit import find_gaps
+    from bot.matrix.loader import load_file
+    from storage.store import Store
+
+    if file:
+        loaded = load_file(file)
+    else:
+        db = open_database(Settings.from_env())
+        with db.session() as session:
+            store = Store(session)
+            loaded = store.load_matrix(_org(store, org))
+    gaps = find_gaps(loaded)
+    for gap in gaps:
+        click.echo(f"{gap.subject}: {gap.problem} — {gap.fix}")
+    if gaps:
+        click.echo(f"{len(gaps)} gap(s) in {loaded.organisation}.", err=True)
+        sys.exit(1)
+    click.echo(f"No gaps in {loaded.organisation}.")
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply schema migrations."""
+    database = open_database(Settings.from_env())
+    click.echo(f"Schema up to date ({database.engine.url.render_as_string(hide_password=True)}).")

@@ -1,0 +1,1 @@
+"""The whole bot in a terminal: the console backend."""

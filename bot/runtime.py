@@ -1,0 +1,55 @@
+"""The running bot's shared parts: settings, database, clock and matrix cache.
+
+Built once per process by the entry point and handed to every surface (Slack listeners
+through Bolt's context, the console directly), so they all answer the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from bot.clock import Clock
+from bot.grammar import Command
+from bot.ports import Notifier
+from bot.services.matrices import MatrixCache
+from bot.settings import Settings
+from handlers.dispatch import Request, run
+from handlers.views.blocks import Reply
+from storage.db import Database
+from storage.store import Store
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Clock
+    notifier: Notifier | None = None
+    matrices: MatrixCache = field(default_factory=MatrixCache)
+
+    @contextmanager
+    def unit(self) -> Iterator[Store]:
+        """One unit of work: a store over one transaction."""
+        with self.db.session() as session:
+            yield Store(session)
+
+    def act(self, handoff_id: int, action: str, user: str, channel: str | None, note: str | None = None):
+        """A button or modal moved a handoff along; TandemError says why not."""
+        from bot.services.handoffs import act
+
+        with self.unit() as store:
+            loaded = self.matrices.for_request(store, channel, user)
+            return act(store, loaded, handoff_id, action, user, self.clock.now(), self.notifier, note)
+
+    def open_handoff(self, command: Command, user: str, channel: str | None, details: str = ""):
+        from bot.services.handoffs import open_handoff
+
+        with self.unit() as store:
+            loaded = self.matrices.for_request(store, channel, user)
+            return open_handoff(store, loaded, user, command, self.clock.now(), self.notifier, details)
+
+    def answer(self, command: Command, user: str, channel: str | None) -> Reply:
+        with self.unit() as store:
+            return run(Request(store, self.matrices, user, channel, self.clock.now(), self.notifier), command)

@@ -1,0 +1,66 @@
+"""Leave and cover, set from Slack: `/tandem cover @who until DATE [by @whom]`."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateparser
+
+from bot.errors import TandemError
+from bot.grammar import user_id
+from bot.matrix.model import Matrix
+from bot.ownership.duty import LeavePeriod
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def parse_until(text: str, today: date) -> date:
+    """`2026-12-24`, `24 Dec`, `tomorrow`, `friday` (the next one): the last day away."""
+    word = text.strip().lower()
+    if word == "today":
+        return today
+    if word == "tomorrow":
+        return today + timedelta(days=1)
+    for index, name in enumerate(WEEKDAYS):
+        if word in (name, name[:3]):
+            return today + timedelta(days=(index - today.weekday()) % 7 or 7)
+    try:
+        parsed = dateparser.parse(text, default=datetime.combine(today, time()), dayfirst=not re.match(r"^\d{4}-", text)).date()
+    except (ValueError, OverflowError) as exc:
+        raise TandemError(f"'{text}' is not a date I can read: write it as YYYY-MM-DD, e.g. 2026-12-24, or a weekday.") from exc
+    if parsed < today and not re.search(r"\d{4}", text):
+        parsed = parsed.replace(year=parsed.year + 1)  # "5 Jan" said in December means next year
+    return parsed
+
+
+def _person(matrix: Matrix, token: str | None, asker: str, what: str) -> str:
+    slack_id = asker if token and token.lower() in ("me", "myself") else user_id(token or "")
+    if slack_id is None:
+        raise TandemError(f"Name {what} with an @-mention, e.g. @ben (or 'me').")
+    if slack_id not in matrix.people:
+        raise TandemError(f"<@{slack_id}> is not in the matrix for {matrix.name}; only people listed on a side can be away or cover.")
+    return slack_id
+
+
+def set_cover(store: Store, matrix: Matrix, asker: str, who: str, until: str, by: str | None, now: datetime) -> LeavePeriod:
+    """Record that `who` is away from now until the end of `until` (local), covered by `by`."""
+    tz = ZoneInfo(matrix.timezone)
+    person = _person(matrix, who, asker, "who is away")
+    cover = _person(matrix, by, asker, "who covers") if by else None
+    if cover == person:
+        raise TandemError("Someone cannot cover for themselves: name a colleague after 'by'.")
+    last_day = parse_until(until, now.astimezone(tz).date())
+    if last_day < now.astimezone(tz).date():
+        raise TandemError(f"{last_day.isoformat()} is in the past: give the last day they are away.")
+    ends = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=tz).astimezone(ZoneInfo("UTC"))
+    period = LeavePeriod(person, now, ends, cover)
+    store.add_leave(matrix.organisation, period, asker, now)
+    store.audit(matrix.organisation, now, asker, "cover.set", person,
+                {"until": last_day.isoformat(), "cover": cover})
+    return period

@@ -1,0 +1,138 @@
+"""Opening handoffs and moving them along, with the channel kept in step.
+
+A handoff is written first, then posted; if Slack refuses the post the transaction rolls
+back and the requester is told, so there is never a handoff nobody can see, nor a post
+with no handoff behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.errors import TandemError
+from bot.grammar import Command
+from bot.handoffs.clocks import urgency_key
+from bot.handoffs.model import Handoff
+from bot.handoffs.transitions import apply
+from bot.matrix.model import SHARED, SIDES, Area, Matrix
+from bot.ownership.duty import LeavePeriod, on_duty
+from bot.ports import Notifier
+from bot.services.matrices import LoadedMatrix
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+USAGE = "/handoff [P1-P4] [@person | internal | provider | area:] <summary>"
+
+
+def _side_of_ref(matrix: Matrix, ref: str, fallback: str) -> str:
+    if ref == SHARED:
+        return fallback
+    side = ref.partition(".")[0]
+    return side if side in SIDES else (matrix.side_of(ref) or fallback)
+
+
+def _available(matrix: Matrix, people: tuple[str, ...], leave: list[LeavePeriod]) -> tuple[str, ...]:
+    """People to ping: those away replaced by whoever covers for them."""
+    away = {p.person: p for p in leave}
+    out: dict[str, None] = {}
+    for person in people:
+        period = away.get(person)
+        if period is None:
+            out.setdefault(person)
+        elif period.cover and period.cover not in away:
+            out.setdefault(period.cover)
+    return tuple(out)
+
+
+def _area_for(loaded: LoadedMatrix, text: str) -> Area:
+    resolution = loaded.index.resolve(text)
+    if resolution.area is not None:
+        return resolution.area
+    options = ", ".join(f"{m.area.key}" for m in resolution.matches)
+    if resolution.status == "ambiguous":
+        raise TandemError(f"'{text}' could mean several areas ({options}); name one of them before the colon.")
+    raise TandemError(f"No area matches '{text}'" + (f"; closest: {options}." if options else ".") + f" Usage: {USAGE}")
+
+
+def _target(loaded: LoadedMatrix, command: Command, requester_side: str, now: datetime,
+            leave: list[LeavePeriod]) -> tuple[str, str, Area | None, tuple[str, ...]]:
+    """(target ref, target side, area, people to ping now) for a new handoff."""
+    matrix = loaded.matrix
+    other = matrix.other_side(requester_side)
+    if command.name == "overflow":
+        return "provider", "provider", None, _available(matrix, matrix.expand("provider"), leave)
+    target = command.target
+    if target is None:
+        return other, other, None, _available(matrix, matrix.expand(other), leave)
+    if target in SIDES:
+        return target, target, None, _available(matrix, matrix.expand(target), leave)
+    if target in matrix.people:
+        return target, matrix.side_of(target), None, _available(matrix, (target,), leave)
+    if target.startswith(("U", "W")) and target.isalnum() and target.isupper():
+        raise TandemError(f"<@{target}> is not in the matrix of {matrix.name}: hand off to a side, an area or a listed person.")
+    area = _area_for(loaded, target)
+    duty = on_duty(matrix, area, now, leave)
+    ref = duty.parties[0] if duty.parties else area.responsible[0]
+    return ref, _side_of_ref(matrix, ref, other), area, duty.people
+
+
+def open_handoff(store: Store, loaded: LoadedMatrix, requester: str, command: Command, now: datetime,
+                 notifier: Notifier, details: str = "") -> tuple[Handoff, tuple[str, ...]]:
+    matrix = loaded.matrix
+    person = matrix.people.get(requester)
+    if person is None:
+        admins = ", ".join(f"<@{p.slack}>" for p in matrix.admins())
+        raise TandemError(f"You are not in the matrix of {matrix.name}, so Tandem cannot tell which side you are on. Ask an admin to add you: {admins}.")
+    summary = command.text.strip()
+    if not summary:
+        raise TandemError(f"Say what needs doing: {USAGE if command.name == 'handoff' else '/overflow [P1-P4] <summary>'}")
+    if not matrix.channel:
+        raise TandemError(f"The matrix of {matrix.name} names no shared channel: add 'channel: C…' to the file and import it again.")
+    leave = store.leave_at(matrix.organisation, now)
+    target, target_side, area, ping = _target(loaded, command, person.side, now, leave)
+    priority = command.priority or (area.priority if area else None) or matrix.sla.default
+    if matrix.sla.target(priority) is None:
+        known = ", ".join(t.priority for t in matrix.sla.targets)
+        raise TandemError(f"{priority} has no SLA targets in this matrix: use one of {known}.")
+    handoff = Handoff(
+        id=None, organisation=matrix.organisation, kind=command.name, summary=summary, details=details,
+        priority=priority, requester=requester, requester_side=person.side, target_side=target_side,
+        target=target, opened_at=now, area=area.key if area else None,
+    )
+    handoff = replace(handoff, id=store.add_handoff(handoff))
+    channel, ts = notifier.handoff_opened(matrix, handoff, ping, now)
+    handoff = replace(handoff, channel=channel, ts=ts)
+    store.save_handoff(handoff)
+    store.audit(matrix.organisation, now, requester, f"{command.name}.open", f"handoff #{handoff.id}",
+                {"priority": priority, "target": target, "area": handoff.area, "summary": summary})
+    return handoff, ping
+
+
+def act(store: Store, loaded: LoadedMatrix, handoff_id: int, action: str, actor: str, now: datetime,
+        notifier: Notifier, note: str | None = None) -> Handoff:
+    matrix = loaded.matrix
+    handoff = store.get_handoff(matrix.organisation, handoff_id, lock=True)
+    if handoff is None:
+        raise TandemError(f"There is no handoff #{handoff_id} in {matrix.name}.")
+    changed, transition = apply(handoff, action, actor, now, matrix, note)
+    store.save_handoff(changed)
+    store.audit(matrix.organisation, now, actor, f"handoff.{action}", f"handoff #{handoff_id}",
+                {"before": transition.before, "after": transition.after, "note": note})
+    notifier.handoff_changed(matrix, changed, transition, now)
+    return changed
+
+
+def open_by_urgency(store: Store, loaded: LoadedMatrix, now: datetime) -> list[Handoff]:
+    """Open handoffs, breached first, then by the soonest due."""
+    handoffs = store.open_handoffs(loaded.matrix.organisation)
+    return sorted(handoffs, key=lambda h: urgency_key(h, loaded.matrix, now))
+
+
+def find(store: Store, loaded: LoadedMatrix, handoff_id: int) -> Handoff:
+    handoff = store.get_handoff(loaded.matrix.organisation, handoff_id)
+    if handoff is None:
+        raise TandemError(f"There is no handoff #{handoff_id} in {loaded.matrix.name}.")
+    return handoff

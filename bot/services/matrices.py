@@ -1,0 +1,68 @@
+"""Loading matrices into the database and keeping a per-process copy ready to answer.
+
+The cache is keyed by the organisation's matrix version, so a replica notices another
+replica's import on its next request without any messaging between them.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.errors import UnknownOrganisation
+from bot.matrix.diff import changes
+from bot.matrix.model import Matrix
+from bot.ownership.resolve import AreaIndex
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+
+@dataclass(frozen=True)
+class LoadedMatrix:
+    version: int
+    matrix: Matrix
+    index: AreaIndex
+
+
+class MatrixCache:
+    def __init__(self) -> None:
+        self._loaded: dict[str, LoadedMatrix] = {}
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, org_key: str) -> LoadedMatrix:
+        version = store.matrix_version(org_key)
+        if version is None:
+            raise UnknownOrganisation(f"No matrix is loaded for '{org_key}'. Load one with: tandem matrix import FILE")
+        loaded = self._loaded.get(org_key)
+        if loaded is None or loaded.version != version:
+            matrix = store.load_matrix(org_key)
+            loaded = LoadedMatrix(version, matrix, AreaIndex(matrix.areas))
+            with self._lock:
+                self._loaded[org_key] = loaded
+        return loaded
+
+    def for_request(self, store: Store, channel: str | None, user: str | None) -> LoadedMatrix:
+        org_key = store.organisation_for(channel, user)
+        if org_key is None:
+            if not store.organisation_keys():
+                raise UnknownOrganisation("No matrix is loaded yet. An admin loads one with: tandem matrix import FILE")
+            raise UnknownOrganisation(
+                "This channel is not linked to an organisation and you are not listed in any matrix. "
+                "Ask in the shared channel, or ask an admin to add you to the matrix."
+            )
+        return self.get(store, org_key)
+
+
+def import_matrix(store: Store, matrix: Matrix, actor: str, now: datetime) -> list[str]:
+    """Store `matrix` if it differs from what is loaded; return what changed (empty: nothing)."""
+    store.serialise_imports()
+    current = store.load_matrix(matrix.organisation) if store.matrix_version(matrix.organisation) else None
+    if current == matrix:
+        return []
+    lines = changes(current, matrix)
+    store.save_matrix(matrix, now)
+    store.audit(matrix.organisation, now, actor, "matrix.import", matrix.organisation, {"changes": lines})
+    return lines

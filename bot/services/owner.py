@@ -1,0 +1,31 @@
+""""Who owns X?": resolve the words to an area, then say who is on duty for it now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.matrix.model import Person
+from bot.ownership.duty import OwnerAnswer, who_owns
+from bot.ownership.resolve import Resolution
+from bot.services.matrices import LoadedMatrix
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+
+@dataclass(frozen=True)
+class OwnerResult:
+    resolution: Resolution
+    answer: OwnerAnswer | None  # set when exactly one area was found
+    admins: tuple[Person, ...]  # who to ask when the matrix has no answer
+
+
+def ask(store: Store, loaded: LoadedMatrix, query: str, now: datetime) -> OwnerResult:
+    matrix = loaded.matrix
+    resolution = loaded.index.resolve(query)
+    answer = None
+    if resolution.area is not None:
+        answer = who_owns(matrix, resolution.area, now, store.leave_at(matrix.organisation, now))
+    return OwnerResult(resolution, answer, tuple(matrix.admins()))

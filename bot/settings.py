@@ -1,0 +1,81 @@
+"""Settings from the environment (and a `.env` file), checked before anything starts.
+
+A missing or malformed value stops start-up with one sentence naming the variable and
+where to find its value, never a stack trace from deep inside a library.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from dotenv import dotenv_values
+
+from bot.errors import SettingsError
+
+DEFAULT_DATABASE_URL = "sqlite:///tandem.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+WHERE = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions in your app's settings at api.slack.com/apps",
+    "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information → App Credentials in your app's settings at api.slack.com/apps",
+    "SLACK_APP_TOKEN": "an app-level token (xapp-…) with the connections:write scope, under Basic Information → App-Level Tokens",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    api_url: str = DEFAULT_SLACK_API_URL
+    matrix_file: str | None = None
+    port: int = 3000
+    allowed_teams: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> "Settings":
+        """Read the process environment over the `.env` file (the environment wins)."""
+        values = {k: v for k, v in (dotenv_values(dotenv) if dotenv and os.path.exists(dotenv) else {}).items() if v is not None}
+        values.update(os.environ if env is None else env)
+        get = lambda name: (values.get(name) or "").strip() or None  # noqa: E731
+        port_text = get("PORT") or "3000"
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise SettingsError(f"PORT must be a port number from 1 to 65535, not {port_text!r}.")
+        api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
+        if not re.match(r"^https?://[^\s/]+", api_url):
+            raise SettingsError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, not {api_url!r}.")
+        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
+            raise SettingsError(
+                "DATABASE_URL must be a SQLite or PostgreSQL URL, e.g. sqlite:///tandem.db or "
+                f"postgresql://user@host:5432/tandem, not {database_url!r}."
+            )
+        teams = frozenset(t.strip() for t in (get("TANDEM_ALLOWED_TEAMS") or "").split(",") if t.strip())
+        return cls(
+            database_url=database_url,
+            bot_token=get("SLACK_BOT_TOKEN"),
+            signing_secret=get("SLACK_SIGNING_SECRET"),
+            app_token=get("SLACK_APP_TOKEN"),
+            api_url=api_url if api_url.endswith("/") else api_url + "/",
+            matrix_file=get("TANDEM_MATRIX"),
+            port=int(port_text),
+            allowed_teams=teams,
+        )
+
+    def require_slack(self) -> None:
+        """Everything `tandem run` needs to talk to Slack, or a SettingsError saying what is missing."""
+        problems = []
+        if not self.bot_token:
+            problems.append(f"SLACK_BOT_TOKEN is not set: copy {WHERE['SLACK_BOT_TOKEN']}.")
+        elif not self.bot_token.startswith("xoxb-"):
+            problems.append(f"SLACK_BOT_TOKEN should start with xoxb-: use {WHERE['SLACK_BOT_TOKEN']}.")
+        if not self.signing_secret:
+            problems.append(f"SLACK_SIGNING_SECRET is not set: copy {WHERE['SLACK_SIGNING_SECRET']}.")
+        if self.app_token and not self.app_token.startswith("xapp-"):
+            problems.append(f"SLACK_APP_TOKEN should start with xapp-: use {WHERE['SLACK_APP_TOKEN']}.")
+        if problems:
+            raise SettingsError("Tandem cannot start:\n  " + "\n  ".join(problems) + "\nSet them in the environment or in a .env file (see .env.example).")

@@ -1,0 +1,118 @@
+"""From a parsed `Command` to a `Reply`: the one place every surface goes through.
+
+Slack listeners, the console and tests all call `run()`, so `/owner backups`,
+`@tandem who owns backups?` and a console line give the same answer. Each entry is a few
+lines: call one service, pick one view. Typed user errors become a sentence here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.errors import TandemError
+from bot.grammar import Command
+from bot.matrix.audit import find_gaps
+from bot.ports import Notifier
+from bot.services import cover as cover_service
+from bot.services import handoffs as handoff_service
+from bot.services import owner as owner_service
+from bot.services.matrices import LoadedMatrix, MatrixCache
+from handlers.views.blocks import Reply
+from handlers.views.handoff import opened_reply, sla_reply, status_reply
+from handlers.views.matrix import audit_reply, cover_reply, error_reply, help_reply, matrix_reply
+from handlers.views.owner import owner_reply
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Request:
+    """Who is asking, where, and when; with the unit of work that serves them."""
+
+    store: Store
+    matrices: MatrixCache
+    user: str
+    channel: str | None
+    now: datetime
+    notifier: Notifier | None = None
+
+    def loaded(self) -> LoadedMatrix:
+        return self.matrices.for_request(self.store, self.channel, self.user)
+
+
+def owner(req: Request, cmd: Command) -> Reply:
+    loaded = req.loaded()
+    return owner_reply(loaded.matrix, owner_service.ask(req.store, loaded, cmd.text, req.now), cmd.text)
+
+
+def show_help(req: Request, cmd: Command) -> Reply:
+    return help_reply()
+
+
+def not_understood(req: Request, cmd: Command) -> Reply:
+    return help_reply(cmd.text or None)
+
+
+def matrix(req: Request, cmd: Command) -> Reply:
+    return matrix_reply(req.loaded().matrix)
+
+
+def audit(req: Request, cmd: Command) -> Reply:
+    loaded = req.loaded()
+    return audit_reply(loaded.matrix, find_gaps(loaded.matrix))
+
+
+def cover(req: Request, cmd: Command) -> Reply:
+    loaded = req.loaded()
+    period = cover_service.set_cover(req.store, loaded.matrix, req.user, cmd.person, cmd.until, cmd.by, req.now)
+    return cover_reply(loaded.matrix, period)
+
+
+def handoff(req: Request, cmd: Command) -> Reply:
+    loaded = req.loaded()
+    opened, on_duty = handoff_service.open_handoff(req.store, loaded, req.user, cmd, req.now, req.notifier)
+    return opened_reply(opened, on_duty)
+
+
+def sla(req: Request, cmd: Command) -> Reply:
+    loaded = req.loaded()
+    return sla_reply(loaded.matrix, handoff_service.open_by_urgency(req.store, loaded, req.now), req.now)
+
+
+def status(req: Request, cmd: Command) -> Reply:
+    number = cmd.text.strip().lstrip("#")
+    if not number.isdigit():
+        raise TandemError("Say which handoff: status <number>, e.g. @tandem status 42")
+    loaded = req.loaded()
+    return status_reply(loaded.matrix, handoff_service.find(req.store, loaded, int(number)), req.now)
+
+
+ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
+    "owner": owner,
+    "help": show_help,
+    "matrix": matrix,
+    "audit": audit,
+    "cover": cover,
+    "handoff": handoff,
+    "overflow": handoff,
+    "sla": sla,
+    "status": status,
+    "unknown": not_understood,
+}
+# Commands that only read: Slack gets their answer in the acknowledgement itself.
+READ_ONLY = frozenset({"owner", "help", "matrix", "audit", "unknown", "sla", "status"})
+
+
+def run(req: Request, cmd: Command) -> Reply:
+    route = ROUTES.get(cmd.name, not_understood)
+    try:
+        return route(req, cmd)
+    except TandemError as error:
+        return error_reply(str(error))

@@ -1,0 +1,153 @@
+"""Handoff messages: the root message in the channel, thread replies, `/tandem sla`, modals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.handoffs.clocks import HandoffClocks, clocks
+from bot.handoffs.model import Handoff, Transition
+from bot.handoffs.transitions import available_actions
+from bot.matrix.model import PRIORITIES, Matrix
+from bot.sla.clock import ClockState
+from bot.text import escape, mention, mentions, truncate
+from handlers import ids
+from handlers.views.blocks import Reply, actions, button, context, header, section
+from handlers.views.owner import local_time
+
+STATUS_WORDS = {
+    "open": ":new: Open", "acknowledged": ":eyes: Acknowledged", "in_progress": ":hammer_and_wrench: In progress",
+    "waiting": ":hourglass_flowing_sand: Waiting on requester", "handed_back": ":leftwards_arrow_with_hook: Handed back",
+    "resolved": ":white_check_mark: Resolved",
+}
+BUTTON_LABELS = {
+    "acknowledge": ("Acknowledge", None), "take": ("Take it", None), "wait": ("Waiting on requester", None),
+    "resume": ("Resume", None), "hand_back": ("Hand back", None), "resolve": ("Resolve", "primary"),
+}
+DONE_VERBS = {
+    "acknowledge": "acknowledged it", "take": "took it", "wait": "is waiting on the requester",
+    "resume": "resumed it", "hand_back": "handed it back", "resolve": "resolved it",
+}
+
+
+def clock_text(state: ClockState, timezone: str, now: datetime) -> str:
+    if state.stopped:
+        return "met" if not state.breached else "breached"
+    if state.paused:
+        return "paused"
+    due = local_time(state.due_at, timezone) if state.due_at else "—"
+    if state.breached:
+        return f":red_circle: breached (was due {due})"
+    return f"due {due} ({int(state.fraction * 100)}% used)"
+
+
+def title(handoff: Handoff) -> str:
+    return f"{'Overflow' if handoff.kind == 'overflow' else 'Handoff'} #{handoff.id} · {handoff.priority}"
+
+
+def root_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dict]:
+    state = clocks(handoff, matrix, now)
+    area = matrix.area(handoff.area) if handoff.area else None
+    fields = [
+        f"*Requester*\n{mention(handoff.requester)} ({handoff.requester_side})",
+        f"*To*\n{matrix.describe_party(handoff.target)}" + (f" · {area.name}" if area else ""),
+        f"*Assignee*\n{mention(handoff.assignee) if handoff.assignee else 'nobody yet'}",
+        f"*Status*\n{STATUS_WORDS[handoff.status]}",
+    ]
+    if state:
+        fields += [f"*Respond*\n{clock_text(state.respond, matrix.timezone, now)}",
+                   f"*Resolve*\n{clock_text(state.resolve, matrix.timezone, now)}"]
+    blocks = [header(title(handoff)), section(f"*{escape(truncate(handoff.summary, 2500))}*", fields)]
+    if handoff.details:
+        blocks.append(section(escape(handoff.details)))
+    if handoff.resolution:
+        blocks.append(section(f"*Resolution:* {escape(handoff.resolution)}"))
+    buttons = [button(BUTTON_LABELS[a][0], ids.HANDOFF_BUTTONS[a], str(handoff.id), BUTTON_LABELS[a][1])
+               for a in available_actions(handoff)]
+    if buttons:
+        blocks.append(actions(*buttons, block_id=f"handoff-{handoff.id}"))
+    blocks.append(context(f"Opened {local_time(handoff.opened_at, matrix.timezone)} · {matrix.name}"))
+    return blocks
+
+
+def root_text(handoff: Handoff) -> str:
+    return f"{title(handoff)}: {escape(truncate(handoff.summary, 200))} — {handoff.status.replace('_', ' ')}"
+
+
+def opened_thread_text(matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime) -> str:
+    state = clocks(handoff, matrix, now)
+    due = f" Respond by {local_time(state.respond.due_at, matrix.timezone)}." if state and state.respond.due_at else ""
+    who = mentions(on_duty) if on_duty else matrix.describe_party(handoff.target) + " (nobody on duty now)"
+    return f"{who}: new {handoff.kind} from {mention(handoff.requester)}, {handoff.priority}.{due} Use the buttons above."
+
+
+def changed_thread_text(handoff: Handoff, transition: Transition) -> str:
+    text = f"{mention(transition.actor)} {DONE_VERBS[transition.action]}."
+    if transition.action == "hand_back":
+        text += f" Over to you, {mention(handoff.requester)}."
+    if transition.note:
+        text += f" “{escape(transition.note)}”"
+    return text
+
+
+def opened_reply(handoff: Handoff, on_duty: tuple[str, ...]) -> Reply:
+    text = f"Opened {title(handoff)} in <#{handoff.channel}> and pinged {mentions(on_duty)}."
+    return Reply(text, [section(f":handshake: {text}")])
+
+
+def sla_reply(matrix: Matrix, handoffs: list[Handoff], now: datetime) -> Reply:
+    if not handoffs:
+        return Reply("No open handoffs.", [section(":sparkles: No open handoffs.")])
+    lines = []
+    for h in handoffs:
+        state = clocks(h, matrix, now)
+        running = state.resolve if state and state.respond.stopped else (state.respond if state else None)
+        clock = clock_text(running, matrix.timezone, now) if running else "no SLA"
+        who = mention(h.assignee) if h.assignee else matrix.describe_party(h.target)
+        lines.append(f"• *#{h.id}* {h.priority} {escape(truncate(h.summary, 80))} — {who} — {clock}")
+    blocks = [header(f"{len(handoffs)} open handoff{'s' if len(handoffs) != 1 else ''}")]
+    blocks += [section("\n".join(lines[i:i + 20])) for i in range(0, len(lines), 20)]
+    return Reply(f"{len(handoffs)} open handoffs", blocks)
+
+
+def status_reply(matrix: Matrix, handoff: Handoff, now: datetime) -> Reply:
+    return Reply(root_text(handoff), root_blocks(matrix, handoff, now)[:-2] + [context(f"Status of #{handoff.id}")], public=True)
+
+
+def _plain(text: str) -> dict:
+    return {"type": "plain_text", "text": text}
+
+
+def _input(block_id: str, label: str, element: dict, optional: bool = False) -> dict:
+    return {"type": "input", "block_id": block_id, "label": _plain(label), "element": element, "optional": optional}
+
+
+def new_handoff_modal(matrix: Matrix, area_key: str | None = None, summary: str = "", channel: str | None = None) -> dict:
+    priorities = [{"text": _plain(p), "value": p} for p in PRIORITIES if matrix.sla.target(p)]
+    area_options = [{"text": _plain(truncate(a.name, 75)), "value": a.key} for a in matrix.areas[:100]]
+    area_element = {"type": "static_select", "action_id": "area", "options": area_options}
+    if area_key and matrix.area(area_key):
+        area_element["initial_option"] = next(o for o in area_options if o["value"] == area_key)
+    default = next(o for o in priorities if o["value"] == matrix.sla.default)
+    return {
+        "type": "modal", "callback_id": ids.VIEW_NEW_HANDOFF, "title": _plain("New handoff"),
+        "submit": _plain("Open handoff"), "close": _plain("Cancel"), "private_metadata": channel or "",
+        "blocks": [
+            _input("summary", "Summary", {"type": "plain_text_input", "action_id": "summary", "max_length": 300,
+                                          **({"initial_value": summary[:300]} if summary else {})}),
+            _input("details", "Details", {"type": "plain_text_input", "action_id": "details", "multiline": True,
+                                          "max_length": 2500}, optional=True),
+            _input("priority", "Priority", {"type": "static_select", "action_id": "priority", "options": priorities,
+                                            "initial_option": default}),
+            _input("area", "Area", area_element, optional=True),
+            _input("assignee", "Assignee", {"type": "users_select", "action_id": "assignee"}, optional=True),
+        ],
+    }
+
+
+def resolve_modal(handoff_id: int) -> dict:
+    return {
+        "type": "modal", "callback_id": ids.VIEW_RESOLVE_HANDOFF, "title": _plain(f"Resolve #{handoff_id}"[:24]),
+        "submit": _plain("Resolve"), "close": _plain("Cancel"), "private_metadata": str(handoff_id),
+        "blocks": [_input("resolution", "How was it resolved?", {"type": "plain_text_input", "action_id": "note",
+                                                                  "multiline": True, "max_length": 1000})],
+    }

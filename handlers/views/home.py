@@ -1,0 +1,36 @@
+"""The App Home tab."""
+
+from __future__ import annotations
+
+from bot.services.home import Home
+from bot.text import mention
+from handlers.views.blocks import VIEW_BLOCKS, cap_blocks, context, divider, header, section
+from handlers.views.owner import local_time
+
+
+def home_view(home: Home) -> dict:
+    matrix = home.matrix
+    viewer = home.viewer
+    if viewer is None:
+        who = "You are not listed in the matrix yet; ask a matrix admin to add you."
+    else:
+        side = matrix.side(viewer.side)
+        who = f"You are on the *{side.name}* side ({side.key})" + (" and a matrix admin." if viewer.admin else ".")
+    blocks = [header(f"Tandem — {matrix.name}"), section(who), divider(), header("Covering today")]
+    if home.away:
+        for period in home.away:
+            cover = f"covered by {mention(period.cover)}" if period.cover else "no cover set"
+            blocks.append(section(f"{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}, {cover}."))
+    else:
+        blocks.append(section("Nobody is away today."))
+    blocks += [divider(), header("Matrix gaps")]
+    if home.gaps:
+        blocks += [section(f"• *{g.subject}*: {g.problem} — {g.fix}") for g in home.gaps]
+    else:
+        blocks.append(section("No gaps: every area has an owner and cover where it needs it."))
+    blocks.append(context(f"Updated {local_time(home.now, matrix.timezone)} ({matrix.timezone})"))
+    return {"type": "home", "blocks": cap_blocks(blocks, VIEW_BLOCKS)}
+
+
+def no_matrix_view(message: str) -> dict:
+    return {"type": "home", "blocks": [header("Tandem"), section(message)]}

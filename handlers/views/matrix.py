@@ -1,0 +1,69 @@
+"""Help, the matrix summary, the gap audit and cover confirmations."""
+
+from __future__ import annotations
+
+from bot.matrix.audit import Gap
+from bot.matrix.model import Matrix
+from bot.ownership.duty import LeavePeriod
+from bot.text import escape, mention
+from handlers.views.blocks import Reply, context, divider, header, section
+from handlers.views.owner import local_time, parties
+
+HELP = """*Tandem* answers who owns what in the co-managed split, and keeps handoffs on the clock.
+• `/owner <thing>` — who owns it and who is on duty right now
+• `/handoff [P1-P4] [@person | internal | provider | area:] <summary>` — open a handoff thread
+• `/overflow [P1-P4] <summary>` — ask the provider for extra hands
+• `/tandem sla` — open handoffs and their clocks
+• `/tandem reviews` · `/tandem done <review> [evidence]` — recurring reviews
+• `/tandem cover @who until <date> [by @whom]` — record leave and who covers
+• `/tandem matrix` · `/tandem audit` — the matrix and its gaps
+• `/tandem digest` · `/tandem export` — post a digest now, export the evidence
+Mention me too: `@tandem who owns backups?`, `@tandem overflow P2 30 laptops to image by Friday`."""
+
+
+def help_reply(not_understood: str | None = None) -> Reply:
+    blocks = []
+    if not_understood:
+        blocks.append(section(f"I didn't understand “{escape(not_understood)}”. Here is what I can do:"))
+    blocks.append(section(HELP))
+    return Reply(("I didn't understand that. " if not_understood else "") + "Tandem help: /owner, /handoff, /overflow, /tandem", blocks)
+
+
+def error_reply(message: str) -> Reply:
+    return Reply(message, [section(f":warning: {message}")])
+
+
+def matrix_reply(matrix: Matrix) -> Reply:
+    lines = [
+        f"• *{a.name}* (`{a.key}`) — R: {parties(matrix, a.responsible)}; A: {parties(matrix, a.accountable)}"
+        + (f"; after hours: {parties(matrix, a.after_hours)}" if a.after_hours else "")
+        for a in matrix.areas
+    ]
+    sides = " · ".join(f"{s.key}: *{s.name}* ({len(s.people)} people)" for s in matrix.sides)
+    blocks = [header(f"Responsibility matrix — {matrix.name}"), section(sides)]
+    chunk: list[str] = []
+    for line in lines:  # a section holds 3,000 characters: pack lines into as few as fit
+        if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    blocks.append(context(f"{len(matrix.areas)} areas · {len(matrix.reviews)} reviews · timezone {matrix.timezone}"))
+    return Reply(f"Responsibility matrix for {matrix.name}: {len(matrix.areas)} areas", blocks)
+
+
+def audit_reply(matrix: Matrix, gaps: list[Gap]) -> Reply:
+    if not gaps:
+        text = f"No gaps: every area of {matrix.name} has a responsible and an accountable party, and cover where needed."
+        return Reply(text, [section(f":white_check_mark: {text}")])
+    lines = [f"• *{g.subject}*: {g.problem} — {g.fix}" for g in gaps]
+    blocks = [header(f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''} in the matrix"), divider()]
+    blocks += [section(line) for line in lines]
+    return Reply(f"{len(gaps)} gaps in the matrix of {matrix.name}", blocks)
+
+
+def cover_reply(matrix: Matrix, period: LeavePeriod) -> Reply:
+    cover = f"{mention(period.cover)} covers." if period.cover else "Nobody covers: their duties fall to the rest of their side."
+    text = f"{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}. {cover}"
+    return Reply(text, [section(f":palm_tree: {text}")], public=True)

@@ -1,0 +1,79 @@
+"""The answer to "who owns X?": one area in full, a choice of areas, or a helpful "don't know"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.matrix.model import Matrix
+from bot.ownership.duty import OwnerAnswer
+from bot.services.owner import OwnerResult
+from bot.text import escape, mention, mentions
+from handlers import ids
+from handlers.views.blocks import Reply, actions, button, context, header, section
+
+
+def local_time(at: datetime, timezone: str) -> str:
+    return at.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
+
+
+def parties(matrix: Matrix, refs: tuple[str, ...]) -> str:
+    return ", ".join(matrix.describe_party(r) for r in refs) or "—"
+
+
+def _duty_line(matrix: Matrix, answer: OwnerAnswer) -> str:
+    duty = answer.duty
+    if not duty.people:
+        resume = f" Business hours resume {local_time(duty.next_open, matrix.timezone)}." if duty.next_open else ""
+        return f"*On duty now:* nobody. {duty.note or ''}{resume}".strip()
+    when = "business hours" if duty.in_hours else "after hours"
+    line = f"*On duty now* ({when}): {mentions(duty.people)}"
+    for period in duty.away:
+        cover = f", covered by {mention(period.cover)}" if period.cover else ", no cover set"
+        line += f"\n{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}{cover}."
+    if duty.note:
+        line += f"\n_{duty.note}_"
+    return line
+
+
+def answer_blocks(matrix: Matrix, answer: OwnerAnswer, query: str) -> list[dict]:
+    area = answer.area
+    sla = answer.sla
+    sla_text = (f"{answer.priority}: respond within {sla.respond.describe()}, resolve within {sla.resolve.describe()}"
+                f" ({'24x7' if sla.clock == '24x7' else 'business hours'})") if sla else f"{answer.priority}: no targets set"
+    fields = [
+        f"*Responsible*\n{parties(matrix, answer.responsible)}" + (f" (lead: {matrix.describe_party(area.lead)})" if area.lead else ""),
+        f"*Accountable*\n{parties(matrix, answer.accountable)}",
+        f"*Consulted*\n{parties(matrix, answer.consulted)}",
+        f"*Informed*\n{parties(matrix, answer.informed)}",
+        f"*Escalation*\n{mentions(matrix.expand_all(answer.escalation)) if answer.escalation else '—'}",
+        f"*SLA*\n{sla_text}",
+    ]
+    blocks = [
+        header(area.name),
+        section(_duty_line(matrix, answer), fields),
+    ]
+    if area.notes:
+        blocks.append(context(escape(area.notes)))
+    blocks.append(context(f"Matched “{escape(query)}” to area `{area.key}` · {matrix.name}"))
+    blocks.append(actions(button("Start a handoff", ids.ACTION_START_HANDOFF, area.key, style="primary")))
+    return blocks
+
+
+def owner_reply(matrix: Matrix, result: OwnerResult, query: str) -> Reply:
+    resolution = result.resolution
+    if result.answer is not None:
+        duty = result.answer.duty
+        text = f"{result.answer.area.name}: on duty now {mentions(duty.people)}"
+        return Reply(text, answer_blocks(matrix, result.answer, query))
+    if resolution.status == "ambiguous":
+        options = "\n".join(f"• *{m.area.name}* — `/owner {m.area.key}`" for m in resolution.matches)
+        text = f"“{escape(query)}” could mean more than one area:\n{options}"
+        return Reply(text, [section(text)])
+    admins = mentions([p.slack for p in result.admins])
+    closest = "\n".join(f"• {m.area.name} — `/owner {m.area.key}`" for m in resolution.matches)
+    text = f"No area in the matrix matches “{escape(query)}”."
+    if closest:
+        text += f" Closest:\n{closest}"
+    text += f"\nIf it should be in the matrix, ask a matrix admin: {admins}."
+    return Reply(text, [section(text), context("Try `/tandem matrix` to see every area.")])

@@ -1,0 +1,68 @@
+"""Import, re-import, export and the audit trail, on a real SQLite database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.bootstrap import import_file
+from bot.errors import MatrixError
+from bot.matrix.export import export_text
+from bot.matrix.loader import load_text
+from storage.store import Store
+from tests.conftest import EXAMPLE
+
+
+def stored(db, org="harbour-finch"):
+    with db.session() as session:
+        store = Store(session)
+        return store.load_matrix(org), store.matrix_version(org), store.audit_events(org, "matrix.")
+
+
+def test_import_stores_exactly_the_file(db, clock, example_matrix):
+    org, changes = import_file(db, EXAMPLE, "cli", clock)
+    assert org == "harbour-finch" and "17 areas" in changes[0]
+    matrix, version, events = stored(db)
+    assert matrix == example_matrix and version == 1
+    assert [(e.kind, e.actor) for e in events] == [("matrix.import", "cli")]
+
+
+def test_reimporting_the_same_file_changes_nothing(db, clock):
+    import_file(db, EXAMPLE, "cli", clock)
+    clock.advance(timedelta(hours=1))
+    assert import_file(db, EXAMPLE, "cli", clock) == ("harbour-finch", [])
+    _, version, events = stored(db)
+    assert version == 1 and len(events) == 1
+
+
+def test_a_changed_file_records_what_changed(db, clock, tmp_path):
+    import_file(db, EXAMPLE, "cli", clock)
+    changed = tmp_path / "m.yml"
+    changed.write_text(EXAMPLE.read_text().replace(
+        "  - key: backups\n    name: Backups\n    aliases: [backup, backup jobs, veeam, offsite copies]\n    responsible: provider",
+        "  - key: backups\n    name: Backups\n    aliases: [backup, backup jobs, veeam, offsite copies]\n    responsible: internal"))
+    clock.advance(timedelta(days=1))
+    _, changes = import_file(db, changed, "U0ALICE01", clock)
+    assert changes == ["area 'backups' responsible: provider → internal"]
+    matrix, version, events = stored(db)
+    assert matrix.area("backups").responsible == ("internal",) and version == 2
+    assert events[-1].detail == {"changes": changes} and events[-1].actor == "U0ALICE01"
+
+
+def test_an_invalid_file_leaves_the_loaded_matrix_untouched(db, clock, tmp_path, example_matrix):
+    import_file(db, EXAMPLE, "cli", clock)
+    bad = tmp_path / "bad.yml"
+    bad.write_text(EXAMPLE.read_text().replace("responsible: provider\n    accountable: U0PRIYA01\n    informed", "responsible: nobody\n    accountable: U0PRIYA01\n    informed", 1))
+    with pytest.raises(MatrixError):
+        import_file(db, bad, "cli", clock)
+    matrix, version, _ = stored(db)
+    assert matrix == example_matrix and version == 1
+
+
+def test_export_imports_back_to_the_same_matrix(db, clock, example_matrix):
+    import_file(db, EXAMPLE, "cli", clock)
+    matrix, _, _ = stored(db)
+    text = export_text(matrix)
+    assert load_text(text) == example_matrix
+    assert export_text(load_text(text)) == text
