@@ -1,0 +1,19 @@
+"""Buttons, shortcuts and modal submissions."""
+
+from slack_bolt import App
+
+from handlers import ids
+from handlers.actions.handoff import (
+    handoff_button, new_handoff_from_message, new_handoff_shortcut, new_handoff_submitted,
+    resolve_button, resolve_submitted, start_handoff_button,
+)
+
+
+def register(app: App) -> None:
+    app.action(ids.ACTION_START_HANDOFF)(start_handoff_button)
+    for action, action_id in ids.HANDOFF_BUTTONS.items():
+        app.action(action_id)(resolve_button if action == "resolve" else handoff_button)
+    app.shortcut(ids.SHORTCUT_NEW_HANDOFF)(new_handoff_shortcut)
+    app.shortcut(ids.SHORTCUT_HANDOFF_FROM_MESSAGE)(new_handoff_from_message)
+    app.view(ids.VIEW_NEW_HANDOFF)(new_handoff_submitted)
+    app.view(ids.VIEW_RESOLVE_HANDOFF)(resolve_submitted)

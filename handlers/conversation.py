@@ -1,0 +1,25 @@
+"""`Conversation` over the Slack Web API (the client retries 429s and connection errors)."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.text import truncate
+from handlers.views.blocks import FALLBACK_TEXT, cap_blocks
+
+
+class SlackConversation:
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def post(self, channel: str, text: str, blocks: list[dict], thread_ts: str | None = None,
+             metadata: dict | None = None) -> str:
+        kwargs = {"metadata": {"event_type": "tandem_post", "event_payload": metadata}} if metadata else {}
+        response = self.client.chat_postMessage(
+            channel=channel, text=truncate(text, FALLBACK_TEXT), blocks=cap_blocks(blocks) or None,
+            thread_ts=thread_ts, unfurl_links=False, unfurl_media=False, **kwargs,
+        )
+        return response["ts"]
+
+    def update(self, channel: str, ts: str, text: str, blocks: list[dict]) -> None:
+        self.client.chat_update(channel=channel, ts=ts, text=truncate(text, FALLBACK_TEXT), blocks=cap_blocks(blocks) or None)

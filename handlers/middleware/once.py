@@ -1,0 +1,40 @@
+"""Each Slack event is handled once, however often Slack delivers it.
+
+Slack redelivers an event it thinks was slow (`X-Slack-Retry-Num`), possibly to another
+replica. Before any side effect the event id is claimed in the database; a delivery that
+finds a live or finished claim is acknowledged and dropped. A claim left unfinished for
+longer than the lease (its replica died mid-way) is taken over, so nothing is lost.
+Listeners call `finish_event(context)` when their work is done.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from slack_bolt import BoltResponse
+
+LEASE = timedelta(seconds=60)
+log = logging.getLogger(__name__)
+
+
+def handle_events_once(body, context, next):  # noqa: A002
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if not event_id:
+        return next()
+    runtime = context["tandem"]
+    with runtime.unit() as store:
+        claimed = store.claim_event(event_id, runtime.clock.now(), LEASE)
+    if not claimed:
+        log.info("event %s already handled or in hand; delivery dropped", event_id)
+        return BoltResponse(status=200, body="")
+    context["event_id"] = event_id
+    return next()
+
+
+def finish_event(context) -> None:
+    event_id = context.get("event_id")
+    if event_id:
+        runtime = context["tandem"]
+        with runtime.unit() as store:
+            store.finish_event(event_id, runtime.clock.now())

@@ -1,0 +1,49 @@
+"""Claiming Slack events: first delivery wins, a finished claim is final, an abandoned one is taken over."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from storage.db import Database
+from storage.store import Store
+from tests.conftest import postgres_url
+
+LEASE = timedelta(seconds=60)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'claims.db'}")
+        db.upgrade()
+        yield db
+        db.dispose()
+        return
+    url = postgres_url()
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable")
+    db = Database(url)
+    db.upgrade()
+    with db.session() as session:
+        session.execute(text("DELETE FROM processed_events WHERE event_id LIKE 'EvClaim%'"))
+    yield db
+    db.dispose()
+
+
+def claim(db, event_id, at):
+    with db.session() as session:
+        return Store(session).claim_event(event_id, at, LEASE)
+
+
+def test_claims(database, clock):
+    now = clock.now()
+    assert claim(database, "EvClaim1", now) is True
+    assert claim(database, "EvClaim1", now + timedelta(seconds=5)) is False          # in hand elsewhere
+    assert claim(database, "EvClaim1", now + timedelta(seconds=61)) is True          # abandoned: taken over
+    with database.session() as session:
+        Store(session).finish_event("EvClaim1", now + timedelta(seconds=62))
+    assert claim(database, "EvClaim1", now + timedelta(hours=1)) is False            # finished: final
+    assert claim(database, "EvClaim2", now) is True

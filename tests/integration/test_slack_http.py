@@ -1,0 +1,215 @@
+"""`tandem run` over HTTP, as Slack reaches it: real signed requests, a local Web API stand-in.
+
+One bot process serves the module (SQLite); each test reads what it answered and what it
+sent to the stand-in.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import parse_qs
+
+import pytest
+
+from tests.support import slack_requests as sr
+from tests.support.bot_server import ROOT, BotProcess
+from tests.support.slack_standin import SlackStandIn
+
+CHANNEL = "C0SHARED01"
+ALICE, PRIYA = "U0ALICE01", "U0PRIYA01"
+
+
+@pytest.fixture(scope="module")
+def standin():
+    with SlackStandIn() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bot(standin, tmp_path_factory):
+    database = tmp_path_factory.mktemp("http") / "tandem.db"
+    with BotProcess(standin, f"sqlite:///{database}") as process:
+        yield process
+
+
+@pytest.fixture(autouse=True)
+def fresh(standin):
+    standin.reset()
+
+
+def send(bot, request) -> tuple[int, dict]:
+    status, _, body = sr.post(bot.events_url, *request)
+    try:
+        return status, json.loads(body) if body else {}
+    except json.JSONDecodeError:
+        return status, {"raw": body.decode()}
+
+
+def command(bot, standin, name: str, text: str, user: str = ALICE, **kw):
+    return send(bot, sr.slash_command(name, text, user_id=user, channel_id=CHANNEL,
+                                      response_url=standin.response_url(kw.pop("reply_to", "cmd")), **kw))
+
+
+def all_text(blocks: list[dict]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def test_healthz_answers_when_the_database_does(bot):
+    with urllib.request.urlopen(f"{bot.url}/healthz", timeout=5) as response:
+        assert response.status == 200 and json.loads(response.read()) == {"ok": True, "database": "up"}
+
+
+def test_owner_answers_in_the_acknowledgement(bot, standin):
+    status, body = command(bot, standin, "/owner", "backups")
+    assert status == 200 and body["response_type"] == "ephemeral"
+    text = all_text(body["blocks"])
+    assert body["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": "Backups", "emoji": True}}
+    assert "*Accountable*\\n<@U0ALICE01>" in text and "start_handoff" in text and "P3: respond within 4 hours" in text
+
+
+def test_owner_unknown_and_ambiguous(bot, standin):
+    _, unknown = command(bot, standin, "/owner", "coffee machine descaling")
+    assert "No area in the matrix matches" in unknown["text"] and "<@U0ALICE01>" in unknown["text"]
+    _, ambiguous = command(bot, standin, "/owner", "security")
+    assert "could mean more than one area" in ambiguous["text"] and "/owner endpoint-security" in ambiguous["text"]
+
+
+def test_tandem_help_matrix_and_audit(bot, standin):
+    _, help_body = command(bot, standin, "/tandem", "help")
+    assert "/owner &lt;thing&gt;" not in all_text(help_body["blocks"]) and "`/owner <thing>`" in all_text(help_body["blocks"])
+    _, matrix = command(bot, standin, "/tandem", "matrix")
+    assert "Responsibility matrix — Harbour & Finch Architects" in all_text(matrix["blocks"])
+    _, audit = command(bot, standin, "/tandem", "audit")
+    assert "No gaps" in audit["text"]
+    _, unknown = command(bot, standin, "/tandem", "frobnicate")
+    assert "I didn't understand" in unknown["text"]
+
+
+def test_cover_is_acknowledged_then_announced_in_channel(bot, standin):
+    status, body = command(bot, standin, "/tandem", "cover <@U0BEN0001|ben> until 2099-01-31 by <@U0CARA001|cara>",
+                           reply_to="cover")
+    assert status == 200 and body == {}
+    [reply] = standin.wait_for_response("cover")
+    assert reply.body["response_type"] == "in_channel"
+    assert "<@U0BEN0001> is away until" in reply.body["text"] and "<@U0CARA001> covers" in reply.body["text"]
+
+
+def test_bad_priority_is_explained(bot, standin):
+    _, body = command(bot, standin, "/handoff", "P7 printer on fire")
+    assert "P7 is not a priority: use P1 (critical) to P4 (low)" in body["text"]
+
+
+def test_mention_is_answered_in_its_thread(bot, standin):
+    request = sr.event_callback(sr.app_mention("<@W111> who owns the vpn?", user=ALICE, channel=CHANNEL, ts="1700000000.000100"))
+    status, _ = send(bot, request)
+    assert status == 200
+    [call] = standin.wait_for("chat.postMessage")
+    assert call["channel"] == CHANNEL and call["thread_ts"] == "1700000000.000100"
+    assert "Network and firewall" in all_text(call.blocks)
+
+
+def test_mention_not_understood_gets_help(bot, standin):
+    send(bot, sr.event_callback(sr.app_mention("<@W111> sing me a song", user=ALICE, channel=CHANNEL)))
+    [call] = standin.wait_for("chat.postMessage")
+    assert "I didn't understand “sing me a song”" in all_text(call.blocks)
+
+
+def test_retried_event_is_handled_once(bot, standin):
+    event = sr.app_mention("<@W111> who owns backups?", user=ALICE, channel=CHANNEL, ts="1700000000.000200")
+    first = sr.event_callback(event, event_id="EvRETRY0001")
+    retry = sr.event_callback(event, event_id="EvRETRY0001", retry_num=1)
+    assert send(bot, first)[0] == 200
+    standin.wait_for("chat.postMessage")
+    assert send(bot, retry)[0] == 200
+    time.sleep(1.0)
+    assert len(standin.calls("chat.postMessage")) == 1
+
+
+def test_retry_whose_original_never_arrived_is_handled(bot, standin):
+    event = sr.app_mention("<@W111> who owns patching?", user=ALICE, channel=CHANNEL)
+    assert send(bot, sr.event_callback(event, event_id="EvLOST00001", retry_num=2))[0] == 200
+    [call] = standin.wait_for("chat.postMessage")
+    assert "Patch management" in all_text(call.blocks)
+
+
+def test_rate_limited_post_is_retried_after_retry_after(bot, standin):
+    standin.rate_limit("chat.postMessage", times=1, retry_after=1)
+    send(bot, sr.event_callback(sr.app_mention("<@W111> who owns email?", user=ALICE, channel=CHANNEL)))
+    calls = standin.wait_for("chat.postMessage", count=2, timeout=10)
+    assert [c.status for c in calls] == [429, 200]
+
+
+def test_start_handoff_button_opens_the_modal(bot, standin):
+    request = sr.block_actions("start_handoff", "backups", user_id=ALICE, channel_id=CHANNEL,
+                               message_ts="1700000000.000300", response_url=standin.response_url("btn"))
+    assert send(bot, request)[0] == 200
+    [call] = standin.wait_for("views.open")
+    view = call.view
+    assert view["callback_id"] == "handoff_new"
+    area = next(b for b in view["blocks"] if b["block_id"] == "area")
+    assert area["element"]["initial_option"]["value"] == "backups"
+
+
+def test_app_home_shows_side_cover_and_gaps(bot, standin):
+    send(bot, sr.event_callback(sr.app_home_opened(PRIYA)))
+    [call] = standin.wait_for("views.publish")
+    assert call["user_id"] == PRIYA
+    text = all_text(call.view["blocks"])
+    assert "You are on the *Red Kite IT* side (provider) and a matrix admin." in text
+    assert "Matrix gaps" in text and "No gaps" in text
+
+
+def test_forged_and_stale_requests_get_401(bot, standin):
+    body, headers = sr.slash_command("/owner", "backups", user_id=ALICE, channel_id=CHANNEL,
+                                     response_url=standin.response_url(), secret="not-the-secret")
+    assert sr.post(bot.events_url, body, headers)[0] == 401
+    stale = sr.slash_command("/owner", "backups", user_id=ALICE, channel_id=CHANNEL,
+                             response_url=standin.response_url(), timestamp=int(time.time()) - 301)
+    assert sr.post(bot.events_url, *stale)[0] == 401
+    body, headers = sr.slash_command("/owner", "backups", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url())
+    tampered = body.replace(b"backups", b"patching")
+    assert sr.post(bot.events_url, tampered, headers)[0] == 401
+    assert standin.calls() == []
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"{not json", "application/json"),
+    (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+    (b"\xff\xfe\x00garbage", "application/json"),
+    (b"", "application/json"),
+    (b'{"type": "event_callback"}', "application/json"),
+    (b"payload=%7B%22type%22%3A%22block_actions%22%7D", "application/x-www-form-urlencoded"),
+])
+def test_malformed_bodies_get_a_4xx(bot, body, content_type):
+    status, _, _ = sr.post(bot.events_url, *sr.signed(body, content_type))
+    assert 400 <= status < 500
+
+
+def test_user_text_cannot_ping_the_channel(bot, standin):
+    command(bot, standin, "/handoff", "provider: <!channel> @here restart <@U0SAM0001|sam> now", reply_to="esc")
+    root, thread = standin.wait_for("chat.postMessage", count=2)
+    summary = all_text(root.blocks) + root["text"]
+    assert "<!channel>" not in summary and "@here" not in summary and "<@U0SAM0001>" not in summary
+    assert "&lt;!channel&gt;" in summary and "@\\u200bhere" in summary.encode("ascii", "backslashreplace").decode()
+
+
+def test_other_workspaces_are_refused(standin, tmp_path):
+    with BotProcess(standin, f"sqlite:///{tmp_path / 't.db'}", extra_env={"TANDEM_ALLOWED_TEAMS": "T999"}) as other:
+        status, body = send(other, sr.slash_command("/owner", "backups", user_id=ALICE, channel_id=CHANNEL,
+                                                    response_url=standin.response_url()))
+        assert status == 200 and "not enabled for this workspace" in body["raw"]
+        send(other, sr.event_callback(sr.app_mention("<@W111> who owns backups?", user=ALICE, channel=CHANNEL)))
+        time.sleep(0.5)
+        assert standin.calls("chat.postMessage") == []
+
+
+def test_missing_token_stops_start_up_with_a_clear_message(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "HOME": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert "SLACK_BOT_TOKEN is not set" in run.stderr and "OAuth & Permissions" in run.stderr
+    assert "SLACK_SIGNING_SECRET is not set" in run.stderr and "Traceback" not in run.stderr

@@ -1,0 +1,36 @@
+"""Test infrastructure that talks to the bot the way Slack does, over real HTTP.
+
+* `slack_standin.SlackStandIn`: a local stand-in of the Slack Web API (plus response URLs
+  and file-upload URLs) that the bot's `WebClient(base_url=...)` is pointed at.
+* `slack_requests`: signed request bodies shaped like Slack's, and a tiny urllib `post`.
+
+Nothing here mocks Slack inside Python: every exchange crosses a socket, so the bot under
+test may equally run in-process or as a subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# The shared reference data (real Slack samples, schemas, limits) lives beside the repo:
+# /work/shared next to /work/main. This file is /work/main/tests/support/__init__.py.
+SHARED_DIR = Path(__file__).resolve().parents[3] / "shared"
+SLACK_DIR = SHARED_DIR / "slack"
+
+
+def require_shared() -> Path:
+    """Return the shared Slack reference folder, or skip the calling test without it.
+
+    A developer's checkout may lack the folder, so the test is skipped with a reason; under
+    CI (`CI=true`) a missing folder means the pipeline is broken, so it fails instead of
+    silently passing.
+    """
+    if SLACK_DIR.is_dir():
+        return SLACK_DIR
+    reason = f"shared Slack reference data not found at {SLACK_DIR}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason + " (CI=true: this must not be skipped)")
+    pytest.skip(reason)

@@ -1,0 +1,89 @@
+"""Run the bot the way it runs in production: `tandem run` over HTTP, as a subprocess.
+
+`BotProcess` starts it pointed at a Slack stand-in and a database of the test's choosing,
+waits until `/healthz` answers, and stops it afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.support.slack_requests import SIGNING_SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class BotProcess:
+    def __init__(self, standin, database_url: str, matrix: Path | None = ROOT / "examples" / "matrix.yml",
+                 extra_env: dict[str, str] | None = None, workers: int = 1) -> None:
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            **standin.env(),
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "DATABASE_URL": database_url,
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": str(workers),
+            "TANDEM_THREADS": "4",
+        }
+        self.env.pop("SLACK_APP_TOKEN", None)
+        self.env.pop("TANDEM_ALLOWED_TEAMS", None)
+        if matrix:
+            self.env["TANDEM_MATRIX"] = str(matrix)
+        self.env.update(extra_env or {})
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.url}/slack/events"
+
+    def start(self, timeout: float = 30) -> "BotProcess":
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=self.env, cwd=ROOT,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"tandem run exited {self.proc.returncode}:\n{self.proc.stdout.read()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("tandem run did not become healthy in time")
+
+    def stop(self) -> str:
+        if self.proc is None:
+            return ""
+        self.proc.terminate()
+        try:
+            output, _ = self.proc.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            output, _ = self.proc.communicate()
+        self.proc = None
+        return output
+
+    def __enter__(self) -> "BotProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
