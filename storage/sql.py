@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 def insert_if_absent(session: Session, model, values: dict) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True when this call inserted the row.
 
-    The database decides, so two replicas racing for the same key get one winner.
+    The database decides, so two replicas racing for the same key get one winner. RETURNING
+    tells who won; `rowcount` is not reliable for this statement on every driver.
     """
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing()
-    return session.execute(statement).rowcount == 1
+    key = list(model.__table__.primary_key.columns)
+    statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(*key)
+    return session.execute(statement).first() is not None

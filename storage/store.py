@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from bot.evidence import AuditRecord
@@ -33,6 +33,11 @@ class Store:
 
     def load_matrix(self, org_key: str) -> Matrix | None:
         return matrix_repo.load_matrix(self.session, org_key)
+
+    def serialise_imports(self) -> None:
+        """Hold an import lock for this transaction, so replicas starting together import in turn."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(7301998)"))
 
     def save_matrix(self, matrix: Matrix, when: datetime) -> None:
         matrix_repo.save_matrix(self.session, matrix, when)
