@@ -1,0 +1,157 @@
+"""Where each recurring review stands: what to post now, when to look again, what `/tandem done` completes.
+
+One cycle of a review, due at D, passes through stages: `remind` (D minus remind_before, when
+set), `due` (D), `overdue` (D plus one day) and `escalate` (D plus grace, 3 days unless the
+matrix says otherwise; with a grace of a day or less the escalation replaces the overdue
+post). Days are counted on the local wall clock, like the schedule itself, so a 14:00 review
+is reminded and escalated at 14:00 even across a daylight-saving change; hours are exact.
+
+Only the latest cycle due so far matters: once the next one falls due, an older one left
+undone is superseded rather than nagged about twice. After downtime only the highest stage
+reached is returned, so a tick that missed the due post of a review now overdue posts just the
+overdue one. Completed cycles are given as the set of their due instants; marking an upcoming
+cycle done early silences its reminder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Iterator
+from zoneinfo import ZoneInfo
+
+from bot.calendar import as_utc
+from bot.matrix.durations import Duration
+from bot.matrix.model import Matrix, Review
+from bot.reviews.schedule import parse_schedule
+
+DEFAULT_GRACE = Duration(3, "d")
+_ONE_DAY = Duration(1, "d")
+
+
+@dataclass(frozen=True)
+class ReviewOccurrence:
+    key: str  # f"review:{org}:{review_key}:{due_at:%Y%m%dT%H%M}:{stage}", claimed once in the database
+    review_key: str
+    due_at: datetime  # D of the cycle, UTC
+    stage: str  # remind | due | overdue | escalate
+
+
+@dataclass(frozen=True)
+class ReviewStatus:
+    review: Review
+    due_at: datetime  # UTC
+    state: str  # "overdue" | "due" (falls due today, local) | "upcoming"
+
+
+def due_occurrence(matrix: Matrix, review: Review, completed: frozenset[datetime], now: datetime) -> ReviewOccurrence | None:
+    """The highest stage reached at `now` of the cycle that matters now, or None.
+
+    That is the latest cycle due at or before `now` if it is not completed; otherwise the
+    reminder of the next cycle once its reminder time has come and it is not done already.
+    """
+    now = as_utc(now)
+    schedule, tz = parse_schedule(review.schedule), matrix.timezone
+    latest = schedule.last_at_or_before(now, tz)
+    if latest is not None and latest not in completed:
+        stage = [name for name, at in _stages(matrix, review, latest) if at <= now][-1]
+        return _occurrence(matrix, review, latest, stage)
+    upcoming = schedule.next_after(now, tz)
+    if upcoming is None or upcoming in completed or review.remind_before is None:
+        return None
+    if now >= _shift(upcoming, review.remind_before, tz, -1):
+        return _occurrence(matrix, review, upcoming, "remind")
+    return None
+
+
+def next_at(matrix: Matrix, review: Review, completed: frozenset[datetime], after: datetime) -> datetime | None:
+    """The earliest instant after `after` at which `due_occurrence` returns something new, or None.
+
+    None only when the schedule has ended and nothing more can fall due.
+    """
+    after = as_utc(after)
+    current = due_occurrence(matrix, review, completed, after)
+    for at in _change_points(matrix, review, after):
+        found = due_occurrence(matrix, review, completed, at)
+        if found is not None and found != current:
+            return at
+    return None
+
+
+def current_cycle(matrix: Matrix, review: Review, completed: frozenset[datetime], now: datetime) -> datetime | None:
+    """The due instant `/tandem done` completes at `now`: the latest cycle due so far if it is
+    not completed, else the next one (done early). None when the schedule has no such cycle."""
+    now = as_utc(now)
+    schedule = parse_schedule(review.schedule)
+    latest = schedule.last_at_or_before(now, matrix.timezone)
+    if latest is not None and latest not in completed:
+        return latest
+    return schedule.next_after(now, matrix.timezone)
+
+
+def review_statuses(matrix: Matrix, completed_by_review: dict[str, frozenset[datetime]], now: datetime,
+                    horizon: timedelta = timedelta(days=7)) -> list[ReviewStatus]:
+    """Each review's current cycle, when it is overdue, due today or due within `horizon`.
+
+    Overdue first (oldest first), then by due time. A cycle due earlier today is "due", not
+    yet "overdue": that begins the next local day.
+    """
+    now = as_utc(now)
+    zone = ZoneInfo(matrix.timezone)
+    today = now.astimezone(zone).date()
+    statuses = []
+    for review in matrix.reviews:
+        completed = completed_by_review.get(review.key, frozenset())
+        due_at = current_cycle(matrix, review, completed, now)
+        if due_at is None or due_at in completed or due_at > now + horizon:
+            continue
+        day = due_at.astimezone(zone).date()
+        state = "due" if day == today else "overdue" if day < today else "upcoming"
+        statuses.append(ReviewStatus(review, due_at, state))
+    return sorted(statuses, key=lambda s: (s.state != "overdue", s.due_at))
+
+
+def _stages(matrix: Matrix, review: Review, due_at: datetime) -> list[tuple[str, datetime]]:
+    """The stages of the cycle due at `due_at` with the instant each begins, in order."""
+    tz, grace = matrix.timezone, review.grace or DEFAULT_GRACE
+    stages = [("remind", _shift(due_at, review.remind_before, tz, -1))] if review.remind_before else []
+    stages.append(("due", due_at))
+    if grace.to_timedelta() > _ONE_DAY.to_timedelta():
+        stages.append(("overdue", _shift(due_at, _ONE_DAY, tz)))
+    stages.append(("escalate", _shift(due_at, grace, tz)))
+    return stages
+
+
+def _change_points(matrix: Matrix, review: Review, after: datetime) -> Iterator[datetime]:
+    """Every instant after `after`, ascending, at which `due_occurrence` may change.
+
+    From one due instant to the next, the answer depends only on the earlier cycle's stages and
+    the later cycle's reminder, so each such stretch contributes those instants falling inside it.
+    """
+    schedule, tz = parse_schedule(review.schedule), matrix.timezone
+    cycle = schedule.last_at_or_before(after, tz)
+    while True:
+        upcoming = schedule.next_after(cycle or after, tz)
+        points = {at for _, at in _stages(matrix, review, cycle)} if cycle is not None else set()
+        if upcoming is not None and review.remind_before:
+            points.add(_shift(upcoming, review.remind_before, tz, -1))
+        yield from sorted(at for at in points if at > after and (cycle is None or at >= cycle)
+                          and (upcoming is None or at < upcoming))
+        if upcoming is None:
+            return
+        cycle = upcoming
+
+
+def _shift(at: datetime, duration: Duration, tz: str, sign: int = 1) -> datetime:
+    """`at` moved by `duration`: days on the local wall clock (fold=0, as schedules are read), hours exactly."""
+    if duration.unit != "d":
+        return at + sign * duration.to_timedelta()
+    zone = ZoneInfo(tz)
+    local = at.astimezone(zone).replace(tzinfo=None) + sign * timedelta(days=duration.amount)
+    return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def _occurrence(matrix: Matrix, review: Review, due_at: datetime, stage: str) -> ReviewOccurrence:
+    due_at = due_at.astimezone(UTC)
+    key = f"review:{matrix.organisation}:{review.key}:{due_at:%Y%m%dT%H%M}:{stage}"
+    return ReviewOccurrence(key, review.key, due_at, stage)
