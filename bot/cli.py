@@ -182,6 +182,35 @@ def matrix_audit(org: str | None, file: str | None) -> None:
     click.echo(f"No gaps in {loaded.organisation}.")
 
 
+@main.group("export")
+def export_group() -> None:
+    """Export evidence for auditors."""
+
+
+@export_group.command("handoffs")
+@click.option("--since", default="", help="YYYY-MM-DD or e.g. 30d (default: the last 90 days).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--org", help="Organisation key (needed when several are loaded).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def export_handoffs(since: str, fmt: str, org: str | None, output: str | None) -> None:
+    """Every handoff since a date: who, what, when, and whether its SLA was met."""
+    from bot.services.cover import parse_since
+    from bot.services.evidence import export_handoffs as build
+    from storage.store import Store
+
+    clock = SystemClock()
+    db = open_database(Settings.from_env())
+    with db.session() as session:
+        store = Store(session)
+        matrix = store.load_matrix(_org(store, org))
+        text = build(store, matrix, parse_since(since, clock.now(), matrix.timezone), clock.now(), fmt)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""

@@ -17,6 +17,9 @@ class Conversation(Protocol):
     def update(self, channel: str, ts: str, text: str, blocks: list[dict]) -> None:
         """Replace a message the bot posted."""
 
+    def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
+        """Share a file in a channel."""
+
 
 class Notifier(Protocol):
     """What services announce in the shared channel; handlers/notify.py renders and posts it."""
@@ -26,3 +29,6 @@ class Notifier(Protocol):
 
     def handoff_changed(self, matrix, handoff, transition, now) -> None:
         """Update the root message and say in the thread who did what."""
+
+    def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
+        """Share an export where it was asked for."""

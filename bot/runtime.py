@@ -43,6 +43,15 @@ class Runtime:
             loaded = self.matrices.for_request(store, channel, user)
             return act(store, loaded, handoff_id, action, user, self.clock.now(), self.notifier, note)
 
+    def check(self, handoff_id: int, action: str, user: str, channel: str | None) -> None:
+        """Raise the refusal `act` would give, without changing anything."""
+        from bot.handoffs.transitions import apply
+        from bot.services.handoffs import find
+
+        with self.unit() as store:
+            loaded = self.matrices.for_request(store, channel, user)
+            apply(find(store, loaded, handoff_id), action, user, self.clock.now(), loaded.matrix)
+
     def open_handoff(self, command: Command, user: str, channel: str | None, details: str = ""):
         from bot.services.handoffs import open_handoff
 

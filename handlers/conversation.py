@@ -23,3 +23,6 @@ class SlackConversation:
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict]) -> None:
         self.client.chat_update(channel=channel, ts=ts, text=truncate(text, FALLBACK_TEXT), blocks=cap_blocks(blocks) or None)
+
+    def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
+        self.client.files_upload_v2(channel=channel, filename=filename, content=content, initial_comment=comment)

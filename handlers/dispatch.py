@@ -18,10 +18,12 @@ from bot.grammar import Command
 from bot.matrix.audit import find_gaps
 from bot.ports import Notifier
 from bot.services import cover as cover_service
+from bot.services import evidence
 from bot.services import handoffs as handoff_service
+from bot.services.cover import parse_since
 from bot.services import owner as owner_service
 from bot.services.matrices import LoadedMatrix, MatrixCache
-from handlers.views.blocks import Reply
+from handlers.views.blocks import Reply, section
 from handlers.views.handoff import opened_reply, sla_reply, status_reply
 from handlers.views.matrix import audit_reply, cover_reply, error_reply, help_reply, matrix_reply
 from handlers.views.owner import owner_reply
@@ -83,7 +85,7 @@ def handoff(req: Request, cmd: Command) -> Reply:
 
 def sla(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    return sla_reply(loaded.matrix, handoff_service.open_by_urgency(req.store, loaded, req.now), req.now)
+    return sla_reply(loaded.matrix, handoff_service.sla_overview(req.store, loaded, req.now), req.now)
 
 
 def status(req: Request, cmd: Command) -> Reply:
@@ -92,6 +94,18 @@ def status(req: Request, cmd: Command) -> Reply:
         raise TandemError("Say which handoff: status <number>, e.g. @tandem status 42")
     loaded = req.loaded()
     return status_reply(loaded.matrix, handoff_service.find(req.store, loaded, int(number)), req.now)
+
+
+def export(req: Request, cmd: Command) -> Reply:
+    loaded = req.loaded()
+    matrix = loaded.matrix
+    since = parse_since(cmd.text, req.now, matrix.timezone)
+    content = evidence.export_handoffs(req.store, matrix, since, req.now, "csv")
+    rows = content.count("\n") - 1
+    filename = f"tandem-handoffs-{matrix.organisation}-{req.now:%Y%m%d}.csv"
+    comment = f"Handoff evidence for {matrix.name} since {since:%Y-%m-%d}: {rows} handoff{'s' if rows != 1 else ''}."
+    req.notifier.share_file(req.channel or matrix.channel, filename, content, comment)
+    return Reply(comment, [section(f":page_facing_up: {comment} The file is in this conversation.")])
 
 
 ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
@@ -104,6 +118,7 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "overflow": handoff,
     "sla": sla,
     "status": status,
+    "export": export,
     "unknown": not_understood,
 }
 # Commands that only read: Slack gets their answer in the acknowledgement itself.

@@ -21,3 +21,6 @@ class ChannelNotifier:
     def handoff_changed(self, matrix, handoff, transition, now) -> None:
         self.conversation.update(handoff.channel, handoff.ts, root_text(handoff), root_blocks(matrix, handoff, now))
         self.conversation.post(handoff.channel, changed_thread_text(handoff, transition), [], thread_ts=handoff.ts)
+
+    def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
+        self.conversation.upload(channel, filename, content, comment)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.handoffs.model import Handoff
@@ -46,17 +46,18 @@ def _write(row: orm.Handoff, h: Handoff) -> None:
     row.channel, row.ts = h.channel, h.ts
 
 
-def add(session: Session, org_id: int, handoff: Handoff) -> int:
-    row = orm.Handoff(organisation_id=org_id)
+def add(session: Session, org_id: int, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> int:
+    row = orm.Handoff(organisation_id=org_id, due_at=due_at, alert_at=alert_at)
     _write(row, handoff)
     session.add(row)
     session.flush()
     return row.id
 
 
-def save(session: Session, handoff: Handoff) -> None:
+def save(session: Session, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> None:
     row = session.get(orm.Handoff, handoff.id)
     _write(row, handoff)
+    row.due_at, row.alert_at = due_at, alert_at
 
 
 def get(session: Session, org_id: int, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:
@@ -67,20 +68,29 @@ def get(session: Session, org_id: int, org_key: str, handoff_id: int, lock: bool
     return to_domain(row, org_key) if row else None
 
 
-def open_handoffs(session: Session, org_id: int, org_key: str, limit: int | None = None) -> list[Handoff]:
-    query = (select(orm.Handoff)
-             .where(orm.Handoff.organisation_id == org_id, orm.Handoff.resolved_at.is_(None))
-             .order_by(orm.Handoff.opened_at))
-    if limit:
-        query = query.limit(limit)
+def _open(org_id: int):
+    return (orm.Handoff.organisation_id == org_id, orm.Handoff.resolved_at.is_(None))
+
+
+def most_urgent(session: Session, org_id: int, org_key: str, limit: int) -> list[Handoff]:
+    """Open handoffs by earliest due clock (breached ones are due in the past), undated last."""
+    query = (select(orm.Handoff).where(*_open(org_id))
+             .order_by(orm.Handoff.due_at.is_(None), orm.Handoff.due_at, orm.Handoff.opened_at).limit(limit))
     return [to_domain(r, org_key) for r in session.scalars(query)]
+
+
+def count_open(session: Session, org_id: int, now: datetime) -> tuple[int, int]:
+    """(open, breached) counts, straight from the index."""
+    total = session.scalar(select(func.count()).select_from(orm.Handoff).where(*_open(org_id))) or 0
+    breached = session.scalar(select(func.count()).select_from(orm.Handoff)
+                              .where(*_open(org_id), orm.Handoff.due_at < now)) or 0
+    return total, breached
 
 
 def involving(session: Session, org_id: int, org_key: str, user: str, limit: int) -> list[Handoff]:
     """Open handoffs assigned to or opened by `user` (App Home)."""
     query = (select(orm.Handoff)
-             .where(orm.Handoff.organisation_id == org_id, orm.Handoff.resolved_at.is_(None),
-                    or_(orm.Handoff.assignee == user, orm.Handoff.requester == user))
+             .where(*_open(org_id), or_(orm.Handoff.assignee == user, orm.Handoff.requester == user))
              .order_by(orm.Handoff.opened_at.desc()).limit(limit))
     return [to_domain(r, org_key) for r in session.scalars(query)]
 

@@ -212,6 +212,8 @@ class Handoff(Base):
         Index("ix_handoffs_assignee", "organisation_id", "assignee", "resolved_at"),
         Index("ix_handoffs_requester", "organisation_id", "requester", "resolved_at"),
         Index("ix_handoffs_message", "channel", "ts"),
+        Index("ix_handoffs_due", "organisation_id", "resolved_at", "due_at"),
+        Index("ix_handoffs_alert", "alert_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -234,3 +236,57 @@ class Handoff(Base):
     pauses: Mapped[list] = mapped_column(default=list)  # [[start ISO, end ISO or null], ...]
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
+    due_at: Mapped[datetime | None]  # earliest due instant of a running clock: /tandem sla order
+    alert_at: Mapped[datetime | None]  # when the next SLA warning or breach falls due: the scheduler's cue
+
+
+class Timer(Base):
+    """When a review's or an organisation's digest next needs the scheduler's attention."""
+
+    __tablename__ = "timers"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "subject"), Index("ix_timers_next_at", "next_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # "review" | "digest"
+    subject: Mapped[str] = mapped_column(String(64))  # review key, or "digest"
+    next_at: Mapped[datetime | None]
+
+
+class Outbox(Base):
+    """Every scheduled post, claimed by its occurrence key before it is sent: posted once.
+
+    pending → sending (leased) → sent with the Slack ts; a failed post goes back to
+    pending and is retried by the next tick.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status", "status", "lease_until"),)
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ReviewCompletion(Base):
+    """Evidence that one cycle of a recurring review was done: by whom, when, with what."""
+
+    __tablename__ = "review_completions"
+    __table_args__ = (UniqueConstraint("organisation_id", "review_key", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    review_key: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime]
+    done_at: Mapped[datetime]
+    done_by: Mapped[str] = mapped_column(String(32))
+    evidence: Mapped[str] = mapped_column(Text, default="")

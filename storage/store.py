@@ -15,7 +15,8 @@ from bot.evidence import AuditRecord
 from bot.matrix.model import Matrix
 from bot.ownership.duty import LeavePeriod
 from bot.handoffs.model import Handoff
-from storage import handoff_repo, matrix_repo
+from storage import handoff_repo, matrix_repo, schedule_repo
+from storage.schedule_repo import DueTimer, OutboxItem
 from storage import models as orm
 from storage.sql import insert_if_absent
 
@@ -23,6 +24,7 @@ from storage.sql import insert_if_absent
 class Store:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._org_ids: dict[str, int] = {}
 
     # -- organisations and matrices ---------------------------------------------------
     def organisation_keys(self) -> list[str]:
@@ -59,10 +61,12 @@ class Store:
         return keys[0] if len(keys) == 1 else None
 
     def _org_id(self, org_key: str) -> int:
-        org_id = self.session.scalar(select(orm.Organisation.id).where(orm.Organisation.key == org_key))
-        if org_id is None:
-            raise LookupError(f"no organisation {org_key!r}")
-        return org_id
+        if org_key not in self._org_ids:
+            org_id = self.session.scalar(select(orm.Organisation.id).where(orm.Organisation.key == org_key))
+            if org_id is None:
+                raise LookupError(f"no organisation {org_key!r}")
+            self._org_ids[org_key] = org_id
+        return self._org_ids[org_key]
 
     # -- leave and cover --------------------------------------------------------------
     def leave_at(self, org_key: str, at: datetime) -> list[LeavePeriod]:
@@ -96,24 +100,72 @@ class Store:
         return [AuditRecord(_aware(r.at), r.actor, r.kind, r.subject, r.detail) for r in rows]
 
     # -- handoffs ---------------------------------------------------------------------
-    def add_handoff(self, handoff: Handoff) -> int:
-        return handoff_repo.add(self.session, self._org_id(handoff.organisation), handoff)
+    def add_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> int:
+        return handoff_repo.add(self.session, self._org_id(handoff.organisation), handoff, due_at, alert_at)
 
-    def save_handoff(self, handoff: Handoff) -> None:
-        handoff_repo.save(self.session, handoff)
+    def save_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> None:
+        """Write the handoff with its next due and next alert instants (the indexes' keys)."""
+        handoff_repo.save(self.session, handoff, due_at, alert_at)
 
     def get_handoff(self, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:
         """One handoff; `lock` holds it (FOR UPDATE on PostgreSQL) so two clicks apply in turn."""
         return handoff_repo.get(self.session, self._org_id(org_key), org_key, handoff_id, lock)
 
-    def open_handoffs(self, org_key: str, limit: int | None = None) -> list[Handoff]:
-        return handoff_repo.open_handoffs(self.session, self._org_id(org_key), org_key, limit)
+    def most_urgent_handoffs(self, org_key: str, limit: int) -> list[Handoff]:
+        return handoff_repo.most_urgent(self.session, self._org_id(org_key), org_key, limit)
+
+    def count_open_handoffs(self, org_key: str, now: datetime) -> tuple[int, int]:
+        return handoff_repo.count_open(self.session, self._org_id(org_key), now)
 
     def handoffs_involving(self, org_key: str, user: str, limit: int = 20) -> list[Handoff]:
         return handoff_repo.involving(self.session, self._org_id(org_key), org_key, user, limit)
 
     def handoffs_since(self, org_key: str, start: datetime) -> list[Handoff]:
         return handoff_repo.since(self.session, self._org_id(org_key), org_key, start)
+
+    # -- scheduler --------------------------------------------------------------------
+    def due_handoff_alerts(self, now: datetime, limit: int) -> list[tuple[str, Handoff]]:
+        return schedule_repo.due_handoff_alerts(self.session, now, limit)
+
+    def set_alert_at(self, handoff_id: int, at: datetime | None) -> None:
+        schedule_repo.set_alert_at(self.session, handoff_id, at)
+
+    def due_timers(self, now: datetime, limit: int) -> list[DueTimer]:
+        return schedule_repo.due_timers(self.session, now, limit)
+
+    def set_timer(self, timer_id: int, next_at: datetime | None) -> None:
+        schedule_repo.set_timer(self.session, timer_id, next_at)
+
+    def replace_timers(self, org_key: str, timers: dict[tuple[str, str], datetime | None]) -> None:
+        schedule_repo.replace_timers(self.session, self._org_id(org_key), timers)
+
+    def enqueue(self, org_key: str, key: str, kind: str, payload: dict, now: datetime) -> bool:
+        return schedule_repo.enqueue(self.session, self._org_id(org_key), key, kind, payload, now)
+
+    def claim_deliveries(self, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
+        return schedule_repo.claim_deliveries(self.session, now, lease, limit)
+
+    def mark_sent(self, key: str, channel: str | None, ts: str | None, now: datetime) -> None:
+        schedule_repo.mark_sent(self.session, key, channel, ts, now)
+
+    def mark_failed(self, key: str, error: str, give_up: bool) -> None:
+        schedule_repo.mark_failed(self.session, key, error, give_up)
+
+    def posted_keys(self, org_key: str, prefix: str) -> frozenset[str]:
+        return schedule_repo.posted_keys(self.session, self._org_id(org_key), prefix)
+
+    def sent_message(self, key: str) -> tuple[str | None, str | None]:
+        return schedule_repo.sent_ts(self.session, key)
+
+    def completions(self, org_key: str, review_key: str) -> frozenset[datetime]:
+        return schedule_repo.completions(self.session, self._org_id(org_key), review_key)
+
+    def all_completions(self, org_key: str) -> dict[str, frozenset[datetime]]:
+        return schedule_repo.all_completions(self.session, self._org_id(org_key))
+
+    def add_completion(self, org_key: str, review_key: str, due_at: datetime, done_at: datetime, done_by: str,
+                       evidence: str) -> bool:
+        return schedule_repo.add_completion(self.session, self._org_id(org_key), review_key, due_at, done_at, done_by, evidence)
 
     # -- Slack event de-duplication ---------------------------------------------------
     def claim_event(self, event_id: str, now: datetime, lease: timedelta) -> bool:

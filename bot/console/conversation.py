@@ -23,3 +23,7 @@ class ConsoleConversation:
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict]) -> None:
         self.out.write(f"[#{channel} message {ts} updated]\n{render_blocks(blocks, self.names) if blocks else text}\n")
+
+    def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
+        lines = content.count("\n")
+        self.out.write(f"[#{channel} file {filename}, {lines} lines]\n{comment}\n")

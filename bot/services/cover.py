@@ -64,3 +64,19 @@ def set_cover(store: Store, matrix: Matrix, asker: str, who: str, until: str, by
     store.audit(matrix.organisation, now, asker, "cover.set", person,
                 {"until": last_day.isoformat(), "cover": cover})
     return period
+
+
+def parse_since(text: str, now: datetime, timezone: str, default_days: int = 90) -> datetime:
+    """The start of an export window: `YYYY-MM-DD`, or `30d` (days back); the last 90 days by default."""
+    tz = ZoneInfo(timezone)
+    today = now.astimezone(tz).date()
+    text = text.strip()
+    days = re.fullmatch(r"(\d+)\s*d(?:ays?)?", text)
+    if not text or days:
+        day = today - timedelta(days=int(days.group(1)) if days else default_days)
+    else:
+        try:
+            day = date.fromisoformat(text)
+        except ValueError as exc:
+            raise TandemError(f"'{text}' is not a start date: write YYYY-MM-DD, e.g. 2026-01-01, or a number of days such as 30d.") from exc
+    return datetime.combine(day, time(), tzinfo=tz)

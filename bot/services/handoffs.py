@@ -7,15 +7,16 @@ with no handoff behind it.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.errors import TandemError
 from bot.grammar import Command
-from bot.handoffs.clocks import urgency_key
+from bot.handoffs.clocks import next_due
 from bot.handoffs.model import Handoff
 from bot.handoffs.transitions import apply
+from bot.alerts.sla import next_alert_at
 from bot.matrix.model import SHARED, SIDES, Area, Matrix
 from bot.ownership.duty import LeavePeriod, on_duty
 from bot.ports import Notifier
@@ -105,9 +106,9 @@ def open_handoff(store: Store, loaded: LoadedMatrix, requester: str, command: Co
     handoff = replace(handoff, id=store.add_handoff(handoff))
     channel, ts = notifier.handoff_opened(matrix, handoff, ping, now)
     handoff = replace(handoff, channel=channel, ts=ts)
-    store.save_handoff(handoff)
-    store.audit(matrix.organisation, now, requester, f"{command.name}.open", f"handoff #{handoff.id}",
-                {"priority": priority, "target": target, "area": handoff.area, "summary": summary})
+    _save(store, handoff, matrix, now)
+    store.audit(matrix.organisation, now, requester, "handoff.open", f"handoff #{handoff.id}",
+                {"kind": command.name, "priority": priority, "target": target, "area": handoff.area, "summary": summary})
     return handoff, ping
 
 
@@ -118,17 +119,29 @@ def act(store: Store, loaded: LoadedMatrix, handoff_id: int, action: str, actor:
     if handoff is None:
         raise TandemError(f"There is no handoff #{handoff_id} in {matrix.name}.")
     changed, transition = apply(handoff, action, actor, now, matrix, note)
-    store.save_handoff(changed)
+    _save(store, changed, matrix, now)
     store.audit(matrix.organisation, now, actor, f"handoff.{action}", f"handoff #{handoff_id}",
                 {"before": transition.before, "after": transition.after, "note": note})
     notifier.handoff_changed(matrix, changed, transition, now)
     return changed
 
 
-def open_by_urgency(store: Store, loaded: LoadedMatrix, now: datetime) -> list[Handoff]:
-    """Open handoffs, breached first, then by the soonest due."""
-    handoffs = store.open_handoffs(loaded.matrix.organisation)
-    return sorted(handoffs, key=lambda h: urgency_key(h, loaded.matrix, now))
+def _save(store: Store, handoff: Handoff, matrix: Matrix, now: datetime) -> None:
+    store.save_handoff(handoff, due_at=next_due(handoff, matrix, now), alert_at=next_alert_at(handoff, matrix, now))
+
+
+@dataclass(frozen=True)
+class SlaOverview:
+    open: int
+    breached: int
+    most_urgent: list[Handoff]
+
+
+def sla_overview(store: Store, loaded: LoadedMatrix, now: datetime, limit: int = 25) -> SlaOverview:
+    """Counts of open and breached handoffs and the most urgent ones, breached first."""
+    org = loaded.matrix.organisation
+    total, breached = store.count_open_handoffs(org, now)
+    return SlaOverview(total, breached, store.most_urgent_handoffs(org, limit))
 
 
 def find(store: Store, loaded: LoadedMatrix, handoff_id: int) -> Handoff:

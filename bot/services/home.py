@@ -1,4 +1,4 @@
-"""What the App Home tab shows a person: their side, who is away today, and matrix gaps."""
+"""What the App Home tab shows a person: their handoffs, breaches, who is away, matrix gaps."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from bot.handoffs.clocks import clocks
+from bot.handoffs.model import Handoff
 from bot.matrix.audit import Gap, find_gaps
 from bot.matrix.model import Matrix, Person
 from bot.ownership.duty import LeavePeriod
@@ -21,13 +23,26 @@ class Home:
     away: tuple[LeavePeriod, ...]
     gaps: tuple[Gap, ...]
     now: datetime
+    assigned: tuple[Handoff, ...] = ()
+    opened: tuple[Handoff, ...] = ()
+    breached: tuple[Handoff, ...] = ()
 
 
-def build(store: Store, matrix: Matrix, user: str, now: datetime) -> Home:
+def _breached(handoff: Handoff, matrix: Matrix, now: datetime) -> bool:
+    state = clocks(handoff, matrix, now)
+    return bool(state) and any(c.breached and not c.stopped for c in (state.respond, state.resolve))
+
+
+def build(store: Store, matrix: Matrix, user: str, now: datetime, limit: int = 10) -> Home:
+    mine = store.handoffs_involving(matrix.organisation, user, limit * 2)
+    urgent = store.most_urgent_handoffs(matrix.organisation, limit)
     return Home(
         matrix=matrix,
         viewer=matrix.people.get(user),
         away=tuple(store.leave_at(matrix.organisation, now)),
         gaps=tuple(find_gaps(matrix)),
         now=now,
+        assigned=tuple(h for h in mine if h.assignee == user)[:limit],
+        opened=tuple(h for h in mine if h.requester == user)[:limit],
+        breached=tuple(h for h in urgent if _breached(h, matrix, now)),
     )

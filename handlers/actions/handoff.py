@@ -34,9 +34,16 @@ def handoff_button(ack, body, action, client, context):
         _tell(client, body, str(error))
 
 
-def resolve_button(ack, body, action, client):
+def resolve_button(ack, body, action, client, context):
+    """Check first, so nobody types a resolution note only to be told they may not resolve."""
     ack()
-    client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(int(action["value"])))
+    handoff_id = int(action["value"])
+    try:
+        context["tandem"].check(handoff_id, "resolve", body["user"]["id"], _channel(body))
+    except TandemError as error:
+        _tell(client, body, str(error))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(handoff_id))
 
 
 def resolve_submitted(ack, body, view, client, context):
@@ -49,7 +56,7 @@ def resolve_submitted(ack, body, view, client, context):
         client.chat_postMessage(channel=body["user"]["id"], text=str(error))
 
 
-def _open_modal(client, context, body, area: str | None = None, summary: str = "", channel: str | None = None) -> None:
+def open_handoff_modal(client, context, body, area: str | None = None, summary: str = "", channel: str | None = None) -> None:
     runtime = context["tandem"]
     user = body["user"]["id"] if "user" in body else body["user_id"]
     try:
@@ -64,18 +71,18 @@ def _open_modal(client, context, body, area: str | None = None, summary: str = "
 
 def start_handoff_button(ack, body, action, client, context):
     ack()
-    _open_modal(client, context, body, area=action.get("value"), channel=_channel(body))
+    open_handoff_modal(client, context, body, area=action.get("value"), channel=_channel(body))
 
 
 def new_handoff_shortcut(ack, body, client, context):
     ack()
-    _open_modal(client, context, body)
+    open_handoff_modal(client, context, body)
 
 
 def new_handoff_from_message(ack, body, client, context):
     ack()
     message = body.get("message") or {}
-    _open_modal(client, context, body, summary=message.get("text", ""), channel=_channel(body))
+    open_handoff_modal(client, context, body, summary=message.get("text", ""), channel=_channel(body))
 
 
 def new_handoff_submitted(ack, body, view, client, context):

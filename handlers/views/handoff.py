@@ -94,19 +94,24 @@ def opened_reply(handoff: Handoff, on_duty: tuple[str, ...]) -> Reply:
     return Reply(text, [section(f":handshake: {text}")])
 
 
-def sla_reply(matrix: Matrix, handoffs: list[Handoff], now: datetime) -> Reply:
-    if not handoffs:
+def handoff_line(matrix: Matrix, h: Handoff, now: datetime) -> str:
+    state = clocks(h, matrix, now)
+    running = state.resolve if state and state.respond.stopped else (state.respond if state else None)
+    clock = clock_text(running, matrix.timezone, now) if running else "no SLA"
+    who = mention(h.assignee) if h.assignee else matrix.describe_party(h.target)
+    return f"• *#{h.id}* {h.priority} {escape(truncate(h.summary, 80))} — {who} — {clock}"
+
+
+def sla_reply(matrix: Matrix, overview, now: datetime) -> Reply:
+    if not overview.open:
         return Reply("No open handoffs.", [section(":sparkles: No open handoffs.")])
-    lines = []
-    for h in handoffs:
-        state = clocks(h, matrix, now)
-        running = state.resolve if state and state.respond.stopped else (state.respond if state else None)
-        clock = clock_text(running, matrix.timezone, now) if running else "no SLA"
-        who = mention(h.assignee) if h.assignee else matrix.describe_party(h.target)
-        lines.append(f"• *#{h.id}* {h.priority} {escape(truncate(h.summary, 80))} — {who} — {clock}")
-    blocks = [header(f"{len(handoffs)} open handoff{'s' if len(handoffs) != 1 else ''}")]
+    lines = [handoff_line(matrix, h, now) for h in overview.most_urgent]
+    summary = f"{overview.open} open handoff{'s' if overview.open != 1 else ''}, {overview.breached} breached"
+    blocks = [header(summary)]
     blocks += [section("\n".join(lines[i:i + 20])) for i in range(0, len(lines), 20)]
-    return Reply(f"{len(handoffs)} open handoffs", blocks)
+    if overview.open > len(lines):
+        blocks.append(context(f"Showing the {len(lines)} most urgent of {overview.open}."))
+    return Reply(summary, blocks)
 
 
 def status_reply(matrix: Matrix, handoff: Handoff, now: datetime) -> Reply:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from bot.services.home import Home
 from bot.text import mention
 from handlers.views.blocks import VIEW_BLOCKS, cap_blocks, context, divider, header, section
+from handlers.views.handoff import handoff_line
 from handlers.views.owner import local_time
+
+
+def _handoffs(title: str, handoffs, matrix, now, empty: str) -> list[dict]:
+    lines = [handoff_line(matrix, h, now) for h in handoffs]
+    return [header(title), section("\n".join(lines) if lines else empty)]
 
 
 def home_view(home: Home) -> dict:
@@ -16,7 +22,11 @@ def home_view(home: Home) -> dict:
     else:
         side = matrix.side(viewer.side)
         who = f"You are on the *{side.name}* side ({side.key})" + (" and a matrix admin." if viewer.admin else ".")
-    blocks = [header(f"Tandem — {matrix.name}"), section(who), divider(), header("Covering today")]
+    blocks = [header(f"Tandem — {matrix.name}"), section(who), divider()]
+    blocks += _handoffs("Assigned to me", home.assigned, matrix, home.now, "Nothing assigned to you.")
+    blocks += _handoffs("Opened by me", home.opened, matrix, home.now, "No open handoffs of yours.")
+    blocks += _handoffs("Breached", home.breached, matrix, home.now, "No breached SLA clocks.")
+    blocks += [divider(), header("Covering today")]
     if home.away:
         for period in home.away:
             cover = f"covered by {mention(period.cover)}" if period.cover else "no cover set"

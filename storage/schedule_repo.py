@@ -1,0 +1,151 @@
+"""What the scheduler reads and claims: due timers and SLA alerts, and the outbox.
+
+On PostgreSQL due rows are taken with `FOR UPDATE SKIP LOCKED`, so concurrent ticks share
+the work instead of queueing on it; the outbox's unique occurrence key is what makes each
+post happen once whatever the number of ticks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from storage import models as orm
+from storage.handoff_repo import to_domain
+from storage.sql import insert_if_absent
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class DueTimer:
+    id: int
+    organisation: str
+    kind: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    key: str
+    organisation: str
+    kind: str
+    payload: dict
+    attempts: int
+    resend: bool  # an earlier delivery was leased and never finished: check before posting again
+    lease_started: datetime | None
+
+
+def due_handoff_alerts(session: Session, now: datetime, limit: int):
+    query = (select(orm.Handoff, orm.Organisation.key)
+             .join(orm.Organisation, orm.Organisation.id == orm.Handoff.organisation_id)
+             .where(orm.Handoff.alert_at <= now, orm.Handoff.resolved_at.is_(None))
+             .order_by(orm.Handoff.alert_at).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=orm.Handoff, skip_locked=True)
+    return [(org_key, to_domain(row, org_key)) for row, org_key in session.execute(query)]
+
+
+def set_alert_at(session: Session, handoff_id: int, at: datetime | None) -> None:
+    session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(alert_at=at))
+
+
+def due_timers(session: Session, now: datetime, limit: int) -> list[DueTimer]:
+    query = (select(orm.Timer.id, orm.Organisation.key, orm.Timer.kind, orm.Timer.subject)
+             .join(orm.Organisation, orm.Organisation.id == orm.Timer.organisation_id)
+             .where(orm.Timer.next_at <= now).order_by(orm.Timer.next_at).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=orm.Timer, skip_locked=True)
+    return [DueTimer(*row) for row in session.execute(query)]
+
+
+def set_timer(session: Session, timer_id: int, next_at: datetime | None) -> None:
+    session.execute(update(orm.Timer).where(orm.Timer.id == timer_id).values(next_at=next_at))
+
+
+def replace_timers(session: Session, org_id: int, timers: dict[tuple[str, str], datetime | None]) -> None:
+    """Make the organisation's timers exactly `timers` ((kind, subject) -> next_at)."""
+    existing = {(t.kind, t.subject): t for t in session.scalars(select(orm.Timer).where(orm.Timer.organisation_id == org_id))}
+    for key, row in existing.items():
+        if key not in timers:
+            session.delete(row)
+    for (kind, subject), next_at in timers.items():
+        row = existing.get((kind, subject))
+        if row is None:
+            session.add(orm.Timer(organisation_id=org_id, kind=kind, subject=subject, next_at=next_at))
+        else:
+            row.next_at = next_at
+
+
+def enqueue(session: Session, org_id: int, key: str, kind: str, payload: dict, now: datetime) -> bool:
+    return insert_if_absent(session, orm.Outbox, {
+        "key": key, "organisation_id": org_id, "kind": kind, "payload": payload, "status": "pending",
+        "attempts": 0, "created_at": now,
+    })
+
+
+def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
+    """Take pending posts, and sends whose lease ran out, marking them sending under a new lease."""
+    query = (select(orm.Outbox, orm.Organisation.key)
+             .join(orm.Organisation, orm.Organisation.id == orm.Outbox.organisation_id)
+             .where(or_(orm.Outbox.status == "pending",
+                        (orm.Outbox.status == "sending") & (orm.Outbox.lease_until < now)))
+             .order_by(orm.Outbox.created_at).limit(limit))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(of=orm.Outbox, skip_locked=True)
+    items = []
+    for row, org_key in session.execute(query).all():
+        resend = row.status == "sending"
+        started = _aware(row.lease_until) - lease if resend and row.lease_until else None
+        items.append(OutboxItem(row.key, org_key, row.kind, dict(row.payload), row.attempts, resend, started))
+        row.status, row.lease_until, row.attempts = "sending", now + lease, row.attempts + 1
+    session.flush()
+    return items
+
+
+def mark_sent(session: Session, key: str, channel: str | None, ts: str | None, now: datetime) -> None:
+    session.execute(update(orm.Outbox).where(orm.Outbox.key == key)
+                    .values(status="sent", channel=channel, ts=ts, sent_at=now, lease_until=None, last_error=None))
+
+
+def mark_failed(session: Session, key: str, error: str, give_up: bool) -> None:
+    """Back to pending for the next tick; after too many attempts, parked as failed."""
+    session.execute(update(orm.Outbox).where(orm.Outbox.key == key)
+                    .values(status="failed" if give_up else "pending", lease_until=None, last_error=error[:2000]))
+
+
+def posted_keys(session: Session, org_id: int, prefix: str) -> frozenset[str]:
+    return frozenset(session.scalars(select(orm.Outbox.key).where(orm.Outbox.organisation_id == org_id,
+                                                                  orm.Outbox.key.startswith(prefix))))
+
+
+def sent_ts(session: Session, key: str) -> tuple[str | None, str | None]:
+    row = session.get(orm.Outbox, key)
+    return (row.channel, row.ts) if row else (None, None)
+
+
+def completions(session: Session, org_id: int, review_key: str) -> frozenset[datetime]:
+    return frozenset(_aware(d) for d in session.scalars(
+        select(orm.ReviewCompletion.due_at).where(orm.ReviewCompletion.organisation_id == org_id,
+                                                  orm.ReviewCompletion.review_key == review_key)))
+
+
+def all_completions(session: Session, org_id: int) -> dict[str, frozenset[datetime]]:
+    out: dict[str, set[datetime]] = {}
+    for key, due in session.execute(select(orm.ReviewCompletion.review_key, orm.ReviewCompletion.due_at)
+                                    .where(orm.ReviewCompletion.organisation_id == org_id)):
+        out.setdefault(key, set()).add(_aware(due))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def add_completion(session: Session, org_id: int, review_key: str, due_at: datetime, done_at: datetime,
+                   done_by: str, evidence: str) -> bool:
+    return insert_if_absent(session, orm.ReviewCompletion, {
+        "organisation_id": org_id, "review_key": review_key, "due_at": due_at, "done_at": done_at,
+        "done_by": done_by, "evidence": evidence,
+    })
