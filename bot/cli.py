@@ -83,6 +83,7 @@ def run_bot() -> None:
     import logging
 
     from bot.app import create_app
+    from bot.heartbeat import start_heartbeat
     from bot.runtime import Runtime
     from bot.server import TandemWsgi, serve_http, serve_socket_mode
     from storage.db import Database
@@ -96,16 +97,41 @@ def run_bot() -> None:
         org, changes = import_file(db, settings.matrix_file, "startup", clock)
         click.echo(f"Loaded {settings.matrix_file} for {org}: {len(changes)} change(s).", err=True)
     if settings.app_token:
-        serve_socket_mode(create_app(Runtime(settings, db, clock)), settings.app_token)
+        runtime = Runtime(settings, db, clock)
+        app = create_app(runtime)
+        start_heartbeat(runtime)
+        serve_socket_mode(app, settings.app_token)
         return
     db.dispose()
 
-    def build():
+    def build():  # in each gunicorn worker, after the fork
         runtime = Runtime(settings, Database(settings.database_url), SystemClock())
-        return TandemWsgi(create_app(runtime), runtime.db.ping)
+        app = create_app(runtime)
+        start_heartbeat(runtime)
+        return TandemWsgi(app, runtime.db.ping)
 
     click.echo(f"Tandem listening on http://0.0.0.0:{settings.port}/slack/events", err=True)
     serve_http(build, settings.port)
+
+
+@main.command()
+@click.option("--at", help="Run as if it were this time (ISO-8601 with offset); default now.")
+def tick(at: str | None) -> None:
+    """Run every due job once (SLA alerts, review reminders, digests) and exit; safe to run concurrently."""
+    from bot.app import create_client
+    from bot.runtime import Runtime
+    from bot.services.schedule import tick as run_tick
+    from handlers.conversation import SlackConversation
+    from handlers.notify import ChannelNotifier
+
+    settings = Settings.from_env()
+    settings.require_slack(receiving=False)
+    runtime = Runtime(settings, open_database(settings), _clock(at))
+    runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
+    report = run_tick(runtime)
+    click.echo(f"planned {report.planned}, posted {report.posted}, already posted {report.skipped}, failed {report.failed}")
+    if report.failed:
+        sys.exit(1)
 
 
 @main.group()

@@ -20,6 +20,9 @@ class Conversation(Protocol):
     def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
         """Share a file in a channel."""
 
+    def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        """The ts of a recent post whose metadata carries `key` (checked before re-sending)."""
+
 
 class Notifier(Protocol):
     """What services announce in the shared channel; handlers/notify.py renders and posts it."""
@@ -32,3 +35,15 @@ class Notifier(Protocol):
 
     def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
         """Share an export where it was asked for."""
+
+    def sla_alert(self, matrix, handoff, payload: dict, people, escalation, key: str, now) -> tuple[str, str]:
+        """A warning in the handoff's thread; at breach also a channel post naming escalation."""
+
+    def review_post(self, matrix, review, due_at, stage: str, escalate_to, key: str) -> tuple[str, str]:
+        """A review reminder, due-day post (with Mark done) or overdue notice."""
+
+    def digest_post(self, matrix, digest, key: str | None) -> tuple[str, str]:
+        """A daily or weekly digest in the shared channel."""
+
+    def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        """Where an interrupted post already landed, if it did."""

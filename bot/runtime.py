@@ -59,6 +59,12 @@ class Runtime:
             loaded = self.matrices.for_request(store, channel, user)
             return open_handoff(store, loaded, user, command, self.clock.now(), self.notifier, details)
 
+    def default_channel(self, user: str) -> str | None:
+        """The shared channel of the user's organisation: where to answer when a modal has no channel."""
+        with self.unit() as store:
+            org = store.organisation_for(None, user)
+            return self.matrices.get(store, org).matrix.channel if org else None
+
     def answer(self, command: Command, user: str, channel: str | None) -> Reply:
         with self.unit() as store:
             return run(Request(store, self.matrices, user, channel, self.clock.now(), self.notifier), command)

@@ -35,6 +35,7 @@ class Settings:
     matrix_file: str | None = None
     port: int = 3000
     allowed_teams: frozenset[str] = field(default_factory=frozenset)
+    tick_seconds: int = 30  # the in-process heartbeat; 0 when ticks come from cron (`tandem tick`)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> "Settings":
@@ -54,6 +55,9 @@ class Settings:
                 "DATABASE_URL must be a SQLite or PostgreSQL URL, e.g. sqlite:///tandem.db or "
                 f"postgresql://user@host:5432/tandem, not {database_url!r}."
             )
+        tick_text = get("TANDEM_TICK_SECONDS") or "30"
+        if not tick_text.isdigit():
+            raise SettingsError(f"TANDEM_TICK_SECONDS must be a whole number of seconds (0 turns the heartbeat off), not {tick_text!r}.")
         teams = frozenset(t.strip() for t in (get("TANDEM_ALLOWED_TEAMS") or "").split(",") if t.strip())
         return cls(
             database_url=database_url,
@@ -64,16 +68,17 @@ class Settings:
             matrix_file=get("TANDEM_MATRIX"),
             port=int(port_text),
             allowed_teams=teams,
+            tick_seconds=int(tick_text),
         )
 
-    def require_slack(self) -> None:
-        """Everything `tandem run` needs to talk to Slack, or a SettingsError saying what is missing."""
+    def require_slack(self, receiving: bool = True) -> None:
+        """What talking to Slack needs (`receiving`: also requests from Slack), or a SettingsError saying what is missing."""
         problems = []
         if not self.bot_token:
             problems.append(f"SLACK_BOT_TOKEN is not set: copy {WHERE['SLACK_BOT_TOKEN']}.")
         elif not self.bot_token.startswith("xoxb-"):
             problems.append(f"SLACK_BOT_TOKEN should start with xoxb-: use {WHERE['SLACK_BOT_TOKEN']}.")
-        if not self.signing_secret:
+        if receiving and not self.signing_secret:
             problems.append(f"SLACK_SIGNING_SECRET is not set: copy {WHERE['SLACK_SIGNING_SECRET']}.")
         if self.app_token and not self.app_token.startswith("xapp-"):
             problems.append(f"SLACK_APP_TOKEN should start with xapp-: use {WHERE['SLACK_APP_TOKEN']}.")

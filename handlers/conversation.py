@@ -26,3 +26,14 @@ class SlackConversation:
 
     def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
         self.client.files_upload_v2(channel=channel, filename=filename, content=content, initial_comment=comment)
+
+    def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        """The ts of a recent message carrying occurrence `key` in its metadata, if any."""
+        if thread_ts:
+            response = self.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True, limit=200)
+        else:
+            response = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
+        for message in response.get("messages", []):
+            if ((message.get("metadata") or {}).get("event_payload") or {}).get("occurrence") == key:
+                return message["ts"]
+        return None

@@ -18,7 +18,9 @@ from bot.grammar import Command
 from bot.matrix.audit import find_gaps
 from bot.ports import Notifier
 from bot.services import cover as cover_service
+from bot.services import digests as digest_service
 from bot.services import evidence
+from bot.services import reviews as review_service
 from bot.services import handoffs as handoff_service
 from bot.services.cover import parse_since
 from bot.services import owner as owner_service
@@ -27,6 +29,7 @@ from handlers.views.blocks import Reply, section
 from handlers.views.handoff import opened_reply, sla_reply, status_reply
 from handlers.views.matrix import audit_reply, cover_reply, error_reply, help_reply, matrix_reply
 from handlers.views.owner import owner_reply
+from handlers.views.reminders import done_reply, reviews_reply
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -108,6 +111,26 @@ def export(req: Request, cmd: Command) -> Reply:
     return Reply(comment, [section(f":page_facing_up: {comment} The file is in this conversation.")])
 
 
+def reviews(req: Request, cmd: Command) -> Reply:
+    matrix = req.loaded().matrix
+    return reviews_reply(matrix, review_service.statuses(req.store, matrix, req.now))
+
+
+def done(req: Request, cmd: Command) -> Reply:
+    matrix = req.loaded().matrix
+    review, due_at = review_service.complete(req.store, matrix, cmd.target, req.user, cmd.text, req.now)
+    return done_reply(review, due_at, matrix, req.user, cmd.text)
+
+
+def digest(req: Request, cmd: Command) -> Reply:
+    matrix = req.loaded().matrix
+    if not matrix.channel:
+        raise TandemError(f"The matrix of {matrix.name} names no shared channel to post the digest in.")
+    build = digest_service.weekly if cmd.text.strip().lower() == "weekly" else digest_service.daily
+    req.notifier.digest_post(matrix, build(req.store, matrix, req.now), None)
+    return Reply(f"Posted the digest in <#{matrix.channel}>.", [section(f":newspaper: Posted the digest in <#{matrix.channel}>.")])
+
+
 ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "owner": owner,
     "help": show_help,
@@ -119,10 +142,13 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "sla": sla,
     "status": status,
     "export": export,
+    "reviews": reviews,
+    "done": done,
+    "digest": digest,
     "unknown": not_understood,
 }
 # Commands that only read: Slack gets their answer in the acknowledgement itself.
-READ_ONLY = frozenset({"owner", "help", "matrix", "audit", "unknown", "sla", "status"})
+READ_ONLY = frozenset({"owner", "help", "matrix", "audit", "unknown", "sla", "status", "reviews"})
 
 
 def run(req: Request, cmd: Command) -> Reply:

@@ -6,7 +6,7 @@ so listing clocks stays an index scan however many closed handoffs pile up.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -99,4 +99,27 @@ def since(session: Session, org_id: int, org_key: str, start: datetime) -> list[
     query = (select(orm.Handoff)
              .where(orm.Handoff.organisation_id == org_id, orm.Handoff.opened_at >= start)
              .order_by(orm.Handoff.opened_at, orm.Handoff.id))
+    return [to_domain(r, org_key) for r in session.scalars(query)]
+
+
+def open_counts(session: Session, org_id: int, now: datetime, ages: list[tuple[str, timedelta | None]]) -> tuple[dict[str, int], dict[str, int]]:
+    """Open handoffs by target side, and by age bucket (bounds are upper limits, None = older)."""
+    by_side = dict(session.execute(select(orm.Handoff.target_side, func.count()).where(*_open(org_id))
+                                   .group_by(orm.Handoff.target_side)).all())
+    by_age, lower = {}, None
+    for name, upper in ages:
+        conditions = list(_open(org_id))
+        if upper is not None:
+            conditions.append(orm.Handoff.opened_at > now - upper)
+        if lower is not None:
+            conditions.append(orm.Handoff.opened_at <= now - lower)
+        by_age[name] = session.scalar(select(func.count()).select_from(orm.Handoff).where(*conditions)) or 0
+        lower = upper
+    return by_side, by_age
+
+
+def touched_since(session: Session, org_id: int, org_key: str, start: datetime) -> list[Handoff]:
+    """Handoffs responded to or resolved since `start` (the weekly digest's window)."""
+    query = (select(orm.Handoff).where(orm.Handoff.organisation_id == org_id,
+                                       or_(orm.Handoff.resolved_at >= start, orm.Handoff.responded_at >= start)))
     return [to_domain(r, org_key) for r in session.scalars(query)]

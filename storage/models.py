@@ -251,6 +251,7 @@ class Timer(Base):
     kind: Mapped[str] = mapped_column(String(16))  # "review" | "digest"
     subject: Mapped[str] = mapped_column(String(64))  # review key, or "digest"
     next_at: Mapped[datetime | None]
+    since: Mapped[datetime]  # when it was first scheduled: nothing due before then is posted
 
 
 class Outbox(Base):

@@ -28,6 +28,7 @@ class DueTimer:
     organisation: str
     kind: str
     subject: str
+    since: datetime
 
 
 @dataclass(frozen=True)
@@ -56,20 +57,25 @@ def set_alert_at(session: Session, handoff_id: int, at: datetime | None) -> None
 
 
 def due_timers(session: Session, now: datetime, limit: int) -> list[DueTimer]:
-    query = (select(orm.Timer.id, orm.Organisation.key, orm.Timer.kind, orm.Timer.subject)
+    query = (select(orm.Timer.id, orm.Organisation.key, orm.Timer.kind, orm.Timer.subject, orm.Timer.since)
              .join(orm.Organisation, orm.Organisation.id == orm.Timer.organisation_id)
              .where(orm.Timer.next_at <= now).order_by(orm.Timer.next_at).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=orm.Timer, skip_locked=True)
-    return [DueTimer(*row) for row in session.execute(query)]
+    return [DueTimer(*row[:4], _aware(row[4])) for row in session.execute(query)]
 
 
 def set_timer(session: Session, timer_id: int, next_at: datetime | None) -> None:
     session.execute(update(orm.Timer).where(orm.Timer.id == timer_id).values(next_at=next_at))
 
 
-def replace_timers(session: Session, org_id: int, timers: dict[tuple[str, str], datetime | None]) -> None:
-    """Make the organisation's timers exactly `timers` ((kind, subject) -> next_at)."""
+def timer_starts(session: Session, org_id: int) -> dict[tuple[str, str], datetime]:
+    return {(kind, subject): _aware(since) for kind, subject, since in session.execute(
+        select(orm.Timer.kind, orm.Timer.subject, orm.Timer.since).where(orm.Timer.organisation_id == org_id))}
+
+
+def replace_timers(session: Session, org_id: int, timers: dict[tuple[str, str], datetime | None], now: datetime) -> None:
+    """Make the organisation's timers exactly `timers` ((kind, subject) -> next_at); new ones start now."""
     existing = {(t.kind, t.subject): t for t in session.scalars(select(orm.Timer).where(orm.Timer.organisation_id == org_id))}
     for key, row in existing.items():
         if key not in timers:
@@ -77,7 +83,7 @@ def replace_timers(session: Session, org_id: int, timers: dict[tuple[str, str], 
     for (kind, subject), next_at in timers.items():
         row = existing.get((kind, subject))
         if row is None:
-            session.add(orm.Timer(organisation_id=org_id, kind=kind, subject=subject, next_at=next_at))
+            session.add(orm.Timer(organisation_id=org_id, kind=kind, subject=subject, next_at=next_at, since=now))
         else:
             row.next_at = next_at
 

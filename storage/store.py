@@ -78,6 +78,14 @@ class Store:
         )
         return [LeavePeriod(r.person, _aware(r.starts_at), _aware(r.ends_at), r.cover) for r in rows]
 
+    def leave_starting(self, org_key: str, now: datetime, within: timedelta) -> list[LeavePeriod]:
+        """Leave that has not started yet but starts within `within` (the digest's "today")."""
+        rows = self.session.scalars(
+            select(orm.Leave).where(orm.Leave.organisation_id == self._org_id(org_key),
+                                    orm.Leave.starts_at > now, orm.Leave.starts_at <= now + within)
+        )
+        return [LeavePeriod(r.person, _aware(r.starts_at), _aware(r.ends_at), r.cover) for r in rows]
+
     def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> None:
         self.session.add(orm.Leave(
             organisation_id=self._org_id(org_key), person=period.person, starts_at=period.starts_at,
@@ -120,6 +128,12 @@ class Store:
     def handoffs_involving(self, org_key: str, user: str, limit: int = 20) -> list[Handoff]:
         return handoff_repo.involving(self.session, self._org_id(org_key), org_key, user, limit)
 
+    def open_handoff_counts(self, org_key: str, now: datetime, ages) -> tuple[dict[str, int], dict[str, int]]:
+        return handoff_repo.open_counts(self.session, self._org_id(org_key), now, ages)
+
+    def handoffs_touched_since(self, org_key: str, start: datetime) -> list[Handoff]:
+        return handoff_repo.touched_since(self.session, self._org_id(org_key), org_key, start)
+
     def handoffs_since(self, org_key: str, start: datetime) -> list[Handoff]:
         return handoff_repo.since(self.session, self._org_id(org_key), org_key, start)
 
@@ -136,8 +150,12 @@ class Store:
     def set_timer(self, timer_id: int, next_at: datetime | None) -> None:
         schedule_repo.set_timer(self.session, timer_id, next_at)
 
-    def replace_timers(self, org_key: str, timers: dict[tuple[str, str], datetime | None]) -> None:
-        schedule_repo.replace_timers(self.session, self._org_id(org_key), timers)
+    def replace_timers(self, org_key: str, timers: dict[tuple[str, str], datetime | None], now: datetime) -> None:
+        schedule_repo.replace_timers(self.session, self._org_id(org_key), timers, now)
+
+    def timer_starts(self, org_key: str) -> dict[tuple[str, str], datetime]:
+        """When each review and digest was first scheduled."""
+        return schedule_repo.timer_starts(self.session, self._org_id(org_key))
 
     def enqueue(self, org_key: str, key: str, kind: str, payload: dict, now: datetime) -> bool:
         return schedule_repo.enqueue(self.session, self._org_id(org_key), key, kind, payload, now)

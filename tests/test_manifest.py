@@ -17,7 +17,7 @@ from tests.support.slack_methods import SCOPES as STANDIN_SCOPES
 
 REPO = Path(__file__).resolve().parents[1]
 # Least privilege: any change here must be justified in docs/SLACK.md's scope table.
-EXPECTED_BOT_SCOPES = {"app_mentions:read", "chat:write", "commands", "files:write"}
+EXPECTED_BOT_SCOPES = {"app_mentions:read", "chat:write", "commands", "files:write", "channels:history", "groups:history"}
 
 
 @pytest.fixture(scope="module")

@@ -35,7 +35,7 @@ def _side_of_ref(matrix: Matrix, ref: str, fallback: str) -> str:
     return side if side in SIDES else (matrix.side_of(ref) or fallback)
 
 
-def _available(matrix: Matrix, people: tuple[str, ...], leave: list[LeavePeriod]) -> tuple[str, ...]:
+def available_people(matrix: Matrix, people: tuple[str, ...], leave: list[LeavePeriod]) -> tuple[str, ...]:
     """People to ping: those away replaced by whoever covers for them."""
     away = {p.person: p for p in leave}
     out: dict[str, None] = {}
@@ -64,14 +64,14 @@ def _target(loaded: LoadedMatrix, command: Command, requester_side: str, now: da
     matrix = loaded.matrix
     other = matrix.other_side(requester_side)
     if command.name == "overflow":
-        return "provider", "provider", None, _available(matrix, matrix.expand("provider"), leave)
+        return "provider", "provider", None, available_people(matrix, matrix.expand("provider"), leave)
     target = command.target
     if target is None:
-        return other, other, None, _available(matrix, matrix.expand(other), leave)
+        return other, other, None, available_people(matrix, matrix.expand(other), leave)
     if target in SIDES:
-        return target, target, None, _available(matrix, matrix.expand(target), leave)
+        return target, target, None, available_people(matrix, matrix.expand(target), leave)
     if target in matrix.people:
-        return target, matrix.side_of(target), None, _available(matrix, (target,), leave)
+        return target, matrix.side_of(target), None, available_people(matrix, (target,), leave)
     if target.startswith(("U", "W")) and target.isalnum() and target.isupper():
         raise TandemError(f"<@{target}> is not in the matrix of {matrix.name}: hand off to a side, an area or a listed person.")
     area = _area_for(loaded, target)

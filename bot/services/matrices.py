@@ -15,6 +15,7 @@ from bot.errors import UnknownOrganisation
 from bot.matrix.diff import changes
 from bot.matrix.model import Matrix
 from bot.ownership.resolve import AreaIndex
+from bot.services.schedule import sync_timers
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -64,5 +65,6 @@ def import_matrix(store: Store, matrix: Matrix, actor: str, now: datetime) -> li
         return []
     lines = changes(current, matrix)
     store.save_matrix(matrix, now)
+    sync_timers(store, matrix, now)
     store.audit(matrix.organisation, now, actor, "matrix.import", matrix.organisation, {"changes": lines})
     return lines

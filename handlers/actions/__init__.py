@@ -3,6 +3,7 @@
 from slack_bolt import App
 
 from handlers import ids
+from handlers.actions.review import review_done_button, review_done_submitted
 from handlers.actions.handoff import (
     handoff_button, new_handoff_from_message, new_handoff_shortcut, new_handoff_submitted,
     resolve_button, resolve_submitted, start_handoff_button,
@@ -17,3 +18,5 @@ def register(app: App) -> None:
     app.shortcut(ids.SHORTCUT_HANDOFF_FROM_MESSAGE)(new_handoff_from_message)
     app.view(ids.VIEW_NEW_HANDOFF)(new_handoff_submitted)
     app.view(ids.VIEW_RESOLVE_HANDOFF)(resolve_submitted)
+    app.action(ids.ACTION_REVIEW_DONE)(review_done_button)
+    app.view(ids.VIEW_REVIEW_DONE)(review_done_submitted)

@@ -43,17 +43,17 @@ def resolve_button(ack, body, action, client, context):
     except TandemError as error:
         _tell(client, body, str(error))
         return
-    client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(handoff_id))
+    client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(handoff_id, _channel(body)))
 
 
 def resolve_submitted(ack, body, view, client, context):
     ack()
     note = view["state"]["values"]["resolution"]["note"].get("value") or None
-    runtime = context["tandem"]
+    handoff_id, _, channel = view["private_metadata"].partition("|")
     try:
-        runtime.act(int(view["private_metadata"]), "resolve", body["user"]["id"], None, note)
+        context["tandem"].act(int(handoff_id), "resolve", body["user"]["id"], channel or None, note)
     except TandemError as error:
-        client.chat_postMessage(channel=body["user"]["id"], text=str(error))
+        _tell(client, body, str(error), channel or None)
 
 
 def open_handoff_modal(client, context, body, area: str | None = None, summary: str = "", channel: str | None = None) -> None:
@@ -100,4 +100,4 @@ def new_handoff_submitted(ack, body, view, client, context):
     try:
         runtime.open_handoff(command, user, channel, details)
     except TandemError as error:
-        client.chat_postMessage(channel=user, text=f"Your handoff was not opened: {error}")
+        _tell(client, body, f"Your handoff was not opened: {error}", channel or runtime.default_channel(user))

@@ -149,10 +149,10 @@ def new_handoff_modal(matrix: Matrix, area_key: str | None = None, summary: str 
     }
 
 
-def resolve_modal(handoff_id: int) -> dict:
+def resolve_modal(handoff_id: int, channel: str | None) -> dict:
     return {
         "type": "modal", "callback_id": ids.VIEW_RESOLVE_HANDOFF, "title": _plain(f"Resolve #{handoff_id}"[:24]),
-        "submit": _plain("Resolve"), "close": _plain("Cancel"), "private_metadata": str(handoff_id),
+        "submit": _plain("Resolve"), "close": _plain("Cancel"), "private_metadata": f"{handoff_id}|{channel or ''}",
         "blocks": [_input("resolution", "How was it resolved?", {"type": "plain_text_input", "action_id": "note",
                                                                   "multiline": True, "max_length": 1000})],
     }

@@ -89,9 +89,9 @@ def test_full_life_by_buttons(bot, standin):
 
     click(bot, standin, "handoff_resolve", number, ts, ALICE)
     [modal] = standin.wait_for("views.open")
-    assert modal.view["callback_id"] == "handoff_resolve_note" and modal.view["private_metadata"] == str(number)
+    assert modal.view["callback_id"] == "handoff_resolve_note" and modal.view["private_metadata"] == f"{number}|{CHANNEL}"
     submit = sr.view_submission("handoff_resolve_note", {"resolution": {"note": "rule added, tested from home"}},
-                                user_id=ALICE, private_metadata=str(number))
+                                user_id=ALICE, private_metadata=f"{number}|{CHANNEL}")
     assert sr.post(bot.events_url, *submit)[0] == 200
     final = standin.wait_for("chat.update", count=6)[-1]
     assert "Resolved" in text_of(final) and "rule added, tested from home" in text_of(final)

@@ -38,6 +38,7 @@ class BotProcess:
             "PORT": str(self.port),
             "WEB_CONCURRENCY": str(workers),
             "TANDEM_THREADS": "4",
+            "TANDEM_TICK_SECONDS": "0",  # scheduled posts are tested through `tandem tick`, with the clock set
         }
         self.env.pop("SLACK_APP_TOKEN", None)
         self.env.pop("TANDEM_ALLOWED_TEAMS", None)

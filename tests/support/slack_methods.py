@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .slack_standin import Call
 
 BOT_USER_ID, BOT_ID, TEAM_ID, APP_ID = "W111", "B111", "T111", "A111"
-SCOPES = "app_mentions:read,chat:write,commands,files:write"  # mirrors manifest.yml
+SCOPES = "app_mentions:read,chat:write,commands,files:write,channels:history,groups:history"  # mirrors manifest.yml
 JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
 
 
@@ -60,6 +60,7 @@ class WebApiMethods:
             "users.info": self._user_info, "conversations.info": self._conversation_info,
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "conversations.history": self._history, "conversations.replies": self._replies,
         }
 
     def _next(self) -> int:
@@ -89,6 +90,25 @@ class WebApiMethods:
                         if body.get(k)})
         self.messages[(body["channel"], ts)] = message
         return {"ok": True, "channel": body["channel"], "ts": ts, "message": message}
+
+    def _channel_messages(self, channel: str) -> list[dict]:
+        """Messages posted in `channel`, newest first (metadata kept, as with include_all_metadata)."""
+        found = [m for (c, _), m in self.messages.items() if c == channel]
+        return sorted(found, key=lambda m: float(m["ts"]), reverse=True)
+
+    def _history(self, call: Call) -> dict:
+        """Top-level messages only, as Slack returns them; `limit` honoured."""
+        messages = [m for m in self._channel_messages(call.get("channel") or "")
+                    if m.get("thread_ts") in (None, m["ts"])]
+        return {"ok": True, "messages": messages[: int(call.get("limit") or 100)], "has_more": False}
+
+    def _replies(self, call: Call) -> dict:
+        parent = str(call.get("ts") or "")
+        thread = [m for m in self._channel_messages(call.get("channel") or "")
+                  if m["ts"] == parent or m.get("thread_ts") == parent]
+        if not thread:
+            return {"ok": False, "error": "thread_not_found"}
+        return {"ok": True, "messages": sorted(thread, key=lambda m: float(m["ts"])), "has_more": False}
 
     def _post_ephemeral(self, call: Call) -> dict:
         return self._post_message(call, ephemeral=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 18:15:11.928270
+Create Date: 2026-11-23 18:24:52.928184
 """
 
 from alembic import op
@@ -53,6 +53,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('subject', sa.String(length=64), nullable=False),
     sa.Column('next_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('since', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('organisation_id', 'kind', 'subject')

@@ -1,0 +1,39 @@
+"""The in-process heartbeat: APScheduler calls the same `tick` as `tandem tick`.
+
+APScheduler keeps no job store here and decides nothing: the database is the truth of
+what is due and what was posted, so any number of replicas can each run a heartbeat
+(and missed runs while a process was down are caught up by the next tick).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.runtime import Runtime
+from bot.services.schedule import tick
+
+log = logging.getLogger(__name__)
+
+
+def _beat(runtime: Runtime) -> None:
+    try:
+        report = tick(runtime)
+        if report.planned or report.posted or report.failed:
+            log.info("tick: %s", report)
+    except Exception:  # noqa: BLE001 - a failed beat must not stop the next one
+        log.exception("tick failed; the next beat retries")
+
+
+def start_heartbeat(runtime: Runtime) -> BackgroundScheduler | None:
+    """Beat every `TANDEM_TICK_SECONDS` (none when it is 0: ticks then come from cron)."""
+    seconds = runtime.settings.tick_seconds
+    if not seconds:
+        return None
+    scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+    scheduler.add_job(_beat, IntervalTrigger(seconds=seconds), args=[runtime], id="tandem-tick",
+                      next_run_time=runtime.clock.now())
+    scheduler.start()
+    return scheduler

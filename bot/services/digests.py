@@ -1,0 +1,40 @@
+"""Digest content from the store: the daily state of play and the weekly SLA record.
+
+Counts come straight from indexed SQL; only the most urgent handoffs are loaded to list,
+so a digest stays quick however many handoffs an organisation has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.digests.content import AGE_BUCKETS, TREND_WEEKS, DailyDigest, WeeklyDigest, daily_digest, weekly_digest
+from bot.matrix.audit import find_gaps
+from bot.matrix.model import SIDES, Matrix
+from bot.reviews.cadence import review_statuses
+
+if TYPE_CHECKING:
+    from storage.store import Store
+
+LISTED = 500  # most urgent open handoffs read to find breached and at-risk ones
+
+
+def daily(store: Store, matrix: Matrix, now: datetime) -> DailyDigest:
+    org = matrix.organisation
+    digest = daily_digest(
+        matrix,
+        store.most_urgent_handoffs(org, LISTED),
+        review_statuses(matrix, store.all_completions(org), now),
+        store.leave_at(org, now) + store.leave_starting(org, now, timedelta(days=1)),
+        find_gaps(matrix),
+        now,
+    )
+    by_side, by_age = store.open_handoff_counts(org, now, list(AGE_BUCKETS))
+    return replace(digest, open_by_side={side: by_side.get(side, 0) for side in SIDES}, age_buckets=by_age)
+
+
+def weekly(store: Store, matrix: Matrix, now: datetime) -> WeeklyDigest:
+    start = now - timedelta(weeks=TREND_WEEKS + 1)
+    return weekly_digest(matrix, store.handoffs_touched_since(matrix.organisation, start), now)

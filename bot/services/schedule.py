@@ -1,0 +1,140 @@
+"""The scheduler's one job, shared by `tandem tick` and the in-process heartbeat.
+
+A tick has two halves. Planning wakes every timer and SLA clock whose `next_at` has come,
+asks the pure domain what occurrence is due, and claims it in the outbox under its unique
+key (the database decides: any number of replicas claim it once). Delivery takes pending
+posts under a lease, posts them, and records the Slack ts; a failed post returns to
+pending for the next tick. A post whose lease ran out mid-way is only sent again after
+checking Slack does not already show it, using the occurrence key in message metadata.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.alerts.sla import due_alerts, next_alert_at
+from bot.digests.timing import due_digests, next_digest_at
+from bot.matrix.model import Matrix
+from bot.reviews.cadence import due_occurrence
+from bot.reviews.cadence import next_at as review_next_at
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from storage.store import Store
+
+log = logging.getLogger(__name__)
+BATCH = 200
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+DIGEST_TIMER = "digest"
+
+
+@dataclass
+class TickReport:
+    planned: int = 0
+    posted: int = 0
+    failed: int = 0
+    skipped: int = 0  # leased posts found already in Slack
+
+
+def sync_timers(store: Store, matrix: Matrix, now: datetime) -> None:
+    """One timer per review and one for the digests, each set to when it next needs a look."""
+    from bot.services.reviews import settled_cycles
+
+    settled = settled_cycles(store, matrix, now)
+    timers: dict[tuple[str, str], datetime | None] = {("digest", DIGEST_TIMER): next_digest_at(matrix, now)}
+    for review in matrix.reviews:
+        done = settled.get(review.key, frozenset())
+        due = due_occurrence(matrix, review, done, now)
+        timers[("review", review.key)] = now if due else review_next_at(matrix, review, done, now)
+    store.replace_timers(matrix.organisation, timers, now)
+
+
+def _plan_alerts(runtime: Runtime, now: datetime) -> int:
+    planned = 0
+    while True:
+        with runtime.unit() as store:
+            due = store.due_handoff_alerts(now, BATCH)
+            for org, handoff in due:
+                matrix = runtime.matrices.get(store, org).matrix
+                for alert in due_alerts(handoff, matrix, now):
+                    planned += store.enqueue(org, alert.key, "sla", {
+                        "handoff": handoff.id, "clock": alert.clock, "percent": alert.percent, "breach": alert.breach,
+                    }, now)
+                store.set_alert_at(handoff.id, next_alert_at(handoff, matrix, now))
+        if len(due) < BATCH:
+            return planned
+
+
+def _plan_timers(runtime: Runtime, now: datetime) -> int:
+    from bot.services.reviews import settle
+
+    planned = 0
+    while True:
+        with runtime.unit() as store:
+            due = store.due_timers(now, BATCH)
+            for timer in due:
+                matrix = runtime.matrices.get(store, timer.organisation).matrix
+                if timer.kind == "digest":
+                    posted = store.posted_keys(timer.organisation, f"digest:{timer.organisation}:")
+                    for occurrence in (o for o in due_digests(matrix, now, posted) if o.at >= timer.since):
+                        planned += store.enqueue(timer.organisation, occurrence.key, "digest",
+                                                 {"kind": occurrence.kind, "at": occurrence.at.isoformat()}, now)
+                    store.set_timer(timer.id, next_digest_at(matrix, now))
+                    continue
+                review = matrix.review(timer.subject)
+                if review is None:  # removed by a re-import since the timer was set
+                    store.set_timer(timer.id, None)
+                    continue
+                done = settle(matrix, review, store.completions(timer.organisation, review.key), timer.since)
+                occurrence = due_occurrence(matrix, review, done, now)
+                if occurrence is not None:
+                    planned += store.enqueue(timer.organisation, occurrence.key, "review", {
+                        "review": review.key, "due_at": occurrence.due_at.isoformat(), "stage": occurrence.stage,
+                    }, now)
+                store.set_timer(timer.id, review_next_at(matrix, review, done, now))
+        if len(due) < BATCH:
+            return planned
+
+
+def plan(runtime: Runtime, now: datetime) -> int:
+    """Claim every occurrence due at `now`; return how many were new."""
+    return _plan_alerts(runtime, now) + _plan_timers(runtime, now)
+
+
+def deliver(runtime: Runtime, now: datetime, report: TickReport) -> None:
+    """Post everything pending (and every send whose lease ran out), each once."""
+    from bot.services.posts import already_posted, post_occurrence
+
+    while True:
+        with runtime.unit() as store:
+            items = store.claim_deliveries(now, LEASE, 50)
+        failed_before = report.failed
+        for item in items:
+            try:
+                found = already_posted(runtime, item) if item.resend else None
+                if found:
+                    report.skipped += 1
+                    channel, ts = found
+                else:
+                    channel, ts = post_occurrence(runtime, item, now)
+                    report.posted += 1
+                with runtime.unit() as store:
+                    store.mark_sent(item.key, channel, ts, now)
+            except Exception as error:  # noqa: BLE001 - any failure: retry on the next tick
+                log.warning("post %s failed (attempt %d): %s", item.key, item.attempts + 1, error)
+                report.failed += 1
+                with runtime.unit() as store:
+                    store.mark_failed(item.key, f"{type(error).__name__}: {error}", item.attempts + 1 >= MAX_ATTEMPTS)
+        if len(items) < 50 or report.failed > failed_before:  # failures wait for the next tick
+            return
+
+
+def tick(runtime: Runtime, now: datetime | None = None) -> TickReport:
+    now = now or runtime.clock.now()
+    report = TickReport(planned=plan(runtime, now))
+    deliver(runtime, now, report)
+    return report

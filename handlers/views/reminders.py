@@ -1,0 +1,124 @@
+"""Scheduled posts: SLA warnings and breaches, review reminders, and the digests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.digests.content import DailyDigest, WeeklyDigest
+from bot.matrix.model import Matrix, Review
+from bot.reviews.cadence import ReviewStatus
+from bot.reviews.schedule import parse_schedule
+from bot.text import escape, mention, mentions, truncate
+from handlers import ids
+from handlers.views.blocks import Reply, actions, button, context, divider, header, section
+from handlers.views.handoff import handoff_line, title
+from handlers.views.owner import local_time, parties
+
+
+def sla_alert_text(handoff, payload: dict, people: tuple[str, ...]) -> str:
+    clock = "first response" if payload["clock"] == "respond" else "resolution"
+    if payload["breach"]:
+        return f":red_circle: {mentions(people)}: the {clock} target of {title(handoff)} is breached."
+    return f":warning: {mentions(people)}: {payload['percent']}% of the {clock} time of {title(handoff)} is used."
+
+
+def sla_breach_blocks(matrix: Matrix, handoff, payload: dict, people, escalation, now: datetime) -> tuple[str, list[dict]]:
+    clock = "first response" if payload["clock"] == "respond" else "resolution"
+    text = (f":rotating_light: SLA breach: {title(handoff)} missed its {clock} target. "
+            f"{mentions(people)}; escalation: {mentions(escalation)}.")
+    return text, [section(text), section(handoff_line(matrix, handoff, now))]
+
+
+def _review_words(matrix: Matrix, review: Review) -> str:
+    owner = parties(matrix, (review.owner,)) if review.owner else "no owner set"
+    reference = f" · {escape(review.reference)}" if review.reference else ""
+    return f"Owner: {owner}{reference}"
+
+
+def review_blocks(matrix: Matrix, review: Review, due_at: datetime, stage: str, escalate_to: tuple[str, ...]) -> tuple[str, list[dict]]:
+    when = local_time(due_at, matrix.timezone)
+    name = escape(review.name)
+    owners = mentions(matrix.expand(review.owner)) if review.owner else "nobody"
+    lines = {
+        "remind": f":calendar: Coming up: *{name}* is due {when}. {owners}",
+        "due": f":clipboard: Due today: *{name}* ({when}). {owners}, mark it done with the evidence.",
+        "overdue": f":hourglass: Overdue: *{name}* was due {when}. {owners}",
+        "escalate": f":rotating_light: Still not done: *{name}* was due {when}. Escalating to {mentions(escalate_to)}.",
+    }
+    text = lines[stage]
+    blocks = [section(text), context(_review_words(matrix, review))]
+    if stage != "remind":
+        value = f"{review.key}|{due_at.isoformat()}"
+        blocks.append(actions(button("Mark done", ids.ACTION_REVIEW_DONE, value, "primary"), block_id=f"review-{review.key}"))
+    return text, blocks
+
+
+def reviews_reply(matrix: Matrix, statuses: list[ReviewStatus]) -> Reply:
+    if not matrix.reviews:
+        return Reply("No reviews are defined in the matrix.", [section("No reviews are defined in the matrix.")])
+    icon = {"overdue": ":red_circle:", "due": ":large_orange_circle:", "upcoming": ":white_circle:"}
+    lines = [f"{icon[s.state]} *{escape(s.review.name)}* (`{s.review.key}`) — {s.state}, due "
+             f"{local_time(s.due_at, matrix.timezone)}" for s in statuses]
+    later = [r for r in matrix.reviews if r.key not in {s.review.key for s in statuses}]
+    blocks = [header("Reviews")]
+    blocks.append(section("\n".join(lines) if lines else "Nothing due this week."))
+    if later:
+        blocks.append(context("Later: " + ", ".join(f"{escape(r.name)} ({parse_schedule(r.schedule).describe()})" for r in later)))
+    blocks.append(context("Complete one with `/tandem done <review> [evidence]`."))
+    return Reply(f"{len(statuses)} reviews due or overdue this week", blocks)
+
+
+def done_reply(review: Review, due_at: datetime, matrix: Matrix, user: str, evidence: str) -> Reply:
+    text = f"{mention(user)} completed *{escape(review.name)}* (due {local_time(due_at, matrix.timezone)})"
+    text += f": {escape(truncate(evidence, 500))}" if evidence else "."
+    return Reply(text, [section(f":white_check_mark: {text}")], public=True)
+
+
+def review_done_modal(review: Review, due_at: datetime, channel: str | None, ts: str | None) -> dict:
+    return {
+        "type": "modal", "callback_id": ids.VIEW_REVIEW_DONE, "title": {"type": "plain_text", "text": "Review done"},
+        "submit": {"type": "plain_text", "text": "Mark done"}, "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": "|".join([review.key, due_at.isoformat(), channel or "", ts or ""]),
+        "blocks": [
+            section(f"*{escape(review.name)}*"),
+            {"type": "input", "block_id": "evidence", "label": {"type": "plain_text", "text": "Evidence (a note or a link)"},
+             "element": {"type": "plain_text_input", "action_id": "evidence", "multiline": True, "max_length": 2000}},
+        ],
+    }
+
+
+def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[dict]]:
+    total = sum(digest.open_by_side.values())
+    sides = " · ".join(f"{matrix.side(k).name}: {n}" for k, n in digest.open_by_side.items() if matrix.side(k))
+    ages = " · ".join(f"{k}: {n}" for k, n in digest.age_buckets.items())
+    text = f"Daily digest for {matrix.name}: {total} open handoffs, {len(digest.breached)} breached, {len(digest.at_risk)} at risk."
+    blocks = [header(f"Daily digest — {local_time(digest.now, matrix.timezone)[:10]}"),
+              section(f"*{total} open handoffs* — {sides}\nBy age: {ages}")]
+    for label, items in (("Breached", digest.breached), ("At risk", digest.at_risk)):
+        if items:
+            blocks.append(section(f"*{label}*\n" + "\n".join(handoff_line(matrix, h, digest.now) for h in items[:10])
+                                  + (f"\n…and {len(items) - 10} more" if len(items) > 10 else "")))
+    reviews = [f"• {escape(s.review.name)} — {s.state}, due {local_time(s.due_at, matrix.timezone)}"
+               for s in digest.reviews_overdue + digest.reviews_due]
+    blocks.append(section("*Reviews this week*\n" + ("\n".join(reviews) if reviews else "Nothing due.")))
+    away = [f"• {mention(p.person)} away until {local_time(p.ends_at, matrix.timezone)}"
+            + (f", covered by {mention(p.cover)}" if p.cover else ", no cover") for p in digest.away]
+    blocks.append(section("*Leave and cover*\n" + ("\n".join(away) if away else "Everyone is in.")))
+    blocks.append(context(f"{len(digest.gaps)} gap(s) in the matrix — /tandem audit" if digest.gaps else "No gaps in the matrix."))
+    return text, blocks
+
+
+def weekly_digest_blocks(matrix: Matrix, digest: WeeklyDigest) -> tuple[str, list[dict]]:
+    def rate(met_total: tuple[int, int]) -> str:
+        met, total = met_total
+        return f"{met}/{total} ({round(100 * met / total)}%)" if total else "—"
+
+    sides = "\n".join(f"• {matrix.side(k).name}: {rate(v)}" for k, v in digest.attainment_by_side.items() if matrix.side(k))
+    priorities = " · ".join(f"{k}: {rate(v)}" for k, v in digest.attainment_by_priority.items())
+    median = digest.median_time_to_respond
+    median_text = f"{int(median.total_seconds() // 60)} min" if median is not None else "—"
+    text = f"Weekly SLA digest for {matrix.name}, week of {digest.week_start:%d %b}."
+    blocks = [header(f"Weekly SLA digest — week of {digest.week_start:%d %b %Y}"),
+              section(f"*SLA met, by side*\n{sides}\n*By priority:* {priorities}\n*Median time to respond:* {median_text}"),
+              divider(), context(f"Last 8 weeks: `{digest.sparkline}`")]
+    return text, blocks

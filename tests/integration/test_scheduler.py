@@ -1,0 +1,221 @@
+"""Scheduled posts with the clock set: SLA thresholds and breaches, review cadences, digests,
+retries of failed posts and interrupted sends; the stand-in records exactly what was posted."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import create_client
+from bot.bootstrap import import_file
+from bot.clock import FixedClock
+from bot.grammar import Command, parse_command
+from bot.runtime import Runtime
+from bot.services.schedule import tick
+from bot.settings import Settings
+from handlers.conversation import SlackConversation
+from handlers.notify import ChannelNotifier
+from storage.db import Database
+from tests.conftest import EXAMPLE
+from tests.support.slack_standin import SlackStandIn
+
+LONDON = ZoneInfo("Europe/London")
+CHANNEL = "C0SHARED01"
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=LONDON)
+
+
+@pytest.fixture(scope="module")
+def standin():
+    with SlackStandIn() as server:
+        yield server
+
+
+@pytest.fixture
+def runtime(standin, tmp_path):
+    standin.reset()
+    clock = FixedClock(local(2026, 11, 30, 7, 0))  # Monday, before the digest
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 's.db'}", bot_token=standin.token, api_url=standin.base_url)
+    db = Database(settings.database_url)
+    db.upgrade()
+    runtime = Runtime(settings, db, clock)
+    runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
+    import_file(db, EXAMPLE, "test", clock)
+    yield runtime
+    db.dispose()
+
+
+def at(runtime, when: datetime):
+    runtime.clock.set(when)
+    return tick(runtime)
+
+
+def texts(standin) -> list[str]:
+    """What reached the channel (refused calls are not posts)."""
+    return [c["text"] for c in standin.calls("chat.postMessage") if c.reply.get("ok")]
+
+
+def open_handoff(runtime, text: str, user: str = "U0ALICE01"):
+    handoff, _ = runtime.open_handoff(parse_command("/handoff", text), user, CHANNEL)
+    return handoff
+
+
+def test_sla_warnings_and_breach_each_once(runtime, standin):
+    at(runtime, local(2026, 11, 30, 8, 59))
+    standin.reset()
+    runtime.clock.set(local(2026, 11, 30, 9, 0))
+    handoff = open_handoff(runtime, "P2 provider: VPN drops every hour")
+    standin.reset()
+    assert at(runtime, local(2026, 11, 30, 9, 44)).planned == 0
+    report = at(runtime, local(2026, 11, 30, 9, 45))
+    assert report.posted == 1, texts(standin)  # 75% of 1 h to respond
+    assert at(runtime, local(2026, 11, 30, 9, 50)).posted == 0
+    assert at(runtime, local(2026, 11, 30, 9, 54)).posted == 1  # 90%
+    assert at(runtime, local(2026, 11, 30, 10, 0)).posted == 1  # breach: thread reply + channel post
+    assert at(runtime, local(2026, 11, 30, 10, 5)).posted == 0
+    posts = standin.calls("chat.postMessage")
+    assert len(posts) == 4
+    warn75, warn90, breach_thread, breach_channel = posts
+    assert warn75["thread_ts"] == handoff.ts and "75% of the first response time" in warn75["text"]
+    assert "<@U0PRIYA01>" in warn75["text"] and "90%" in warn90["text"]
+    assert "breached" in breach_thread["text"] and "thread_ts" not in breach_channel.body
+    assert "SLA breach" in breach_channel["text"] and "escalation: <@U0PRIYA01>" in breach_channel["text"]
+    assert all(p.arg("metadata")["event_payload"]["occurrence"].startswith(f"sla:{handoff.id}:respond:") for p in posts)
+
+
+def test_missed_warnings_collapse_into_the_breach(runtime, standin):
+    at(runtime, local(2026, 11, 30, 9, 0))  # the morning's digests go out first
+    open_handoff(runtime, "P2 provider: printer driver")
+    standin.reset()
+    report = at(runtime, local(2026, 11, 30, 12, 0))  # down all morning
+    assert report.posted == 1 and len(standin.calls("chat.postMessage")) == 2  # breach only: thread + channel
+    assert "breached" in standin.calls("chat.postMessage")[0]["text"]
+
+
+def test_acknowledged_handoff_stops_respond_alerts(runtime, standin):
+    at(runtime, local(2026, 11, 30, 9, 0))
+    handoff = open_handoff(runtime, "P2 provider: new starter laptop")
+    runtime.clock.set(local(2026, 11, 30, 9, 30))
+    runtime.act(handoff.id, "take", "U0SAM0001", CHANNEL)
+    standin.reset()
+    assert at(runtime, local(2026, 11, 30, 10, 30)).posted == 0
+    at(runtime, local(2026, 11, 30, 15, 0))  # resolve: 8 business hours → 75% at 15:00
+    [warning] = standin.calls("chat.postMessage")
+    assert "<@U0SAM0001>" in warning["text"] and "75% of the resolution time" in warning["text"]
+
+
+def test_review_cadence_reminder_due_and_done(runtime, standin):
+    # restore-test: FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE;BYHOUR=10 → Wed 2027-01-06 10:00, reminded 3 days before
+    at(runtime, local(2027, 1, 3, 9, 59))
+    standin.reset()
+    at(runtime, local(2027, 1, 3, 10, 0))
+    reminders = [t for t in texts(standin) if "Backup restore test" in t]
+    assert len(reminders) == 1 and "Coming up" in reminders[0]
+    standin.reset()
+    at(runtime, local(2027, 1, 6, 10, 0))
+    [due] = [c for c in standin.calls("chat.postMessage") if "Backup restore test" in c["text"]]
+    assert "Due today" in due["text"] and "review_mark_done" in str(due.blocks)
+    reply = runtime.answer(parse_command("/tandem", "done restore-test restored payroll share to a test VM"), "U0PRIYA01", CHANNEL)
+    assert "completed *Backup restore test*" in reply.text
+    standin.reset()
+    at(runtime, local(2027, 1, 8, 10, 0))
+    assert not [t for t in texts(standin) if "Backup restore test" in t]  # done: no overdue, no escalation
+
+
+def test_overdue_review_escalates_to_the_accountable_person(runtime, standin):
+    at(runtime, local(2027, 1, 6, 10, 0))
+    standin.reset()
+    at(runtime, local(2027, 1, 11, 10, 0))  # grace 5d for restore-test
+    [post] = [t for t in texts(standin) if "Backup restore test" in t]
+    assert "Escalating to <@U0ALICE01>" in post
+
+
+def test_daily_digest_once_and_one_after_downtime(runtime, standin):
+    standin.reset()
+    at(runtime, local(2026, 12, 1, 8, 30))
+    at(runtime, local(2026, 12, 1, 8, 45))
+    digests = [t for t in texts(standin) if t.startswith("Daily digest")]
+    assert len(digests) == 1
+    standin.reset()
+    at(runtime, local(2026, 12, 8, 9, 0))  # a week away: one daily digest, one weekly
+    posted = texts(standin)
+    assert len([t for t in posted if t.startswith("Daily digest")]) == 1
+    assert len([t for t in posted if t.startswith("Weekly SLA digest")]) == 1
+
+
+def test_no_digest_on_weekends_or_holidays(runtime, standin):
+    at(runtime, local(2026, 12, 24, 9, 0))
+    standin.reset()
+    for day in (25, 26, 27, 28):
+        at(runtime, local(2026, 12, day, 12, 0))
+    assert not [t for t in texts(standin) if t.startswith("Daily digest")]
+    at(runtime, local(2026, 12, 29, 8, 30))
+    assert len([t for t in texts(standin) if t.startswith("Daily digest")]) == 1
+
+
+def test_failed_post_is_retried_on_the_next_tick(runtime, standin):
+    at(runtime, local(2026, 12, 1, 8, 0))
+    standin.reset()
+    standin.fail("chat.postMessage", "internal_error", times=1)
+    report = at(runtime, local(2026, 12, 1, 8, 30))
+    assert report.failed == 1 and report.posted == 0
+    report = at(runtime, local(2026, 12, 1, 8, 31))
+    assert report.posted == 1 and len([t for t in texts(standin) if t.startswith("Daily digest")]) == 1
+
+
+def test_interrupted_send_is_not_posted_twice(runtime, standin):
+    """A tick died after posting but before recording it: the next one finds the post in Slack."""
+    from bot.services.posts import post_occurrence
+
+    at(runtime, local(2026, 12, 1, 8, 0))
+    standin.reset()
+    runtime.clock.set(local(2026, 12, 1, 8, 30))
+    from bot.services.schedule import LEASE, plan
+
+    plan(runtime, runtime.clock.now())
+    with runtime.unit() as store:
+        [item] = store.claim_deliveries(runtime.clock.now(), LEASE, 10)
+    post_occurrence(runtime, item, runtime.clock.now())  # posted, then the process died
+    assert len(standin.calls("chat.postMessage")) == 1
+    report = at(runtime, local(2026, 12, 1, 8, 31))  # lease still held: nothing happens
+    assert (report.posted, report.skipped) == (0, 0)
+    report = at(runtime, local(2026, 12, 1, 8, 40))  # lease expired: checked, found, not re-posted
+    assert (report.posted, report.skipped) == (0, 1)
+    assert len(standin.calls("chat.postMessage")) == 1
+
+
+def test_interrupted_send_that_never_landed_is_posted(runtime, standin):
+    at(runtime, local(2026, 12, 1, 8, 0))
+    standin.reset()
+    runtime.clock.set(local(2026, 12, 1, 8, 30))
+    from bot.services.schedule import LEASE, plan
+
+    plan(runtime, runtime.clock.now())
+    with runtime.unit() as store:
+        store.claim_deliveries(runtime.clock.now(), LEASE, 10)  # died before posting
+    report = at(runtime, local(2026, 12, 1, 8, 40))
+    assert (report.posted, report.skipped) == (1, 0)
+    assert len([t for t in texts(standin) if t.startswith("Daily digest")]) == 1
+
+
+def test_digest_now_and_reviews_list(runtime, standin):
+    runtime.clock.set(local(2027, 1, 4, 9, 0))
+    reply = runtime.answer(Command("digest"), "U0ALICE01", CHANNEL)
+    assert "Posted the digest" in reply.text
+    [post] = standin.calls("chat.postMessage")
+    assert post["text"].startswith("Daily digest for Harbour & Finch Architects")
+    listing = runtime.answer(Command("reviews"), "U0ALICE01", CHANNEL)
+    body = str(listing.blocks)
+    assert "Backup restore test" in body and "upcoming" in body
+
+
+def test_installing_mid_cycle_announces_nothing_old(runtime, standin):
+    """Reviews that fell due before the matrix was imported are not reported as overdue."""
+    at(runtime, local(2026, 11, 30, 7, 1))
+    assert [t for t in texts(standin) if "Overdue" in t or "Escalating" in t or "Due today" in t] == []
+    listing = str(runtime.answer(Command("reviews"), "U0ALICE01", CHANNEL).blocks)
+    assert "overdue" not in listing

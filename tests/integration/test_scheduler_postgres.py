@@ -1,0 +1,122 @@
+"""Four `tandem tick` processes at once on one PostgreSQL database: every post exactly once."""
+
+from __future__ import annotations
+
+import collections
+import os
+import subprocess
+import sys
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import create_client
+from bot.bootstrap import import_file
+from bot.clock import FixedClock
+from bot.grammar import parse_command
+from bot.runtime import Runtime
+from bot.settings import Settings
+from handlers.conversation import SlackConversation
+from handlers.notify import ChannelNotifier
+from storage.db import Database
+from tests.conftest import EXAMPLE, ROOT, postgres_url
+from tests.support.slack_standin import SlackStandIn
+
+pytestmark = pytest.mark.postgres
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def pg_url():
+    base = postgres_url()
+    if base is None:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    import psycopg
+
+    name = f"tandem_{uuid.uuid4().hex[:10]}"
+    admin = base.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield base.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def ticks(standin, url: str, at: datetime, count: int) -> list[subprocess.CompletedProcess]:
+    env = {**os.environ, **standin.env(), "DATABASE_URL": url}
+    env.pop("SLACK_SIGNING_SECRET", None)
+    procs = [subprocess.Popen([sys.executable, "-m", "bot", "tick", "--at", at.isoformat()], env=env, cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(count)]
+    return [subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in procs]
+
+
+def test_concurrent_ticks_post_each_occurrence_once(pg_url):
+    with SlackStandIn() as standin:
+        opened = datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
+        settings = Settings(database_url=pg_url, bot_token=standin.token, api_url=standin.base_url)
+        db = Database(pg_url)
+        db.upgrade()
+        runtime = Runtime(settings, db, FixedClock(datetime(2026, 11, 30, 7, 0, tzinfo=LONDON)))
+        runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
+        import_file(db, EXAMPLE, "test", runtime.clock)
+        runtime.clock.set(opened)
+        for n in range(40):
+            runtime.open_handoff(parse_command("/handoff", f"P2 provider: item {n}"), "U0ALICE01", "C0SHARED01")
+        db.dispose()
+        standin.reset()
+
+        runs = ticks(standin, pg_url, opened + timedelta(hours=1, minutes=1), 4)  # every respond clock breached
+        assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+        posted = sum(int(r.stdout.split("posted ")[1].split(",")[0]) for r in runs)
+
+        keys = collections.Counter(c.arg("metadata")["event_payload"]["occurrence"]
+                                   for c in standin.calls("chat.postMessage") if c.reply.get("ok") and c.body.get("thread_ts"))
+        assert len(keys) == 40 and set(keys.values()) == {1}  # one breach reply in each handoff's thread
+        channel_posts = [c for c in standin.calls("chat.postMessage") if c.reply.get("ok") and not c.body.get("thread_ts")]
+        digests = sorted(c["text"].split(" for ")[0] for c in channel_posts if "digest" in c["text"])
+        assert digests == ["Daily digest", "Weekly SLA digest"]  # Monday's weekly one too: imported before it
+        assert len(channel_posts) == 40 + 2 and posted == 42
+
+        again = ticks(standin, pg_url, opened + timedelta(hours=1, minutes=2), 2)
+        assert all("planned 0, posted 0" in r.stdout for r in again)
+
+
+def test_killed_tick_is_caught_up_once_by_the_next(pg_url):
+    """A tick killed mid-delivery, then a tick after the lease: every post lands exactly once."""
+    import time
+
+    with SlackStandIn() as standin:
+        opened = datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
+        settings = Settings(database_url=pg_url, bot_token=standin.token, api_url=standin.base_url)
+        db = Database(pg_url)
+        db.upgrade()
+        runtime = Runtime(settings, db, FixedClock(datetime(2026, 12, 1, 8, 45, tzinfo=LONDON)))
+        runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
+        import_file(db, EXAMPLE, "test", runtime.clock)
+        runtime.clock.set(opened)
+        for n in range(12):
+            runtime.open_handoff(parse_command("/handoff", f"P2 provider: item {n}"), "U0ALICE01", "C0SHARED01")
+        db.dispose()
+        before = len(standin.calls())  # the handoffs' root messages stay: alerts reply in their threads
+        post = standin.method_handlers()["chat.postMessage"]
+        standin.on("chat.postMessage", lambda call: (time.sleep(0.25), post(call))[1])
+
+        env = {**os.environ, **standin.env(), "DATABASE_URL": pg_url}
+        at = opened + timedelta(hours=1, minutes=1)
+        doomed = subprocess.Popen([sys.executable, "-m", "bot", "tick", "--at", at.isoformat()], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        standin.wait_for("chat.postMessage", count=24 + 5, timeout=60)
+        doomed.kill()  # mid-delivery: some posts landed, some leased, some untouched
+        doomed.wait()
+        landed = len(standin.calls("chat.postMessage")) - 24
+        assert 5 <= landed < 24
+
+        standin.on("chat.postMessage", post)
+        [again] = ticks(standin, pg_url, at + timedelta(minutes=5), 1)  # after the 2-minute lease
+        assert again.returncode == 0, again.stderr
+        keys = collections.Counter((c.arg("metadata")["event_payload"]["occurrence"], bool(c.body.get("thread_ts")))
+                                   for c in standin.calls()[before:] if c.method == "chat.postMessage" and c.reply.get("ok"))
+        assert set(keys.values()) == {1}  # nothing twice
+        assert len([k for k, threaded in keys if k.startswith("sla:") and threaded]) == 12  # nothing lost
