@@ -118,16 +118,11 @@ def run_bot() -> None:
 @click.option("--at", help="Run as if it were this time (ISO-8601 with offset); default now.")
 def tick(at: str | None) -> None:
     """Run every due job once (SLA alerts, review reminders, digests) and exit; safe to run concurrently."""
-    from bot.app import create_client
-    from bot.runtime import Runtime
     from bot.services.schedule import tick as run_tick
-    from handlers.conversation import SlackConversation
-    from handlers.notify import ChannelNotifier
 
     settings = Settings.from_env()
     settings.require_slack(receiving=False)
-    runtime = Runtime(settings, open_database(settings), _clock(at))
-    runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
+    runtime = _slack_runtime(settings, open_database(settings), _clock(at))
     report = run_tick(runtime)
     click.echo(f"planned {report.planned}, posted {report.posted}, already posted {report.skipped}, failed {report.failed}")
     if report.failed:
@@ -139,11 +134,46 @@ def matrix() -> None:
     """Import, export and audit the responsibility matrix."""
 
 
+@matrix.command("init")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--org", "organisation", default="my-org", show_default=True, help="Organisation key.")
+@click.option("--name", default="My Organisation", show_default=True, help="Organisation name.")
+@click.option("--timezone", default="Europe/London", show_default=True, help="IANA time zone.")
+def matrix_init(file: str, organisation: str, name: str, timezone: str) -> None:
+    """Write a starter matrix FILE: the usual areas and the default review library (CIS/NIST)."""
+    from pathlib import Path
+
+    from bot.matrix.starter import starter_text
+
+    path = Path(file)
+    if path.exists():
+        raise TandemError(f"{file} already exists; choose another name or remove it first.")
+    path.write_text(starter_text(organisation, name, timezone), encoding="utf-8")
+    click.echo(f"Wrote {file}. Replace the placeholder people, then: tandem matrix import {file}")
+
+
+def _slack_runtime(settings: Settings, db, clock: Clock):
+    """A runtime that posts to Slack, for commands that run outside `tandem run`."""
+    from bot.app import create_client
+    from bot.runtime import Runtime
+    from handlers.conversation import SlackConversation
+    from handlers.notify import ChannelNotifier
+
+    settings.require_slack(receiving=False)
+    runtime = Runtime(settings, db, clock)
+    runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
+    return runtime
+
+
 @matrix.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-def matrix_import(file: str) -> None:
+@click.option("--announce", is_flag=True, help="Post what changed in the organisation's shared channel.")
+def matrix_import(file: str, announce: bool) -> None:
     """Validate FILE and load it; nothing is loaded if anything is wrong."""
-    db = open_database(Settings.from_env())
+    from storage.store import Store
+
+    settings = Settings.from_env()
+    db = open_database(settings)
     org, changes = import_file(db, file, "cli", SystemClock())
     if not changes:
         click.echo(f"{org}: the matrix is already up to date; nothing changed.")
@@ -151,6 +181,13 @@ def matrix_import(file: str) -> None:
     click.echo(f"{org}: matrix loaded, {len(changes)} change(s):")
     for line in changes:
         click.echo(f"  {line}")
+    if announce:
+        with db.session() as session:
+            loaded = Store(session).load_matrix(org)
+        if not loaded.channel:
+            raise TandemError("Not announced: the matrix names no shared channel ('channel:').")
+        _slack_runtime(settings, db, SystemClock()).notifier.matrix_changed(loaded, changes, "tandem matrix import")
+        click.echo(f"Announced in {loaded.channel}.")
 
 
 def _org(store, org: str | None) -> str:

@@ -47,3 +47,6 @@ class Notifier(Protocol):
 
     def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         """Where an interrupted post already landed, if it did."""
+
+    def matrix_changed(self, matrix, changes: list[str], actor: str) -> str:
+        """Announce an import's changes in the shared channel."""

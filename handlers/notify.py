@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.ports import Conversation
 from bot.digests.content import DailyDigest
+from handlers.views.matrix import matrix_changed_blocks
 from handlers.views.handoff import changed_thread_text, opened_thread_text, root_blocks, root_text
 from handlers.views.reminders import (
     daily_digest_blocks, review_blocks, sla_alert_text, sla_breach_blocks, weekly_digest_blocks,
@@ -49,3 +50,7 @@ class ChannelNotifier:
 
     def find_posted(self, channel, key, thread_ts=None) -> str | None:
         return self.conversation.find_posted(channel, key, thread_ts)
+
+    def matrix_changed(self, matrix, changes: list[str], actor: str) -> str:
+        text, blocks = matrix_changed_blocks(matrix, changes, actor)
+        return self.conversation.post(matrix.channel, text, blocks)

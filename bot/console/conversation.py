@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import TextIO
 
-from bot.console.render import render_blocks
+from bot.console.render import mrkdwn, render_blocks
 
 
 class ConsoleConversation:
@@ -18,11 +18,11 @@ class ConsoleConversation:
              metadata: dict | None = None) -> str:
         ts = f"{next(self._ts)}.000000"
         where = f"#{channel} thread {thread_ts}" if thread_ts else f"#{channel} message {ts}"
-        self.out.write(f"[{where}]\n{render_blocks(blocks, self.names) if blocks else text}\n")
+        self.out.write(f"[{where}]\n{render_blocks(blocks, self.names) if blocks else mrkdwn(text, self.names)}\n")
         return ts
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict]) -> None:
-        self.out.write(f"[#{channel} message {ts} updated]\n{render_blocks(blocks, self.names) if blocks else text}\n")
+        self.out.write(f"[#{channel} message {ts} updated]\n{render_blocks(blocks, self.names) if blocks else mrkdwn(text, self.names)}\n")
 
     def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
         lines = content.count("\n")

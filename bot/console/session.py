@@ -23,7 +23,9 @@ from handlers.notify import ChannelNotifier
 from handlers.views.blocks import Reply
 from handlers.views.matrix import error_reply
 
-CONSOLE_HELP = ":as SLACK_ID (or a name) — act as someone else · :at ISO-TIME — set the clock · :quit"
+CONSOLE_HELP = (":as NAME — act as someone else · :press ACTION NUMBER [note] — press a handoff button "
+                "(acknowledge, take, wait, resume, hand_back, resolve) · :at ISO-TIME — set the clock · :quit")
+BUTTONS = ("acknowledge", "take", "wait", "resume", "hand_back", "resolve")
 
 
 class ConsoleSession:
@@ -91,6 +93,8 @@ class ConsoleSession:
             match = self._mentions("@" + arg.lstrip("@"))
             self.user = match[2:-1] if match.startswith("<@") else arg
             return f"(now acting as {self.who()})\n"
+        if word == "press":
+            return self._press(arg)
         if word == "at" and not isinstance(self.clock, FixedClock):
             return "(start the console with --at to set the clock)\n"
         if word == "at" and arg:
@@ -101,6 +105,19 @@ class ConsoleSession:
                 return "(':at' needs a time with its offset, e.g. 2026-12-25T10:00+00:00)\n"
             return f"(clock set to {self.clock.now().isoformat()})\n"
         return f"({CONSOLE_HELP})\n"
+
+    def _press(self, arg: str) -> str:
+        """A handoff button, pressed from the terminal: the same step a click in Slack takes."""
+        action, _, rest = arg.partition(" ")
+        number, _, note = rest.strip().partition(" ")
+        action = action.replace("-", "_").lower()
+        if action not in BUTTONS or not number.lstrip("#").isdigit():
+            return f"(write it as :press ACTION NUMBER [note], ACTION one of {', '.join(BUTTONS)})\n"
+        try:
+            self.runtime.act(int(number.lstrip("#")), action, self.user, self.channel, note or None)
+        except TandemError as error:
+            return self.show(error_reply(str(error)))
+        return ""
 
     def run(self, lines: Iterable[str], interactive: bool) -> None:
         if interactive:

@@ -14,6 +14,7 @@ from bot.digests.content import AGE_BUCKETS, TREND_WEEKS, DailyDigest, WeeklyDig
 from bot.matrix.audit import find_gaps
 from bot.matrix.model import SIDES, Matrix
 from bot.reviews.cadence import review_statuses
+from bot.services.reviews import settled_cycles
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -26,7 +27,7 @@ def daily(store: Store, matrix: Matrix, now: datetime) -> DailyDigest:
     digest = daily_digest(
         matrix,
         store.most_urgent_handoffs(org, LISTED),
-        review_statuses(matrix, store.all_completions(org), now),
+        review_statuses(matrix, settled_cycles(store, matrix, now), now),
         store.leave_at(org, now) + store.leave_starting(org, now, timedelta(days=1)),
         find_gaps(matrix),
         now,

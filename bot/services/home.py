@@ -11,6 +11,8 @@ from bot.handoffs.model import Handoff
 from bot.matrix.audit import Gap, find_gaps
 from bot.matrix.model import Matrix, Person
 from bot.ownership.duty import LeavePeriod
+from bot.reviews.cadence import ReviewStatus
+from bot.services import reviews
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -26,6 +28,7 @@ class Home:
     assigned: tuple[Handoff, ...] = ()
     opened: tuple[Handoff, ...] = ()
     breached: tuple[Handoff, ...] = ()
+    reviews: tuple[ReviewStatus, ...] = ()
 
 
 def _breached(handoff: Handoff, matrix: Matrix, now: datetime) -> bool:
@@ -45,4 +48,5 @@ def build(store: Store, matrix: Matrix, user: str, now: datetime, limit: int = 1
         assigned=tuple(h for h in mine if h.assignee == user)[:limit],
         opened=tuple(h for h in mine if h.requester == user)[:limit],
         breached=tuple(h for h in urgent if _breached(h, matrix, now)),
+        reviews=tuple(reviews.statuses(store, matrix, now)),
     )

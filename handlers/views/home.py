@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.services.home import Home
-from bot.text import mention
+from bot.text import escape, mention
 from handlers.views.blocks import VIEW_BLOCKS, cap_blocks, context, divider, header, section
 from handlers.views.handoff import handoff_line
 from handlers.views.owner import local_time
@@ -33,6 +33,9 @@ def home_view(home: Home) -> dict:
             blocks.append(section(f"{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}, {cover}."))
     else:
         blocks.append(section("Nobody is away today."))
+    blocks += [divider(), header("Reviews due")]
+    lines = [f"• *{escape(r.review.name)}* — {r.state}, due {local_time(r.due_at, matrix.timezone)}" for r in home.reviews]
+    blocks.append(section("\n".join(lines) if lines else "Nothing due this week."))
     blocks += [divider(), header("Matrix gaps")]
     if home.gaps:
         blocks += [section(f"• *{g.subject}*: {g.problem} — {g.fix}") for g in home.gaps]

@@ -67,3 +67,10 @@ def cover_reply(matrix: Matrix, period: LeavePeriod) -> Reply:
     cover = f"{mention(period.cover)} covers." if period.cover else "Nobody covers: their duties fall to the rest of their side."
     text = f"{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}. {cover}"
     return Reply(text, [section(f":palm_tree: {text}")], public=True)
+
+
+def matrix_changed_blocks(matrix: Matrix, changes: list[str], actor: str) -> tuple[str, list[dict]]:
+    text = f"The responsibility matrix of {matrix.name} changed ({len(changes)} change{'s' if len(changes) != 1 else ''}, by {actor})."
+    lines = "\n".join(f"• {escape(line)}" for line in changes[:40])
+    more = f"\n…and {len(changes) - 40} more" if len(changes) > 40 else ""
+    return text, [section(f":scroll: {text}"), section(lines + more), context("`/tandem matrix` shows it; `/tandem audit` its gaps.")]

@@ -93,7 +93,7 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
     ages = " · ".join(f"{k}: {n}" for k, n in digest.age_buckets.items())
     text = f"Daily digest for {matrix.name}: {total} open handoffs, {len(digest.breached)} breached, {len(digest.at_risk)} at risk."
     blocks = [header(f"Daily digest — {local_time(digest.now, matrix.timezone)[:10]}"),
-              section(f"*{total} open handoffs* — {sides}\nBy age: {ages}")]
+              section(f"*{total} open handoff{'s' if total != 1 else ''}* — {sides}\nBy age: {ages}")]
     for label, items in (("Breached", digest.breached), ("At risk", digest.at_risk)):
         if items:
             blocks.append(section(f"*{label}*\n" + "\n".join(handoff_line(matrix, h, digest.now) for h in items[:10])

@@ -62,3 +62,15 @@ def test_console_without_a_matrix_says_how_to_load_one(tmp_path):
     run = subprocess.run([sys.executable, "-m", "bot", "console"], input="/owner x\n", capture_output=True,
                          text=True, env=env, cwd=tmp_path, timeout=60)
     assert run.returncode == 1 and "tandem console --matrix examples/matrix.yml" in run.stderr
+
+
+def test_buttons_from_the_terminal(tmp_path):
+    script = "/handoff P2 provider: firewall rule\n:as priya\n:press acknowledge 1\n:as cara\n:press resolve 1 nope\n"
+    run = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "[#C0SHARED01 message 1.000000]" in out and "Respond: due Tue 01 Dec 11:00 (0% used)" in out
+    assert "@Priya Shah, @Sam Lee, @Tom Reyes, @Red Kite NOC: new handoff from @Alice Moss, P2." in out
+    assert "[#C0SHARED01 message 1.000000 updated]" in out and "@Priya Shah acknowledged it." in out
+    refusal = out.split("Cara Diaz> :press resolve 1 nope")[1]
+    assert "Only @Priya Shah, @Alice Moss (who asked) or an admin can resolve this handoff" in refusal

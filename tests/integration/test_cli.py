@@ -1,0 +1,90 @@
+"""The command line as scripts use it: exit status, messages, files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from tests.conftest import EXAMPLE
+
+
+def tandem(tmp_path, *args: str, db: str = "cli.db") -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / db}"}
+    env.pop("TANDEM_MATRIX", None)
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+
+
+def test_import_reimport_export_and_audit(tmp_path):
+    first = tandem(tmp_path, "matrix", "import", str(EXAMPLE))
+    assert first.returncode == 0 and "matrix loaded, 1 change(s)" in first.stdout
+    again = tandem(tmp_path, "matrix", "import", str(EXAMPLE))
+    assert again.returncode == 0 and "already up to date; nothing changed" in again.stdout
+    exported = tandem(tmp_path, "matrix", "export", "-o", "out.yml")
+    assert exported.returncode == 0
+    assert tandem(tmp_path, "matrix", "import", str(tmp_path / "out.yml")).stdout.endswith("nothing changed.\n")
+    audit = tandem(tmp_path, "matrix", "audit")
+    assert audit.returncode == 0 and "No gaps in harbour-finch" in audit.stdout
+
+
+def test_bad_file_exits_1_with_line_and_field(tmp_path):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(EXAMPLE.read_text().replace("timezone: Europe/London", "timezone: Mars/Olympus"))
+    run = tandem(tmp_path, "matrix", "import", str(bad))
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert f"{bad}:6: timezone = 'Mars/Olympus': unknown time zone" in run.stderr
+
+
+def test_audit_of_a_file_with_gaps_exits_1(tmp_path):
+    gappy = tmp_path / "gappy.yml"
+    gappy.write_text(EXAMPLE.read_text().replace("    responsible: shared\n    lead: provider\n    accountable: U0ALICE01\n    escalation", "    responsible: shared\n    accountable: U0ALICE01\n    escalation"))
+    run = tandem(tmp_path, "matrix", "audit", "--file", str(gappy))
+    assert run.returncode == 1 and "area restore-testing: responsibility is shared but nobody leads" in run.stdout
+
+
+def test_init_writes_a_starter_that_imports_with_the_review_library(tmp_path):
+    run = tandem(tmp_path, "matrix", "init", "starter.yml", "--org", "acme", "--name", "Acme Dental")
+    assert run.returncode == 0, run.stderr
+    text = (tmp_path / "starter.yml").read_text()
+    assert "CIS Controls v8 11.5" in text and "dormant" in text.lower()
+    assert tandem(tmp_path, "matrix", "import", "starter.yml").returncode == 0
+    assert tandem(tmp_path, "matrix", "init", "starter.yml").returncode == 1  # never overwrites
+
+
+def test_export_handoffs_csv_and_json(tmp_path):
+    script = "/handoff P2 provider: rotate the VPN certificate\n"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    subprocess.run([sys.executable, "-m", "bot", "console", "--matrix", str(EXAMPLE), "--at", "2026-12-01T10:00:00+00:00"],
+                   input=script, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=True)
+    csv_run = tandem(tmp_path, "export", "handoffs", "--since", "2026-11-01")
+    assert csv_run.returncode == 0
+    header, row = csv_run.stdout.splitlines()
+    assert header.startswith("id,kind,priority,area,summary,requester")
+    assert "rotate the VPN certificate" in row and "Alice Moss (U0ALICE01)" in row
+    data = json.loads(tandem(tmp_path, "export", "handoffs", "--since", "2026-11-01", "--format", "json").stdout)
+    [handoff] = data["handoffs"]
+    assert handoff["priority"] == "P2" and handoff["events"][0]["action"] == "open"
+    assert tandem(tmp_path, "export", "handoffs", "--since", "last tuesday").returncode == 1
+
+
+def test_tick_without_a_token_says_which_variable(tmp_path):
+    env = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "HOME": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-m", "bot", "tick"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert run.returncode == 1 and "SLACK_BOT_TOKEN is not set" in run.stderr and "SLACK_SIGNING_SECRET" not in run.stderr
+
+
+def test_import_announces_changes_in_the_channel(tmp_path):
+    from tests.support.slack_standin import SlackStandIn
+
+    tandem(tmp_path, "matrix", "import", str(EXAMPLE))
+    changed = tmp_path / "changed.yml"
+    changed.write_text(EXAMPLE.read_text().replace("name: Harbour & Finch Architects", "name: Harbour and Finch"))
+    with SlackStandIn() as standin:
+        env = {**os.environ, **standin.env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+        run = subprocess.run([sys.executable, "-m", "bot", "matrix", "import", str(changed), "--announce"],
+                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        assert run.returncode == 0, run.stderr
+        [post] = standin.calls("chat.postMessage")
+    assert post["channel"] == "C0SHARED01" and "matrix of Harbour and Finch changed (1 change" in post["text"]
+    assert "name changed" in str(post.blocks)
