@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -46,3 +49,22 @@ def postgres_url() -> str | None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"PostgreSQL is required under CI=true and is not reachable at {url}: {exc}")
         return None
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty database on the real PostgreSQL server, dropped afterwards (skips if absent locally)."""
+    base = postgres_url()
+    if base is None:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    import psycopg
+
+    name = f"tandem_{uuid.uuid4().hex[:10]}"
+    admin = base.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.handoffs.clocks import HandoffClocks, clocks
+from bot.handoffs.clocks import clocks
 from bot.handoffs.model import Handoff, Transition
 from bot.handoffs.transitions import available_actions
 from bot.matrix.model import PRIORITIES, Matrix

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import EXAMPLE, ROOT
+from tests.conftest import EXAMPLE
 
 
 def console(tmp_path, script: str, *args: str) -> subprocess.CompletedProcess:

@@ -12,24 +12,10 @@ import time
 import pytest
 
 from tests.support import slack_requests as sr
-from tests.support.bot_server import BotProcess
-from tests.support.slack_standin import SlackStandIn
 
 CHANNEL = "C0SHARED01"
 ALICE, BEN, CARA, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01", "U0SAM0001"
 OUTSIDER = "U0OUTSID1"
-
-
-@pytest.fixture(scope="module")
-def standin():
-    with SlackStandIn() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def bot(standin, tmp_path_factory):
-    with BotProcess(standin, f"sqlite:///{tmp_path_factory.mktemp('flow') / 'tandem.db'}") as process:
-        yield process
 
 
 @pytest.fixture(autouse=True)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 
 import pytest
 
-from tests.conftest import postgres_url
+from tests.conftest import fresh_postgres_database
 from tests.support import slack_requests as sr
 from tests.support.bot_server import BotProcess
 from tests.support.slack_standin import SlackStandIn
@@ -19,18 +18,8 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture(scope="module")
 def pg_database():
-    base = postgres_url()
-    if base is None:
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    import psycopg
-
-    name = f"tandem_{uuid.uuid4().hex[:10]}"
-    admin = base.replace("+psycopg", "")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ retries of failed posts and interrupted sends; the stand-in records exactly what
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,13 +13,13 @@ from bot.bootstrap import import_file
 from bot.clock import FixedClock
 from bot.grammar import Command, parse_command
 from bot.runtime import Runtime
-from bot.services.schedule import tick
+from bot.services.posts import post_occurrence
+from bot.services.schedule import LEASE, plan, tick
 from bot.settings import Settings
 from handlers.conversation import SlackConversation
 from handlers.notify import ChannelNotifier
 from storage.db import Database
 from tests.conftest import EXAMPLE
-from tests.support.slack_standin import SlackStandIn
 
 LONDON = ZoneInfo("Europe/London")
 CHANNEL = "C0SHARED01"
@@ -27,12 +27,6 @@ CHANNEL = "C0SHARED01"
 
 def local(*args) -> datetime:
     return datetime(*args, tzinfo=LONDON)
-
-
-@pytest.fixture(scope="module")
-def standin():
-    with SlackStandIn() as server:
-        yield server
 
 
 @pytest.fixture
@@ -167,18 +161,20 @@ def test_failed_post_is_retried_on_the_next_tick(runtime, standin):
     assert report.posted == 1 and len([t for t in texts(standin) if t.startswith("Daily digest")]) == 1
 
 
-def test_interrupted_send_is_not_posted_twice(runtime, standin):
-    """A tick died after posting but before recording it: the next one finds the post in Slack."""
-    from bot.services.posts import post_occurrence
-
+def claim_the_digest_then_die(runtime, standin):
+    """Plan Tuesday's digest and lease it for delivery, as a tick that is about to be killed would."""
     at(runtime, local(2026, 12, 1, 8, 0))
     standin.reset()
     runtime.clock.set(local(2026, 12, 1, 8, 30))
-    from bot.services.schedule import LEASE, plan
-
     plan(runtime, runtime.clock.now())
     with runtime.unit() as store:
         [item] = store.claim_deliveries(runtime.clock.now(), LEASE, 10)
+    return item
+
+
+def test_interrupted_send_is_not_posted_twice(runtime, standin):
+    """A tick died after posting but before recording it: the next one finds the post in Slack."""
+    item = claim_the_digest_then_die(runtime, standin)
     post_occurrence(runtime, item, runtime.clock.now())  # posted, then the process died
     assert len(standin.calls("chat.postMessage")) == 1
     report = at(runtime, local(2026, 12, 1, 8, 31))  # lease still held: nothing happens
@@ -189,14 +185,7 @@ def test_interrupted_send_is_not_posted_twice(runtime, standin):
 
 
 def test_interrupted_send_that_never_landed_is_posted(runtime, standin):
-    at(runtime, local(2026, 12, 1, 8, 0))
-    standin.reset()
-    runtime.clock.set(local(2026, 12, 1, 8, 30))
-    from bot.services.schedule import LEASE, plan
-
-    plan(runtime, runtime.clock.now())
-    with runtime.unit() as store:
-        store.claim_deliveries(runtime.clock.now(), LEASE, 10)  # died before posting
+    claim_the_digest_then_die(runtime, standin)  # died before posting
     report = at(runtime, local(2026, 12, 1, 8, 40))
     assert (report.posted, report.skipped) == (1, 0)
     assert len([t for t in texts(standin) if t.startswith("Daily digest")]) == 1

@@ -6,7 +6,6 @@ import collections
 import os
 import subprocess
 import sys
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -21,7 +20,7 @@ from bot.settings import Settings
 from handlers.conversation import SlackConversation
 from handlers.notify import ChannelNotifier
 from storage.db import Database
-from tests.conftest import EXAMPLE, ROOT, postgres_url
+from tests.conftest import EXAMPLE, ROOT, fresh_postgres_database
 from tests.support.slack_standin import SlackStandIn
 
 pytestmark = pytest.mark.postgres
@@ -30,18 +29,21 @@ LONDON = ZoneInfo("Europe/London")
 
 @pytest.fixture
 def pg_url():
-    base = postgres_url()
-    if base is None:
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    import psycopg
+    with fresh_postgres_database() as url:
+        yield url
 
-    name = f"tandem_{uuid.uuid4().hex[:10]}"
-    admin = base.replace("+psycopg", "")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+def seed(standin, url: str, imported: datetime, opened: datetime, count: int) -> None:
+    """Import the example matrix at `imported`, then open `count` P2 handoffs at `opened`."""
+    db = Database(url)
+    db.upgrade()
+    runtime = Runtime(Settings(database_url=url, bot_token=standin.token, api_url=standin.base_url), db, FixedClock(imported))
+    runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
+    import_file(db, EXAMPLE, "test", runtime.clock)
+    runtime.clock.set(opened)
+    for n in range(count):
+        runtime.open_handoff(parse_command("/handoff", f"P2 provider: item {n}"), "U0ALICE01", "C0SHARED01")
+    db.dispose()
 
 
 def ticks(standin, url: str, at: datetime, count: int) -> list[subprocess.CompletedProcess]:
@@ -55,16 +57,7 @@ def ticks(standin, url: str, at: datetime, count: int) -> list[subprocess.Comple
 def test_concurrent_ticks_post_each_occurrence_once(pg_url):
     with SlackStandIn() as standin:
         opened = datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
-        settings = Settings(database_url=pg_url, bot_token=standin.token, api_url=standin.base_url)
-        db = Database(pg_url)
-        db.upgrade()
-        runtime = Runtime(settings, db, FixedClock(datetime(2026, 11, 30, 7, 0, tzinfo=LONDON)))
-        runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
-        import_file(db, EXAMPLE, "test", runtime.clock)
-        runtime.clock.set(opened)
-        for n in range(40):
-            runtime.open_handoff(parse_command("/handoff", f"P2 provider: item {n}"), "U0ALICE01", "C0SHARED01")
-        db.dispose()
+        seed(standin, pg_url, datetime(2026, 11, 30, 7, 0, tzinfo=LONDON), opened, 40)
         standin.reset()
 
         runs = ticks(standin, pg_url, opened + timedelta(hours=1, minutes=1), 4)  # every respond clock breached
@@ -89,16 +82,7 @@ def test_killed_tick_is_caught_up_once_by_the_next(pg_url):
 
     with SlackStandIn() as standin:
         opened = datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
-        settings = Settings(database_url=pg_url, bot_token=standin.token, api_url=standin.base_url)
-        db = Database(pg_url)
-        db.upgrade()
-        runtime = Runtime(settings, db, FixedClock(datetime(2026, 12, 1, 8, 45, tzinfo=LONDON)))
-        runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
-        import_file(db, EXAMPLE, "test", runtime.clock)
-        runtime.clock.set(opened)
-        for n in range(12):
-            runtime.open_handoff(parse_command("/handoff", f"P2 provider: item {n}"), "U0ALICE01", "C0SHARED01")
-        db.dispose()
+        seed(standin, pg_url, datetime(2026, 12, 1, 8, 45, tzinfo=LONDON), opened, 12)
         before = len(standin.calls())  # the handoffs' root messages stay: alerts reply in their threads
         post = standin.method_handlers()["chat.postMessage"]
         standin.on("chat.postMessage", lambda call: (time.sleep(0.25), post(call))[1])

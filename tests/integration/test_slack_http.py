@@ -11,29 +11,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from urllib.parse import parse_qs
 
 import pytest
 
 from tests.support import slack_requests as sr
-from tests.support.bot_server import ROOT, BotProcess
-from tests.support.slack_standin import SlackStandIn
+from tests.support.bot_server import BotProcess
 
 CHANNEL = "C0SHARED01"
 ALICE, PRIYA = "U0ALICE01", "U0PRIYA01"
-
-
-@pytest.fixture(scope="module")
-def standin():
-    with SlackStandIn() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def bot(standin, tmp_path_factory):
-    database = tmp_path_factory.mktemp("http") / "tandem.db"
-    with BotProcess(standin, f"sqlite:///{database}") as process:
-        yield process
 
 
 @pytest.fixture(autouse=True)
