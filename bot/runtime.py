@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock
 from bot.grammar import Command
+from bot.handoffs.transitions import apply
+from bot.services import handoffs as handoff_service
 from bot.ports import Notifier
 from bot.services.matrices import MatrixCache
 from bot.settings import Settings
@@ -37,27 +39,20 @@ class Runtime:
 
     def act(self, handoff_id: int, action: str, user: str, channel: str | None, note: str | None = None):
         """A button or modal moved a handoff along; TandemError says why not."""
-        from bot.services.handoffs import act
-
         with self.unit() as store:
             loaded = self.matrices.for_request(store, channel, user)
-            return act(store, loaded, handoff_id, action, user, self.clock.now(), self.notifier, note)
+            return handoff_service.act(store, loaded, handoff_id, action, user, self.clock.now(), self.notifier, note)
 
     def check(self, handoff_id: int, action: str, user: str, channel: str | None) -> None:
         """Raise the refusal `act` would give, without changing anything."""
-        from bot.handoffs.transitions import apply
-        from bot.services.handoffs import find
-
         with self.unit() as store:
             loaded = self.matrices.for_request(store, channel, user)
-            apply(find(store, loaded, handoff_id), action, user, self.clock.now(), loaded.matrix)
+            apply(handoff_service.find(store, loaded, handoff_id), action, user, self.clock.now(), loaded.matrix)
 
     def open_handoff(self, command: Command, user: str, channel: str | None, details: str = ""):
-        from bot.services.handoffs import open_handoff
-
         with self.unit() as store:
             loaded = self.matrices.for_request(store, channel, user)
-            return open_handoff(store, loaded, user, command, self.clock.now(), self.notifier, details)
+            return handoff_service.open_handoff(store, loaded, user, command, self.clock.now(), self.notifier, details)
 
     def default_channel(self, user: str) -> str | None:
         """The shared channel of the user's organisation: where to answer when a modal has no channel."""

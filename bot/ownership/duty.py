@@ -80,21 +80,27 @@ def on_duty(matrix: Matrix, area: Area, now: datetime, leave: list[LeavePeriod] 
         return Duty(False, (), (), (), calendar.next_open(now),
                     "Outside business hours and the matrix names nobody for after hours.")
     current = {p.person: p for p in leave if p.covers(now)}
-    people: dict[str, None] = {}
-    away = []
-    for slack_id in matrix.expand_all(parties):
-        period = current.get(slack_id)
-        if period is None:
-            people.setdefault(slack_id)
-            continue
-        away.append(period)
-        if period.cover and period.cover not in current:
-            people.setdefault(period.cover)
+    expected = matrix.expand_all(parties)
+    people = reachable(expected, leave, now)
+    away = tuple(current[p] for p in expected if p in current)
     note = None
     if not people:
-        people = dict.fromkeys(e for e in matrix.expand_all(area.escalation) if e not in current)
+        people = tuple(e for e in matrix.expand_all(area.escalation) if e not in current)
         note = "Everyone on duty is away and nobody covers: escalation contacts instead."
-    return Duty(in_hours, parties, tuple(people), tuple(away), None, note)
+    return Duty(in_hours, parties, people, away, None, note)
+
+
+def reachable(people: tuple[str, ...], leave: list[LeavePeriod] | tuple[LeavePeriod, ...], now: datetime) -> tuple[str, ...]:
+    """Who to ping for `people` now: anyone away replaced by whoever covers (if not away too)."""
+    current = {p.person: p for p in leave if p.covers(now)}
+    out: dict[str, None] = {}
+    for person in people:
+        period = current.get(person)
+        if period is None:
+            out.setdefault(person)
+        elif period.cover and period.cover not in current:
+            out.setdefault(period.cover)
+    return tuple(out)
 
 
 def who_owns(matrix: Matrix, area: Area, now: datetime, leave: list[LeavePeriod] | tuple[LeavePeriod, ...] = ()) -> OwnerAnswer:

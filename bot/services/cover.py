@@ -55,6 +55,9 @@ def set_cover(store: Store, matrix: Matrix, asker: str, who: str, until: str, by
     cover = _person(matrix, by, asker, "who covers") if by else None
     if cover == person:
         raise TandemError("Someone cannot cover for themselves: name a colleague after 'by'.")
+    asking = matrix.people.get(asker)
+    if asking is None or not (asking.admin or asking.side == matrix.people[person].side):
+        raise TandemError(f"Only <@{person}>'s own side or a matrix admin can record their leave.")
     last_day = parse_until(until, now.astimezone(tz).date())
     if last_day < now.astimezone(tz).date():
         raise TandemError(f"{last_day.isoformat()} is in the past: give the last day they are away.")

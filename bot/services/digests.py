@@ -14,7 +14,7 @@ from bot.digests.content import AGE_BUCKETS, TREND_WEEKS, DailyDigest, WeeklyDig
 from bot.matrix.audit import find_gaps
 from bot.matrix.model import SIDES, Matrix
 from bot.reviews.cadence import review_statuses
-from bot.services.reviews import settled_cycles
+from bot.services.cycles import settled_cycles
 
 if TYPE_CHECKING:
     from storage.store import Store

@@ -18,7 +18,7 @@ from bot.handoffs.model import Handoff
 from bot.handoffs.transitions import apply
 from bot.alerts.sla import next_alert_at
 from bot.matrix.model import SHARED, SIDES, Area, Matrix
-from bot.ownership.duty import LeavePeriod, on_duty
+from bot.ownership.duty import LeavePeriod, on_duty, reachable
 from bot.ports import Notifier
 from bot.services.matrices import LoadedMatrix
 
@@ -33,19 +33,6 @@ def _side_of_ref(matrix: Matrix, ref: str, fallback: str) -> str:
         return fallback
     side = ref.partition(".")[0]
     return side if side in SIDES else (matrix.side_of(ref) or fallback)
-
-
-def available_people(matrix: Matrix, people: tuple[str, ...], leave: list[LeavePeriod]) -> tuple[str, ...]:
-    """People to ping: those away replaced by whoever covers for them."""
-    away = {p.person: p for p in leave}
-    out: dict[str, None] = {}
-    for person in people:
-        period = away.get(person)
-        if period is None:
-            out.setdefault(person)
-        elif period.cover and period.cover not in away:
-            out.setdefault(period.cover)
-    return tuple(out)
 
 
 def _area_for(loaded: LoadedMatrix, text: str) -> Area:
@@ -64,14 +51,14 @@ def _target(loaded: LoadedMatrix, command: Command, requester_side: str, now: da
     matrix = loaded.matrix
     other = matrix.other_side(requester_side)
     if command.name == "overflow":
-        return "provider", "provider", None, available_people(matrix, matrix.expand("provider"), leave)
+        return "provider", "provider", None, reachable(matrix.expand("provider"), leave, now)
     target = command.target
     if target is None:
-        return other, other, None, available_people(matrix, matrix.expand(other), leave)
+        return other, other, None, reachable(matrix.expand(other), leave, now)
     if target in SIDES:
-        return target, target, None, available_people(matrix, matrix.expand(target), leave)
+        return target, target, None, reachable(matrix.expand(target), leave, now)
     if target in matrix.people:
-        return target, matrix.side_of(target), None, available_people(matrix, (target,), leave)
+        return target, matrix.side_of(target), None, reachable((target,), leave, now)
     if target.startswith(("U", "W")) and target.isalnum() and target.isupper():
         raise TandemError(f"<@{target}> is not in the matrix of {matrix.name}: hand off to a side, an area or a listed person.")
     area = _area_for(loaded, target)

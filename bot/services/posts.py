@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.services import digests
-from bot.services.handoffs import available_people
+from bot.ownership.duty import reachable
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -26,8 +26,8 @@ def post_occurrence(runtime: Runtime, item: OutboxItem, now: datetime) -> tuple[
             handoff = store.get_handoff(item.organisation, item.payload["handoff"])
             if handoff is None or not handoff.is_open:
                 return None, None
-            people = (handoff.assignee,) if handoff.assignee else available_people(
-                matrix, matrix.expand(handoff.target), store.leave_at(matrix.organisation, now))
+            people = (handoff.assignee,) if handoff.assignee else reachable(
+                matrix.expand(handoff.target), store.leave_at(matrix.organisation, now), now)
             escalation = matrix.expand_all(matrix.area(handoff.area).escalation) if handoff.area and matrix.area(handoff.area) else ()
             escalation = escalation or tuple(p.slack for p in matrix.admins() if p.side == handoff.target_side)
             content = ("sla", handoff, people, escalation)

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.errors import TandemError
 from bot.matrix.model import Matrix, Review
 from bot.reviews.cadence import ReviewStatus, current_cycle, review_statuses
-from bot.reviews.schedule import parse_schedule
+from bot.services.cycles import settled_cycles
+from bot.services.schedule import sync_timers
 
 if TYPE_CHECKING:
     from storage.store import Store
-
-
-def settle(matrix: Matrix, review: Review, done: frozenset[datetime], since: datetime) -> frozenset[datetime]:
-    """Completed cycles, plus the last cycle due before Tandem first scheduled the review.
-
-    A review imported today must not announce last quarter's restore test as overdue.
-    """
-    before = parse_schedule(review.schedule).last_at_or_before(since - timedelta(microseconds=1), matrix.timezone)
-    return done | {before} if before else done
-
-
-def settled_cycles(store: Store, matrix: Matrix, now: datetime) -> dict[str, frozenset[datetime]]:
-    """`settle` for every review; a review not scheduled yet counts from `now`."""
-    done = store.all_completions(matrix.organisation)
-    starts = store.timer_starts(matrix.organisation)
-    return {r.key: settle(matrix, r, done.get(r.key, frozenset()), starts.get(("review", r.key), now)) for r in matrix.reviews}
 
 
 def statuses(store: Store, matrix: Matrix, now: datetime) -> list[ReviewStatus]:
@@ -45,8 +30,6 @@ def find(matrix: Matrix, key: str) -> Review:
 def complete(store: Store, matrix: Matrix, key: str, user: str, evidence: str, now: datetime,
              due_at: datetime | None = None) -> tuple[Review, datetime]:
     """Mark the review's current cycle (or the given one) done, as audit evidence."""
-    from bot.services.schedule import sync_timers
-
     review = find(matrix, key)
     if user not in matrix.people:
         raise TandemError("Only people of the two sides in the matrix can complete reviews.")

@@ -20,6 +20,8 @@ from bot.digests.timing import due_digests, next_digest_at
 from bot.matrix.model import Matrix
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
+from bot.services.cycles import settle, settled_cycles
+from bot.services.posts import already_posted, post_occurrence
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -42,8 +44,6 @@ class TickReport:
 
 def sync_timers(store: Store, matrix: Matrix, now: datetime) -> None:
     """One timer per review and one for the digests, each set to when it next needs a look."""
-    from bot.services.reviews import settled_cycles
-
     settled = settled_cycles(store, matrix, now)
     timers: dict[tuple[str, str], datetime | None] = {("digest", DIGEST_TIMER): next_digest_at(matrix, now)}
     for review in matrix.reviews:
@@ -70,8 +70,6 @@ def _plan_alerts(runtime: Runtime, now: datetime) -> int:
 
 
 def _plan_timers(runtime: Runtime, now: datetime) -> int:
-    from bot.services.reviews import settle
-
     planned = 0
     while True:
         with runtime.unit() as store:
@@ -107,8 +105,6 @@ def plan(runtime: Runtime, now: datetime) -> int:
 
 def deliver(runtime: Runtime, now: datetime, report: TickReport) -> None:
     """Post everything pending (and every send whose lease ran out), each once."""
-    from bot.services.posts import already_posted, post_occurrence
-
     while True:
         with runtime.unit() as store:
             items = store.claim_deliveries(now, LEASE, 50)

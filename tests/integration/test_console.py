@@ -74,3 +74,11 @@ def test_buttons_from_the_terminal(tmp_path):
     assert "[#C0SHARED01 message 1.000000 updated]" in out and "@Priya Shah acknowledged it." in out
     refusal = out.split("Cara Diaz> :press resolve 1 nope")[1]
     assert "Only @Priya Shah, @Alice Moss (who asked) or an admin can resolve this handoff" in refusal
+
+
+def test_leave_is_recorded_by_the_same_side_or_an_admin(tmp_path):
+    script = ":as sam\n/tandem cover @alice until 2026-12-04\n:as priya\n/tandem cover @alice until 2026-12-04\n"
+    out = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00").stdout
+    sam, priya = out.split("Priya Shah> ")
+    assert "Only @Alice Moss's own side or a matrix admin can record their leave." in sam
+    assert "@Alice Moss is away until Sat 05 Dec 00:00. Nobody covers" in priya
