@@ -11,6 +11,7 @@ from dateutil import parser as dateparser
 
 from bot.errors import TandemError
 from bot.grammar import user_id
+from bot.text import escape
 from bot.matrix.model import Matrix
 from bot.ownership.duty import LeavePeriod
 
@@ -33,7 +34,7 @@ def parse_until(text: str, today: date) -> date:
     try:
         parsed = dateparser.parse(text, default=datetime.combine(today, time()), dayfirst=not re.match(r"^\d{4}-", text)).date()
     except (ValueError, OverflowError) as exc:
-        raise TandemError(f"'{text}' is not a date I can read: write it as YYYY-MM-DD, e.g. 2026-12-24, or a weekday.") from exc
+        raise TandemError(f"'{escape(text)}' is not a date I can read: write it as YYYY-MM-DD, e.g. 2026-12-24, or a weekday.") from exc
     if parsed < today and not re.search(r"\d{4}", text):
         parsed = parsed.replace(year=parsed.year + 1)  # "5 Jan" said in December means next year
     return parsed
@@ -81,5 +82,5 @@ def parse_since(text: str, now: datetime, timezone: str, default_days: int = 90)
         try:
             day = date.fromisoformat(text)
         except ValueError as exc:
-            raise TandemError(f"'{text}' is not a start date: write YYYY-MM-DD, e.g. 2026-01-01, or a number of days such as 30d.") from exc
+            raise TandemError(f"'{escape(text)}' is not a start date: write YYYY-MM-DD, e.g. 2026-01-01, or a number of days such as 30d.") from exc
     return datetime.combine(day, time(), tzinfo=tz)

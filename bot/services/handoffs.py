@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.errors import TandemError
+from bot.text import escape
 from bot.grammar import Command
 from bot.handoffs.clocks import next_due
 from bot.handoffs.model import Handoff
@@ -41,8 +42,8 @@ def _area_for(loaded: LoadedMatrix, text: str) -> Area:
         return resolution.area
     options = ", ".join(f"{m.area.key}" for m in resolution.matches)
     if resolution.status == "ambiguous":
-        raise TandemError(f"'{text}' could mean several areas ({options}); name one of them before the colon.")
-    raise TandemError(f"No area matches '{text}'" + (f"; closest: {options}." if options else ".") + f" Usage: {USAGE}")
+        raise TandemError(f"'{escape(text)}' could mean several areas ({options}); name one of them before the colon.")
+    raise TandemError(f"No area matches '{escape(text)}'" + (f"; closest: {options}." if options else ".") + f" Usage: {USAGE}")
 
 
 def _target(loaded: LoadedMatrix, command: Command, requester_side: str, now: datetime,

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.errors import TandemError
+from bot.text import escape
 from bot.matrix.model import Matrix, Review
 from bot.reviews.cadence import ReviewStatus, current_cycle, review_statuses
 from bot.services.cycles import settled_cycles
@@ -23,7 +24,7 @@ def find(matrix: Matrix, key: str) -> Review:
     review = matrix.review(key)
     if review is None:
         keys = ", ".join(r.key for r in matrix.reviews) or "none are defined"
-        raise TandemError(f"There is no review '{key}'. Reviews: {keys}.")
+        raise TandemError(f"There is no review '{escape(key)}'. Reviews: {keys}.")
     return review
 
 

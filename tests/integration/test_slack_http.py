@@ -182,6 +182,19 @@ def test_user_text_cannot_ping_the_channel(bot, standin):
     assert "&lt;!channel&gt;" in summary and "@\\u200bhere" in summary.encode("ascii", "backslashreplace").decode()
 
 
+@pytest.mark.parametrize("name, text", [
+    ("/handoff", "<!channel> and <@U0SAM0001|sam>: fix it"),
+    ("/tandem", "done <!here> evidence"),
+    ("/tandem", "cover me until <!everyone>"),
+])
+def test_user_text_in_error_messages_is_escaped(bot, standin, name, text):
+    status, body = command(bot, standin, name, text, reply_to="err")
+    reply = body or standin.wait_for_response("err")[-1].body
+    shown = reply["text"] + all_text(reply["blocks"])
+    assert status == 200 and "&lt;!" in shown
+    assert "<!channel>" not in shown and "<!here>" not in shown and "<!everyone>" not in shown and "<@U0SAM0001" not in shown
+
+
 def test_other_workspaces_are_refused(standin, tmp_path):
     with BotProcess(standin, f"sqlite:///{tmp_path / 't.db'}", extra_env={"TANDEM_ALLOWED_TEAMS": "T999"}) as other:
         status, body = send(other, sr.slash_command("/owner", "backups", user_id=ALICE, channel_id=CHANNEL,
