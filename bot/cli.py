@@ -29,6 +29,12 @@ def _clock(at: str | None) -> Clock:
     return FixedClock(moment)
 
 
+def _summary(changes: list[str]) -> str:
+    if not changes:
+        return "already up to date."
+    return changes[0] + "." if len(changes) == 1 else f"{len(changes)} changes (see the audit log)."
+
+
 class _Group(click.Group):
     """Turns user-fixable errors into a message and exit status 1, instead of a traceback."""
 
@@ -59,8 +65,8 @@ def console(as_user: str | None, matrix_file: str | None, at: str | None) -> Non
     db = open_database(settings)
     path = matrix_file or settings.matrix_file
     if path:
-        org, changes = import_file(db, path, "console", clock)
-        click.echo(f"Loaded {path} for {org}: " + (f"{len(changes)} change(s)." if changes else "no changes."), err=True)
+        _, changes = import_file(db, path, "console", clock)
+        click.echo(f"Loaded {path}: " + _summary(changes), err=True)
     session = ConsoleSession(Runtime(settings, db, clock), as_user, sys.stdout)
     if not session.people:
         raise TandemError("No matrix is loaded. Start with: tandem console --matrix examples/matrix.yml")
@@ -94,8 +100,8 @@ def run_bot() -> None:
     clock = SystemClock()
     db = open_database(settings)
     if settings.matrix_file:
-        org, changes = import_file(db, settings.matrix_file, "startup", clock)
-        click.echo(f"Loaded {settings.matrix_file} for {org}: {len(changes)} change(s).", err=True)
+        _, changes = import_file(db, settings.matrix_file, "startup", clock)
+        click.echo(f"Loaded {settings.matrix_file}: " + _summary(changes), err=True)
     if settings.app_token:
         runtime = Runtime(settings, db, clock)
         app = create_app(runtime)
