@@ -73,10 +73,17 @@ def _open(org_id: int):
 
 
 def most_urgent(session: Session, org_id: int, org_key: str, limit: int) -> list[Handoff]:
-    """Open handoffs by earliest due clock (breached ones are due in the past), undated last."""
-    query = (select(orm.Handoff).where(*_open(org_id))
-             .order_by(orm.Handoff.due_at.is_(None), orm.Handoff.due_at, orm.Handoff.opened_at).limit(limit))
-    return [to_domain(r, org_key) for r in session.scalars(query)]
+    """Open handoffs by earliest due clock (breached ones are due in the past), undated last.
+
+    Two queries rather than one `ORDER BY due_at IS NULL, …`, so that each reads
+    `ix_handoffs_due` in order and stops at `limit` instead of sorting every open handoff.
+    """
+    dated = list(session.scalars(select(orm.Handoff).where(*_open(org_id), orm.Handoff.due_at.is_not(None))
+                                 .order_by(orm.Handoff.due_at).limit(limit)))
+    if len(dated) < limit:
+        dated += session.scalars(select(orm.Handoff).where(*_open(org_id), orm.Handoff.due_at.is_(None))
+                                 .order_by(orm.Handoff.opened_at).limit(limit - len(dated)))
+    return [to_domain(r, org_key) for r in dated]
 
 
 def count_open(session: Session, org_id: int, now: datetime) -> tuple[int, int]:

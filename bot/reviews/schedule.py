@@ -162,7 +162,7 @@ def _instant(local: datetime, zone: ZoneInfo) -> datetime:
     return local.replace(tzinfo=zone).astimezone(timezone.utc)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=4096)  # room for every distinct schedule of a large provider's clients
 def _compile(text: str) -> _Compiled:
     if not (body := text.strip()):
         raise ValueError(f"The schedule is empty: write {_EXAMPLES}.")

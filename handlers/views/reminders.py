@@ -59,11 +59,14 @@ def reviews_reply(matrix: Matrix, statuses: list[ReviewStatus]) -> Reply:
     icon = {"overdue": ":red_circle:", "due": ":large_orange_circle:", "upcoming": ":white_circle:"}
     lines = [f"{icon[s.state]} *{escape(s.review.name)}* (`{s.review.key}`) — {s.state}, due "
              f"{local_time(s.due_at, matrix.timezone)}" for s in statuses]
-    later = [r for r in matrix.reviews if r.key not in {s.review.key for s in statuses}]
+    listed = {s.review.key for s in statuses}
+    later = [r for r in matrix.reviews if r.key not in listed]
     blocks = [header("Reviews")]
-    blocks.append(section("\n".join(lines) if lines else "Nothing due this week."))
+    blocks.append(section("\n".join(lines[:40]) + (f"\n…and {len(lines) - 40} more" if len(lines) > 40 else "")
+                          if lines else "Nothing due this week."))
     if later:
-        blocks.append(context("Later: " + ", ".join(f"{escape(r.name)} ({parse_schedule(r.schedule).describe()})" for r in later)))
+        shown = ", ".join(f"{escape(r.name)} ({parse_schedule(r.schedule).describe()})" for r in later[:10])
+        blocks.append(context("Later: " + shown + (f", and {len(later) - 10} more" if len(later) > 10 else "")))
     blocks.append(context("Complete one with `/tandem done <review> [evidence]`."))
     return Reply(f"{len(statuses)} reviews due or overdue this week", blocks)
 
