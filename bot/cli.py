@@ -104,6 +104,7 @@ def run_bot() -> None:
         click.echo(f"Loaded {settings.matrix_file}: " + _summary(changes), err=True)
     if settings.app_token:
         runtime = Runtime(settings, db, clock)
+        runtime.warm()
         app = create_app(runtime)
         start_heartbeat(runtime)
         serve_socket_mode(app, settings.app_token)
@@ -112,6 +113,7 @@ def run_bot() -> None:
 
     def build():  # in each gunicorn worker, after the fork
         runtime = Runtime(settings, Database(settings.database_url), SystemClock())
+        runtime.warm()
         app = create_app(runtime)
         start_heartbeat(runtime)
         return TandemWsgi(app, runtime.db.ping)

@@ -37,6 +37,11 @@ class Runtime:
         with self.db.session() as session:
             yield Store(session)
 
+    def warm(self) -> None:
+        """Load every matrix before serving, so the first Slack request is as quick as the rest."""
+        with self.unit() as store:
+            self.matrices.warm(store)
+
     def act(self, handoff_id: int, action: str, user: str, channel: str | None, note: str | None = None):
         """A button or modal moved a handoff along; TandemError says why not."""
         with self.unit() as store:

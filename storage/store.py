@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.evidence import AuditRecord
@@ -19,6 +19,19 @@ from storage import handoff_repo, matrix_repo, schedule_repo
 from storage.schedule_repo import DueTimer, OutboxItem
 from storage import models as orm
 from storage.sql import insert_if_absent
+
+
+# Statements built once: every Slack command runs them, and building a select() per call
+# costs more than the query itself.
+_ORG = orm.Organisation
+_ORG_BY_CHANNEL = select(_ORG.key, _ORG.matrix_version).where(_ORG.channel == bindparam("channel"))
+_ORGS_OF_USER = (select(_ORG.key, _ORG.matrix_version).join(orm.Person, orm.Person.organisation_id == _ORG.id)
+                 .where(orm.Person.slack_id == bindparam("user")).distinct())
+_ALL_ORGS = select(_ORG.key, _ORG.matrix_version).limit(2)
+_LEAVE_AT = (select(orm.Leave.person, orm.Leave.starts_at, orm.Leave.ends_at, orm.Leave.cover)
+             .join(_ORG, _ORG.id == orm.Leave.organisation_id)
+             .where(_ORG.key == bindparam("org"), orm.Leave.starts_at <= bindparam("at"), orm.Leave.ends_at > bindparam("at"))
+             .order_by(orm.Leave.created_at))
 
 
 class Store:
@@ -44,21 +57,24 @@ class Store:
     def save_matrix(self, matrix: Matrix, when: datetime) -> None:
         matrix_repo.save_matrix(self.session, matrix, when)
 
-    def organisation_for(self, channel: str | None, user: str | None) -> str | None:
-        """Which organisation a Slack request belongs to: its channel, else its user's, else the only one."""
+    def locate(self, channel: str | None, user: str | None) -> tuple[str, int] | None:
+        """(organisation, matrix version) a Slack request belongs to: its channel's, else its
+        user's, else the only one. One indexed query in the usual case, since this runs on
+        every command."""
         if channel:
-            key = self.session.scalar(select(orm.Organisation.key).where(orm.Organisation.channel == channel))
-            if key:
-                return key
+            row = self.session.execute(_ORG_BY_CHANNEL, {"channel": channel}).first()
+            if row:
+                return row[0], row[1]
         if user:
-            keys = list(self.session.scalars(
-                select(orm.Organisation.key).join(orm.Person, orm.Person.organisation_id == orm.Organisation.id)
-                .where(orm.Person.slack_id == user).distinct()
-            ))
-            if len(keys) == 1:
-                return keys[0]
-        keys = self.organisation_keys()
-        return keys[0] if len(keys) == 1 else None
+            rows = self.session.execute(_ORGS_OF_USER, {"user": user}).all()
+            if len(rows) == 1:
+                return rows[0][0], rows[0][1]
+        rows = self.session.execute(_ALL_ORGS).all()
+        return (rows[0][0], rows[0][1]) if len(rows) == 1 else None
+
+    def organisation_for(self, channel: str | None, user: str | None) -> str | None:
+        found = self.locate(channel, user)
+        return found[0] if found else None
 
     def _org_id(self, org_key: str) -> int:
         if org_key not in self._org_ids:
@@ -70,13 +86,8 @@ class Store:
 
     # -- leave and cover --------------------------------------------------------------
     def leave_at(self, org_key: str, at: datetime) -> list[LeavePeriod]:
-        rows = self.session.scalars(
-            select(orm.Leave)
-            .join(orm.Organisation, orm.Organisation.id == orm.Leave.organisation_id)
-            .where(orm.Organisation.key == org_key, orm.Leave.starts_at <= at, orm.Leave.ends_at > at)
-            .order_by(orm.Leave.created_at)
-        )
-        return [LeavePeriod(r.person, _aware(r.starts_at), _aware(r.ends_at), r.cover) for r in rows]
+        rows = self.session.execute(_LEAVE_AT, {"org": org_key, "at": at})
+        return [LeavePeriod(person, _aware(starts), _aware(ends), cover) for person, starts, ends, cover in rows]
 
     def leave_starting(self, org_key: str, now: datetime, within: timedelta) -> list[LeavePeriod]:
         """Leave that has not started yet but starts within `within` (the digest's "today")."""

@@ -33,8 +33,9 @@ class MatrixCache:
         self._loaded: dict[str, LoadedMatrix] = {}
         self._lock = threading.Lock()
 
-    def get(self, store: Store, org_key: str) -> LoadedMatrix:
-        version = store.matrix_version(org_key)
+    def get(self, store: Store, org_key: str, version: int | None = None) -> LoadedMatrix:
+        """The organisation's matrix, reloaded only when its version moved on (any replica's import)."""
+        version = version if version is not None else store.matrix_version(org_key)
         if version is None:
             raise UnknownOrganisation(f"No matrix is loaded for '{org_key}'. Load one with: tandem matrix import FILE")
         loaded = self._loaded.get(org_key)
@@ -46,15 +47,20 @@ class MatrixCache:
         return loaded
 
     def for_request(self, store: Store, channel: str | None, user: str | None) -> LoadedMatrix:
-        org_key = store.organisation_for(channel, user)
-        if org_key is None:
+        found = store.locate(channel, user)
+        if found is None:
             if not store.organisation_keys():
                 raise UnknownOrganisation("No matrix is loaded yet. An admin loads one with: tandem matrix import FILE")
             raise UnknownOrganisation(
                 "This channel is not linked to an organisation and you are not listed in any matrix. "
                 "Ask in the shared channel, or ask an admin to add you to the matrix."
             )
-        return self.get(store, org_key)
+        return self.get(store, *found)
+
+    def warm(self, store: Store) -> None:
+        """Load every organisation's matrix now, so no Slack request waits for it."""
+        for org_key in store.organisation_keys():
+            self.get(store, org_key)
 
 
 def import_matrix(store: Store, matrix: Matrix, actor: str, now: datetime) -> list[str]:
