@@ -37,6 +37,8 @@ def create_app(runtime: Runtime) -> App:
         client=client,
         signing_secret=runtime.settings.signing_secret,
         logger=logging.getLogger("tandem.bolt"),
+        # Acknowledgements run in the request; slow work is a lazy listener after it.
+        process_before_response=True,
     )
     register(app, runtime)
     return app

@@ -37,6 +37,11 @@ class Runtime:
         with self.db.session() as session:
             yield Store(session)
 
+    def __deepcopy__(self, memo) -> "Runtime":
+        """Never copied: Bolt deep-copies a request's context for lazy listeners, and the
+        runtime (engine, caches) must stay the one the process shares."""
+        return self
+
     def warm(self) -> None:
         """Load every matrix before serving, so the first Slack request is as quick as the rest."""
         with self.unit() as store:

@@ -1,7 +1,7 @@
 """Handoff buttons, the new-handoff modal (from a shortcut, a bare /handoff or the
 "Start a handoff" button) and the resolution-note modal.
 
-Every listener acknowledges first; refusals come back as an ephemeral sentence to the
+Each runs after its acknowledgement (handlers/acks.py); refusals come back as an ephemeral sentence to the
 person who clicked, and nothing changes.
 """
 
@@ -26,17 +26,15 @@ def _tell(client, body: dict, text: str, channel: str | None = None) -> None:
         client.chat_postEphemeral(channel=channel, user=body["user"]["id"], text=text)
 
 
-def handoff_button(ack, body, action, client, context):
-    ack()
+def handoff_button(body, action, client, context):
     try:
         context["tandem"].act(int(action["value"]), ACTION_FOR_BUTTON[action["action_id"]], body["user"]["id"], _channel(body))
     except TandemError as error:
         _tell(client, body, str(error))
 
 
-def resolve_button(ack, body, action, client, context):
+def resolve_button(body, action, client, context):
     """Check first, so nobody types a resolution note only to be told they may not resolve."""
-    ack()
     handoff_id = int(action["value"])
     try:
         context["tandem"].check(handoff_id, "resolve", body["user"]["id"], _channel(body))
@@ -46,8 +44,7 @@ def resolve_button(ack, body, action, client, context):
     client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(handoff_id, _channel(body)))
 
 
-def resolve_submitted(ack, body, view, client, context):
-    ack()
+def resolve_submitted(body, view, client, context):
     note = view["state"]["values"]["resolution"]["note"].get("value") or None
     handoff_id, _, channel = view["private_metadata"].partition("|")
     try:
@@ -69,24 +66,20 @@ def open_handoff_modal(client, context, body, area: str | None = None, summary: 
     client.views_open(trigger_id=body["trigger_id"], view=new_handoff_modal(matrix, area, summary, channel))
 
 
-def start_handoff_button(ack, body, action, client, context):
-    ack()
+def start_handoff_button(body, action, client, context):
     open_handoff_modal(client, context, body, area=action.get("value"), channel=_channel(body))
 
 
-def new_handoff_shortcut(ack, body, client, context):
-    ack()
+def new_handoff_shortcut(body, client, context):
     open_handoff_modal(client, context, body)
 
 
-def new_handoff_from_message(ack, body, client, context):
-    ack()
+def new_handoff_from_message(body, client, context):
     message = body.get("message") or {}
     open_handoff_modal(client, context, body, summary=message.get("text", ""), channel=_channel(body))
 
 
-def new_handoff_submitted(ack, body, view, client, context):
-    ack()
+def new_handoff_submitted(body, view, client, context):
     values = view["state"]["values"]
     summary = values["summary"]["summary"].get("value") or ""
     details = values["details"]["details"].get("value") or ""

@@ -9,8 +9,7 @@ from bot.services import reviews as review_service
 from handlers.views.reminders import done_reply, review_done_modal
 
 
-def review_done_button(ack, body, action, client, context):
-    ack()
+def review_done_button(body, action, client, context):
     runtime = context["tandem"]
     key, _, due = action["value"].partition("|")
     channel = (body.get("channel") or {}).get("id")
@@ -24,8 +23,7 @@ def review_done_button(ack, body, action, client, context):
     client.views_open(trigger_id=body["trigger_id"], view=review_done_modal(review, datetime.fromisoformat(due), channel, ts))
 
 
-def review_done_submitted(ack, body, view, client, context):
-    ack()
+def review_done_submitted(body, view, client, context):
     runtime = context["tandem"]
     user = body["user"]["id"]
     key, due, channel, ts = view["private_metadata"].split("|")

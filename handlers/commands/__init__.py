@@ -1,11 +1,11 @@
-"""Slash commands: `/owner`, `/handoff`, `/overflow`, `/tandem` all go to `slash.slash_command`."""
+"""Slash commands: `/owner`, `/handoff`, `/overflow`, `/tandem` all go to `slash`."""
 
 from slack_bolt import App
 
 from handlers import ids
-from handlers.commands.slash import slash_command
+from handlers.commands import slash
 
 
 def register(app: App) -> None:
     for command in ids.COMMANDS:
-        app.command(command)(slash_command)
+        app.command(command)(ack=slash.acknowledge, lazy=[slash.work])

@@ -264,7 +264,7 @@ class SlackStandIn(WebApiMethods):
         with self._cond:
             return [c for c in self._calls if method is None or c.method == method]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = 15.0) -> list[Call]:
         """Block until `count` calls of `method` arrived; return all calls of it so far."""
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.calls(method)) >= count, timeout):
@@ -278,7 +278,7 @@ class SlackStandIn(WebApiMethods):
             return [r for r in self._responses if name is None or r.name == name]
 
     def wait_for_response(self, name: str | None = None, count: int = 1,
-                          timeout: float = 5.0) -> list[Response]:
+                          timeout: float = 15.0) -> list[Response]:
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.responses(name)) >= count, timeout):
                 raise AssertionError(f"expected {count} response_url POST(s) to {name or 'any'}"
