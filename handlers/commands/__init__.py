@@ -1,4 +1,9 @@
-"""Slash commands: `/owner`, `/handoff`, `/overflow`, `/tandem` all go to `slash`."""
+"""Slash commands, all through `handlers/commands/slash.py`.
+
+`/owner` and the reading `/tandem` sub-commands are answered in the acknowledgement;
+`/handoff`, `/overflow` and the `/tandem` sub-commands that change or post something
+acknowledge first and work afterwards (a lazy listener).
+"""
 
 from slack_bolt import App
 
@@ -7,5 +12,7 @@ from handlers.commands import slash
 
 
 def register(app: App) -> None:
-    for command in ids.COMMANDS:
+    app.command(ids.CMD_OWNER)(slash.answer)
+    app.command(ids.CMD_TANDEM, matchers=[slash.reads_only])(slash.answer)
+    for command in (ids.CMD_HANDOFF, ids.CMD_OVERFLOW, ids.CMD_TANDEM):
         app.command(command)(ack=slash.acknowledge, lazy=[slash.work])

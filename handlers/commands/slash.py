@@ -1,10 +1,9 @@
 """Every slash command: parse with the shared grammar, answer through `handlers.dispatch`.
 
-Bolt runs `acknowledge` inside the request and `work` afterwards (a lazy listener), so
-Slack gets its answer at once and never waits on the Web API. Commands that only read
-(`/owner`, help, matrix, audit, sla, reviews) answer inside the acknowledgement, the
-fastest reply Slack offers; the rest acknowledge empty and answer through `respond()`.
-A bare `/handoff` opens the handoff form.
+Commands that only read (`/owner`; `/tandem help|matrix|audit|sla|reviews|status`) answer
+inside the acknowledgement, the fastest reply Slack offers, with nothing after it. The
+rest acknowledge at once and do their work in a lazy listener, answering through
+`respond()`, so Slack never waits on the Web API. A bare `/handoff` opens the form.
 """
 
 from __future__ import annotations
@@ -20,20 +19,30 @@ def _parse(command: dict) -> Command:
     return parse_command(command["command"], command.get("text", ""))
 
 
-def _opens_form(parsed: Command) -> bool:
-    return parsed.name == "handoff" and not parsed.text and parsed.target is None
+def reads_only(command) -> bool:
+    """Listener matcher: answered in full by `answer` (a mistake in the words is too)."""
+    try:
+        return _parse(command).name in READ_ONLY
+    except TandemError:
+        return True
 
 
-def acknowledge(ack, command, context):
+def answer(ack, command, context):
     try:
         parsed = _parse(command)
     except TandemError as error:
         ack(**error_reply(str(error)).payload())
         return
-    if parsed.name in READ_ONLY:
-        ack(**context["tandem"].answer(parsed, command["user_id"], command.get("channel_id")).payload())
-    else:
-        ack()
+    ack(**context["tandem"].answer(parsed, command["user_id"], command.get("channel_id")).payload())
+
+
+def acknowledge(ack, command):
+    try:
+        _parse(command)
+    except TandemError as error:
+        ack(**error_reply(str(error)).payload())
+        return
+    ack()
 
 
 def work(command, respond, context, client, body):
@@ -41,9 +50,7 @@ def work(command, respond, context, client, body):
         parsed = _parse(command)
     except TandemError:
         return  # already answered in the acknowledgement
-    if parsed.name in READ_ONLY:
-        return
-    if _opens_form(parsed):
+    if parsed.name == "handoff" and not parsed.text and parsed.target is None:
         open_handoff_modal(client, context, body, channel=command.get("channel_id"))
         return
     respond(**context["tandem"].answer(parsed, command["user_id"], command.get("channel_id")).payload())

@@ -3,12 +3,12 @@
 from slack_bolt import App
 
 from bot.runtime import Runtime
-from handlers.middleware.once import handle_events_once
-from handlers.middleware.runtime import provide_runtime
-from handlers.middleware.teams import allowed_teams_only
+from handlers.middleware.once import HandleEventsOnce
+from handlers.middleware.runtime import ProvideRuntime
+from handlers.middleware.teams import AllowedTeamsOnly
 
 
 def register(app: App, runtime: Runtime) -> None:
-    app.use(provide_runtime(runtime))
-    app.use(allowed_teams_only(runtime.settings.allowed_teams))
-    app.use(handle_events_once)
+    app.use(ProvideRuntime(runtime))
+    app.use(AllowedTeamsOnly(runtime.settings.allowed_teams))
+    app.use(HandleEventsOnce())

@@ -13,23 +13,26 @@ import logging
 from datetime import timedelta
 
 from slack_bolt import BoltResponse
+from slack_bolt.middleware import Middleware
 
 LEASE = timedelta(seconds=60)
 log = logging.getLogger(__name__)
 
 
-def handle_events_once(body, context, next):  # noqa: A002
-    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-    if not event_id:
+class HandleEventsOnce(Middleware):
+    def process(self, *, req, resp, next):  # noqa: A002
+        body, context = req.body, req.context
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if not event_id:
+            return next()
+        runtime = context["tandem"]
+        with runtime.unit() as store:
+            claimed = store.claim_event(event_id, runtime.clock.now(), LEASE)
+        if not claimed:
+            log.info("event %s already handled or in hand; delivery dropped", event_id)
+            return BoltResponse(status=200, body="")
+        context["event_id"] = event_id
         return next()
-    runtime = context["tandem"]
-    with runtime.unit() as store:
-        claimed = store.claim_event(event_id, runtime.clock.now(), LEASE)
-    if not claimed:
-        log.info("event %s already handled or in hand; delivery dropped", event_id)
-        return BoltResponse(status=200, body="")
-    context["event_id"] = event_id
-    return next()
 
 
 def finish_event(context) -> None:

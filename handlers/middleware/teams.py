@@ -4,22 +4,22 @@ A slash command from elsewhere gets a sentence saying so; events and actions get
 empty 200, so Slack does not retry and nothing is posted.
 """
 
-from collections.abc import Callable
-
 from slack_bolt import BoltResponse
+from slack_bolt.middleware import Middleware
 
 REFUSAL = "Tandem is not enabled for this workspace. Ask the admin who installed it to add its team id to TANDEM_ALLOWED_TEAMS."
 
 
-def allowed_teams_only(allowed: frozenset[str]) -> Callable:
-    def middleware(body, context, next):  # noqa: A002
-        if not allowed:
-            return next()
-        teams = {context.team_id, context.enterprise_id, (body.get("team") or {}).get("id") if isinstance(body.get("team"), dict) else body.get("team_id")}
-        if teams & allowed:
-            return next()
-        if body.get("command"):
-            return BoltResponse(status=200, body=REFUSAL)
-        return BoltResponse(status=200, body="")
+class AllowedTeamsOnly(Middleware):
+    def __init__(self, allowed: frozenset[str]) -> None:
+        self.allowed = allowed
 
-    return middleware
+    def process(self, *, req, resp, next):  # noqa: A002
+        if not self.allowed:
+            return next()
+        body, context = req.body, req.context
+        team = body.get("team")
+        teams = {context.team_id, context.enterprise_id, team.get("id") if isinstance(team, dict) else body.get("team_id")}
+        if teams & self.allowed:
+            return next()
+        return BoltResponse(status=200, body=REFUSAL if body.get("command") else "")
