@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 def _beat(runtime: Runtime) -> None:
     try:
+        runtime.warm()  # pick up another replica's import here, not on a user's request
         report = tick(runtime)
         if report.planned or report.posted or report.failed:
             log.info("tick: %s", report)

@@ -32,6 +32,7 @@ class Organisation(Base):
     sla_default: Mapped[str] = mapped_column(String(4))
     sla_warn_at: Mapped[list] = mapped_column(default=list)
     matrix_version: Mapped[int] = mapped_column(Integer, default=1)
+    matrix_fingerprint: Mapped[str | None] = mapped_column(String(64))  # Matrix.fingerprint() as imported
     imported_at: Mapped[datetime | None]
 
     sides: Mapped[list[Side]] = relationship(back_populates="organisation", cascade="all, delete-orphan", order_by="Side.position")

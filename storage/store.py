@@ -46,6 +46,9 @@ class Store:
     def matrix_version(self, org_key: str) -> int | None:
         return matrix_repo.matrix_version(self.session, org_key)
 
+    def matrix_fingerprint(self, org_key: str) -> str | None:
+        return matrix_repo.matrix_fingerprint(self.session, org_key)
+
     def load_matrix(self, org_key: str) -> Matrix | None:
         return matrix_repo.load_matrix(self.session, org_key)
 

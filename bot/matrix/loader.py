@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
 
 from bot.calendar import parse_days
 from bot.errors import MatrixError, Problem
@@ -26,6 +24,8 @@ from bot.matrix.model import (
     Area, BusinessHours, Matrix, Person, Review, Side, SlaPolicy, SlaTarget,
 )
 from bot.matrix.names import normalize
+from bot.matrix.yaml_lines import YamlProblem
+from bot.matrix.yaml_lines import load as load_yaml
 from bot.reviews.schedule import parse_schedule
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -53,10 +53,9 @@ def load_file(path: str | Path) -> Matrix:
 
 def load_text(text: str, source: str = "<matrix>") -> Matrix:
     try:
-        data = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise MatrixError([Problem(source, line, "", "", f"not valid YAML: {exc.problem}")]) from exc
+        data = load_yaml(text)
+    except YamlProblem as exc:
+        raise MatrixError([Problem(source, exc.line, "", "", exc.message)]) from exc
     reader = _Reader(source)
     matrix = reader.matrix(data)
     if reader.problems or matrix is None:
@@ -363,12 +362,8 @@ class _Reader:
     def holidays(self, node: _Node) -> tuple[date, ...]:
         days = []
         for item in self.items(node):
-            value = item.value
-            if isinstance(value, date):
-                days.append(value if type(value) is date else date(value.year, value.month, value.day))
-                continue
             try:
-                days.append(date.fromisoformat(str(value)))
+                days.append(date.fromisoformat(str(item.value)))
             except ValueError:
                 self.fail(item, "expected a date written YYYY-MM-DD")
         return tuple(sorted(set(days)))

@@ -7,6 +7,7 @@ database, and read by everything else; nothing here touches Slack or a database.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
@@ -113,6 +114,10 @@ class Matrix:
 
     def side(self, key: str) -> Side | None:
         return next((s for s in self.sides if s.key == key), None)
+
+    def fingerprint(self) -> str:
+        """A digest of the whole matrix: equal matrices, equal digests (re-imports compare these)."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()
 
     @cached_property
     def people(self) -> dict[str, Person]:

@@ -9,8 +9,9 @@ thousand areas still answers in a millisecond or two, then scores the few candid
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
+from itertools import islice
 from typing import Literal
 
 from rapidfuzz import fuzz, process
@@ -24,6 +25,7 @@ SUGGEST_SCORE = 55  # below this a candidate is not worth suggesting
 TIE_MARGIN = 4  # two areas scoring this close are ambiguous
 WORD_SCORE = 75  # a typed word this close to a known word counts as that word
 CANDIDATES = 40
+POOL = 300  # labels a query's rare words may nominate before scoring
 
 
 @dataclass(frozen=True)
@@ -96,19 +98,24 @@ class AreaIndex:
         return None
 
     def _candidates(self, query_words: list[str]) -> list[int]:
-        votes: Counter[int] = Counter()
+        """The labels worth scoring: those sharing the most (typo-tolerant) words with the query.
+
+        Only the query's rarer words pick the pool (set operations run in C); a word found in
+        thousands of labels would otherwise cost more than all the scoring that follows.
+        """
+        hits: list[set[int]] = []
         for word in query_words:
-            if word in self.postings:
-                close = [(word, 100.0)]
-            else:
-                close = [(w, s) for w, s, _ in process.extract(
-                    word, self.vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=WORD_SCORE)]
-            for known, score in close:
-                posting = self.postings[known]
-                weight = score / 100 / (1 + len(posting) / 50)  # rare words say more
-                for index in posting:
-                    votes[index] += weight
-        return [index for index, _ in votes.most_common(CANDIDATES)]
+            close = [word] if word in self.postings else [w for w, _, _ in process.extract(
+                word, self.vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=WORD_SCORE)]
+            if close:
+                hits.append(set().union(*(self.postings[w] for w in close)))
+        if not hits:
+            return []
+        rare = [members for members in hits if len(members) <= POOL]
+        pool = set().union(*rare) if rare else (set.intersection(*hits) or min(hits, key=len))
+        if len(pool) > POOL:
+            pool = set(islice(pool, POOL))
+        return sorted(pool, key=lambda i: (-sum(i in members for members in hits), i))[:CANDIDATES]
 
     def _fuzzy(self, query: str) -> Resolution:
         query_words = content_words(query) or words(query)

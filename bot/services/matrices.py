@@ -66,6 +66,8 @@ class MatrixCache:
 def import_matrix(store: Store, matrix: Matrix, actor: str, now: datetime) -> list[str]:
     """Store `matrix` if it differs from what is loaded; return what changed (empty: nothing)."""
     store.serialise_imports()
+    if store.matrix_fingerprint(matrix.organisation) == matrix.fingerprint():
+        return []  # the same file again: nothing to read back, nothing to write
     current = store.load_matrix(matrix.organisation) if store.matrix_version(matrix.organisation) else None
     if current == matrix:
         return []

@@ -102,3 +102,15 @@ def test_bad_priority_duration_and_review_area():
 def test_invalid_yaml_reports_its_line():
     [problem] = problems("organisation: x\nsides: [unclosed\n")
     assert problem.line is not None and "not valid YAML" in problem.message
+
+
+def test_a_key_written_twice_is_reported_not_overwritten():
+    text = BASE.replace("  - key: patching\n", "  - key: patching\n    key: patches\n", 1)
+    [problem] = problems(text)
+    assert problem.line == line_of(text, "key: patches") and "'key' appears twice" in problem.message
+
+
+def test_yaml_1_2_scalars_keep_words_as_words():
+    text = BASE.replace("aliases: [suppliers, isp,", "aliases: [no, isp,")
+    matrix = load_text(text)
+    assert "no" in matrix.area("vendors").aliases
