@@ -301,12 +301,18 @@ class _Reader:
         """`declared`: the priorities the sla section names (checked there), for the areas' `priority`."""
         areas: list[Area] = []
         names: dict[str, tuple[str, int | None]] = {}
+        keys: dict[str, int | None] = {}
         for item in self.items(node):
             if not self.mapping(item, AREA_KEYS):
                 continue
             key, name = self.text(item, "key"), self.text(item, "name")
             if key and not KEY.match(key):
                 self.fail(self.field(item, "key"), "use lower-case letters, digits, '-' or '_'")
+            if key and key in keys:
+                self.fail(self.field(item, "key"), f"area key '{key}' is used twice (also at line {keys[key]})")
+                continue
+            if key:
+                keys[key] = self.field(item, "key").line
             aliases = tuple(str(a) for a in (self.field(item, "aliases").value or ()))
             for label, field_node in [(key, self.field(item, "key")), (name, self.field(item, "name"))] + [
                 (a, self.field(self.field(item, "aliases"), i)) for i, a in enumerate(aliases)

@@ -211,3 +211,19 @@ def test_missing_token_stops_start_up_with_a_clear_message(tmp_path):
     assert run.returncode == 1
     assert "SLACK_BOT_TOKEN is not set" in run.stderr and "OAuth & Permissions" in run.stderr
     assert "SLACK_SIGNING_SECRET is not set" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_long_user_text_is_cut_to_fit_not_refused(bot, standin):
+    summary = "provider: " + "the label printer in reception jams on every other label " * 100  # ~5,700 characters
+    command(bot, standin, "/handoff", summary, reply_to="long")
+    root, _ = standin.wait_for("chat.postMessage", count=2)
+    assert root.reply["ok"] is True  # the stand-in refuses texts over Slack's limits
+    section = next(b for b in root.blocks if b["type"] == "section")
+    assert len(section["text"]["text"]) <= 3000 and section["text"]["text"].endswith("…*")
+
+
+def test_dropped_connection_to_slack_is_retried(bot, standin):
+    standin.drop_connection("chat.postMessage", times=1)
+    send(bot, sr.event_callback(sr.app_mention("<@W111> who owns backups?", user=ALICE, channel=CHANNEL)))
+    calls = standin.wait_for("chat.postMessage", count=2, timeout=20)
+    assert calls[-1].reply["ok"] is True and "Backups" in all_text(calls[-1].blocks)

@@ -114,3 +114,10 @@ def test_yaml_1_2_scalars_keep_words_as_words():
     text = BASE.replace("aliases: [suppliers, isp,", "aliases: [no, isp,")
     matrix = load_text(text)
     assert "no" in matrix.area("vendors").aliases
+
+
+def test_duplicate_area_key_names_the_first():
+    text = BASE.replace("  - key: licensing\n", "  - key: backups\n", 1)
+    found = [p for p in problems(text) if p.field.endswith(".key")]
+    assert found and "area key 'backups' is used twice" in found[0].message
+    assert f"line {line_of(text, 'key: backups')}" in found[0].message
