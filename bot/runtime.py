@@ -48,10 +48,15 @@ class Runtime:
             self.matrices.warm(store)
 
     def act(self, handoff_id: int, action: str, user: str, channel: str | None, note: str | None = None):
-        """A button or modal moved a handoff along; TandemError says why not."""
+        """A button or modal moved a handoff along; TandemError says why not.
+
+        The channel hears of it after the commit, never before."""
+        now = self.clock.now()
         with self.unit() as store:
             loaded = self.matrices.for_request(store, channel, user)
-            return handoff_service.act(store, loaded, handoff_id, action, user, self.clock.now(), self.notifier, note)
+            changed, transition = handoff_service.act(store, loaded, handoff_id, action, user, now, note)
+        self.notifier.handoff_changed(loaded.matrix, changed, transition, now)
+        return changed
 
     def check(self, handoff_id: int, action: str, user: str, channel: str | None) -> None:
         """Raise the refusal `act` would give, without changing anything."""

@@ -15,7 +15,7 @@ from bot.errors import TandemError
 from bot.text import escape
 from bot.grammar import Command
 from bot.handoffs.clocks import next_due
-from bot.handoffs.model import Handoff
+from bot.handoffs.model import Handoff, Transition
 from bot.handoffs.transitions import apply
 from bot.alerts.sla import next_alert_at
 from bot.matrix.model import SHARED, SIDES, Area, Matrix
@@ -101,7 +101,9 @@ def open_handoff(store: Store, loaded: LoadedMatrix, requester: str, command: Co
 
 
 def act(store: Store, loaded: LoadedMatrix, handoff_id: int, action: str, actor: str, now: datetime,
-        notifier: Notifier, note: str | None = None) -> Handoff:
+        note: str | None = None) -> tuple[Handoff, Transition]:
+    """Take one step and record it; the caller announces it once the transaction has committed,
+    so whoever reacts to the updated message already sees the new state."""
     matrix = loaded.matrix
     handoff = store.get_handoff(matrix.organisation, handoff_id, lock=True)
     if handoff is None:
@@ -110,8 +112,7 @@ def act(store: Store, loaded: LoadedMatrix, handoff_id: int, action: str, actor:
     _save(store, changed, matrix, now)
     store.audit(matrix.organisation, now, actor, f"handoff.{action}", f"handoff #{handoff_id}",
                 {"before": transition.before, "after": transition.after, "note": note})
-    notifier.handoff_changed(matrix, changed, transition, now)
-    return changed
+    return changed, transition
 
 
 def _save(store: Store, handoff: Handoff, matrix: Matrix, now: datetime) -> None:
