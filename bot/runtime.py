@@ -30,12 +30,13 @@ class Runtime:
     clock: Clock
     notifier: Notifier | None = None
     matrices: MatrixCache = field(default_factory=MatrixCache)
+    org_ids: dict[str, int] = field(default_factory=dict)
 
     @contextmanager
     def unit(self) -> Iterator[Store]:
         """One unit of work: a store over one transaction."""
         with self.db.session() as session:
-            yield Store(session)
+            yield Store(session, self.org_ids)
 
     def __deepcopy__(self, memo) -> "Runtime":
         """Never copied: Bolt deep-copies a request's context for lazy listeners, and the

@@ -35,9 +35,10 @@ _LEAVE_AT = (select(orm.Leave.person, orm.Leave.starts_at, orm.Leave.ends_at, or
 
 
 class Store:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, org_ids: dict[str, int] | None = None) -> None:
+        """`org_ids` may be shared between units of work: an organisation's row id never changes."""
         self.session = session
-        self._org_ids: dict[str, int] = {}
+        self._org_ids = {} if org_ids is None else org_ids
 
     # -- organisations and matrices ---------------------------------------------------
     def organisation_keys(self) -> list[str]:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.services import digests
+from bot.services.tick_matrices import TickMatrices
 from bot.ownership.duty import reachable
 
 if TYPE_CHECKING:
@@ -17,11 +18,12 @@ if TYPE_CHECKING:
     from storage.schedule_repo import OutboxItem
 
 
-def post_occurrence(runtime: Runtime, item: OutboxItem, now: datetime) -> tuple[str | None, str | None]:
+def post_occurrence(runtime: Runtime, item: OutboxItem, now: datetime,
+                    matrices: TickMatrices | None = None) -> tuple[str | None, str | None]:
     """Post one occurrence; return where it went (channel, ts), or (None, None) if moot now."""
     notifier = runtime.notifier
     with runtime.unit() as store:
-        matrix = runtime.matrices.get(store, item.organisation).matrix
+        matrix = (matrices or TickMatrices(runtime.matrices)).get(store, item.organisation)
         if item.kind == "sla":
             handoff = store.get_handoff(item.organisation, item.payload["handoff"])
             if handoff is None or not handoff.is_open:
@@ -50,10 +52,10 @@ def post_occurrence(runtime: Runtime, item: OutboxItem, now: datetime) -> tuple[
     return notifier.digest_post(matrix, content[1], item.key)
 
 
-def already_posted(runtime: Runtime, item: OutboxItem) -> tuple[str, str] | None:
+def already_posted(runtime: Runtime, item: OutboxItem, matrices: TickMatrices) -> tuple[str, str] | None:
     """Where an interrupted send already landed, if it did (found by its metadata key)."""
     with runtime.unit() as store:
-        matrix = runtime.matrices.get(store, item.organisation).matrix
+        matrix = matrices.get(store, item.organisation)
         thread = None
         channel = matrix.channel
         if item.kind == "sla":

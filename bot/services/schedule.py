@@ -21,6 +21,7 @@ from bot.matrix.model import Matrix
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
 from bot.services.cycles import settle, settled_cycles
+from bot.services.tick_matrices import TickMatrices
 from bot.services.posts import already_posted, post_occurrence
 
 if TYPE_CHECKING:
@@ -53,13 +54,13 @@ def sync_timers(store: Store, matrix: Matrix, now: datetime) -> None:
     store.replace_timers(matrix.organisation, timers, now)
 
 
-def _plan_alerts(runtime: Runtime, now: datetime) -> int:
+def _plan_alerts(runtime: Runtime, now: datetime, matrices: TickMatrices) -> int:
     planned = 0
     while True:
         with runtime.unit() as store:
             due = store.due_handoff_alerts(now, BATCH)
             for org, handoff in due:
-                matrix = runtime.matrices.get(store, org).matrix
+                matrix = matrices.get(store, org)
                 for alert in due_alerts(handoff, matrix, now):
                     planned += store.enqueue(org, alert.key, "sla", {
                         "handoff": handoff.id, "clock": alert.clock, "percent": alert.percent, "breach": alert.breach,
@@ -69,13 +70,13 @@ def _plan_alerts(runtime: Runtime, now: datetime) -> int:
             return planned
 
 
-def _plan_timers(runtime: Runtime, now: datetime) -> int:
+def _plan_timers(runtime: Runtime, now: datetime, matrices: TickMatrices) -> int:
     planned = 0
     while True:
         with runtime.unit() as store:
             due = store.due_timers(now, BATCH)
             for timer in due:
-                matrix = runtime.matrices.get(store, timer.organisation).matrix
+                matrix = matrices.get(store, timer.organisation)
                 if timer.kind == "digest":
                     posted = store.posted_keys(timer.organisation, f"digest:{timer.organisation}:")
                     for occurrence in (o for o in due_digests(matrix, now, posted) if o.at >= timer.since):
@@ -100,23 +101,25 @@ def _plan_timers(runtime: Runtime, now: datetime) -> int:
 
 def plan(runtime: Runtime, now: datetime) -> int:
     """Claim every occurrence due at `now`; return how many were new."""
-    return _plan_alerts(runtime, now) + _plan_timers(runtime, now)
+    matrices = TickMatrices(runtime.matrices)
+    return _plan_alerts(runtime, now, matrices) + _plan_timers(runtime, now, matrices)
 
 
 def deliver(runtime: Runtime, now: datetime, report: TickReport) -> None:
     """Post everything pending (and every send whose lease ran out), each once."""
+    matrices = TickMatrices(runtime.matrices)
     while True:
         with runtime.unit() as store:
             items = store.claim_deliveries(now, LEASE, 50)
         failed_before = report.failed
         for item in items:
             try:
-                found = already_posted(runtime, item) if item.resend else None
+                found = already_posted(runtime, item, matrices) if item.resend else None
                 if found:
                     report.skipped += 1
                     channel, ts = found
                 else:
-                    channel, ts = post_occurrence(runtime, item, now)
+                    channel, ts = post_occurrence(runtime, item, now, matrices)
                     report.posted += 1
                 with runtime.unit() as store:
                     store.mark_sent(item.key, channel, ts, now)
