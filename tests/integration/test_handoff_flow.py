@@ -153,3 +153,30 @@ def test_status_sla_and_export(bot, standin):
     [upload] = standin.uploads.values()
     content = upload.content.decode() if isinstance(upload.content, bytes) else upload.content
     assert content.startswith("id,kind,priority,area,summary") and "suspicious login" in content
+
+
+def test_shortcuts_open_the_form(bot, standin):
+    assert sr.post(bot.events_url, *sr.global_shortcut("tandem_new_handoff", PRIYA))[0] == 200
+    [first] = standin.wait_for("views.open")
+    assert first.view["callback_id"] == "handoff_new"
+    message = sr.message_shortcut("tandem_handoff_message", user_id=ALICE, channel_id=CHANNEL,
+                                  response_url=standin.response_url("ms"), text="VPN drops every hour for the Leeds office")
+    assert sr.post(bot.events_url, *message)[0] == 200
+    second = standin.wait_for("views.open", count=2)[-1]
+    summary = next(b for b in second.view["blocks"] if b["block_id"] == "summary")
+    assert summary["element"]["initial_value"] == "VPN drops every hour for the Leeds office"
+    assert second.view["private_metadata"] == CHANNEL
+
+
+def test_overflow_command_and_digest_now(bot, standin):
+    request = sr.slash_command("/overflow", "P3 30 laptops to image by Friday", user_id=BEN, channel_id=CHANNEL,
+                               response_url=standin.response_url("of"))
+    assert sr.post(bot.events_url, *request)[0] == 200
+    root, thread = standin.wait_for("chat.postMessage", count=2)
+    assert "Overflow #" in text_of(root) and "P3" in text_of(root) and f"<@{PRIYA}>" in thread["text"]
+    [opened] = standin.wait_for_response("of")
+    assert "Opened Overflow #" in opened.body["text"]
+    sr.post(bot.events_url, *sr.slash_command("/tandem", "digest", user_id=ALICE, channel_id=CHANNEL,
+                                              response_url=standin.response_url("dg")))
+    digest = standin.wait_for("chat.postMessage", count=3)[-1]
+    assert digest["text"].startswith("Daily digest for Harbour & Finch Architects") and "thread_ts" not in digest.body
