@@ -39,7 +39,6 @@ class OutboxItem:
     payload: dict
     attempts: int
     resend: bool  # an earlier delivery was leased and never finished: check before posting again
-    lease_started: datetime | None
 
 
 def due_handoff_alerts(session: Session, now: datetime, limit: int):
@@ -106,9 +105,7 @@ def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: i
         query = query.with_for_update(of=orm.Outbox, skip_locked=True)
     items = []
     for row, org_key in session.execute(query).all():
-        resend = row.status == "sending"
-        started = _aware(row.lease_until) - lease if resend and row.lease_until else None
-        items.append(OutboxItem(row.key, org_key, row.kind, dict(row.payload), row.attempts, resend, started))
+        items.append(OutboxItem(row.key, org_key, row.kind, dict(row.payload), row.attempts, row.status == "sending"))
         row.status, row.lease_until, row.attempts = "sending", now + lease, row.attempts + 1
     session.flush()
     return items
@@ -128,11 +125,6 @@ def mark_failed(session: Session, key: str, error: str, give_up: bool) -> None:
 def posted_keys(session: Session, org_id: int, prefix: str) -> frozenset[str]:
     return frozenset(session.scalars(select(orm.Outbox.key).where(orm.Outbox.organisation_id == org_id,
                                                                   orm.Outbox.key.startswith(prefix))))
-
-
-def sent_ts(session: Session, key: str) -> tuple[str | None, str | None]:
-    row = session.get(orm.Outbox, key)
-    return (row.channel, row.ts) if row else (None, None)
 
 
 def completions(session: Session, org_id: int, review_key: str) -> frozenset[datetime]:

@@ -187,9 +187,6 @@ class Store:
     def posted_keys(self, org_key: str, prefix: str) -> frozenset[str]:
         return schedule_repo.posted_keys(self.session, self._org_id(org_key), prefix)
 
-    def sent_message(self, key: str) -> tuple[str | None, str | None]:
-        return schedule_repo.sent_ts(self.session, key)
-
     def completions(self, org_key: str, review_key: str) -> frozenset[datetime]:
         return schedule_repo.completions(self.session, self._org_id(org_key), review_key)
 

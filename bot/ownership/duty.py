@@ -40,7 +40,6 @@ class Duty:
 class OwnerAnswer:
     area: Area
     responsible: tuple[str, ...]  # party refs
-    responsible_people: tuple[str, ...]
     accountable: tuple[str, ...]
     consulted: tuple[str, ...]
     informed: tuple[str, ...]
@@ -108,7 +107,6 @@ def who_owns(matrix: Matrix, area: Area, now: datetime, leave: list[LeavePeriod]
     return OwnerAnswer(
         area=area,
         responsible=area.responsible,
-        responsible_people=matrix.expand_all(_primary(matrix, area)),
         accountable=area.accountable,
         consulted=area.consulted,
         informed=area.informed,
