@@ -4,9 +4,11 @@ from slack_bolt import App
 
 from bot.runtime import Runtime
 from handlers import actions, commands, events, middleware
+from handlers.errors import on_error
 
 
 def register(app: App, runtime: Runtime) -> None:
+    app.error(on_error)
     middleware.register(app, runtime)
     commands.register(app)
     events.register(app)

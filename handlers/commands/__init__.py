@@ -9,10 +9,11 @@ from slack_bolt import App
 
 from handlers import ids
 from handlers.commands import slash
+from handlers.errors import guarded
 
 
 def register(app: App) -> None:
     app.command(ids.CMD_OWNER)(slash.answer)
     app.command(ids.CMD_TANDEM, matchers=[slash.reads_only])(slash.answer)
     for command in (ids.CMD_HANDOFF, ids.CMD_OVERFLOW, ids.CMD_TANDEM):
-        app.command(command)(ack=slash.acknowledge, lazy=[slash.work])
+        app.command(command)(ack=slash.acknowledge, lazy=[guarded(slash.work)])

@@ -3,10 +3,11 @@
 from slack_bolt import App
 
 from handlers.acks import acknowledge
+from handlers.errors import guarded
 from handlers.events.app_home import app_home_opened
 from handlers.events.app_mention import app_mention
 
 
 def register(app: App) -> None:
-    app.event("app_mention")(ack=acknowledge, lazy=[app_mention])
-    app.event("app_home_opened")(ack=acknowledge, lazy=[app_home_opened])
+    app.event("app_mention")(ack=acknowledge, lazy=[guarded(app_mention)])
+    app.event("app_home_opened")(ack=acknowledge, lazy=[guarded(app_home_opened)])
