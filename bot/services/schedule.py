@@ -44,9 +44,13 @@ class TickReport:
 
 
 def sync_timers(store: Store, matrix: Matrix, now: datetime) -> None:
-    """One timer per review and one for the digests, each set to when it next needs a look."""
+    """One timer per review and one for the digests, each set to when it next needs a look.
+
+    The digest timer is set to now: the next tick works out what is due, so a digest that
+    fell due just before a re-import is still posted (and none from before the first import).
+    """
     settled = settled_cycles(store, matrix, now)
-    timers: dict[tuple[str, str], datetime | None] = {("digest", DIGEST_TIMER): next_digest_at(matrix, now)}
+    timers: dict[tuple[str, str], datetime | None] = {("digest", DIGEST_TIMER): now}
     for review in matrix.reviews:
         done = settled.get(review.key, frozenset())
         due = due_occurrence(matrix, review, done, now)

@@ -208,3 +208,15 @@ def test_installing_mid_cycle_announces_nothing_old(runtime, standin):
     assert [t for t in texts(standin) if "Overdue" in t or "Escalating" in t or "Due today" in t] == []
     listing = str(runtime.answer(Command("reviews"), "U0ALICE01", CHANNEL).blocks)
     assert "overdue" not in listing
+
+
+def test_a_reimport_just_after_digest_time_does_not_lose_the_digest(runtime, standin, tmp_path):
+    at(runtime, local(2026, 11, 30, 9, 0))  # Monday's digests are out
+    runtime.clock.set(local(2026, 12, 1, 8, 30, 10))  # Tuesday, the digest is due, no tick yet
+    changed = tmp_path / "changed.yml"
+    changed.write_text(EXAMPLE.read_text().replace("name: Harbour & Finch Architects", "name: Harbour and Finch"))
+    import_file(runtime.db, changed, "test", runtime.clock)
+    standin.reset()
+    at(runtime, local(2026, 12, 1, 8, 30, 30))
+    assert [t for t in texts(standin) if t.startswith("Daily digest")] == [
+        "Daily digest for Harbour and Finch: 0 open handoffs, 0 breached, 0 at risk."]
