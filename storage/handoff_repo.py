@@ -86,6 +86,13 @@ def most_urgent(session: Session, org_id: int, org_key: str, limit: int) -> list
     return [to_domain(r, org_key) for r in dated]
 
 
+def open_after(session: Session, org_id: int, org_key: str, after_id: int, limit: int) -> list[Handoff]:
+    """Open handoffs by id, a page at a time (for rescheduling them all)."""
+    query = (select(orm.Handoff).where(*_open(org_id), orm.Handoff.id > after_id)
+             .order_by(orm.Handoff.id).limit(limit))
+    return [to_domain(r, org_key) for r in session.scalars(query)]
+
+
 def count_open(session: Session, org_id: int, now: datetime) -> tuple[int, int]:
     """(open, breached) counts, straight from the index."""
     total = session.scalar(select(func.count()).select_from(orm.Handoff).where(*_open(org_id))) or 0

@@ -137,6 +137,9 @@ class Store:
     def most_urgent_handoffs(self, org_key: str, limit: int) -> list[Handoff]:
         return handoff_repo.most_urgent(self.session, self._org_id(org_key), org_key, limit)
 
+    def open_handoffs_after(self, org_key: str, after_id: int, limit: int) -> list[Handoff]:
+        return handoff_repo.open_after(self.session, self._org_id(org_key), org_key, after_id, limit)
+
     def count_open_handoffs(self, org_key: str, now: datetime) -> tuple[int, int]:
         return handoff_repo.count_open(self.session, self._org_id(org_key), now)
 

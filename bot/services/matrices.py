@@ -15,7 +15,7 @@ from bot.errors import UnknownOrganisation
 from bot.matrix.diff import changes
 from bot.matrix.model import Matrix
 from bot.ownership.resolve import AreaIndex
-from bot.services.schedule import sync_timers
+from bot.services.schedule import reschedule_handoffs, sync_timers
 
 if TYPE_CHECKING:
     from storage.store import Store
@@ -74,5 +74,12 @@ def import_matrix(store: Store, matrix: Matrix, actor: str, now: datetime) -> li
     lines = changes(current, matrix)
     store.save_matrix(matrix, now)
     sync_timers(store, matrix, now)
+    if current is not None and _clock_rules(current) != _clock_rules(matrix):
+        reschedule_handoffs(store, matrix, now)
     store.audit(matrix.organisation, now, actor, "matrix.import", matrix.organisation, {"changes": lines})
     return lines
+
+
+def _clock_rules(matrix: Matrix) -> tuple:
+    """What open handoffs' SLA clocks depend on."""
+    return matrix.sla, matrix.timezone, matrix.business_hours, matrix.holidays

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from bot.alerts.sla import due_alerts, next_alert_at
 from bot.digests.timing import due_digests, next_digest_at
+from bot.handoffs.clocks import next_due
 from bot.matrix.model import Matrix
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
@@ -56,6 +57,15 @@ def sync_timers(store: Store, matrix: Matrix, now: datetime) -> None:
         due = due_occurrence(matrix, review, done, now)
         timers[("review", review.key)] = now if due else review_next_at(matrix, review, done, now)
     store.replace_timers(matrix.organisation, timers, now)
+
+
+def reschedule_handoffs(store: Store, matrix: Matrix, now: datetime) -> None:
+    """Recompute every open handoff's due and alert instants (after the SLA or calendar changed)."""
+    after = 0
+    while page := store.open_handoffs_after(matrix.organisation, after, 500):
+        for handoff in page:
+            store.save_handoff(handoff, due_at=next_due(handoff, matrix, now), alert_at=next_alert_at(handoff, matrix, now))
+        after = page[-1].id
 
 
 def _plan_alerts(runtime: Runtime, now: datetime, matrices: TickMatrices) -> int:

@@ -220,3 +220,15 @@ def test_a_reimport_just_after_digest_time_does_not_lose_the_digest(runtime, sta
     at(runtime, local(2026, 12, 1, 8, 30, 30))
     assert [t for t in texts(standin) if t.startswith("Daily digest")] == [
         "Daily digest for Harbour and Finch: 0 open handoffs, 0 breached, 0 at risk."]
+
+
+def test_new_sla_targets_reschedule_open_handoffs(runtime, standin, tmp_path):
+    at(runtime, local(2026, 11, 30, 9, 0))
+    open_handoff(runtime, "P2 provider: VPN drops every hour")
+    changed = tmp_path / "sla.yml"
+    changed.write_text(EXAMPLE.read_text().replace("P2: {respond: 1h, resolve: 8h}", "P2: {respond: 2h, resolve: 8h}"))
+    import_file(runtime.db, changed, "test", runtime.clock)
+    standin.reset()
+    assert at(runtime, local(2026, 11, 30, 9, 45)).posted == 0  # 75% of the old hour: no longer a threshold
+    assert at(runtime, local(2026, 11, 30, 10, 30)).posted == 1  # 75% of the new two hours
+    assert "75% of the first response time" in texts(standin)[0]
