@@ -19,17 +19,27 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def make_engine(url: str) -> Engine:
-    """An engine tuned for the backend: SQLite gets foreign keys, WAL and a busy timeout."""
+    """An engine tuned for the backend.
+
+    SQLite gets foreign keys, WAL and a busy timeout, and every transaction starts with
+    BEGIN IMMEDIATE: two processes (gunicorn workers, a cron tick) that both read and then
+    write would otherwise fail with "database is locked" instead of waiting their turn.
+    """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no branch
+            dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection) -> None:  # pragma: no branch
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):

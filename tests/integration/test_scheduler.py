@@ -232,3 +232,20 @@ def test_new_sla_targets_reschedule_open_handoffs(runtime, standin, tmp_path):
     assert at(runtime, local(2026, 11, 30, 9, 45)).posted == 0  # 75% of the old hour: no longer a threshold
     assert at(runtime, local(2026, 11, 30, 10, 30)).posted == 1  # 75% of the new two hours
     assert "75% of the first response time" in texts(standin)[0]
+
+
+def test_concurrent_ticks_on_sqlite_wait_their_turn(standin, tmp_path):
+    """Four cron ticks at once on one SQLite file: none fails on a lock, each post goes out once."""
+    from datetime import timedelta
+
+    from tests.integration.test_scheduler_postgres import seed, ticks
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    opened = local(2026, 12, 1, 9, 0)
+    seed(standin, url, local(2026, 11, 30, 7, 0), opened, 60)
+    standin.reset()
+    runs = ticks(standin, url, opened + timedelta(hours=1, minutes=1), 4)
+    assert [r.returncode for r in runs] == [0, 0, 0, 0], [r.stderr[-500:] for r in runs]
+    keys = [c.arg("metadata")["event_payload"]["occurrence"] for c in standin.calls("chat.postMessage")
+            if c.reply.get("ok") and c.body.get("thread_ts")]
+    assert len(keys) == 60 and len(set(keys)) == 60
