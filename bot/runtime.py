@@ -33,9 +33,9 @@ class Runtime:
     org_ids: dict[str, int] = field(default_factory=dict)
 
     @contextmanager
-    def unit(self) -> Iterator[Store]:
-        """One unit of work: a store over one transaction."""
-        with self.db.session() as session:
+    def unit(self, immediate: bool = False) -> Iterator[Store]:
+        """One unit of work: a store over one transaction (`immediate`: it claims rows)."""
+        with self.db.session(immediate) as session:
             yield Store(session, self.org_ids)
 
     def __deepcopy__(self, memo) -> "Runtime":

@@ -21,25 +21,20 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def make_engine(url: str) -> Engine:
     """An engine tuned for the backend.
 
-    SQLite gets foreign keys, WAL and a busy timeout, and every transaction starts with
-    BEGIN IMMEDIATE: two processes (gunicorn workers, a cron tick) that both read and then
-    write would otherwise fail with "database is locked" instead of waiting their turn.
+    SQLite gets foreign keys, WAL and a busy timeout. Its driver runs a SELECT outside any
+    transaction, which is right for most units of work; one that reads rows in order to
+    claim them opens with `Database.session(immediate=True)` instead.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no branch
-            dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin_immediate(connection) -> None:  # pragma: no branch
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     if url.startswith("postgresql://"):
@@ -65,9 +60,15 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends, rolled back if it raises."""
+    def session(self, immediate: bool = False) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back if it raises.
+
+        `immediate`: it reads rows in order to claim them; on SQLite it waits for, then holds,
+        the write lock from the start (PostgreSQL claims with FOR UPDATE SKIP LOCKED instead).
+        """
         with self._sessions.begin() as session:
+            if immediate and self.engine.dialect.name == "sqlite":
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
             yield session
 
     def upgrade(self) -> None:

@@ -123,7 +123,7 @@ def deliver(runtime: Runtime, now: datetime, report: TickReport) -> None:
     """Post everything pending (and every send whose lease ran out), each once."""
     matrices = TickMatrices(runtime.matrices)
     while True:
-        with runtime.unit() as store:
+        with runtime.unit(immediate=True) as store:
             items = store.claim_deliveries(now, LEASE, 50)
         failed_before = report.failed
         for item in items:
