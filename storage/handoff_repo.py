@@ -6,7 +6,7 @@ so listing clocks stays an index scan however many closed handoffs pile up.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -16,10 +16,6 @@ from bot.sla.clock import Pause
 from storage import models as orm
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _pauses(raw: list) -> tuple[Pause, ...]:
@@ -31,8 +27,8 @@ def to_domain(row: orm.Handoff, org_key: str) -> Handoff:
         id=row.id, organisation=org_key, kind=row.kind, summary=row.summary, details=row.details,
         priority=row.priority, requester=row.requester, requester_side=row.requester_side,
         target_side=row.target_side, target=row.target, area=row.area_key, assignee=row.assignee,
-        status=row.status, opened_at=_aware(row.opened_at), responded_at=_aware(row.responded_at),
-        resolved_at=_aware(row.resolved_at), resolution=row.resolution, pauses=_pauses(row.pauses),
+        status=row.status, opened_at=row.opened_at, responded_at=row.responded_at,
+        resolved_at=row.resolved_at, resolution=row.resolution, pauses=_pauses(row.pauses),
         channel=row.channel, ts=row.ts,
     )
 

@@ -8,7 +8,7 @@ post happen once whatever the number of ticks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -18,8 +18,6 @@ from storage.handoff_repo import to_domain
 from storage.sql import insert_if_absent
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ def due_timers(session: Session, now: datetime, limit: int) -> list[DueTimer]:
              .where(orm.Timer.next_at <= now).order_by(orm.Timer.next_at).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(of=orm.Timer, skip_locked=True)
-    return [DueTimer(*row[:4], _aware(row[4])) for row in session.execute(query)]
+    return [DueTimer(*row) for row in session.execute(query)]
 
 
 def set_timer(session: Session, timer_id: int, next_at: datetime | None) -> None:
@@ -69,7 +67,7 @@ def set_timer(session: Session, timer_id: int, next_at: datetime | None) -> None
 
 
 def timer_starts(session: Session, org_id: int) -> dict[tuple[str, str], datetime]:
-    return {(kind, subject): _aware(since) for kind, subject, since in session.execute(
+    return {(kind, subject): since for kind, subject, since in session.execute(
         select(orm.Timer.kind, orm.Timer.subject, orm.Timer.since).where(orm.Timer.organisation_id == org_id))}
 
 
@@ -128,7 +126,7 @@ def posted_keys(session: Session, org_id: int, prefix: str) -> frozenset[str]:
 
 
 def completions(session: Session, org_id: int, review_key: str) -> frozenset[datetime]:
-    return frozenset(_aware(d) for d in session.scalars(
+    return frozenset(d for d in session.scalars(
         select(orm.ReviewCompletion.due_at).where(orm.ReviewCompletion.organisation_id == org_id,
                                                   orm.ReviewCompletion.review_key == review_key)))
 
@@ -137,7 +135,7 @@ def all_completions(session: Session, org_id: int) -> dict[str, frozenset[dateti
     out: dict[str, set[datetime]] = {}
     for key, due in session.execute(select(orm.ReviewCompletion.review_key, orm.ReviewCompletion.due_at)
                                     .where(orm.ReviewCompletion.organisation_id == org_id)):
-        out.setdefault(key, set()).add(_aware(due))
+        out.setdefault(key, set()).add(due)
     return {k: frozenset(v) for k, v in out.items()}
 
 

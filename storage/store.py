@@ -6,7 +6,7 @@ Services never see ORM rows or SQL; they call these methods inside one unit of w
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
@@ -91,7 +91,7 @@ class Store:
     # -- leave and cover --------------------------------------------------------------
     def leave_at(self, org_key: str, at: datetime) -> list[LeavePeriod]:
         rows = self.session.execute(_LEAVE_AT, {"org": org_key, "at": at})
-        return [LeavePeriod(person, _aware(starts), _aware(ends), cover) for person, starts, ends, cover in rows]
+        return [LeavePeriod(person, starts, ends, cover) for person, starts, ends, cover in rows]
 
     def leave_starting(self, org_key: str, now: datetime, within: timedelta) -> list[LeavePeriod]:
         """Leave that has not started yet but starts within `within` (the digest's "today")."""
@@ -99,7 +99,7 @@ class Store:
             select(orm.Leave).where(orm.Leave.organisation_id == self._org_id(org_key),
                                     orm.Leave.starts_at > now, orm.Leave.starts_at <= now + within)
         )
-        return [LeavePeriod(r.person, _aware(r.starts_at), _aware(r.ends_at), r.cover) for r in rows]
+        return [LeavePeriod(r.person, r.starts_at, r.ends_at, r.cover) for r in rows]
 
     def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> None:
         self.session.add(orm.Leave(
@@ -120,7 +120,7 @@ class Store:
             .where(orm.AuditEvent.organisation_id == self._org_id(org_key), orm.AuditEvent.kind.startswith(kind_prefix))
             .order_by(orm.AuditEvent.at, orm.AuditEvent.id)
         )
-        return [AuditRecord(_aware(r.at), r.actor, r.kind, r.subject, r.detail) for r in rows]
+        return [AuditRecord(r.at, r.actor, r.kind, r.subject, r.detail) for r in rows]
 
     # -- handoffs ---------------------------------------------------------------------
     def add_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> int:
@@ -217,8 +217,3 @@ class Store:
         self.session.execute(
             update(orm.ProcessedEvent).where(orm.ProcessedEvent.event_id == event_id).values(done_at=now)
         )
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything here is stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
