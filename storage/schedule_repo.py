@@ -20,6 +20,13 @@ from storage.sql import insert_if_absent
 
 
 
+def _skip_locked(session: Session, query, table):
+    """On PostgreSQL, lock the rows taken and pass over rows another tick holds."""
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(of=table, skip_locked=True)
+    return query
+
+
 @dataclass(frozen=True)
 class DueTimer:
     id: int
@@ -44,8 +51,7 @@ def due_handoff_alerts(session: Session, now: datetime, limit: int):
              .join(orm.Organisation, orm.Organisation.id == orm.Handoff.organisation_id)
              .where(orm.Handoff.alert_at <= now, orm.Handoff.resolved_at.is_(None))
              .order_by(orm.Handoff.alert_at).limit(limit))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=orm.Handoff, skip_locked=True)
+    query = _skip_locked(session, query, orm.Handoff)
     return [(org_key, to_domain(row, org_key)) for row, org_key in session.execute(query)]
 
 
@@ -57,8 +63,7 @@ def due_timers(session: Session, now: datetime, limit: int) -> list[DueTimer]:
     query = (select(orm.Timer.id, orm.Organisation.key, orm.Timer.kind, orm.Timer.subject, orm.Timer.since)
              .join(orm.Organisation, orm.Organisation.id == orm.Timer.organisation_id)
              .where(orm.Timer.next_at <= now).order_by(orm.Timer.next_at).limit(limit))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=orm.Timer, skip_locked=True)
+    query = _skip_locked(session, query, orm.Timer)
     return [DueTimer(*row) for row in session.execute(query)]
 
 
@@ -99,8 +104,7 @@ def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: i
              .where(or_(orm.Outbox.status == "pending",
                         (orm.Outbox.status == "sending") & (orm.Outbox.lease_until < now)))
              .order_by(orm.Outbox.created_at).limit(limit))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(of=orm.Outbox, skip_locked=True)
+    query = _skip_locked(session, query, orm.Outbox)
     items = []
     for row, org_key in session.execute(query).all():
         items.append(OutboxItem(row.key, org_key, row.kind, dict(row.payload), row.attempts, row.status == "sending"))
