@@ -105,9 +105,7 @@ def act(store: Store, loaded: LoadedMatrix, handoff_id: int, action: str, actor:
     """Take one step and record it; the caller announces it once the transaction has committed,
     so whoever reacts to the updated message already sees the new state."""
     matrix = loaded.matrix
-    handoff = store.get_handoff(matrix.organisation, handoff_id, lock=True)
-    if handoff is None:
-        raise TandemError(f"There is no handoff #{handoff_id} in {matrix.name}.")
+    handoff = find(store, loaded, handoff_id, lock=True)
     changed, transition = apply(handoff, action, actor, now, matrix, note)
     _save(store, changed, matrix, now)
     store.audit(matrix.organisation, now, actor, f"handoff.{action}", f"handoff #{handoff_id}",
@@ -133,8 +131,8 @@ def sla_overview(store: Store, loaded: LoadedMatrix, now: datetime, limit: int =
     return SlaOverview(total, breached, store.most_urgent_handoffs(org, limit))
 
 
-def find(store: Store, loaded: LoadedMatrix, handoff_id: int) -> Handoff:
-    handoff = store.get_handoff(loaded.matrix.organisation, handoff_id)
+def find(store: Store, loaded: LoadedMatrix, handoff_id: int, lock: bool = False) -> Handoff:
+    handoff = store.get_handoff(loaded.matrix.organisation, handoff_id, lock)
     if handoff is None:
-        raise TandemError(f"There is no handoff #{handoff_id} in {loaded.matrix.name}.")
+        raise TandemError(f"There is no handoff #{handoff_id} in {loaded.matrix.name}: `/tandem sla` lists the open ones.")
     return handoff
