@@ -61,9 +61,12 @@ def application(environ: dict, start_response) -> Iterable[bytes]:
 
 
 def main() -> None:
-    from bot.server import serve_http
+    from bot.app.server import serve_http
 
-    serve_http(build, int(os.environ.get("PORT", "3000")))
+    from bot.app.settings import Settings
+
+    settings = Settings.from_env()
+    serve_http(build, settings.port, settings.web_concurrency, settings.threads)
 
 
 if __name__ == "__main__":

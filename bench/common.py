@@ -87,3 +87,13 @@ def report_failure(run: Callable[[], object]) -> int:
         traceback.print_exc()
         print("benchmark did not complete")
     return 0
+
+
+def silent_notifier():
+    """A real notifier that renders every post and keeps none: for measuring commands, not Slack."""
+    import io
+
+    from bot.app.console.conversation import ConsoleConversation
+    from handlers.notify import ChannelNotifier
+
+    return ChannelNotifier(ConsoleConversation(io.StringIO(), {}))

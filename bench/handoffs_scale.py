@@ -88,7 +88,7 @@ def breakdown(runtime, org: str, users: list[str], calls: int) -> list[list]:
 
     now = runtime.clock.now()
     with runtime.unit() as store:
-        loaded = runtime.matrices.get(store, org)
+        loaded = runtime.deps.matrices.get(store, org)
         matrix = loaded.matrix
         overview = sla_overview(store, loaded, now)
         homes = [home_service.build(store, matrix, u, now) for u in users]
@@ -138,22 +138,24 @@ def load_handoffs(db, url: str, org: str, matrix, rng: random.Random, args) -> t
 
 
 def run(args) -> None:
-    from bot.bootstrap import import_file
+    from bot.app.bootstrap import import_file
     from bot.clock import FixedClock
     from bot.grammar import parse_command, parse_mention
-    from bot.runtime import Runtime
+    from bot.app.container import build
+    from bot.app.settings import Settings
     from bot.services import home as home_service
-    from bot.settings import Settings
     from handlers.views.home import home_view
+    from bench.common import silent_notifier
+    from tests.support.in_process import InProcess
 
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory(prefix="tandem-bench-") as tmp, bench_database(args.postgres, Path(tmp)) as url:
         db = open_migrated(url, args.postgres)
         clock = FixedClock(T0)
         org, _ = import_file(db, EXAMPLE, "bench", clock)
-        runtime = Runtime(Settings(database_url=url), db, clock)
+        runtime = InProcess(build(Settings(database_url=url), db, clock, silent_notifier()))
         with runtime.unit() as store:
-            matrix = runtime.matrices.get(store, org).matrix
+            matrix = runtime.deps.matrices.get(store, org).matrix
         ids, open_ = load_handoffs(db, url, org, matrix, rng, args)
         gc.collect()  # the generator's 100,000 dicts are garbage now; collect them before measuring
 
@@ -167,7 +169,7 @@ def run(args) -> None:
         def home(i: int):
             user = users[i % len(users)]
             with runtime.unit() as store:
-                loaded = runtime.matrices.for_request(store, None, user)
+                loaded = runtime.deps.matrices.for_request(store, None, user)
                 return home_view(home_service.build(store, loaded.matrix, user, runtime.clock.now()))
 
         def status(i: int):

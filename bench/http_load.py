@@ -23,11 +23,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import inspect
 import json
 import os
 import pickle
-import re
 import subprocess
 import sys
 import tempfile
@@ -231,12 +229,10 @@ class BareServer(_Drained):
 
 
 def server_defaults() -> tuple[str, str]:
-    """The worker and thread defaults `bot/server.py` applies, for the report."""
-    from bot import server
+    """The worker and thread defaults `Settings` applies, for the report."""
+    from bot.app.settings import Settings
 
-    source = inspect.getsource(server.serve_http)
-    found = dict(re.findall(r'"(WEB_CONCURRENCY|TANDEM_THREADS)",\s*"(\d+)"', source))
-    return found.get("WEB_CONCURRENCY", "?"), found.get("TANDEM_THREADS", "?")
+    return str(Settings.web_concurrency), str(Settings.threads)
 
 
 def build_pool(standin, size: int) -> list[bytes]:

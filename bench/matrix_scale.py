@@ -263,11 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", metavar="DIR", help="write the matrix and database here and keep them")
     args = parser.parse_args(argv)
 
-    from bot.bootstrap import import_file, open_database
+    from bot.app.bootstrap import import_file, open_database
     from bot.clock import SystemClock
     from bot.matrix.loader import load_file
     from bot.ownership.resolve import AreaIndex
-    from bot.settings import Settings
+    from bot.app.settings import Settings
 
     busy0, own0, wall0 = machine_busy_seconds(), time.process_time(), time.perf_counter()
     rng = random.Random(args.seed)
@@ -316,15 +316,13 @@ def main(argv: list[str] | None = None) -> int:
         best_p99 = ms_stats([min(samples) for samples in per_query])[1]
 
         # -- /owner end to end ----------------------------------------------------------
-        try:
+        if True:  # one block, as the other sections
+            from bot.app.container import build
             from bot.grammar import parse_command
-            from bot.runtime import Runtime
-        except ImportError as error:  # the tree is mid-change; report what we can
-            print(f"/owner end to end skipped: cannot import the runtime ({error})")
-            e2e_row = "skipped (import error)"
-            cold_row = "skipped"
-        else:
-            runtime = Runtime(settings, db, clock)
+            from bench.common import silent_notifier
+            from tests.support.in_process import InProcess
+
+            runtime = InProcess(build(settings, db, clock, silent_notifier()))
             user, channel = "U0ALICE01", "C0SHARED01"
             first = parse_command("/owner", queries[0].text)
             _, cold_s = timed(runtime.answer, first, user, channel)

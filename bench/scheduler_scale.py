@@ -77,9 +77,9 @@ def timed_tick(runtime, now: datetime, slack: list[float]):
 
     slack.clear()
     start = time.perf_counter()
-    report = TickReport(planned=plan(runtime, now))
+    report = TickReport(planned=plan(runtime.deps, now))
     middle = time.perf_counter()
-    deliver(runtime, now, report)
+    deliver(runtime.deps, now, report)
     end = time.perf_counter()
     return report, middle - start, end - middle, sum(slack)
 
@@ -143,9 +143,9 @@ def import_reviews(db, path: Path, clock, reviews: int, rows: list[list]):
     """Time parsing, importing, re-importing and `sync_timers` alone (rows for the table); returns (org, matrix)."""
     from sqlalchemy import select
 
-    from bot.bootstrap import import_file
+    from bot.app.bootstrap import import_file
     from bot.matrix.loader import load_file
-    from bot.services.schedule import sync_timers
+    from bot.services.timers import sync_timers
     from storage import models as orm
     from storage.store import Store
 

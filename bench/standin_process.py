@@ -54,16 +54,17 @@ def occurrence(call: dict) -> str | None:
 
 
 def runtime_posting_to(standin: StandInProcess, url: str, db, clock):
-    """A `Runtime` whose notifier is the real `ChannelNotifier(SlackConversation(…))` posting to the
+    """The bot in-process, its notifier the real `ChannelNotifier(SlackConversation(…))` posting to the
     stand-in; returns it with the list each post's seconds are appended to (the caller clears it)."""
-    from bot.app import create_client
-    from bot.runtime import Runtime
-    from bot.settings import Settings
+    from bot.app.container import build
+    from bot.app.settings import Settings
+    from bot.app.slack import create_client
     from handlers.conversation import SlackConversation
     from handlers.notify import ChannelNotifier
+    from tests.support.in_process import InProcess
 
-    runtime = Runtime(Settings(database_url=url, bot_token="xoxb-bench", api_url=standin.base_url), db, clock)
-    conversation = SlackConversation(create_client(runtime))
+    settings = Settings(database_url=url, bot_token="xoxb-bench", api_url=standin.base_url)
+    conversation = SlackConversation(create_client(settings))
     slack: list[float] = []
     post = conversation.post
 
@@ -74,6 +75,5 @@ def runtime_posting_to(standin: StandInProcess, url: str, db, clock):
         finally:
             slack.append(time.perf_counter() - begin)
 
-    conversation.post = timed_post
-    runtime.notifier = ChannelNotifier(conversation)
-    return runtime, slack
+    conversation.post = timed_post  # type: ignore[method-assign]
+    return InProcess(build(settings, db, clock, ChannelNotifier(conversation))), slack

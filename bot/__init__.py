@@ -1,5 +1,7 @@
 """Tandem: the shared responsibility matrix of a co-managed IT contract, live in Slack.
 
-`bot` holds the domain (pure Python, no Slack, no database) and the wiring around it:
-settings, the app factory, the command line, the console and the scheduler.
+`bot` is the core: the domain packages (matrix, ownership, handoffs, sla, alerts, reviews,
+digests) and the use cases in `bot/services/`, pure Python typed against the protocols in
+`bot/ports.py`. It imports no adapter: Slack lives in `handlers/`, the database in
+`storage/`, and `bot/app/` (the composition root) wires them together.
 """

@@ -1,16 +1,51 @@
 """Typed errors a user can cause, each carrying the sentence that tells them what to do.
 
-Surfaces (Slack, console, command line) catch `TandemError` in one place and show
-`str(error)`; anything else is a bug and is logged, not shown.
+A sentence is a tuple of words: plain text, and `Who` wherever a person is named. The core
+never writes Slack markup; the views render `Who` as a mention, the console as a name, an
+export as an id, and escape the plain text, so a value a user typed can never become markup.
+
+Surfaces (Slack, console, command line) catch `TandemError` in one place and show it;
+anything else is a bug and is logged, not shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
+@dataclass(frozen=True)
+class Who:
+    """A person named in a sentence, by Slack member id."""
+
+    slack: str
+
+
+Word = str | Who
+Words = tuple[Word, ...]
+
+
+def listing(people: Iterable[str], empty: str = "nobody", sep: str = ", ") -> Words:
+    """Slack ids as words separated by `sep`, or `empty` when there are none."""
+    out: list[Word] = []
+    for slack_id in people:
+        if out:
+            out.append(sep)
+        out.append(Who(slack_id))
+    return tuple(out) or (empty,)
+
+
+def plain(words: Words) -> str:
+    """The words as plain text, people by id (`@U0ALICE01`): for the command line and logs."""
+    return "".join(f"@{w.slack}" if isinstance(w, Who) else w for w in words)
+
+
 class TandemError(Exception):
-    """A problem the user can fix; its message says how."""
+    """A problem the user can fix; its words say how."""
+
+    def __init__(self, *words: Word) -> None:
+        self.words: Words = tuple(words)
+        super().__init__(plain(self.words))
 
 
 @dataclass(frozen=True)

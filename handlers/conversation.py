@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.text import truncate
+from handlers.views.markup import truncate
 from handlers.views.blocks import FALLBACK_TEXT, cap_blocks
 
 

@@ -11,28 +11,25 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.errors import TandemError
 from bot.grammar import Command
 from bot.matrix.audit import find_gaps
-from bot.ports import Notifier
+from bot.ports import Notifier, Store
 from bot.services import cover as cover_service
 from bot.services import digests as digest_service
 from bot.services import evidence
-from bot.services import reviews as review_service
 from bot.services import handoffs as handoff_service
-from bot.services.cover import parse_since
 from bot.services import owner as owner_service
+from bot.services import reviews as review_service
+from bot.services.cover import parse_since
+from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
 from handlers.views.blocks import Reply, section
 from handlers.views.handoff import opened_reply, sla_reply, status_reply
 from handlers.views.matrix import audit_reply, cover_reply, error_reply, help_reply, matrix_reply
 from handlers.views.owner import owner_reply
 from handlers.views.reminders import done_reply, reviews_reply
-
-if TYPE_CHECKING:
-    from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +40,10 @@ class Request:
 
     store: Store
     matrices: MatrixCache
+    notifier: Notifier
     user: str
     channel: str | None
     now: datetime
-    notifier: Notifier | None = None
 
     def loaded(self) -> LoadedMatrix:
         return self.matrices.for_request(self.store, self.channel, self.user)
@@ -151,9 +148,14 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
 READ_ONLY = frozenset({"owner", "help", "matrix", "audit", "unknown", "sla", "status", "reviews"})
 
 
-def run(req: Request, cmd: Command) -> Reply:
-    route = ROUTES.get(cmd.name, not_understood)
+def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None) -> Reply:
+    """Parse the words, run the command in one unit of work and render its reply.
+
+    This is where a `TandemError` from any command becomes the user's sentence."""
     try:
-        return route(req, cmd)
+        command = parse()
+        with deps.units() as store:
+            request = Request(store, deps.matrices, deps.notifier, user, channel, deps.clock.now())
+            return ROUTES.get(command.name, not_understood)(request, command)
     except TandemError as error:
-        return error_reply(str(error))
+        return error_reply(error)

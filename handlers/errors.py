@@ -1,8 +1,11 @@
-"""What the user hears when Tandem itself fails: one sentence, never silence.
+"""What the user hears when something stops their request: one sentence, never silence.
 
-Typed, user-fixable errors are answered where they arise (`handlers/dispatch.py`); this
-module handles the rest — bugs, a database that went away — in two places: Bolt's global
-error handler for acknowledgements, and `guarded` for the work done after them.
+Two kinds of failure, each handled in one place:
+* a `TandemError` (a refusal, a typo, a missing matrix) carries the sentence that says what
+  to do: `handlers.dispatch.answer` renders it for commands and mentions, and `guarded`
+  tells it to the person behind a button, shortcut or modal, where they are;
+* anything else is a bug or an outage: Bolt's global error handler answers an
+  acknowledgement in time, and `guarded` apologises after one. Both log it.
 """
 
 from __future__ import annotations
@@ -11,15 +14,21 @@ import inspect
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from slack_bolt import BoltResponse
+from slack_sdk import WebClient
+
+from bot.errors import TandemError
+from bot.services.deps import Deps
+from handlers.views.markup import words
 
 SORRY = ("Something went wrong on Tandem's side, so this may not have been done. It has been logged: "
          "try again in a minute, and tell your Tandem admin if it keeps happening.")
 log = logging.getLogger("tandem.errors")
 
 
-def on_error(error, body, response):
+def on_error(error: Exception, body: Any, response: BoltResponse) -> BoltResponse | None:
     """Bolt's global error handler: a slash command still gets its sentence, in time."""
     log.error("request failed", exc_info=error)
     if isinstance(body, dict) and body.get("command"):
@@ -28,31 +37,56 @@ def on_error(error, body, response):
     return None  # events get a 5xx, so Slack retries; the claim's lease lets the retry in
 
 
-def guarded(work: Callable) -> Callable:
-    """A lazy listener that tells the person when it fails (Bolt would only log one line)."""
+def guarded(work: Callable[..., None], refused: str = "") -> Callable[..., None]:
+    """A lazy listener that tells the person when it is refused (`refused` leads the sentence)
+    or fails (Bolt would only log one line)."""
     wanted = list(inspect.signature(work).parameters)
 
-    def run(body, context, client, respond, command, event, action, view):
+    def run(body: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Any, command: Any,
+            event: Any, action: Any, view: Any) -> None:
         available = {"body": body, "context": context, "client": client, "respond": respond,
                      "command": command, "event": event, "action": action, "view": view}
         try:
             work(**{name: available[name] for name in wanted})
+        except TandemError as error:
+            _tell(body, context, client, respond, refused + words(error.words), bool(body.get("command")))
         except Exception:  # noqa: BLE001 - anything unexpected: log it and say so
             log.exception("%s failed", work.__name__)
-            _apologise(body, client, respond)
+            try:  # the response URL needs neither the database nor a token: best when things are broken
+                _tell(body, context, client, respond, SORRY, bool(body.get("response_url") or body.get("response_urls")))
+            except Exception:  # noqa: BLE001 - Slack itself may be what failed
+                log.exception("could not tell the user about the failure")
 
     run.__name__ = work.__name__
     return run
 
 
-def _apologise(body: dict, client, respond) -> None:
+def view_metadata(body: dict[str, Any]) -> dict[str, Any]:
+    """A modal's private metadata (Tandem writes JSON there); empty when absent or not ours."""
+    raw = (body.get("view") or {}).get("private_metadata") or ""
     try:
-        if respond is not None and (body.get("response_url") or body.get("response_urls")):
-            respond(text=SORRY, response_type="ephemeral", replace_original=False)
-            return
-        channel = (body.get("channel") or {}).get("id") or body.get("channel_id") or (body.get("event") or {}).get("channel")
-        user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
-        if channel and user:
-            client.chat_postEphemeral(channel=channel, user=user, text=SORRY)
-    except Exception:  # noqa: BLE001 - Slack itself may be what failed
-        log.exception("could not tell the user about the failure")
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _tell(body: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Any, text: str,
+          by_response_url: bool) -> None:
+    """An ephemeral sentence to the person behind `body`, where they are: through the
+    response URL when asked, else in the channel of the click or of the modal, else in
+    their organisation's shared channel."""
+    if by_response_url and respond is not None:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+        return
+    user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
+    channel = ((body.get("channel") or {}).get("id") or body.get("channel_id")
+               or (body.get("event") or {}).get("channel") or view_metadata(body).get("channel"))
+    if not channel and user:
+        deps: Deps = context["tandem"]
+        with deps.units() as store:
+            channel = deps.matrices.home_channel(store, user)
+    if channel and user:
+        client.chat_postEphemeral(channel=channel, user=user, text=text)
+    else:
+        log.warning("could not tell %s: %s", user, text)

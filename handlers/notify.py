@@ -1,13 +1,26 @@
-"""`Notifier` for the shared channel: renders with the views, posts through a `Conversation`."""
+"""`Notifier` for the shared channel: renders with the views, posts through a `Conversation`.
+
+The Slack conversation (`handlers/conversation.py`) and the console's printout both sit
+behind it, so a post reads the same in Slack and in a terminal.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
+from bot.digests.content import DailyDigest, WeeklyDigest
+from bot.handoffs.model import Handoff, Transition
+from bot.matrix.model import Matrix, Review
 from bot.ports import Conversation
-from bot.digests.content import DailyDigest
-from handlers.views.matrix import matrix_changed_blocks
 from handlers.views.handoff import changed_thread_text, opened_thread_text, root_blocks, root_text
+from handlers.views.matrix import matrix_changed_blocks
 from handlers.views.reminders import (
-    daily_digest_blocks, review_blocks, sla_alert_text, sla_breach_blocks, weekly_digest_blocks,
+    daily_digest_blocks,
+    review_blocks,
+    sla_alert_text,
+    sla_breach_blocks,
+    weekly_digest_blocks,
 )
 
 
@@ -15,22 +28,29 @@ class ChannelNotifier:
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
 
-    def handoff_opened(self, matrix, handoff, on_duty, now) -> tuple[str, str]:
+    def handoff_opened(self, matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime) -> tuple[str, str]:
         channel = matrix.channel
+        if channel is None:
+            raise ValueError("a handoff is only opened in an organisation with a shared channel")
         ts = self.conversation.post(channel, root_text(handoff), root_blocks(matrix, handoff, now),
                                     metadata={"handoff": handoff.id})
         text = opened_thread_text(matrix, handoff, on_duty, now)
         self.conversation.post(channel, text, [], thread_ts=ts)
         return channel, ts
 
-    def handoff_changed(self, matrix, handoff, transition, now) -> None:
+    def handoff_changed(self, matrix: Matrix, handoff: Handoff, transition: Transition, now: datetime) -> None:
+        if handoff.channel is None or handoff.ts is None:
+            return  # never posted (the console before it printed, or a row from an old import)
         self.conversation.update(handoff.channel, handoff.ts, root_text(handoff), root_blocks(matrix, handoff, now))
         self.conversation.post(handoff.channel, changed_thread_text(handoff, transition), [], thread_ts=handoff.ts)
 
     def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
         self.conversation.upload(channel, filename, content, comment)
 
-    def sla_alert(self, matrix, handoff, payload, people, escalation, key, now) -> tuple[str, str]:
+    def sla_alert(self, matrix: Matrix, handoff: Handoff, payload: dict[str, Any], people: tuple[str, ...],
+                  escalation: tuple[str, ...], key: str, now: datetime) -> tuple[str, str]:
+        if handoff.channel is None or handoff.ts is None or matrix.channel is None:
+            raise ValueError(f"handoff #{handoff.id} has no message to alert in")
         meta = {"occurrence": key}
         ts = self.conversation.post(handoff.channel, sla_alert_text(handoff, payload, people), [],
                                     thread_ts=handoff.ts, metadata=meta)
@@ -39,18 +59,29 @@ class ChannelNotifier:
             self.conversation.post(matrix.channel, text, blocks, metadata=meta)
         return handoff.channel, ts
 
-    def review_post(self, matrix, review, due_at, stage, escalate_to, key) -> tuple[str, str]:
+    def review_post(self, matrix: Matrix, review: Review, due_at: datetime, stage: str,
+                    escalate_to: tuple[str, ...], key: str) -> tuple[str, str]:
+        channel = _shared(matrix)
         text, blocks = review_blocks(matrix, review, due_at, stage, escalate_to)
-        return matrix.channel, self.conversation.post(matrix.channel, text, blocks, metadata={"occurrence": key})
+        return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key})
 
-    def digest_post(self, matrix, digest, key) -> tuple[str, str]:
-        render = daily_digest_blocks if isinstance(digest, DailyDigest) else weekly_digest_blocks
-        text, blocks = render(matrix, digest)
-        return matrix.channel, self.conversation.post(matrix.channel, text, blocks, metadata={"occurrence": key} if key else None)
+    def digest_post(self, matrix: Matrix, digest: DailyDigest | WeeklyDigest, key: str | None) -> tuple[str, str]:
+        channel = _shared(matrix)
+        if isinstance(digest, DailyDigest):
+            text, blocks = daily_digest_blocks(matrix, digest)
+        else:
+            text, blocks = weekly_digest_blocks(matrix, digest)
+        return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key} if key else None)
 
-    def find_posted(self, channel, key, thread_ts=None) -> str | None:
+    def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         return self.conversation.find_posted(channel, key, thread_ts)
 
-    def matrix_changed(self, matrix, changes: list[str], actor: str) -> str:
+    def matrix_changed(self, matrix: Matrix, changes: list[str], actor: str) -> str:
         text, blocks = matrix_changed_blocks(matrix, changes, actor)
-        return self.conversation.post(matrix.channel, text, blocks)
+        return self.conversation.post(_shared(matrix), text, blocks)
+
+
+def _shared(matrix: Matrix) -> str:
+    if matrix.channel is None:
+        raise ValueError(f"the matrix of {matrix.organisation} names no shared channel ('channel:')")
+    return matrix.channel

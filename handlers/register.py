@@ -2,14 +2,14 @@
 
 from slack_bolt import App
 
-from bot.runtime import Runtime
+from bot.services.deps import Deps
 from handlers import actions, commands, events, middleware
 from handlers.errors import on_error
 
 
-def register(app: App, runtime: Runtime) -> None:
+def register(app: App, deps: Deps, allowed_teams: frozenset[str]) -> None:
     app.error(on_error)
-    middleware.register(app, runtime)
+    middleware.register(app, deps, allowed_teams)
     commands.register(app)
     events.register(app)
     actions.register(app)

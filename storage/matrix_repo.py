@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.calendar import format_days, parse_days
 from bot.matrix.durations import Duration
-from bot.matrix.loader import PARTY_FIELDS
 from bot.matrix import model
+from bot.matrix.model import PARTY_FIELDS
 from storage import models as orm
 
 

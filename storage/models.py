@@ -209,6 +209,7 @@ class ProcessedEvent(Base):
     """
 
     __tablename__ = "processed_events"
+    __table_args__ = (Index("ix_processed_events_done_at", "done_at"),)
 
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     claimed_at: Mapped[datetime]
@@ -274,7 +275,7 @@ class Outbox(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status", "status", "lease_until"),)
+    __table_args__ = (Index("ix_outbox_status", "status", "lease_until"), Index("ix_outbox_sent_at", "status", "sent_at"))
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))

@@ -7,12 +7,12 @@ post happen once whatever the number of ticks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.outbox import DueTimer, OutboxItem
 from storage import models as orm
 from storage.handoff_repo import to_domain
 from storage.sql import insert_if_absent
@@ -25,25 +25,6 @@ def _skip_locked(session: Session, query, table):
     if session.get_bind().dialect.name == "postgresql":
         return query.with_for_update(of=table, skip_locked=True)
     return query
-
-
-@dataclass(frozen=True)
-class DueTimer:
-    id: int
-    organisation: str
-    kind: str
-    subject: str
-    since: datetime
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    key: str
-    organisation: str
-    kind: str
-    payload: dict
-    attempts: int
-    resend: bool  # an earlier delivery was leased and never finished: check before posting again
 
 
 def due_handoff_alerts(session: Session, now: datetime, limit: int):

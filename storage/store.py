@@ -6,18 +6,22 @@ Services never see ORM rows or SQL; they call these methods inside one unit of w
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.evidence import AuditRecord
-from bot.matrix.model import Matrix
-from bot.ownership.duty import LeavePeriod
 from bot.handoffs.model import Handoff
+from bot.matrix.model import Matrix
+from bot.outbox import DueTimer, OutboxItem
+from bot.ownership.duty import LeavePeriod
 from storage import handoff_repo, matrix_repo, schedule_repo
-from storage.schedule_repo import DueTimer, OutboxItem
 from storage import models as orm
+from storage.db import Database
 from storage.sql import insert_if_absent
 
 
@@ -217,3 +221,26 @@ class Store:
         self.session.execute(
             update(orm.ProcessedEvent).where(orm.ProcessedEvent.event_id == event_id).values(done_at=now)
         )
+
+    def prune(self, events_before: datetime, sent_before: datetime) -> tuple[int, int]:
+        """Delete handled events and sent posts older than these instants; (events, posts) deleted."""
+        events = self.session.execute(delete(orm.ProcessedEvent).where(orm.ProcessedEvent.done_at < events_before))
+        posts = self.session.execute(delete(orm.Outbox).where(orm.Outbox.status == "sent", orm.Outbox.sent_at < sent_before))
+        return events.rowcount, posts.rowcount
+
+
+class Units:
+    """The unit of work over one database: `with units() as store:` is one transaction.
+
+    Organisations' row ids are remembered across units (they never change), so most
+    commands need no lookup for them.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._org_ids: dict[str, int] = {}
+
+    @contextmanager
+    def __call__(self, immediate: bool = False) -> Iterator[Store]:
+        with self.db.session(immediate) as session:
+            yield Store(session, self._org_ids)

@@ -8,11 +8,12 @@ one returns the next value and a `Transition` for the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Callable
 
 from bot.calendar import as_utc
+from bot.errors import Who, Words, listing
 from bot.handoffs.model import ACTIONS, Forbidden, Handoff, Transition
 from bot.matrix.model import Matrix
 from bot.sla.clock import Pause
@@ -41,12 +42,12 @@ def apply(
         raise ValueError(f"unknown handoff action {action!r}: expected one of {', '.join(ACTIONS)}")
     now = as_utc(now)
     if actor not in matrix.people:
-        admins = ", ".join(f"<@{p.slack}>" for p in matrix.admins()) or "an admin"
-        raise Forbidden("Only people of the two sides in the matrix can act on handoffs: "
-                        f"ask {admins} to add you to the matrix.")
+        admins = listing((p.slack for p in matrix.admins()), empty="an admin")
+        raise Forbidden("Only people of the two sides in the matrix can act on handoffs: ask ", *admins,
+                        " to add you to the matrix.")
     if not handoff.is_open:
-        raise Forbidden(f"This handoff was already resolved by <@{handoff.assignee or handoff.requester}>: "
-                        "open a new handoff if something is still needed.")
+        raise Forbidden("This handoff was already resolved by ", Who(handoff.assignee or handoff.requester),
+                        ": open a new handoff if something is still needed.")
     after = step(handoff, actor, now, matrix, note)
     return after, Transition(action, actor, now, handoff.status, after.status, note)
 
@@ -56,7 +57,7 @@ def _acknowledge(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: st
         raise Forbidden("You opened this handoff, so the other side acknowledges it: "
                         "use Resolve if it is no longer needed.")
     if h.status not in ("open", "handed_back"):
-        raise Forbidden(f"This handoff is already {_status_words(h)}, so there is nothing to acknowledge: "
+        raise Forbidden("This handoff is already ", *_status_words(h), ", so there is nothing to acknowledge: "
                         "use Take it to pick it up yourself.")
     return replace(h, status="acknowledged", assignee=h.assignee or actor, responded_at=h.responded_at or now)
 
@@ -69,19 +70,19 @@ def _take(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | Non
 def _wait(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
     _require_holder(h, actor, matrix, "put this handoff on hold for the requester")
     if h.status == "waiting":
-        raise Forbidden(f"This handoff is already waiting on <@{h.requester}>: use Resume when they reply.")
+        raise Forbidden("This handoff is already waiting on ", Who(h.requester), ": use Resume when they reply.")
     return replace(h, status="waiting", pauses=(*h.pauses, Pause(now, None)))
 
 
 def _resume(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
     if h.status != "waiting":
-        raise Forbidden(f"This handoff is {_status_words(h)}, not waiting, so there is nothing to resume.")
+        raise Forbidden("This handoff is ", *_status_words(h), ", not waiting, so there is nothing to resume.")
     return replace(h, status="in_progress" if h.assignee else "acknowledged", pauses=_unpause(h, now))
 
 
 def _hand_back(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
     if h.target_side == h.requester_side:
-        raise Forbidden(f"This handoff is already with {matrix.describe_party(h.requester_side)}, the side that "
+        raise Forbidden("This handoff is already with ", matrix.describe_party(h.requester_side), ", the side that "
                         "asked, so there is nothing to hand back: take it or resolve it.")
     _require_holder(h, actor, matrix, "hand this handoff back")
     return replace(h, status="handed_back", target_side=h.requester_side, target=h.requester,
@@ -91,8 +92,8 @@ def _hand_back(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str 
 def _resolve(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
     person = matrix.people[actor]
     if actor not in (h.assignee, h.requester) and not person.admin:
-        holder = f"<@{h.assignee}>, " if h.assignee else ""
-        raise Forbidden(f"Only {holder}<@{h.requester}> (who asked) or an admin can resolve this handoff: "
+        holder: Words = (Who(h.assignee), ", ") if h.assignee else ()
+        raise Forbidden("Only ", *holder, Who(h.requester), " (who asked) or an admin can resolve this handoff: "
                         "ask one of them, or use Take it first.")
     # The resolver becomes the assignee so the closed record names who closed it.
     return replace(h, status="resolved", assignee=actor, resolved_at=now, resolution=note,
@@ -112,8 +113,8 @@ _STEPS: dict[str, Callable[[Handoff, str, datetime, Matrix, str | None], Handoff
 def _require_holder(h: Handoff, actor: str, matrix: Matrix, doing: str) -> None:
     """Only whoever holds the handoff, its assignee or the side it now waits on, may pass it on."""
     if actor != h.assignee and matrix.side_of(actor) != h.target_side:
-        holder = f"<@{h.assignee}> or " if h.assignee else ""
-        raise Forbidden(f"Only {holder}someone of {matrix.describe_party(h.target_side)} can {doing}: "
+        holder: Words = (Who(h.assignee), " or ") if h.assignee else ()
+        raise Forbidden("Only ", *holder, "someone of ", matrix.describe_party(h.target_side), f" can {doing}: "
                         "use Take it first if it is yours now.")
 
 
@@ -124,11 +125,13 @@ def _unpause(h: Handoff, now: datetime) -> tuple[Pause, ...]:
     return h.pauses
 
 
-def _status_words(h: Handoff) -> str:
+def _status_words(h: Handoff) -> Words:
     """The status as a phrase, naming who holds it where that helps the actor."""
-    who = f" with <@{h.assignee}>" if h.assignee else ""
-    return {
-        "acknowledged": f"acknowledged{who}",
-        "in_progress": f"in progress{who}",
-        "waiting": f"waiting on <@{h.requester}>",
-    }.get(h.status, h.status.replace("_", " "))
+    holder: Words = (" with ", Who(h.assignee)) if h.assignee else ()
+    if h.status == "acknowledged":
+        return ("acknowledged", *holder)
+    if h.status == "in_progress":
+        return ("in progress", *holder)
+    if h.status == "waiting":
+        return ("waiting on ", Who(h.requester))
+    return (h.status.replace("_", " "),)

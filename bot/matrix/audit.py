@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.matrix.model import CLOCK_24X7, Matrix
+from bot.matrix.model import CLOCK_24X7, PARTY_FIELDS, Matrix
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,8 @@ def find_gaps(matrix: Matrix) -> list[Gap]:
             gaps.append(Gap(subject, "needs 24x7 cover but nobody is on duty after hours", "set 'after_hours'"))
     named = set()
     for area in matrix.areas:
-        for refs in (area.responsible, area.accountable, area.consulted, area.informed, area.after_hours, area.escalation):
-            named.update(matrix.expand_all(refs))
+        for field in PARTY_FIELDS:
+            named.update(matrix.expand_all(getattr(area, field)))
         if area.lead:
             named.update(matrix.expand(area.lead))
     for review in matrix.reviews:

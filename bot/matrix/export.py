@@ -12,7 +12,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot.calendar import format_days
-from bot.matrix.model import CLOCK_BUSINESS, Area, Matrix, Review
+from bot.matrix.model import CLOCK_BUSINESS, PARTY_FIELDS, Area, Matrix, Review
+
+# Fields that usually name one party, written as a scalar when they do.
+_SINGLE = ("responsible", "accountable", "after_hours")
 
 
 def _flow(mapping: dict) -> CommentedMap:
@@ -35,10 +38,10 @@ def _area(area: Area) -> CommentedMap:
     out = CommentedMap(key=area.key, name=area.name)
     if area.aliases:
         out["aliases"] = _flow_list(list(area.aliases))
-    for field in ("responsible", "accountable", "consulted", "informed", "after_hours", "escalation"):
+    for field in PARTY_FIELDS:
         refs = getattr(area, field)
         if refs:
-            out[field] = _parties(refs) if field in ("responsible", "accountable", "after_hours") else _flow_list(list(refs))
+            out[field] = _parties(refs) if field in _SINGLE else _flow_list(list(refs))
     for field in ("lead", "priority", "notes"):
         if getattr(area, field):
             out[field] = getattr(area, field)

@@ -20,7 +20,7 @@ from bot.calendar import parse_days
 from bot.errors import MatrixError, Problem
 from bot.matrix.durations import Duration, parse_percent
 from bot.matrix.model import (
-    CLOCK_24X7, CLOCK_BUSINESS, PRIORITIES, SHARED, SIDES,
+    CLOCK_24X7, CLOCK_BUSINESS, PARTY_FIELDS, PRIORITIES, SHARED, SIDES,
     Area, BusinessHours, Matrix, Person, Review, Side, SlaPolicy, SlaTarget,
 )
 from bot.matrix.names import normalize
@@ -35,10 +35,8 @@ HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 TOP_KEYS = ("organisation", "name", "timezone", "business_hours", "holidays", "channel",
             "sides", "sla", "areas", "reviews", "digest")
-AREA_KEYS = ("key", "name", "aliases", "responsible", "accountable", "consulted", "informed",
-             "after_hours", "escalation", "lead", "coverage", "priority", "notes")
+AREA_KEYS = ("key", "name", "aliases", *PARTY_FIELDS, "lead", "coverage", "priority", "notes")
 REVIEW_KEYS = ("key", "name", "schedule", "owner", "remind_before", "area", "grace", "reference")
-PARTY_FIELDS = ("responsible", "accountable", "consulted", "informed", "after_hours", "escalation")
 
 
 def load_file(path: str | Path) -> Matrix:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
 
+from bot.errors import Who, Word
 from bot.matrix.durations import Duration
 
 SIDES = ("internal", "provider")
@@ -19,6 +20,9 @@ SHARED = "shared"
 PRIORITIES = ("P1", "P2", "P3", "P4")
 CLOCK_BUSINESS = "business"
 CLOCK_24X7 = "24x7"
+# An area's RACI cells and duty roles that name parties, in file order: the loader, the
+# export, the gap audit and storage all read this one tuple.
+PARTY_FIELDS = ("responsible", "accountable", "consulted", "informed", "after_hours", "escalation")
 
 
 @dataclass(frozen=True)
@@ -159,15 +163,15 @@ class Matrix:
                 seen.setdefault(slack_id)
         return tuple(seen)
 
-    def describe_party(self, ref: str) -> str:
-        """A party ref in words: "Red Kite IT (provider)", "Red Kite IT soc group", or a mention."""
+    def describe_party(self, ref: str) -> Word:
+        """A party ref as a word: "Red Kite IT (provider)", "Red Kite IT soc group", or the person."""
         if ref == SHARED:
             return "both sides (shared)"
         side_key, _, group = ref.partition(".")
         side = self.side(side_key)
         if side is not None:
             return f"{side.name} {group} group" if group else f"{side.name} ({side.key})"
-        return f"<@{ref}>"
+        return Who(ref)
 
     def other_side(self, side_key: str | None) -> str:
         return "internal" if side_key == "provider" else "provider"

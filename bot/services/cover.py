@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
-from bot.errors import TandemError
+from bot.errors import TandemError, Who
 from bot.grammar import user_id
-from bot.text import escape
 from bot.matrix.model import Matrix
 from bot.ownership.duty import LeavePeriod
+from bot.ports import Store
 
-if TYPE_CHECKING:
-    from storage.store import Store
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -34,7 +31,7 @@ def parse_until(text: str, today: date) -> date:
     try:
         parsed = dateparser.parse(text, default=datetime.combine(today, time()), dayfirst=not re.match(r"^\d{4}-", text)).date()
     except (ValueError, OverflowError) as exc:
-        raise TandemError(f"'{escape(text)}' is not a date I can read: write it as YYYY-MM-DD, e.g. 2026-12-24, or a weekday.") from exc
+        raise TandemError(f"'{text}' is not a date I can read: write it as YYYY-MM-DD, e.g. 2026-12-24, or a weekday.") from exc
     if parsed < today and not re.search(r"\d{4}", text):
         parsed = parsed.replace(year=parsed.year + 1)  # "5 Jan" said in December means next year
     return parsed
@@ -45,7 +42,7 @@ def _person(matrix: Matrix, token: str | None, asker: str, what: str) -> str:
     if slack_id is None:
         raise TandemError(f"Name {what} with an @-mention, e.g. @ben (or 'me').")
     if slack_id not in matrix.people:
-        raise TandemError(f"<@{slack_id}> is not in the matrix for {matrix.name}; only people listed on a side can be away or cover.")
+        raise TandemError(Who(slack_id), f" is not in the matrix for {matrix.name}; only people listed on a side can be away or cover.")
     return slack_id
 
 
@@ -58,7 +55,7 @@ def set_cover(store: Store, matrix: Matrix, asker: str, who: str, until: str, by
         raise TandemError("Someone cannot cover for themselves: name a colleague after 'by'.")
     asking = matrix.people.get(asker)
     if asking is None or not (asking.admin or asking.side == matrix.people[person].side):
-        raise TandemError(f"Only <@{person}>'s own side or a matrix admin can record their leave.")
+        raise TandemError("Only ", Who(person), "'s own side or a matrix admin can record their leave.")
     last_day = parse_until(until, now.astimezone(tz).date())
     if last_day < now.astimezone(tz).date():
         raise TandemError(f"{last_day.isoformat()} is in the past: give the last day they are away.")
@@ -82,5 +79,5 @@ def parse_since(text: str, now: datetime, timezone: str, default_days: int = 90)
         try:
             day = date.fromisoformat(text)
         except ValueError as exc:
-            raise TandemError(f"'{escape(text)}' is not a start date: write YYYY-MM-DD, e.g. 2026-01-01, or a number of days such as 30d.") from exc
+            raise TandemError(f"'{text}' is not a start date: write YYYY-MM-DD, e.g. 2026-01-01, or a number of days such as 30d.") from exc
     return datetime.combine(day, time(), tzinfo=tz)

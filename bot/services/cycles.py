@@ -5,13 +5,11 @@ the review (a review imported today must not announce last quarter's restore tes
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.matrix.model import Matrix, Review
 from bot.reviews.schedule import parse_schedule
+from bot.ports import Store
 
-if TYPE_CHECKING:
-    from storage.store import Store
 
 
 def settle(matrix: Matrix, review: Review, done: frozenset[datetime], since: datetime) -> frozenset[datetime]:

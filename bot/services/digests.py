@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.digests.content import AGE_BUCKETS, TREND_WEEKS, DailyDigest, WeeklyDigest, daily_digest, weekly_digest
 from bot.matrix.audit import find_gaps
 from bot.matrix.model import SIDES, Matrix
 from bot.reviews.cadence import review_statuses
 from bot.services.cycles import settled_cycles
+from bot.ports import Store
 
-if TYPE_CHECKING:
-    from storage.store import Store
 
 LISTED = 500  # most urgent open handoffs read to find breached and at-risk ones
 

@@ -9,15 +9,13 @@ import csv
 import io
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from bot.errors import TandemError
+from bot.errors import TandemError, Who
 from bot.handoffs.clocks import attainment, clocks
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
+from bot.ports import Store
 
-if TYPE_CHECKING:
-    from storage.store import Store
 
 FORMATS = ("csv", "json")
 COLUMNS = (
@@ -38,6 +36,12 @@ def _who(matrix: Matrix, slack_id: str | None) -> str:
     return f"{person.name} ({slack_id})" if person else slack_id
 
 
+def _party(matrix: Matrix, ref: str) -> str:
+    """A side or group by name, a person by Slack id: a CSV names people by id."""
+    word = matrix.describe_party(ref)
+    return word.slack if isinstance(word, Who) else word
+
+
 def _met(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
 
@@ -49,7 +53,7 @@ def row(matrix: Matrix, handoff: Handoff, now: datetime) -> dict[str, str]:
     return {
         "id": str(handoff.id), "kind": handoff.kind, "priority": handoff.priority, "area": handoff.area or "",
         "summary": handoff.summary, "requester": _who(matrix, handoff.requester), "requester_side": handoff.requester_side,
-        "target": matrix.describe_party(handoff.target).replace("<@", "").replace(">", ""), "target_side": handoff.target_side,
+        "target": _party(matrix, handoff.target), "target_side": handoff.target_side,
         "assignee": _who(matrix, handoff.assignee), "status": handoff.status,
         "opened_at": _when(handoff.opened_at), "responded_at": _when(handoff.responded_at),
         "resolved_at": _when(handoff.resolved_at),

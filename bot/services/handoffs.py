@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from bot.errors import TandemError
-from bot.text import escape
+from bot.errors import TandemError, Who, listing
 from bot.grammar import Command
 from bot.handoffs.clocks import next_due
 from bot.handoffs.model import Handoff, Transition
@@ -20,11 +18,10 @@ from bot.handoffs.transitions import apply
 from bot.alerts.sla import next_alert_at
 from bot.matrix.model import SHARED, SIDES, Area, Matrix
 from bot.ownership.duty import LeavePeriod, on_duty, reachable
-from bot.ports import Notifier
+from bot.ports import Notifier, Store
+from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix
 
-if TYPE_CHECKING:
-    from storage.store import Store
 
 USAGE = "/handoff [P1-P4] [@person | internal | provider | area:] <summary>"
 
@@ -42,8 +39,8 @@ def _area_for(loaded: LoadedMatrix, text: str) -> Area:
         return resolution.area
     options = ", ".join(f"{m.area.key}" for m in resolution.matches)
     if resolution.status == "ambiguous":
-        raise TandemError(f"'{escape(text)}' could mean several areas ({options}); name one of them before the colon.")
-    raise TandemError(f"No area matches '{escape(text)}'" + (f"; closest: {options}." if options else ".") + f" Usage: {USAGE}")
+        raise TandemError(f"'{text}' could mean several areas ({options}); name one of them before the colon.")
+    raise TandemError(f"No area matches '{text}'" + (f"; closest: {options}." if options else ".") + f" Usage: {USAGE}")
 
 
 def _target(loaded: LoadedMatrix, command: Command, requester_side: str, now: datetime,
@@ -61,7 +58,7 @@ def _target(loaded: LoadedMatrix, command: Command, requester_side: str, now: da
     if target in matrix.people:
         return target, matrix.side_of(target), None, reachable((target,), leave, now)
     if target.startswith(("U", "W")) and target.isalnum() and target.isupper():
-        raise TandemError(f"<@{target}> is not in the matrix of {matrix.name}: hand off to a side, an area or a listed person.")
+        raise TandemError(Who(target), f" is not in the matrix of {matrix.name}: hand off to a side, an area or a listed person.")
     area = _area_for(loaded, target)
     duty = on_duty(matrix, area, now, leave)
     ref = duty.parties[0] if duty.parties else area.responsible[0]
@@ -73,8 +70,9 @@ def open_handoff(store: Store, loaded: LoadedMatrix, requester: str, command: Co
     matrix = loaded.matrix
     person = matrix.people.get(requester)
     if person is None:
-        admins = ", ".join(f"<@{p.slack}>" for p in matrix.admins())
-        raise TandemError(f"You are not in the matrix of {matrix.name}, so Tandem cannot tell which side you are on. Ask an admin to add you: {admins}.")
+        admins = listing(p.slack for p in matrix.admins())
+        raise TandemError(f"You are not in the matrix of {matrix.name}, so Tandem cannot tell which side you are on. "
+                          "Ask an admin to add you: ", *admins, ".")
     summary = command.text.strip()
     if not summary:
         raise TandemError(f"Say what needs doing: {USAGE if command.name == 'handoff' else '/overflow [P1-P4] <summary>'}")
@@ -136,3 +134,30 @@ def find(store: Store, loaded: LoadedMatrix, handoff_id: int, lock: bool = False
     if handoff is None:
         raise TandemError(f"There is no handoff #{handoff_id} in {loaded.matrix.name}: `/tandem sla` lists the open ones.")
     return handoff
+
+
+def open_from(deps: Deps, command: Command, user: str, channel: str | None,
+              details: str = "") -> tuple[Handoff, tuple[str, ...]]:
+    """Open a handoff asked for in `channel` (a command, a mention or the modal)."""
+    with deps.units() as store:
+        loaded = deps.matrices.for_request(store, channel, user)
+        return open_handoff(store, loaded, user, command, deps.clock.now(), deps.notifier, details)
+
+
+def step(deps: Deps, handoff_id: int, action: str, user: str, channel: str | None, note: str | None = None) -> Handoff:
+    """A button or modal moved a handoff along; TandemError says why not.
+
+    The channel hears of it after the commit, never before."""
+    now = deps.clock.now()
+    with deps.units() as store:
+        loaded = deps.matrices.for_request(store, channel, user)
+        changed, transition = act(store, loaded, handoff_id, action, user, now, note)
+    deps.notifier.handoff_changed(loaded.matrix, changed, transition, now)
+    return changed
+
+
+def check_step(deps: Deps, handoff_id: int, action: str, user: str, channel: str | None) -> None:
+    """Raise the refusal `step` would give, without changing anything (before a modal opens)."""
+    with deps.units() as store:
+        loaded = deps.matrices.for_request(store, channel, user)
+        apply(find(store, loaded, handoff_id), action, user, deps.clock.now(), loaded.matrix)

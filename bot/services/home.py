@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.handoffs.clocks import clocks
 from bot.handoffs.model import Handoff
@@ -13,9 +12,8 @@ from bot.matrix.model import Matrix, Person
 from bot.ownership.duty import LeavePeriod
 from bot.reviews.cadence import ReviewStatus
 from bot.services import reviews
+from bot.ports import Store
 
-if TYPE_CHECKING:
-    from storage.store import Store
 
 
 @dataclass(frozen=True)

@@ -9,16 +9,14 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.errors import UnknownOrganisation
 from bot.matrix.diff import changes
 from bot.matrix.model import Matrix
 from bot.ownership.resolve import AreaIndex
-from bot.services.schedule import reschedule_handoffs, sync_timers
+from bot.services.timers import reschedule_handoffs, sync_timers
+from bot.ports import Store
 
-if TYPE_CHECKING:
-    from storage.store import Store
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,11 @@ class MatrixCache:
                 "Ask in the shared channel, or ask an admin to add you to the matrix."
             )
         return self.get(store, *found)
+
+    def home_channel(self, store: Store, user: str) -> str | None:
+        """The shared channel of the user's organisation: where to answer when a modal has no channel."""
+        org = store.organisation_for(None, user)
+        return self.get(store, org).matrix.channel if org else None
 
     def warm(self, store: Store) -> None:
         """Load every organisation's matrix now, so no Slack request waits for it."""

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.matrix.model import Person
 from bot.ownership.duty import OwnerAnswer, who_owns
 from bot.ownership.resolve import Resolution
 from bot.services.matrices import LoadedMatrix
+from bot.ports import Store
 
-if TYPE_CHECKING:
-    from storage.store import Store
 
 
 @dataclass(frozen=True)

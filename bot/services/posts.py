@@ -1,60 +1,96 @@
 """Turning a claimed outbox item into a post: gather what it needs, hand it to the notifier.
 
 Content is read when the post is made, not when it was claimed, so a digest or reminder
-posted late says how things stand now.
+posted late says how things stand now. What is gathered is a typed value per kind of post;
+the database transaction closes before the notifier talks to Slack.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Any
 
-from bot.services import digests
-from bot.services.tick_matrices import TickMatrices
+from bot.digests.content import DailyDigest, WeeklyDigest
+from bot.handoffs.model import Handoff
+from bot.matrix.model import Matrix, Review
+from bot.outbox import OutboxItem
 from bot.ownership.duty import reachable
+from bot.ports import Notifier, Store
+from bot.services import digests
+from bot.services.deps import Deps
+from bot.services.tick_matrices import TickMatrices
 
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-    from storage.schedule_repo import OutboxItem
+
+@dataclass(frozen=True)
+class SlaPost:
+    handoff: Handoff
+    payload: dict[str, Any]
+    people: tuple[str, ...]  # who the alert pings
+    escalation: tuple[str, ...]  # named at breach
 
 
-def post_occurrence(runtime: Runtime, item: OutboxItem, now: datetime,
+@dataclass(frozen=True)
+class ReviewPost:
+    review: Review
+    due_at: datetime
+    stage: str
+    escalate_to: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DigestPost:
+    digest: DailyDigest | WeeklyDigest
+
+
+Post = SlaPost | ReviewPost | DigestPost
+
+
+def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Post | None:
+    """What the post says now; None when it has become moot (resolved handoff, removed review)."""
+    if item.kind == "sla":
+        handoff = store.get_handoff(item.organisation, item.payload["handoff"])
+        if handoff is None or not handoff.is_open:
+            return None
+        people = (handoff.assignee,) if handoff.assignee else reachable(
+            matrix.expand(handoff.target), store.leave_at(matrix.organisation, now), now)
+        area = matrix.area(handoff.area) if handoff.area else None
+        escalation = matrix.expand_all(area.escalation) if area else ()
+        escalation = escalation or tuple(p.slack for p in matrix.admins() if p.side == handoff.target_side)
+        return SlaPost(handoff, item.payload, people, escalation)
+    if item.kind == "review":
+        review = matrix.review(item.payload["review"])
+        if review is None:
+            return None
+        review_area = matrix.area(review.area) if review.area else None
+        escalate_to = matrix.expand_all(review_area.accountable) if review_area else tuple(p.slack for p in matrix.admins())
+        return ReviewPost(review, datetime.fromisoformat(item.payload["due_at"]), item.payload["stage"], escalate_to)
+    build = digests.weekly if item.payload["kind"] == "weekly" else digests.daily
+    return DigestPost(build(store, matrix, now))
+
+
+def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetime) -> tuple[str, str]:
+    if isinstance(post, SlaPost):
+        return notifier.sla_alert(matrix, post.handoff, post.payload, post.people, post.escalation, key, now)
+    if isinstance(post, ReviewPost):
+        return notifier.review_post(matrix, post.review, post.due_at, post.stage, post.escalate_to, key)
+    return notifier.digest_post(matrix, post.digest, key)
+
+
+def post_occurrence(deps: Deps, item: OutboxItem, now: datetime,
                     matrices: TickMatrices | None = None) -> tuple[str | None, str | None]:
     """Post one occurrence; return where it went (channel, ts), or (None, None) if moot now."""
-    notifier = runtime.notifier
-    with runtime.unit() as store:
-        matrix = (matrices or TickMatrices(runtime.matrices)).get(store, item.organisation)
-        if item.kind == "sla":
-            handoff = store.get_handoff(item.organisation, item.payload["handoff"])
-            if handoff is None or not handoff.is_open:
-                return None, None
-            people = (handoff.assignee,) if handoff.assignee else reachable(
-                matrix.expand(handoff.target), store.leave_at(matrix.organisation, now), now)
-            escalation = matrix.expand_all(matrix.area(handoff.area).escalation) if handoff.area and matrix.area(handoff.area) else ()
-            escalation = escalation or tuple(p.slack for p in matrix.admins() if p.side == handoff.target_side)
-            content = ("sla", handoff, people, escalation)
-        elif item.kind == "review":
-            review = matrix.review(item.payload["review"])
-            if review is None:
-                return None, None
-            area = matrix.area(review.area) if review.area else None
-            escalate_to = matrix.expand_all(area.accountable) if area else tuple(p.slack for p in matrix.admins())
-            content = ("review", review, datetime.fromisoformat(item.payload["due_at"]), item.payload["stage"], escalate_to)
-        else:
-            build = digests.weekly if item.payload["kind"] == "weekly" else digests.daily
-            content = ("digest", build(store, matrix, now))
-    if content[0] == "sla":
-        _, handoff, people, escalation = content
-        return notifier.sla_alert(matrix, handoff, item.payload, people, escalation, item.key, now)
-    if content[0] == "review":
-        _, review, due_at, stage, escalate_to = content
-        return notifier.review_post(matrix, review, due_at, stage, escalate_to, item.key)
-    return notifier.digest_post(matrix, content[1], item.key)
+    with deps.units() as store:
+        matrix = (matrices or TickMatrices(deps.matrices)).get(store, item.organisation)
+        post = _gather(store, matrix, item, now)
+    if post is None:
+        return None, None
+    return _send(deps.notifier, matrix, post, item.key, now)
 
 
-def already_posted(runtime: Runtime, item: OutboxItem, matrices: TickMatrices) -> tuple[str, str] | None:
+def already_posted(deps: Deps, item: OutboxItem, matrices: TickMatrices) -> tuple[str, str] | None:
     """Where an interrupted send already landed, if it did (found by its metadata key)."""
-    with runtime.unit() as store:
+    with deps.units() as store:
         matrix = matrices.get(store, item.organisation)
         thread = None
         channel = matrix.channel
@@ -63,5 +99,5 @@ def already_posted(runtime: Runtime, item: OutboxItem, matrices: TickMatrices) -
             channel, thread = (handoff.channel, handoff.ts) if handoff else (channel, None)
     if not channel:
         return None
-    ts = runtime.notifier.find_posted(channel, item.key, thread_ts=thread)
+    ts = deps.notifier.find_posted(channel, item.key, thread_ts=thread)
     return (channel, ts) if ts else None

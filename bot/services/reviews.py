@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from bot.errors import TandemError
-from bot.text import escape
 from bot.matrix.model import Matrix, Review
 from bot.reviews.cadence import ReviewStatus, current_cycle, review_statuses
 from bot.services.cycles import settled_cycles
-from bot.services.schedule import sync_timers
+from bot.services.timers import sync_timers
+from bot.ports import Store
 
-if TYPE_CHECKING:
-    from storage.store import Store
 
 
 def statuses(store: Store, matrix: Matrix, now: datetime) -> list[ReviewStatus]:
@@ -24,7 +21,7 @@ def find(matrix: Matrix, key: str) -> Review:
     review = matrix.review(key)
     if review is None:
         keys = ", ".join(r.key for r in matrix.reviews) or "none are defined"
-        raise TandemError(f"There is no review '{escape(key)}'. Reviews: {keys}.")
+        raise TandemError(f"There is no review '{key}'. Reviews: {keys}.")
     return review
 
 

@@ -13,27 +13,24 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from bot.alerts.sla import due_alerts, next_alert_at
 from bot.digests.timing import due_digests, next_digest_at
-from bot.handoffs.clocks import next_due
-from bot.matrix.model import Matrix
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
-from bot.services.cycles import settle, settled_cycles
-from bot.services.tick_matrices import TickMatrices
+from bot.services.cycles import settle
+from bot.services.deps import Deps
 from bot.services.posts import already_posted, post_occurrence
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
-    from storage.store import Store
+from bot.services.tick_matrices import TickMatrices
 
 log = logging.getLogger(__name__)
 BATCH = 200
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
-DIGEST_TIMER = "digest"
+# Tables that only grow are pruned by each tick: Slack retries an event within minutes, and a
+# sent post's key only guards against re-posting while its occurrence can still fall due.
+EVENT_RETENTION = timedelta(days=7)
+SENT_RETENTION = timedelta(days=90)
 
 
 @dataclass
@@ -42,36 +39,13 @@ class TickReport:
     posted: int = 0
     failed: int = 0
     skipped: int = 0  # leased posts found already in Slack
+    pruned: int = 0  # handled events and sent posts past their retention
 
 
-def sync_timers(store: Store, matrix: Matrix, now: datetime) -> None:
-    """One timer per review and one for the digests, each set to when it next needs a look.
-
-    The digest timer is set to now: the next tick works out what is due, so a digest that
-    fell due just before a re-import is still posted (and none from before the first import).
-    """
-    settled = settled_cycles(store, matrix, now)
-    timers: dict[tuple[str, str], datetime | None] = {("digest", DIGEST_TIMER): now}
-    for review in matrix.reviews:
-        done = settled.get(review.key, frozenset())
-        due = due_occurrence(matrix, review, done, now)
-        timers[("review", review.key)] = now if due else review_next_at(matrix, review, done, now)
-    store.replace_timers(matrix.organisation, timers, now)
-
-
-def reschedule_handoffs(store: Store, matrix: Matrix, now: datetime) -> None:
-    """Recompute every open handoff's due and alert instants (after the SLA or calendar changed)."""
-    after = 0
-    while page := store.open_handoffs_after(matrix.organisation, after, 500):
-        for handoff in page:
-            store.save_handoff(handoff, due_at=next_due(handoff, matrix, now), alert_at=next_alert_at(handoff, matrix, now))
-        after = page[-1].id
-
-
-def _plan_alerts(runtime: Runtime, now: datetime, matrices: TickMatrices) -> int:
+def _plan_alerts(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
     planned = 0
     while True:
-        with runtime.unit() as store:
+        with deps.units() as store:
             due = store.due_handoff_alerts(now, BATCH)
             for org, handoff in due:
                 matrix = matrices.get(store, org)
@@ -84,10 +58,10 @@ def _plan_alerts(runtime: Runtime, now: datetime, matrices: TickMatrices) -> int
             return planned
 
 
-def _plan_timers(runtime: Runtime, now: datetime, matrices: TickMatrices) -> int:
+def _plan_timers(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
     planned = 0
     while True:
-        with runtime.unit() as store:
+        with deps.units() as store:
             due = store.due_timers(now, BATCH)
             for timer in due:
                 matrix = matrices.get(store, timer.organisation)
@@ -113,41 +87,49 @@ def _plan_timers(runtime: Runtime, now: datetime, matrices: TickMatrices) -> int
             return planned
 
 
-def plan(runtime: Runtime, now: datetime) -> int:
+def plan(deps: Deps, now: datetime) -> int:
     """Claim every occurrence due at `now`; return how many were new."""
-    matrices = TickMatrices(runtime.matrices)
-    return _plan_alerts(runtime, now, matrices) + _plan_timers(runtime, now, matrices)
+    matrices = TickMatrices(deps.matrices)
+    return _plan_alerts(deps, now, matrices) + _plan_timers(deps, now, matrices)
 
 
-def deliver(runtime: Runtime, now: datetime, report: TickReport) -> None:
+def deliver(deps: Deps, now: datetime, report: TickReport) -> None:
     """Post everything pending (and every send whose lease ran out), each once."""
-    matrices = TickMatrices(runtime.matrices)
+    matrices = TickMatrices(deps.matrices)
     while True:
-        with runtime.unit(immediate=True) as store:
+        with deps.units(immediate=True) as store:
             items = store.claim_deliveries(now, LEASE, 50)
         failed_before = report.failed
         for item in items:
             try:
-                found = already_posted(runtime, item, matrices) if item.resend else None
+                found = already_posted(deps, item, matrices) if item.resend else None
                 if found:
                     report.skipped += 1
                     channel, ts = found
                 else:
-                    channel, ts = post_occurrence(runtime, item, now, matrices)
+                    channel, ts = post_occurrence(deps, item, now, matrices)
                     report.posted += 1
-                with runtime.unit() as store:
+                with deps.units() as store:
                     store.mark_sent(item.key, channel, ts, now)
             except Exception as error:  # noqa: BLE001 - any failure: retry on the next tick
                 log.warning("post %s failed (attempt %d): %s", item.key, item.attempts + 1, error)
                 report.failed += 1
-                with runtime.unit() as store:
+                with deps.units() as store:
                     store.mark_failed(item.key, f"{type(error).__name__}: {error}", item.attempts + 1 >= MAX_ATTEMPTS)
         if len(items) < 50 or report.failed > failed_before:  # failures wait for the next tick
             return
 
 
-def tick(runtime: Runtime, now: datetime | None = None) -> TickReport:
-    now = now or runtime.clock.now()
-    report = TickReport(planned=plan(runtime, now))
-    deliver(runtime, now, report)
+def prune(deps: Deps, now: datetime) -> int:
+    """Forget handled Slack events and sent posts past their retention; return how many rows went."""
+    with deps.units() as store:
+        events, posts = store.prune(now - EVENT_RETENTION, now - SENT_RETENTION)
+    return events + posts
+
+
+def tick(deps: Deps, now: datetime | None = None) -> TickReport:
+    now = now or deps.clock.now()
+    report = TickReport(planned=plan(deps, now))
+    deliver(deps, now, report)
+    report.pruned = prune(deps, now)
     return report

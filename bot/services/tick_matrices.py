@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.matrix.model import Matrix
-
-if TYPE_CHECKING:
-    from bot.services.matrices import MatrixCache
-    from storage.store import Store
+from bot.ports import Store
+from bot.services.matrices import MatrixCache
 
 
 class TickMatrices:
     """A tick's view of the matrix cache: one version check per organisation per tick."""
 
     def __init__(self, cache: MatrixCache) -> None:
-        self.cache, self.loaded = cache, {}
+        self.cache = cache
+        self.loaded: dict[str, Matrix] = {}
 
     def get(self, store: Store, org: str) -> Matrix:
         if org not in self.loaded:

@@ -18,7 +18,7 @@ def register(app: App) -> None:
         app.action(action_id)(ack=acknowledge, lazy=[guarded(resolve_button if action == "resolve" else handoff_button)])
     app.shortcut(ids.SHORTCUT_NEW_HANDOFF)(ack=acknowledge, lazy=[guarded(new_handoff_shortcut)])
     app.shortcut(ids.SHORTCUT_HANDOFF_FROM_MESSAGE)(ack=acknowledge, lazy=[guarded(new_handoff_from_message)])
-    app.view(ids.VIEW_NEW_HANDOFF)(ack=acknowledge, lazy=[guarded(new_handoff_submitted)])
+    app.view(ids.VIEW_NEW_HANDOFF)(ack=acknowledge, lazy=[guarded(new_handoff_submitted, refused="Your handoff was not opened: ")])
     app.view(ids.VIEW_RESOLVE_HANDOFF)(ack=acknowledge, lazy=[guarded(resolve_submitted)])
     app.action(ids.ACTION_REVIEW_DONE)(ack=acknowledge, lazy=[guarded(review_done_button)])
     app.view(ids.VIEW_REVIEW_DONE)(ack=acknowledge, lazy=[guarded(review_done_submitted)])

@@ -8,18 +8,24 @@ rest acknowledge at once and do their work in a lazy listener, answering through
 
 from __future__ import annotations
 
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
 from bot.errors import TandemError
 from bot.grammar import Command, parse_command
+from bot.services.deps import Deps
 from handlers.actions.handoff import open_handoff_modal
-from handlers.dispatch import READ_ONLY
+from handlers.dispatch import READ_ONLY, answer as dispatch
 from handlers.views.matrix import error_reply
 
 
-def _parse(command: dict) -> Command:
+def _parse(command: dict[str, Any]) -> Command:
     return parse_command(command["command"], command.get("text", ""))
 
 
-def reads_only(command) -> bool:
+def reads_only(command: dict[str, Any]) -> bool:
     """Listener matcher: answered in full by `answer` (a mistake in the words is too)."""
     try:
         return _parse(command).name in READ_ONLY
@@ -27,30 +33,28 @@ def reads_only(command) -> bool:
         return True
 
 
-def answer(ack, command, context):
-    try:
-        parsed = _parse(command)
-    except TandemError as error:
-        ack(**error_reply(str(error)).payload())
-        return
-    ack(**context["tandem"].answer(parsed, command["user_id"], command.get("channel_id")).payload())
+def answer(ack: Ack, command: dict[str, Any], context: dict[str, Any]) -> None:
+    deps: Deps = context["tandem"]
+    ack(**dispatch(deps, lambda: _parse(command), command["user_id"], command.get("channel_id")).payload())
 
 
-def acknowledge(ack, command):
+def acknowledge(ack: Ack, command: dict[str, Any]) -> None:
+    """A mistake in the words is answered now; everything else after the acknowledgement."""
     try:
         _parse(command)
     except TandemError as error:
-        ack(**error_reply(str(error)).payload())
+        ack(**error_reply(error).payload())
         return
     ack()
 
 
-def work(command, respond, context, client, body):
+def work(command: dict[str, Any], respond: Respond, context: dict[str, Any], client: WebClient,
+         body: dict[str, Any]) -> None:
     try:
         parsed = _parse(command)
     except TandemError:
         return  # already answered in the acknowledgement
     if parsed.name == "handoff" and not parsed.text and parsed.target is None:
-        open_handoff_modal(client, context, body, channel=command.get("channel_id"))
+        open_handoff_modal(client, context["tandem"], body, channel=command.get("channel_id"))
         return
-    respond(**context["tandem"].answer(parsed, command["user_id"], command.get("channel_id")).payload())
+    respond(**dispatch(context["tandem"], lambda: parsed, command["user_id"], command.get("channel_id")).payload())

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from bot.errors import TandemError
+from typing import Any
+
+from slack_sdk import WebClient
+
 from bot.grammar import parse_mention
+from handlers.dispatch import answer
 from handlers.middleware.once import finish_event
-from handlers.views.matrix import error_reply
 
 
-def app_mention(event, client, context):
-    runtime = context["tandem"]
+def app_mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
     channel = event.get("channel")
-    try:
-        reply = runtime.answer(parse_mention(event.get("text", "")), event.get("user", ""), channel)
-    except TandemError as error:
-        reply = error_reply(str(error))
+    reply = answer(context["tandem"], lambda: parse_mention(event.get("text", "")), event.get("user", ""), channel)
     payload = reply.payload()
     payload.pop("response_type")
     client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), **payload)

@@ -2,13 +2,13 @@
 
 from slack_bolt import App
 
-from bot.runtime import Runtime
+from bot.services.deps import Deps
+from handlers.middleware.deps import ProvideDeps
 from handlers.middleware.once import HandleEventsOnce
-from handlers.middleware.runtime import ProvideRuntime
 from handlers.middleware.teams import AllowedTeamsOnly
 
 
-def register(app: App, runtime: Runtime) -> None:
-    app.use(ProvideRuntime(runtime))
-    app.use(AllowedTeamsOnly(runtime.settings.allowed_teams))
+def register(app: App, deps: Deps, allowed_teams: frozenset[str]) -> None:
+    app.use(ProvideDeps(deps))
+    app.use(AllowedTeamsOnly(allowed_teams))
     app.use(HandleEventsOnce())

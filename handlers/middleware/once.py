@@ -10,24 +10,28 @@ Listeners call `finish_event(context)` when their work is done.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
-from slack_bolt import BoltResponse
+from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
+
+from bot.services.deps import Deps
 
 LEASE = timedelta(seconds=60)
 log = logging.getLogger(__name__)
 
 
 class HandleEventsOnce(Middleware):
-    def process(self, *, req, resp, next):  # noqa: A002
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
         body, context = req.body, req.context
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if not event_id:
             return next()
-        runtime = context["tandem"]
-        with runtime.unit() as store:
-            claimed = store.claim_event(event_id, runtime.clock.now(), LEASE)
+        deps: Deps = context["tandem"]
+        with deps.units() as store:
+            claimed = store.claim_event(event_id, deps.clock.now(), LEASE)
         if not claimed:
             log.info("event %s already handled or in hand; delivery dropped", event_id)
             return BoltResponse(status=200, body="")
@@ -35,9 +39,9 @@ class HandleEventsOnce(Middleware):
         return next()
 
 
-def finish_event(context) -> None:
+def finish_event(context: dict[str, Any]) -> None:
     event_id = context.get("event_id")
     if event_id:
-        runtime = context["tandem"]
-        with runtime.unit() as store:
-            store.finish_event(event_id, runtime.clock.now())
+        deps: Deps = context["tandem"]
+        with deps.units() as store:
+            store.finish_event(event_id, deps.clock.now())

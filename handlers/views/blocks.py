@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.text import truncate
+from handlers.views.markup import truncate
 
 SECTION_TEXT = 3000
 HEADER_TEXT = 150

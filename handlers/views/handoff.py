@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.handoffs.clocks import clocks
@@ -9,7 +10,7 @@ from bot.handoffs.model import Handoff, Transition
 from bot.handoffs.transitions import available_actions
 from bot.matrix.model import PRIORITIES, Matrix
 from bot.sla.clock import ClockState
-from bot.text import escape, mention, mentions, truncate
+from handlers.views.markup import escape, mention, mentions, party, truncate
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
 from handlers.views.owner import local_time
@@ -49,7 +50,7 @@ def root_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dict]:
     area = matrix.area(handoff.area) if handoff.area else None
     fields = [
         f"*Requester*\n{mention(handoff.requester)} ({handoff.requester_side})",
-        f"*To*\n{matrix.describe_party(handoff.target)}" + (f" · {area.name}" if area else ""),
+        f"*To*\n{party(matrix, handoff.target)}" + (f" · {area.name}" if area else ""),
         f"*Assignee*\n{mention(handoff.assignee) if handoff.assignee else 'nobody yet'}",
         f"*Status*\n{STATUS_WORDS[handoff.status]}",
     ]
@@ -76,7 +77,7 @@ def root_text(handoff: Handoff) -> str:
 def opened_thread_text(matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime) -> str:
     state = clocks(handoff, matrix, now)
     due = f" Respond by {local_time(state.respond.due_at, matrix.timezone)}." if state and state.respond.due_at else ""
-    who = mentions(on_duty) if on_duty else matrix.describe_party(handoff.target) + " (nobody on duty now)"
+    who = mentions(on_duty) if on_duty else party(matrix, handoff.target) + " (nobody on duty now)"
     return f"{who}: new {handoff.kind} from {mention(handoff.requester)}, {handoff.priority}.{due} Use the buttons above."
 
 
@@ -98,7 +99,7 @@ def handoff_line(matrix: Matrix, h: Handoff, now: datetime) -> str:
     state = clocks(h, matrix, now)
     running = state.resolve if state and state.respond.stopped else (state.respond if state else None)
     clock = clock_text(running, matrix.timezone, now) if running else "no SLA"
-    who = mention(h.assignee) if h.assignee else matrix.describe_party(h.target)
+    who = mention(h.assignee) if h.assignee else party(matrix, h.target)
     return f"• *#{h.id}* {h.priority} {escape(truncate(h.summary, 80))} — {who} — {clock}"
 
 
@@ -135,7 +136,7 @@ def new_handoff_modal(matrix: Matrix, area_key: str | None = None, summary: str 
     default = next(o for o in priorities if o["value"] == matrix.sla.default)
     return {
         "type": "modal", "callback_id": ids.VIEW_NEW_HANDOFF, "title": _plain("New handoff"),
-        "submit": _plain("Open handoff"), "close": _plain("Cancel"), "private_metadata": channel or "",
+        "submit": _plain("Open handoff"), "close": _plain("Cancel"), "private_metadata": json.dumps({"channel": channel}),
         "blocks": [
             _input("summary", "Summary", {"type": "plain_text_input", "action_id": "summary", "max_length": 300,
                                           **({"initial_value": summary[:300]} if summary else {})}),
@@ -152,7 +153,7 @@ def new_handoff_modal(matrix: Matrix, area_key: str | None = None, summary: str 
 def resolve_modal(handoff_id: int, channel: str | None) -> dict:
     return {
         "type": "modal", "callback_id": ids.VIEW_RESOLVE_HANDOFF, "title": _plain(f"Resolve #{handoff_id}"[:24]),
-        "submit": _plain("Resolve"), "close": _plain("Cancel"), "private_metadata": f"{handoff_id}|{channel or ''}",
+        "submit": _plain("Resolve"), "close": _plain("Cancel"), "private_metadata": json.dumps({"handoff": handoff_id, "channel": channel}),
         "blocks": [_input("resolution", "How was it resolved?", {"type": "plain_text_input", "action_id": "note",
                                                                   "multiline": True, "max_length": 1000})],
     }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bot.errors import TandemError
 from bot.services.home import Home
-from bot.text import escape, mention
+from handlers.views.markup import escape, mention, words
 from handlers.views.blocks import VIEW_BLOCKS, cap_blocks, context, divider, header, section
 from handlers.views.handoff import handoff_line
 from handlers.views.owner import local_time
@@ -45,5 +46,5 @@ def home_view(home: Home) -> dict:
     return {"type": "home", "blocks": cap_blocks(blocks, VIEW_BLOCKS)}
 
 
-def no_matrix_view(message: str) -> dict:
-    return {"type": "home", "blocks": [header("Tandem"), section(message)]}
+def no_matrix_view(error: TandemError) -> dict:
+    return {"type": "home", "blocks": [header("Tandem"), section(words(error.words))]}

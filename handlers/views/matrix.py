@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bot.errors import TandemError
 from bot.matrix.audit import Gap
 from bot.matrix.model import Matrix
 from bot.ownership.duty import LeavePeriod
-from bot.text import escape, mention
+from handlers.views.markup import escape, mention, words
 from handlers.views.blocks import Reply, context, divider, header, section
-from handlers.views.owner import local_time, parties
+from handlers.views.markup import parties
+from handlers.views.owner import local_time
 
 HELP = """*Tandem* answers who owns what in the co-managed split, and keeps handoffs on the clock.
 • `/owner <thing>` — who owns it and who is on duty right now
@@ -29,8 +31,10 @@ def help_reply(not_understood: str | None = None) -> Reply:
     return Reply(("I didn't understand that. " if not_understood else "") + "Tandem help: /owner, /handoff, /overflow, /tandem", blocks)
 
 
-def error_reply(message: str) -> Reply:
-    return Reply(message, [section(f":warning: {message}")])
+def error_reply(error: TandemError) -> Reply:
+    """A refusal or mistake, in the words of the error that says what to do."""
+    text = words(error.words)
+    return Reply(text, [section(f":warning: {text}")])
 
 
 def matrix_reply(matrix: Matrix) -> Reply:

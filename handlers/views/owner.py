@@ -8,17 +8,13 @@ from zoneinfo import ZoneInfo
 from bot.matrix.model import Matrix
 from bot.ownership.duty import OwnerAnswer
 from bot.services.owner import OwnerResult
-from bot.text import escape, mention, mentions
+from handlers.views.markup import escape, mention, mentions, parties, party
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
 
 
 def local_time(at: datetime, timezone: str) -> str:
     return at.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
-
-
-def parties(matrix: Matrix, refs: tuple[str, ...]) -> str:
-    return ", ".join(matrix.describe_party(r) for r in refs) or "—"
 
 
 def _duty_line(matrix: Matrix, answer: OwnerAnswer) -> str:
@@ -42,7 +38,7 @@ def answer_blocks(matrix: Matrix, answer: OwnerAnswer, query: str) -> list[dict]
     sla_text = (f"{answer.priority}: respond within {sla.respond.describe()}, resolve within {sla.resolve.describe()}"
                 f" ({'24x7' if sla.clock == '24x7' else 'business hours'})") if sla else f"{answer.priority}: no targets set"
     fields = [
-        f"*Responsible*\n{parties(matrix, answer.responsible)}" + (f" (lead: {matrix.describe_party(area.lead)})" if area.lead else ""),
+        f"*Responsible*\n{parties(matrix, answer.responsible)}" + (f" (lead: {party(matrix, area.lead)})" if area.lead else ""),
         f"*Accountable*\n{parties(matrix, answer.accountable)}",
         f"*Consulted*\n{parties(matrix, answer.consulted)}",
         f"*Informed*\n{parties(matrix, answer.informed)}",

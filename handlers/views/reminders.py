@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.matrix.model import Matrix, Review
 from bot.reviews.cadence import ReviewStatus
 from bot.reviews.schedule import parse_schedule
-from bot.text import escape, mention, mentions, truncate
+from handlers.views.markup import escape, mention, mentions, truncate
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, divider, header, section
 from handlers.views.handoff import handoff_line, title
-from handlers.views.owner import local_time, parties
+from handlers.views.markup import parties
+from handlers.views.owner import local_time
 
 
 def sla_alert_text(handoff, payload: dict, people: tuple[str, ...]) -> str:
@@ -81,7 +83,7 @@ def review_done_modal(review: Review, due_at: datetime, channel: str | None, ts:
     return {
         "type": "modal", "callback_id": ids.VIEW_REVIEW_DONE, "title": {"type": "plain_text", "text": "Review done"},
         "submit": {"type": "plain_text", "text": "Mark done"}, "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": "|".join([review.key, due_at.isoformat(), channel or "", ts or ""]),
+        "private_metadata": json.dumps({"review": review.key, "due_at": due_at.isoformat(), "channel": channel, "ts": ts}),
         "blocks": [
             section(f"*{escape(review.name)}*"),
             {"type": "input", "block_id": "evidence", "label": {"type": "plain_text", "text": "Evidence (a note or a link)"},

@@ -7,11 +7,10 @@ import json
 import pytest
 from slack_bolt.request import BoltRequest
 
-from bot.app import create_app
-from bot.bootstrap import import_file
+from bot.app.bootstrap import import_file
+from bot.app.settings import Settings
+from bot.app.slack import create_app, create_client, slack_container
 from bot.clock import SystemClock
-from bot.runtime import Runtime
-from bot.settings import Settings
 from handlers.errors import SORRY
 from storage.db import Database
 from tests.conftest import EXAMPLE
@@ -26,7 +25,8 @@ def broken_app(standin, tmp_path):
     db = Database(settings.database_url)
     db.upgrade()
     import_file(db, EXAMPLE, "test", SystemClock())
-    app = create_app(Runtime(settings, db, SystemClock()))
+    client = create_client(settings)
+    app = create_app(slack_container(settings, db, SystemClock(), client), client)
     with db.engine.begin() as connection:  # the database loses its tables under the running bot
         for table in ("leave", "organisations"):
             connection.exec_driver_sql(f"DROP TABLE {table}")

@@ -75,9 +75,10 @@ def test_full_life_by_buttons(bot, standin):
 
     click(bot, standin, "handoff_resolve", number, ts, ALICE)
     [modal] = standin.wait_for("views.open")
-    assert modal.view["callback_id"] == "handoff_resolve_note" and modal.view["private_metadata"] == f"{number}|{CHANNEL}"
+    assert modal.view["callback_id"] == "handoff_resolve_note"
+    assert json.loads(modal.view["private_metadata"]) == {"handoff": number, "channel": CHANNEL}
     submit = sr.view_submission("handoff_resolve_note", {"resolution": {"note": "rule added, tested from home"}},
-                                user_id=ALICE, private_metadata=f"{number}|{CHANNEL}")
+                                user_id=ALICE, private_metadata=modal.view["private_metadata"])
     assert sr.post(bot.events_url, *submit)[0] == 200
     final = standin.wait_for("chat.update", count=6)[-1]
     assert "Resolved" in text_of(final) and "rule added, tested from home" in text_of(final)
@@ -124,7 +125,7 @@ def test_open_by_modal_from_a_bare_command(bot, standin):
         "area": {"area": {"type": "static_select", "selected_option": {"value": "onsite-hardware"}}},
         "assignee": {"assignee": {"type": "users_select", "selected_user": None}},
     }
-    submit = sr.view_submission("handoff_new", values, user_id=PRIYA, private_metadata=CHANNEL)
+    submit = sr.view_submission("handoff_new", values, user_id=PRIYA, private_metadata=json.dumps({"channel": CHANNEL}))
     assert sr.post(bot.events_url, *submit)[0] == 200
     root, thread = standin.wait_for("chat.postMessage", count=2)
     assert "Printer in reception offline" in text_of(root) and "Shows error 79" in text_of(root) and "P4" in text_of(root)
@@ -165,7 +166,7 @@ def test_shortcuts_open_the_form(bot, standin):
     second = standin.wait_for("views.open", count=2)[-1]
     summary = next(b for b in second.view["blocks"] if b["block_id"] == "summary")
     assert summary["element"]["initial_value"] == "VPN drops every hour for the Leeds office"
-    assert second.view["private_metadata"] == CHANNEL
+    assert json.loads(second.view["private_metadata"]) == {"channel": CHANNEL}
 
 
 def test_overflow_command_and_digest_now(bot, standin):

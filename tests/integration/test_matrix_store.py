@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.bootstrap import import_file
+from bot.app.bootstrap import import_file
 from bot.errors import MatrixError
 from bot.matrix.export import export_text
 from bot.matrix.loader import load_text

@@ -8,18 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import create_client
-from bot.bootstrap import import_file
+from bot.app.bootstrap import import_file
+from bot.app.settings import Settings
+from bot.app.slack import slack_container
 from bot.clock import FixedClock
 from bot.grammar import Command, parse_command
-from bot.runtime import Runtime
 from bot.services.posts import post_occurrence
 from bot.services.schedule import LEASE, plan, tick
-from bot.settings import Settings
-from handlers.conversation import SlackConversation
-from handlers.notify import ChannelNotifier
 from storage.db import Database
 from tests.conftest import EXAMPLE
+from tests.support.in_process import InProcess
 
 LONDON = ZoneInfo("Europe/London")
 CHANNEL = "C0SHARED01"
@@ -36,8 +34,7 @@ def runtime(standin, tmp_path):
     settings = Settings(database_url=f"sqlite:///{tmp_path / 's.db'}", bot_token=standin.token, api_url=standin.base_url)
     db = Database(settings.database_url)
     db.upgrade()
-    runtime = Runtime(settings, db, clock)
-    runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
+    runtime = InProcess(slack_container(settings, db, clock))
     import_file(db, EXAMPLE, "test", clock)
     yield runtime
     db.dispose()
@@ -45,7 +42,7 @@ def runtime(standin, tmp_path):
 
 def at(runtime, when: datetime):
     runtime.clock.set(when)
-    return tick(runtime)
+    return tick(runtime.deps)
 
 
 def texts(standin) -> list[str]:
@@ -166,7 +163,7 @@ def claim_the_digest_then_die(runtime, standin):
     at(runtime, local(2026, 12, 1, 8, 0))
     standin.reset()
     runtime.clock.set(local(2026, 12, 1, 8, 30))
-    plan(runtime, runtime.clock.now())
+    plan(runtime.deps, runtime.clock.now())
     with runtime.unit() as store:
         [item] = store.claim_deliveries(runtime.clock.now(), LEASE, 10)
     return item
@@ -175,7 +172,7 @@ def claim_the_digest_then_die(runtime, standin):
 def test_interrupted_send_is_not_posted_twice(runtime, standin):
     """A tick died after posting but before recording it: the next one finds the post in Slack."""
     item = claim_the_digest_then_die(runtime, standin)
-    post_occurrence(runtime, item, runtime.clock.now())  # posted, then the process died
+    post_occurrence(runtime.deps, item, runtime.clock.now())  # posted, then the process died
     assert len(standin.calls("chat.postMessage")) == 1
     report = at(runtime, local(2026, 12, 1, 8, 31))  # lease still held: nothing happens
     assert (report.posted, report.skipped) == (0, 0)

@@ -11,16 +11,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import create_client
-from bot.bootstrap import import_file
+from bot.app.bootstrap import import_file
+from bot.app.settings import Settings
+from bot.app.slack import slack_container
 from bot.clock import FixedClock
 from bot.grammar import parse_command
-from bot.runtime import Runtime
-from bot.settings import Settings
-from handlers.conversation import SlackConversation
-from handlers.notify import ChannelNotifier
 from storage.db import Database
 from tests.conftest import EXAMPLE, ROOT, fresh_postgres_database
+from tests.support.in_process import InProcess
 from tests.support.slack_standin import SlackStandIn
 
 pytestmark = pytest.mark.postgres
@@ -37,12 +35,12 @@ def seed(standin, url: str, imported: datetime, opened: datetime, count: int) ->
     """Import the example matrix at `imported`, then open `count` P2 handoffs at `opened`."""
     db = Database(url)
     db.upgrade()
-    runtime = Runtime(Settings(database_url=url, bot_token=standin.token, api_url=standin.base_url), db, FixedClock(imported))
-    runtime.notifier = ChannelNotifier(SlackConversation(create_client(runtime)))
-    import_file(db, EXAMPLE, "test", runtime.clock)
-    runtime.clock.set(opened)
+    clock = FixedClock(imported)
+    bot = InProcess(slack_container(Settings(database_url=url, bot_token=standin.token, api_url=standin.base_url), db, clock))
+    import_file(db, EXAMPLE, "test", clock)
+    clock.set(opened)
     for n in range(count):
-        runtime.open_handoff(parse_command("/handoff", f"P2 provider: item {n}"), "U0ALICE01", "C0SHARED01")
+        bot.open_handoff(parse_command("/handoff", f"P2 provider: item {n}"), "U0ALICE01", "C0SHARED01")
     db.dispose()
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.errors import TandemError
+from bot.errors import Who
 from bot.handoffs.model import ACTIONS, Forbidden, Handoff, Transition
 from bot.handoffs.transitions import apply, available_actions
 from bot.matrix.durations import Duration
@@ -46,9 +47,12 @@ NEW = Handoff(id=7, organisation="acme", kind="handoff", summary="Firewall rule 
 
 
 def refused(handoff: Handoff, action: str, actor: str, now: datetime = at(10), note: str | None = None) -> str:
+    """The refusal, people shown as `<@id>`: the domain names them as `Who`, never as markup."""
     with pytest.raises(Forbidden) as info:
         apply(handoff, action, actor, now, MATRIX, note)
-    return str(info.value)
+    words = info.value.words
+    assert not any(isinstance(w, str) and "<@" in w for w in words), words
+    return "".join(f"<@{w.slack}>" if isinstance(w, Who) else w for w in words)
 
 
 # --- buttons -------------------------------------------------------------------------------------

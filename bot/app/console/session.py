@@ -13,15 +13,19 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TextIO
 
-from bot.clock import FixedClock
-from bot.console.conversation import ConsoleConversation
-from bot.console.render import render_blocks
+from bot.app.console.conversation import ConsoleConversation
+from bot.app.console.render import render_blocks
+from bot.app.container import build
+from bot.app.settings import Settings
+from bot.clock import Clock, FixedClock
 from bot.errors import TandemError
 from bot.grammar import parse_line
-from bot.runtime import Runtime
+from bot.services import handoffs as handoff_service
+from handlers.dispatch import answer
 from handlers.notify import ChannelNotifier
 from handlers.views.blocks import Reply
 from handlers.views.matrix import error_reply
+from storage.db import Database
 
 CONSOLE_HELP = (":as NAME — act as someone else · :press ACTION NUMBER [note] — press a handoff button "
                 "(acknowledge, take, wait, resume, hand_back, resolve) · :at ISO-TIME — set the clock · :quit")
@@ -29,22 +33,21 @@ BUTTONS = ("acknowledge", "take", "wait", "resume", "hand_back", "resolve")
 
 
 class ConsoleSession:
-    def __init__(self, runtime: Runtime, user: str | None, out: TextIO) -> None:
-        self.runtime = runtime
-        self.clock = runtime.clock
+    def __init__(self, settings: Settings, db: Database, clock: Clock, user: str | None, out: TextIO) -> None:
+        self.clock = clock
         self.out = out
-        self.people: dict[str, str] = {}
+        self.people: dict[str, str] = {}  # filled below; the conversation shows mentions by these names
+        self.deps = build(settings, db, clock, ChannelNotifier(ConsoleConversation(out, self.people))).deps
         self.channel: str | None = None
         self.user = user or ""
         self._load_people()
-        runtime.notifier = ChannelNotifier(ConsoleConversation(out, self.people))
 
     def _load_people(self) -> None:
-        with self.runtime.unit() as store:
+        with self.deps.units() as store:
             keys = store.organisation_keys()
             if not keys:
                 return
-            matrix = self.runtime.matrices.get(store, keys[0]).matrix
+            matrix = self.deps.matrices.get(store, keys[0]).matrix
         self.people.update({p.slack: p.name for p in matrix.people.values()})
         self.channel = matrix.channel
         if not self.user:
@@ -73,11 +76,7 @@ class ConsoleSession:
             return ""
         if line.startswith(":"):
             return self._meta(line)
-        try:
-            reply = self.runtime.answer(parse_line(self._mentions(line)), self.user, self.channel)
-        except TandemError as error:
-            reply = error_reply(str(error))
-        return self.show(reply)
+        return self.show(answer(self.deps, lambda: parse_line(self._mentions(line)), self.user, self.channel))
 
     def show(self, reply: Reply) -> str:
         where = "in the channel" if reply.public else "only you can see this"
@@ -114,9 +113,9 @@ class ConsoleSession:
         if action not in BUTTONS or not number.lstrip("#").isdigit():
             return f"(write it as :press ACTION NUMBER [note], ACTION one of {', '.join(BUTTONS)})\n"
         try:
-            self.runtime.act(int(number.lstrip("#")), action, self.user, self.channel, note or None)
+            handoff_service.step(self.deps, int(number.lstrip("#")), action, self.user, self.channel, note or None)
         except TandemError as error:
-            return self.show(error_reply(str(error)))
+            return self.show(error_reply(error))
         return ""
 
     def run(self, lines: Iterable[str], interactive: bool) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from dotenv import dotenv_values
@@ -25,6 +25,14 @@ WHERE = {
 }
 
 
+def _count(get: Callable[[str], str | None], name: str, default: int, what: str) -> int:
+    """A whole number of at least 1, or a SettingsError naming the variable."""
+    text = get(name) or str(default)
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(f"{name} must be a whole number of {what}, at least 1 (default {default}), not {text!r}.")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -36,6 +44,8 @@ class Settings:
     port: int = 3000
     allowed_teams: frozenset[str] = field(default_factory=frozenset)
     tick_seconds: int = 30  # the in-process heartbeat; 0 when ticks come from cron (`tandem tick`)
+    web_concurrency: int = 2  # gunicorn worker processes
+    threads: int = 8  # threads per worker
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> "Settings":
@@ -59,6 +69,8 @@ class Settings:
         if not tick_text.isdigit():
             raise SettingsError(f"TANDEM_TICK_SECONDS must be a whole number of seconds (0 turns the heartbeat off), not {tick_text!r}.")
         teams = frozenset(t.strip() for t in (get("TANDEM_ALLOWED_TEAMS") or "").split(",") if t.strip())
+        workers = _count(get, "WEB_CONCURRENCY", 2, "gunicorn worker processes")
+        threads = _count(get, "TANDEM_THREADS", 8, "threads per worker")
         return cls(
             database_url=database_url,
             bot_token=get("SLACK_BOT_TOKEN"),
@@ -69,6 +81,8 @@ class Settings:
             port=int(port_text),
             allowed_teams=teams,
             tick_seconds=int(tick_text),
+            web_concurrency=workers,
+            threads=threads,
         )
 
     def require_slack(self, receiving: bool = True) -> None:

@@ -1,13 +1,18 @@
-"""Text that is safe to put in a Slack message.
+"""Slack mrkdwn from the core's words, and text that is safe to put in a Slack message.
 
 Whatever a user typed is escaped before it is echoed, so a summary can never ping
 `@channel`, forge a `<@mention>` or a link; and every text is cut to its limit with "…"
-rather than being refused by Slack.
+rather than being refused by Slack. The core names people as `Who`; here they become
+mentions, and every plain word is escaped, values from the matrix file included.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from bot.errors import Who, Word, Words
+from bot.matrix.model import Matrix
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 ZERO_WIDTH = "\u200b"
@@ -34,5 +39,23 @@ def mention(slack_id: str) -> str:
     return f"<@{slack_id}>"
 
 
-def mentions(slack_ids: tuple[str, ...] | list[str]) -> str:
+def mentions(slack_ids: Iterable[str]) -> str:
     return ", ".join(mention(s) for s in slack_ids) or "nobody"
+
+
+def word(part: Word) -> str:
+    return mention(part.slack) if isinstance(part, Who) else escape(part)
+
+
+def words(parts: Words) -> str:
+    """The core's words as mrkdwn: people as mentions, everything else escaped."""
+    return "".join(word(p) for p in parts)
+
+
+def party(matrix: Matrix, ref: str) -> str:
+    """A party ref as mrkdwn: a side or group by name, a person as a mention."""
+    return word(matrix.describe_party(ref))
+
+
+def parties(matrix: Matrix, refs: Iterable[str]) -> str:
+    return ", ".join(party(matrix, r) for r in refs) or "—"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import TextIO
 
-from bot.console.render import mrkdwn, render_blocks
+from bot.app.console.render import mrkdwn, render_blocks
 
 
 class ConsoleConversation:

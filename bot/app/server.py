@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable, Iterable
 
 from gunicorn.app.base import BaseApplication
@@ -73,9 +72,7 @@ class GunicornServer(BaseApplication):
         return self.build()
 
 
-def serve_http(build: Callable[[], Callable], port: int) -> None:
-    workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-    threads = int(os.environ.get("TANDEM_THREADS", "8"))
+def serve_http(build: Callable[[], Callable], port: int, workers: int, threads: int) -> None:
     GunicornServer(build, port, workers, threads).run()
 
 

@@ -12,29 +12,29 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.runtime import Runtime
+from bot.app.container import Container
 from bot.services.schedule import tick
 
 log = logging.getLogger(__name__)
 
 
-def _beat(runtime: Runtime) -> None:
+def _beat(container: Container) -> None:
     try:
-        runtime.warm()  # pick up another replica's import here, not on a user's request
-        report = tick(runtime)
+        container.warm()  # pick up another replica's import here, not on a user's request
+        report = tick(container.deps)
         if report.planned or report.posted or report.failed:
             log.info("tick: %s", report)
     except Exception:  # noqa: BLE001 - a failed beat must not stop the next one
         log.exception("tick failed; the next beat retries")
 
 
-def start_heartbeat(runtime: Runtime) -> BackgroundScheduler | None:
+def start_heartbeat(container: Container) -> BackgroundScheduler | None:
     """Beat every `TANDEM_TICK_SECONDS` (none when it is 0: ticks then come from cron)."""
-    seconds = runtime.settings.tick_seconds
+    seconds = container.settings.tick_seconds
     if not seconds:
         return None
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
-    scheduler.add_job(_beat, IntervalTrigger(seconds=seconds), args=[runtime], id="tandem-tick",
-                      next_run_time=runtime.clock.now())
+    scheduler.add_job(_beat, IntervalTrigger(seconds=seconds), args=[container], id="tandem-tick",
+                      next_run_time=container.deps.clock.now())
     scheduler.start()
     return scheduler

@@ -1,0 +1,301 @@
+"""The `tandem` command line (also `python -m bot`).
+
+Exit status: 0 success, 1 a problem the user can fix (invalid matrix, gaps found by
+`audit`), 2 wrong usage. Each command imports what it needs when it runs, so `tandem --help`
+loads neither the database layer nor Slack's.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from bot.app.settings import Settings
+from bot.clock import Clock, FixedClock, SystemClock
+from bot.errors import TandemError
+
+if TYPE_CHECKING:
+    from bot.matrix.model import Matrix
+    from bot.ports import Store
+
+
+def _clock(at: str | None) -> Clock:
+    if not at:
+        return SystemClock()
+    try:
+        moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise click.BadParameter(f"{at!r} is not an ISO-8601 time such as 2026-12-01T09:00:00+00:00") from exc
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{at!r} has no offset: add one, e.g. {at}+00:00 or {at}Z")
+    return FixedClock(moment)
+
+
+def _summary(changes: list[str]) -> str:
+    if not changes:
+        return "already up to date."
+    return changes[0] + "." if len(changes) == 1 else f"{len(changes)} changes (see the audit log)."
+
+
+class _Group(click.Group):
+    """Turns user-fixable errors into a message and exit status 1, instead of a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TandemError as error:
+            click.echo(str(error), err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+def main() -> None:
+    """Tandem: the co-managed IT responsibility matrix, handoffs and reminders, in Slack."""
+
+
+@main.command()
+@click.option("--as", "as_user", metavar="SLACK_ID", help="Act as this person (default: the first internal admin).")
+@click.option("--matrix", "matrix_file", type=click.Path(exists=True, dir_okay=False), help="Import this matrix file first.")
+@click.option("--at", help="Pretend it is this time (ISO-8601 with offset).")
+def console(as_user: str | None, matrix_file: str | None, at: str | None) -> None:
+    """The whole bot in a terminal; reads a script from stdin when it is not a terminal."""
+    from bot.app.bootstrap import import_file, open_database
+    from bot.app.console.session import ConsoleSession
+
+    settings = Settings.from_env()
+    clock = _clock(at)
+    db = open_database(settings)
+    path = matrix_file or settings.matrix_file
+    if path:
+        _, changes = import_file(db, path, "console", clock)
+        click.echo(f"Loaded {path}: " + _summary(changes), err=True)
+    session = ConsoleSession(settings, db, clock, as_user, sys.stdout)
+    if not session.people:
+        raise TandemError("No matrix is loaded. Start with: tandem console --matrix examples/matrix.yml")
+    interactive = sys.stdin.isatty()
+    lines = _prompted(session) if interactive else sys.stdin
+    session.run(lines, interactive)
+
+
+def _prompted(session):
+    while True:
+        try:
+            yield input(f"{session.who()}> ")
+        except EOFError:
+            return
+
+
+@main.command("run")
+def run_bot() -> None:
+    """The Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
+    import logging
+
+    from bot.app.bootstrap import import_file, open_database
+    from bot.app.heartbeat import start_heartbeat
+    from bot.app.server import TandemWsgi, serve_http, serve_socket_mode
+    from bot.app.slack import create_app, create_client, slack_container
+    from storage.db import Database
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    settings.require_slack()
+    clock = SystemClock()
+    db = open_database(settings)
+    if settings.matrix_file:
+        _, changes = import_file(db, settings.matrix_file, "startup", clock)
+        click.echo(f"Loaded {settings.matrix_file}: " + _summary(changes), err=True)
+    if settings.app_token:
+        client = create_client(settings)
+        container = slack_container(settings, db, clock, client)
+        container.warm()
+        app = create_app(container, client)
+        start_heartbeat(container)
+        serve_socket_mode(app, settings.app_token)
+        return
+    db.dispose()
+
+    def build() -> TandemWsgi:  # in each gunicorn worker, after the fork
+        client = create_client(settings)
+        container = slack_container(settings, Database(settings.database_url), SystemClock(), client)
+        container.warm()
+        app = create_app(container, client)
+        start_heartbeat(container)
+        return TandemWsgi(app, container.db.ping)
+
+    click.echo(f"Tandem listening on http://0.0.0.0:{settings.port}/slack/events", err=True)
+    serve_http(build, settings.port, settings.web_concurrency, settings.threads)
+
+
+@main.command()
+@click.option("--at", help="Run as if it were this time (ISO-8601 with offset); default now.")
+def tick(at: str | None) -> None:
+    """Run every due job once (SLA alerts, review reminders, digests) and exit; safe to run concurrently."""
+    from bot.app.bootstrap import open_database
+    from bot.app.slack import slack_container
+    from bot.services.schedule import tick as run_tick
+
+    settings = Settings.from_env()
+    settings.require_slack(receiving=False)
+    container = slack_container(settings, open_database(settings), _clock(at))
+    report = run_tick(container.deps)
+    click.echo(f"planned {report.planned}, posted {report.posted}, already posted {report.skipped}, failed {report.failed}")
+    if report.failed:
+        sys.exit(1)
+
+
+@main.group()
+def matrix() -> None:
+    """Import, export and audit the responsibility matrix."""
+
+
+@matrix.command("init")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--org", "organisation", default="my-org", show_default=True, help="Organisation key.")
+@click.option("--name", default="My Organisation", show_default=True, help="Organisation name.")
+@click.option("--timezone", default="Europe/London", show_default=True, help="IANA time zone.")
+def matrix_init(file: str, organisation: str, name: str, timezone: str) -> None:
+    """Write a starter matrix FILE: the usual areas and the default review library (CIS/NIST)."""
+    from pathlib import Path
+
+    from bot.matrix.starter import starter_text
+
+    path = Path(file)
+    if path.exists():
+        raise TandemError(f"{file} already exists; choose another name or remove it first.")
+    path.write_text(starter_text(organisation, name, timezone), encoding="utf-8")
+    click.echo(f"Wrote {file}. Replace the placeholder people, then: tandem matrix import {file}")
+
+
+@matrix.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--announce", is_flag=True, help="Post what changed in the organisation's shared channel.")
+def matrix_import(file: str, announce: bool) -> None:
+    """Validate FILE and load it; nothing is loaded if anything is wrong."""
+    from bot.app.bootstrap import import_file, open_database
+    from storage.store import Units
+
+    settings = Settings.from_env()
+    db = open_database(settings)
+    org, changes = import_file(db, file, "cli", SystemClock())
+    if not changes:
+        click.echo(f"{org}: the matrix is already up to date; nothing changed.")
+        return
+    click.echo(f"{org}: matrix loaded, {len(changes)} change(s):")
+    for line in changes:
+        click.echo(f"  {line}")
+    if announce:
+        from bot.app.slack import slack_container
+
+        with Units(db)() as store:
+            loaded = store.load_matrix(org)
+        if loaded is None or not loaded.channel:
+            raise TandemError("Not announced: the matrix names no shared channel ('channel:').")
+        settings.require_slack(receiving=False)
+        slack_container(settings, db, SystemClock()).deps.notifier.matrix_changed(loaded, changes, "tandem matrix import")
+        click.echo(f"Announced in {loaded.channel}.")
+
+
+@contextmanager
+def _store() -> Iterator[Store]:
+    """One unit of work on the configured database, for the commands that read it."""
+    from bot.app.bootstrap import open_database
+    from storage.store import Units
+
+    with Units(open_database(Settings.from_env()))() as store:
+        yield store
+
+
+def _matrix(store: Store, org: str | None) -> Matrix:
+    """The organisation named with --org, or the only one loaded."""
+    keys = store.organisation_keys()
+    if org and org not in keys:
+        raise TandemError(f"No organisation '{org}'. Loaded: {', '.join(keys) or 'none'}.")
+    if not org and len(keys) != 1:
+        raise TandemError("Name the organisation with --org: " + (", ".join(keys) if keys else "none is loaded yet (tandem matrix import FILE)."))
+    matrix = store.load_matrix(org or keys[0])
+    if matrix is None:  # removed between the two reads
+        raise TandemError(f"No organisation '{org or keys[0]}' any more: load it again with tandem matrix import FILE.")
+    return matrix
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+@matrix.command("export")
+@click.option("--org", help="Organisation key (needed when several are loaded).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def matrix_export(org: str | None, output: str | None) -> None:
+    """Write the loaded matrix as a file that imports back to the same matrix."""
+    from bot.matrix.export import export_text
+
+    with _store() as store:
+        text = export_text(_matrix(store, org))
+    _write(text, output)
+
+
+@matrix.command("audit")
+@click.option("--org", help="Organisation key (needed when several are loaded).")
+@click.option("--file", "file", type=click.Path(dir_okay=False), help="Audit this file instead of the loaded matrix.")
+def matrix_audit(org: str | None, file: str | None) -> None:
+    """List the gaps where work falls between the two sides; exit 1 when there are any."""
+    from bot.matrix.audit import find_gaps
+    from bot.matrix.loader import load_file
+
+    if file:
+        loaded = load_file(file)
+    else:
+        with _store() as store:
+            loaded = _matrix(store, org)
+    gaps = find_gaps(loaded)
+    for gap in gaps:
+        click.echo(f"{gap.subject}: {gap.problem} — {gap.fix}")
+    if gaps:
+        click.echo(f"{len(gaps)} gap(s) in {loaded.organisation}.", err=True)
+        sys.exit(1)
+    click.echo(f"No gaps in {loaded.organisation}.")
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export evidence for auditors."""
+
+
+@export_group.command("handoffs")
+@click.option("--since", default="", help="YYYY-MM-DD or e.g. 30d (default: the last 90 days).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--org", help="Organisation key (needed when several are loaded).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def export_handoffs(since: str, fmt: str, org: str | None, output: str | None) -> None:
+    """Every handoff since a date: who, what, when, and whether its SLA was met."""
+    from bot.services.cover import parse_since
+    from bot.services.evidence import export_handoffs as build
+
+    now = SystemClock().now()
+    with _store() as store:
+        matrix = _matrix(store, org)
+        text = build(store, matrix, parse_since(since, now, matrix.timezone), now, fmt)
+    _write(text, output)
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply schema migrations."""
+    from bot.app.bootstrap import open_database
+
+    database = open_database(Settings.from_env())
+    click.echo(f"Schema up to date ({database.engine.url.render_as_string(hide_password=True)}).")

@@ -1,0 +1,34 @@
+"""The running bot, built whole: settings, database and the core's dependencies.
+
+`build` is the one place that chooses the adapters: the SQLAlchemy store behind the unit of
+work, and the notifier of the surface the process serves (Slack or the console), handed in
+by the caller. Nothing is patched in afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.app.settings import Settings
+from bot.clock import Clock
+from bot.ports import Notifier
+from bot.services.deps import Deps
+from bot.services.matrices import MatrixCache
+from storage.db import Database
+from storage.store import Units
+
+
+@dataclass(frozen=True)
+class Container:
+    settings: Settings
+    db: Database
+    deps: Deps
+
+    def warm(self) -> None:
+        """Load every matrix before serving, so the first Slack request is as quick as the rest."""
+        with self.deps.units() as store:
+            self.deps.matrices.warm(store)
+
+
+def build(settings: Settings, db: Database, clock: Clock, notifier: Notifier) -> Container:
+    return Container(settings, db, Deps(Units(db), clock, notifier, MatrixCache()))

@@ -1,0 +1,56 @@
+"""Slack wiring: the Web API client, a container that posts through it, and the Bolt app.
+
+Nothing happens at import time; `create_app` builds one app. A process that posts to Slack
+(`tandem run`, `tandem tick`, `matrix import --announce`) builds its container with the
+Slack notifier from the start.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot.app.container import Container, build
+from bot.app.settings import Settings
+from bot.clock import Clock
+from handlers.conversation import SlackConversation
+from handlers.notify import ChannelNotifier
+from handlers.register import register
+from storage.db import Database
+
+
+
+
+def create_client(settings: Settings) -> WebClient:
+    """The one `WebClient`: `base_url` from `SLACK_API_URL`; it retries HTTP 429 after
+    `Retry-After` and connection errors with backoff."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=10,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=3), RateLimitErrorRetryHandler(max_retry_count=3)],
+        logger=logging.getLogger("tandem.slack"),
+    )
+
+
+def slack_container(settings: Settings, db: Database, clock: Clock, client: WebClient | None = None) -> Container:
+    """A container whose notifier posts to Slack."""
+    client = client or create_client(settings)
+    return build(settings, db, clock, ChannelNotifier(SlackConversation(client)))
+
+
+def create_app(container: Container, client: WebClient) -> App:
+    """A sync Bolt app over `client`, listeners registered, answering in the request."""
+    container.settings.require_slack()
+    app = App(
+        client=client,
+        signing_secret=container.settings.signing_secret,
+        logger=logging.getLogger("tandem.bolt"),
+        # Acknowledgements run in the request; slow work is a lazy listener after it.
+        process_before_response=True,
+    )
+    register(app, container.deps, container.settings.allowed_teams)
+    return app

@@ -1,0 +1,28 @@
+"""What every use case is handed: the unit of work, the clock, the notifier and the matrix cache.
+
+The composition root (`bot/app/`) builds one `Deps` per process, with the notifier of its
+surface (Slack or the console) already in it, and hands it to the Slack listeners through
+Bolt's context and to the console directly, so every surface answers the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.clock import Clock
+from bot.ports import Notifier, UnitOfWork
+from bot.services.matrices import MatrixCache
+
+
+@dataclass(frozen=True)
+class Deps:
+    units: UnitOfWork
+    clock: Clock
+    notifier: Notifier
+    matrices: MatrixCache
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Deps:
+        """Never copied: Bolt deep-copies a request's context for lazy listeners, and the
+        engine and caches behind these must stay the ones the process shares."""
+        return self
