@@ -29,10 +29,12 @@ def build() -> Callable:
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk import WebClient
 
-    client = WebClient(token=os.environ.get("SLACK_BOT_TOKEN", "xoxb-bench-bare"),
-                       base_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"), timeout=10)
-    app = App(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-              token_verification_enabled=False)
+    client = WebClient(
+        token=os.environ.get("SLACK_BOT_TOKEN", "xoxb-bench-bare"),
+        base_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"),
+        timeout=10,
+    )
+    app = App(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"], token_verification_enabled=False)
 
     @app.command("/owner")
     def owner(ack):
@@ -62,7 +64,6 @@ def application(environ: dict, start_response) -> Iterable[bytes]:
 
 def main() -> None:
     from bot.app.server import serve_http
-
     from bot.app.settings import Settings
 
     settings = Settings.from_env()

@@ -34,7 +34,7 @@ def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
     """Rows as left-aligned text columns under a header, so the output reads in a terminal or a log."""
     cells = [[str(c) for c in header]] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()  # noqa: E731
+    line = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip()  # noqa: E731
     out = [line(cells[0]), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in cells[1:]]
     return "\n".join(out)
@@ -54,8 +54,9 @@ def machine_busy_seconds() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def print_profile(fn: Callable[[], object], repeat: int = 1, lines: int = 30,
-                  orders: Sequence[str] = ("cumulative",)) -> None:
+def print_profile(
+    fn: Callable[[], object], repeat: int = 1, lines: int = 30, orders: Sequence[str] = ("cumulative",)
+) -> None:
     """Run `fn` `repeat` times under cProfile and print its top `lines` functions for each sort order.
 
     Printed when a target is missed, so the output already says where the time went. With

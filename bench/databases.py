@@ -19,8 +19,12 @@ BATCH = 5_000
 
 def add_postgres_argument(parser: argparse.ArgumentParser) -> None:
     """`--postgres URL`: run on a new database on that server instead of SQLite."""
-    parser.add_argument("--postgres", metavar="URL", help="run on PostgreSQL: a new database on this server "
-                        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test), dropped afterwards")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="run on PostgreSQL: a new database on this server "
+        "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test), dropped afterwards",
+    )
 
 
 @contextmanager
@@ -32,7 +36,11 @@ def bench_database(postgres: str | None, workdir: Path) -> Iterator[str]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    base = make_url(postgres.replace("postgresql://", "postgresql+psycopg://", 1) if postgres.startswith("postgresql://") else postgres)
+    base = make_url(
+        postgres.replace("postgresql://", "postgresql+psycopg://", 1)
+        if postgres.startswith("postgresql://")
+        else postgres
+    )
     name = f"tandem_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -74,7 +82,7 @@ def insert_rows(engine, table_, rows: list[dict], batch: int = BATCH) -> float:
     statement = insert(table_)
     for i in range(0, len(rows), batch):
         with engine.begin() as connection:
-            connection.execute(statement, rows[i:i + batch])
+            connection.execute(statement, rows[i : i + batch])
     return time.perf_counter() - start
 
 

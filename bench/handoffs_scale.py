@@ -47,7 +47,12 @@ from pathlib import Path
 
 from bench.common import EXAMPLE, load_average, percentile, print_profile, report_failure, table, verdict
 from bench.databases import (
-    add_postgres_argument, analyze, bench_database, database_size, insert_rows, open_migrated,
+    add_postgres_argument,
+    analyze,
+    bench_database,
+    database_size,
+    insert_rows,
+    open_migrated,
     organisation_id,
 )
 from bench.queries import captured_sql, print_plans
@@ -75,8 +80,16 @@ def measure(fn: Callable[[int], object], calls: int, warmup: int = 10) -> tuple[
 def stat_row(name: str, samples: list[float], first: float, target_ms: float | None) -> list:
     """One row under STAT_HEADER; without a target the last two cells are empty."""
     p50, p99 = percentile(samples, 50) * 1000, percentile(samples, 99) * 1000
-    return [name, len(samples), f"{first * 1000:.1f}", f"{p50:.2f}", f"{p99:.2f}", f"{samples[-1] * 1000:.2f}",
-            f"p99 < {target_ms:.0f} ms" if target_ms else "", verdict(p99 < target_ms) if target_ms else ""]
+    return [
+        name,
+        len(samples),
+        f"{first * 1000:.1f}",
+        f"{p50:.2f}",
+        f"{p99:.2f}",
+        f"{samples[-1] * 1000:.2f}",
+        f"p99 < {target_ms:.0f} ms" if target_ms else "",
+        verdict(p99 < target_ms) if target_ms else "",
+    ]
 
 
 def breakdown(runtime, org: str, users: list[str], calls: int) -> list[list]:
@@ -126,26 +139,33 @@ def load_handoffs(db, url: str, org: str, matrix, rng: random.Random, args) -> t
         total = connection.scalar(select(func.count()).select_from(h))
         open_ = connection.scalar(select(func.count()).select_from(h).where(h.resolved_at.is_(None)))
         breached = connection.scalar(select(func.count()).select_from(h).where(h.resolved_at.is_(None), h.due_at < now))
-        undated = connection.scalar(select(func.count()).select_from(h).where(h.resolved_at.is_(None), h.due_at.is_(None)))
+        undated = connection.scalar(
+            select(func.count()).select_from(h).where(h.resolved_at.is_(None), h.due_at.is_(None))
+        )
         ids = list(connection.scalars(select(h.id)))
     by_status = Counter(row["status"] for row in rows)
     soon = sum(1 for r in rows if r["due_at"] and now <= r["due_at"] < now + timedelta(hours=4))
-    print(f"handoffs: {total} ({open_} open: {breached} breached, {soon} due within 4 h, {undated} with no running "
-          f"dated clock; by status {dict(sorted(by_status.items()))})")
-    print(f"generated in {gen_s:.1f} s ({factory.computed} distinct clock computations), inserted in {insert_s:.1f} s; "
-          f"database {database_size(db.engine, url)}", flush=True)
+    print(
+        f"handoffs: {total} ({open_} open: {breached} breached, {soon} due within 4 h, {undated} with no running "
+        f"dated clock; by status {dict(sorted(by_status.items()))})"
+    )
+    print(
+        f"generated in {gen_s:.1f} s ({factory.computed} distinct clock computations), inserted in {insert_s:.1f} s; "
+        f"database {database_size(db.engine, url)}",
+        flush=True,
+    )
     return ids, open_
 
 
 def run(args) -> None:
+    from bench.common import silent_notifier
     from bot.app.bootstrap import import_file
-    from bot.clock import FixedClock
-    from bot.grammar import parse_command, parse_mention
     from bot.app.container import build
     from bot.app.settings import Settings
+    from bot.clock import FixedClock
+    from bot.grammar import parse_command, parse_mention
     from bot.services import home as home_service
     from handlers.views.home import home_view
-    from bench.common import silent_notifier
     from tests.support.in_process import InProcess
 
     rng = random.Random(args.seed)
@@ -179,8 +199,11 @@ def run(args) -> None:
         assert f"{open_} open handoffs" in reply.text, reply.text
         assert "Status of #" in str(status(0).blocks)
 
-        print(f"load average before measuring: {load_average()} "
-              f"({os.cpu_count()} CPUs; other processes on the machine skew the numbers)", flush=True)
+        print(
+            f"load average before measuring: {load_average()} "
+            f"({os.cpu_count()} CPUs; other processes on the machine skew the numbers)",
+            flush=True,
+        )
         results = []
         for name, fn in (("/tandem sla", sla), ("App Home build + view", home), ("@tandem status <id>", status)):
             samples, first = measure(fn, args.calls)
@@ -211,11 +234,15 @@ def run(args) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.handoffs_scale", description=__doc__.split("\n")[0])
     add_postgres_argument(parser)
-    parser.add_argument("--handoffs", type=int, default=100_000, help="handoffs to load (default 100000; 5000 for a smoke run)")
+    parser.add_argument(
+        "--handoffs", type=int, default=100_000, help="handoffs to load (default 100000; 5000 for a smoke run)"
+    )
     parser.add_argument("--open-share", type=float, default=0.2)
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--profile", action="store_true", help="print a cProfile of each path even when its target is met")
+    parser.add_argument(
+        "--profile", action="store_true", help="print a cProfile of each path even when its target is met"
+    )
     args = parser.parse_args(argv)
     return report_failure(lambda: run(args))
 

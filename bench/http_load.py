@@ -45,10 +45,24 @@ CHANNEL, USERS = "C0SHARED01", ("U0ALICE01", "U0BEN0001", "U0PRIYA01", "U0SAM000
 # What people type after /owner against the example matrix: exact names and aliases,
 # sentences, typos, an ambiguous word and things the matrix does not know.
 QUERIES = (
-    "backups", "vpn", "password resets", "label printer", "who owns the printers?", "edr",
-    "bakcups", "windwos updates", "firewall rule for the new office", "security",
-    "restore test", "new starter laptop", "office 365", "coffee machine descaling",
-    "the wifi in meeting room 2 keeps dropping", "ransomware", "adobe licences", "noc",
+    "backups",
+    "vpn",
+    "password resets",
+    "label printer",
+    "who owns the printers?",
+    "edr",
+    "bakcups",
+    "windwos updates",
+    "firewall rule for the new office",
+    "security",
+    "restore test",
+    "new starter laptop",
+    "office 365",
+    "coffee machine descaling",
+    "the wifi in meeting room 2 keeps dropping",
+    "ransomware",
+    "adobe licences",
+    "noc",
 )
 
 
@@ -98,8 +112,9 @@ async def _one(port: int, raw: bytes) -> tuple[int | str, bytes]:
     return (int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else "bad-response"), body
 
 
-async def _drive(port: int, pool: list[bytes], concurrency: int, warmup: float, seconds: float,
-                 server_pid: int | None) -> dict:
+async def _drive(
+    port: int, pool: list[bytes], concurrency: int, warmup: float, seconds: float, server_pid: int | None
+) -> dict:
     counter = iter(range(MAX_REQUESTS * 2))
     latencies: list[float] = []
     statuses: collections.Counter = collections.Counter()
@@ -113,7 +128,7 @@ async def _drive(port: int, pool: list[bytes], concurrency: int, warmup: float, 
             start = time.perf_counter()
             try:
                 status, body = await asyncio.wait_for(_one(port, raw), REQUEST_TIMEOUT_S)
-            except (OSError, asyncio.TimeoutError) as error:
+            except (TimeoutError, OSError) as error:
                 status, body = type(error).__name__, b""
             elapsed = time.perf_counter() - start
             if record:
@@ -134,12 +149,20 @@ async def _drive(port: int, pool: list[bytes], concurrency: int, warmup: float, 
     ordered = sorted(latencies)
     ok = statuses.get("200", 0)
     return {
-        "requests": len(latencies), "ok": ok, "errors": len(latencies) - ok, "seconds": wall,
+        "requests": len(latencies),
+        "ok": ok,
+        "errors": len(latencies) - ok,
+        "seconds": wall,
         "rps": ok / wall if wall else 0.0,
-        "p50_ms": percentile(ordered, 50) * 1000, "p90_ms": percentile(ordered, 90) * 1000,
-        "p99_ms": percentile(ordered, 99) * 1000, "max_ms": (ordered[-1] * 1000) if ordered else float("nan"),
-        "statuses": dict(statuses), "samples": samples,
-        "client_cpu_s": own, "server_cpu_s": sum(by_pid.values()), "machine_busy_s": busy,
+        "p50_ms": percentile(ordered, 50) * 1000,
+        "p90_ms": percentile(ordered, 90) * 1000,
+        "p99_ms": percentile(ordered, 99) * 1000,
+        "max_ms": (ordered[-1] * 1000) if ordered else float("nan"),
+        "statuses": dict(statuses),
+        "samples": samples,
+        "client_cpu_s": own,
+        "server_cpu_s": sum(by_pid.values()),
+        "machine_busy_s": busy,
         # per process, busiest first: the gunicorn workers (and the master, near 0)
         "process_cores": sorted((round(c / wall, 2) for c in by_pid.values()), reverse=True) if wall else [],
     }
@@ -190,7 +213,7 @@ def _bot_process_class():
     class TandemServer(_Drained, BotProcess):
         name = "tandem"
 
-        def start(self, timeout: float = 60) -> "TandemServer":
+        def start(self, timeout: float = 60) -> TandemServer:
             BotProcess.start(self, timeout)
             self.drain(self.proc)
             return self
@@ -209,9 +232,15 @@ class BareServer(_Drained):
         self.env = {**os.environ, **standin.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": str(self.port)}
         self.proc: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 60) -> "BareServer":
-        self.proc = subprocess.Popen([sys.executable, "-m", "bench.bare_app"], env=self.env, cwd=ROOT,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    def start(self, timeout: float = 60) -> BareServer:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.bare_app"],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -241,20 +270,50 @@ def build_pool(standin, size: int) -> list[bytes]:
     response_url = standin.response_url("bench")
     pool = []
     for i in range(size):
-        body, headers = sr.slash_command("/owner", QUERIES[i % len(QUERIES)], user_id=USERS[i % len(USERS)],
-                                         channel_id=CHANNEL, response_url=response_url)
+        body, headers = sr.slash_command(
+            "/owner",
+            QUERIES[i % len(QUERIES)],
+            user_id=USERS[i % len(USERS)],
+            channel_id=CHANNEL,
+            response_url=response_url,
+        )
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        pool.append((f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
-                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body)
+        pool.append(
+            (
+                f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+            ).encode()
+            + body
+        )
     return pool
 
 
 def run_client(port: int, server_pid: int, pool_file: Path, args: argparse.Namespace) -> dict:
-    command = [sys.executable, "-m", "bench.http_load", "--client-pool", str(pool_file), "--port", str(port),
-               "--server-pid", str(server_pid), "--concurrency", str(args.concurrency),
-               "--seconds", str(args.seconds), "--warmup", str(args.warmup)]
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
-                          timeout=args.seconds + args.warmup + REQUEST_TIMEOUT_S + 30)
+    command = [
+        sys.executable,
+        "-m",
+        "bench.http_load",
+        "--client-pool",
+        str(pool_file),
+        "--port",
+        str(port),
+        "--server-pid",
+        str(server_pid),
+        "--concurrency",
+        str(args.concurrency),
+        "--seconds",
+        str(args.seconds),
+        "--warmup",
+        str(args.warmup),
+    ]
+    done = subprocess.run(
+        command,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=args.seconds + args.warmup + REQUEST_TIMEOUT_S + 30,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"client failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -302,16 +361,21 @@ def main(argv: list[str] | None = None) -> int:
         env["TANDEM_THREADS"] = str(args.threads)
     workers = env.get("WEB_CONCURRENCY", default_workers)
     threads = env.get("TANDEM_THREADS", default_threads)
-    print(f"gunicorn gthread, workers={workers} threads={threads} "
-          f"({'flags' if env else 'bot/server.py defaults'}); client: 1 process, asyncio, "
-          f"concurrency {args.concurrency}, new connection per request; {args.seconds:g} s each "
-          f"after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs", flush=True)
+    print(
+        f"gunicorn gthread, workers={workers} threads={threads} "
+        f"({'flags' if env else 'bot/server.py defaults'}); client: 1 process, asyncio, "
+        f"concurrency {args.concurrency}, new connection per request; {args.seconds:g} s each "
+        f"after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs",
+        flush=True,
+    )
 
     results: dict[str, dict] = {}
     with SlackStandIn() as standin, tempfile.TemporaryDirectory(prefix="tandem-http-bench-") as tmpdir:
         tmp = Path(tmpdir)
-        for name, make in (("tandem", lambda: _bot_process_class()(standin, f"sqlite:///{tmp / 'tandem.db'}")),
-                           ("bare", lambda: BareServer(standin))):
+        for name, make in (
+            ("tandem", lambda: _bot_process_class()(standin, f"sqlite:///{tmp / 'tandem.db'}")),
+            ("bare", lambda: BareServer(standin)),
+        ):
             if args.only not in (None, name):
                 continue
             server = make()
@@ -327,27 +391,67 @@ def main(argv: list[str] | None = None) -> int:
         cores = r["server_cpu_s"] / r["seconds"] if r["seconds"] else 0.0
         ccores = r["client_cpu_s"] / r["seconds"] if r["seconds"] else 0.0
         other = max(0.0, r["machine_busy_s"] / r["seconds"] - cores - ccores) if r["seconds"] else 0.0
-        rows.append([name, r["requests"], f"{r['rps']:.1f}", f"{r['p50_ms']:.1f}", f"{r['p90_ms']:.1f}",
-                     f"{r['p99_ms']:.1f}", f"{r['max_ms']:.1f}", r["errors"], f"{cores:.2f}", f"{r['server_cpu_s'] / r['ok'] * 1000 if r['ok'] else 0:.2f}",
-                     f"{ccores:.2f}", f"{other:.2f}", f"{r['boot_s']:.1f}"])
-    print(table(rows, ["server", "requests", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors",
-                       "server cores", "server CPU ms/req", "client cores", "other cores*", "boot s"]))
-    print("* CPU the rest of the machine used meanwhile (this process, the stand-in, anything else "
-          "running); much above 0.1 means the numbers are disturbed")
+        rows.append(
+            [
+                name,
+                r["requests"],
+                f"{r['rps']:.1f}",
+                f"{r['p50_ms']:.1f}",
+                f"{r['p90_ms']:.1f}",
+                f"{r['p99_ms']:.1f}",
+                f"{r['max_ms']:.1f}",
+                r["errors"],
+                f"{cores:.2f}",
+                f"{r['server_cpu_s'] / r['ok'] * 1000 if r['ok'] else 0:.2f}",
+                f"{ccores:.2f}",
+                f"{other:.2f}",
+                f"{r['boot_s']:.1f}",
+            ]
+        )
+    print(
+        table(
+            rows,
+            [
+                "server",
+                "requests",
+                "req/s",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "max ms",
+                "errors",
+                "server cores",
+                "server CPU ms/req",
+                "client cores",
+                "other cores*",
+                "boot s",
+            ],
+        )
+    )
+    print(
+        "* CPU the rest of the machine used meanwhile (this process, the stand-in, anything else "
+        "running); much above 0.1 means the numbers are disturbed"
+    )
     print()
     checks = []
     if "tandem" in results:
         t = results["tandem"]
-        checks.append(["Tandem p99", f"{t['p99_ms']:.1f} ms", f"< {P99_TARGET_MS:.0f} ms", verdict(t["p99_ms"] < P99_TARGET_MS)])
+        checks.append(
+            ["Tandem p99", f"{t['p99_ms']:.1f} ms", f"< {P99_TARGET_MS:.0f} ms", verdict(t["p99_ms"] < P99_TARGET_MS)]
+        )
     if "tandem" in results and "bare" in results and results["bare"]["rps"]:
         ratio = results["tandem"]["rps"] / results["bare"]["rps"]
-        checks.append(["Tandem / bare throughput", f"{ratio:.1%}", f">= {RATIO_TARGET:.0%}", verdict(ratio >= RATIO_TARGET)])
+        checks.append(
+            ["Tandem / bare throughput", f"{ratio:.1%}", f">= {RATIO_TARGET:.0%}", verdict(ratio >= RATIO_TARGET)]
+        )
     for name, r in results.items():
         checks.append([f"{name} errors (non-200)", r["errors"], "0", verdict(r["errors"] == 0)])
     print(table(checks, ["target", "measured", "target", "result"]))
     for name, r in results.items():
-        print(f"\n{name}: statuses {r['statuses']}; cores per server process {r['process_cores']}; "
-              f"server log lines {r['log_lines']}")
+        print(
+            f"\n{name}: statuses {r['statuses']}; cores per server process {r['process_cores']}; "
+            f"server log lines {r['log_lines']}"
+        )
         for status, sample in r["samples"].items():
             print(f"  sample {status}: {sample[:160]}")
     return 0

@@ -37,50 +37,124 @@ RESOLVE_P99_TARGET_MS = 5.0
 
 # (name, short code) — the code is how people abbreviate the site in tickets.
 SITES = [
-    ("London", "LON"), ("Leeds", "LDS"), ("Bristol", "BRS"), ("Manchester", "MAN"),
-    ("Glasgow", "GLA"), ("Cardiff", "CWL"), ("Belfast", "BFS"), ("Dublin", "DUB"),
-    ("Edinburgh", "EDI"), ("York", "YRK"), ("Oxford", "OXF"), ("Cambridge", "CBG"),
-    ("Brighton", "BTN"), ("Norwich", "NWI"), ("Exeter", "EXT"), ("Plymouth", "PLY"),
-    ("Bath", "BTH"), ("Derby", "DBY"), ("Leicester", "LCS"), ("Nottingham", "NTG"),
-    ("Sheffield", "SHF"), ("Liverpool", "LPL"), ("Newcastle", "NCL"), ("Aberdeen", "ABZ"),
-    ("Reading", "RDG"), ("Swindon", "SWI"), ("Head Office", "HQ"), ("Warehouse", "WHS"),
-    ("Dental Lab", "LAB"), ("Training Centre", "TRC"),
+    ("London", "LON"),
+    ("Leeds", "LDS"),
+    ("Bristol", "BRS"),
+    ("Manchester", "MAN"),
+    ("Glasgow", "GLA"),
+    ("Cardiff", "CWL"),
+    ("Belfast", "BFS"),
+    ("Dublin", "DUB"),
+    ("Edinburgh", "EDI"),
+    ("York", "YRK"),
+    ("Oxford", "OXF"),
+    ("Cambridge", "CBG"),
+    ("Brighton", "BTN"),
+    ("Norwich", "NWI"),
+    ("Exeter", "EXT"),
+    ("Plymouth", "PLY"),
+    ("Bath", "BTH"),
+    ("Derby", "DBY"),
+    ("Leicester", "LCS"),
+    ("Nottingham", "NTG"),
+    ("Sheffield", "SHF"),
+    ("Liverpool", "LPL"),
+    ("Newcastle", "NCL"),
+    ("Aberdeen", "ABZ"),
+    ("Reading", "RDG"),
+    ("Swindon", "SWI"),
+    ("Head Office", "HQ"),
+    ("Warehouse", "WHS"),
+    ("Dental Lab", "LAB"),
+    ("Training Centre", "TRC"),
 ]
 # (name, alias)
 SYSTEMS = [
-    ("firewall", "fw"), ("VPN", "remote access"), ("Wi-Fi", "wireless"),
-    ("switches", "lan switches"), ("printers", "print queue"), ("laptops", "notebooks"),
-    ("desktops", "workstations"), ("servers", "server room"), ("backups", "backup jobs"),
-    ("file shares", "shared drives"), ("email", "mailboxes"), ("phones", "VoIP"),
-    ("mobile devices", "MDM"), ("CCTV", "cameras"), ("door access", "badge readers"),
-    ("UPS", "battery backup"), ("NAS", "storage array"), ("SQL database", "database server"),
-    ("ERP", "finance system"), ("CRM", "sales system"), ("payroll", "payroll system"),
-    ("Active Directory", "AD"), ("DNS", "name servers"), ("DHCP", "IP leases"),
-    ("certificates", "SSL certs"), ("antivirus", "endpoint protection"),
-    ("web filter", "content filtering"), ("intranet", "staff portal"),
-    ("website", "public site"), ("domain names", "domains"), ("scanners", "document scanners"),
-    ("projectors", "meeting room AV"), ("tablets", "iPads"), ("kiosks", "check-in screens"),
-    ("label printers", "Zebra printers"), ("patient records", "PMS"),
-    ("x-ray imaging", "radiography"), ("card terminals", "PDQ machines"),
-    ("SharePoint", "document library"), ("Teams rooms", "video conferencing"),
+    ("firewall", "fw"),
+    ("VPN", "remote access"),
+    ("Wi-Fi", "wireless"),
+    ("switches", "lan switches"),
+    ("printers", "print queue"),
+    ("laptops", "notebooks"),
+    ("desktops", "workstations"),
+    ("servers", "server room"),
+    ("backups", "backup jobs"),
+    ("file shares", "shared drives"),
+    ("email", "mailboxes"),
+    ("phones", "VoIP"),
+    ("mobile devices", "MDM"),
+    ("CCTV", "cameras"),
+    ("door access", "badge readers"),
+    ("UPS", "battery backup"),
+    ("NAS", "storage array"),
+    ("SQL database", "database server"),
+    ("ERP", "finance system"),
+    ("CRM", "sales system"),
+    ("payroll", "payroll system"),
+    ("Active Directory", "AD"),
+    ("DNS", "name servers"),
+    ("DHCP", "IP leases"),
+    ("certificates", "SSL certs"),
+    ("antivirus", "endpoint protection"),
+    ("web filter", "content filtering"),
+    ("intranet", "staff portal"),
+    ("website", "public site"),
+    ("domain names", "domains"),
+    ("scanners", "document scanners"),
+    ("projectors", "meeting room AV"),
+    ("tablets", "iPads"),
+    ("kiosks", "check-in screens"),
+    ("label printers", "Zebra printers"),
+    ("patient records", "PMS"),
+    ("x-ray imaging", "radiography"),
+    ("card terminals", "PDQ machines"),
+    ("SharePoint", "document library"),
+    ("Teams rooms", "video conferencing"),
 ]
 FUNCTIONS = [
-    ("monitoring", "alerts"), ("patching", "updates"), ("configuration", "config changes"),
-    ("licensing", "licences"), ("hardware repair", "repairs"), ("user access", "permissions"),
-    ("capacity planning", "capacity"), ("procurement", "purchasing"),
-    ("documentation", "runbooks"), ("support", "helpdesk tickets"),
+    ("monitoring", "alerts"),
+    ("patching", "updates"),
+    ("configuration", "config changes"),
+    ("licensing", "licences"),
+    ("hardware repair", "repairs"),
+    ("user access", "permissions"),
+    ("capacity planning", "capacity"),
+    ("procurement", "purchasing"),
+    ("documentation", "runbooks"),
+    ("support", "helpdesk tickets"),
 ]
 UNKNOWN = [
-    "coffee machine descaling", "office plants watering", "canteen menu", "parking permits",
-    "fire drill rota", "christmas party budget", "window cleaning", "car park barrier",
-    "stationery order", "lost property", "kitchen dishwasher", "fridge clear out",
-    "bike shed keys", "reception flowers", "cleaning contract", "sandwich order",
-    "team photo", "desk booking etiquette", "holiday calendar colours", "birthday cards",
+    "coffee machine descaling",
+    "office plants watering",
+    "canteen menu",
+    "parking permits",
+    "fire drill rota",
+    "christmas party budget",
+    "window cleaning",
+    "car park barrier",
+    "stationery order",
+    "lost property",
+    "kitchen dishwasher",
+    "fridge clear out",
+    "bike shed keys",
+    "reception flowers",
+    "cleaning contract",
+    "sandwich order",
+    "team photo",
+    "desk booking etiquette",
+    "holiday calendar colours",
+    "birthday cards",
 ]
 SENTENCES = [
-    "who owns the {} ?", "who looks after {} please", "{} is broken again",
-    "who is responsible for {}?", "can you handle the {} issue", "problem with {} since monday",
-    "owner of {} at the moment", "our {} looks wrong", "who handles {} tonight",
+    "who owns the {} ?",
+    "who looks after {} please",
+    "{} is broken again",
+    "who is responsible for {}?",
+    "can you handle the {} issue",
+    "problem with {} since monday",
+    "owner of {} at the moment",
+    "our {} looks wrong",
+    "who handles {} tonight",
 ]
 
 SLUG = re.compile(r"[^a-z0-9]+")
@@ -118,8 +192,11 @@ def generate_areas(count: int, rng: random.Random) -> list[GenArea]:
             continue
         used.update(labels)
         aliases = []
-        for alias in (f"{code} {system} {function}", f"{site} {system_alias} {function}",
-                      f"{site} {system} {function_alias}"):
+        for alias in (
+            f"{code} {system} {function}",
+            f"{site} {system_alias} {function}",
+            f"{site} {system} {function_alias}",
+        ):
             norm = normalize(alias)
             if norm not in used:
                 used.add(norm)
@@ -139,8 +216,7 @@ def _flow(values: list[str]) -> str:
 
 
 def area_yaml(area: GenArea, rng: random.Random) -> str:
-    lines = [f"  - key: {area.key}", f"    name: {json.dumps(area.name)}",
-             f"    aliases: {_flow(list(area.aliases))}"]
+    lines = [f"  - key: {area.key}", f"    name: {json.dumps(area.name)}", f"    aliases: {_flow(list(area.aliases))}"]
     roll = rng.random()
     if roll < 0.10:
         responsible, lead = "shared", rng.choice(["internal", "provider"])
@@ -191,9 +267,9 @@ def typo(word: str, rng: random.Random) -> str:
     if rng.random() < 0.5:  # swap two adjacent letters (not the first)
         i = rng.randrange(1, len(word) - 1)
         if word[i] != word[i + 1]:
-            return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
     i = rng.randrange(1, len(word))  # drop one letter (not the first)
-    return word[:i] + word[i + 1:]
+    return word[:i] + word[i + 1 :]
 
 
 def make_queries(areas: list[GenArea], total: int, rng: random.Random) -> list[Query]:
@@ -259,15 +335,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=3, help="times each resolution query is timed (default 3)")
-    parser.add_argument("--with-change", action="store_true", help="also time an import with one alias changed (+~35 s)")
+    parser.add_argument(
+        "--with-change", action="store_true", help="also time an import with one alias changed (+~35 s)"
+    )
     parser.add_argument("--keep", metavar="DIR", help="write the matrix and database here and keep them")
     args = parser.parse_args(argv)
 
     from bot.app.bootstrap import import_file, open_database
+    from bot.app.settings import Settings
     from bot.clock import SystemClock
     from bot.matrix.loader import load_file
     from bot.ownership.resolve import AreaIndex
-    from bot.app.settings import Settings
 
     busy0, own0, wall0 = machine_busy_seconds(), time.process_time(), time.perf_counter()
     rng = random.Random(args.seed)
@@ -279,8 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         path = workdir / f"matrix-{args.areas}.yml"
         text = matrix_text(areas, rng)
         path.write_text(text, encoding="utf-8")
-        print(f"matrix: {len(areas)} areas, {sum(len(a.aliases) for a in areas)} aliases, "
-              f"{len(text.splitlines())} lines, {path.stat().st_size / 1e6:.1f} MB -> {path}", flush=True)
+        print(
+            f"matrix: {len(areas)} areas, {sum(len(a.aliases) for a in areas)} aliases, "
+            f"{len(text.splitlines())} lines, {path.stat().st_size / 1e6:.1f} MB -> {path}",
+            flush=True,
+        )
 
         matrix, parse_s = timed(load_file, path)  # also proves the generator against the loader
         assert len(matrix.areas) == len(areas)
@@ -293,7 +374,9 @@ def main(argv: list[str] | None = None) -> int:
         change_row = "not run (--with-change)"
         if args.with_change:
             changed = workdir / f"matrix-{args.areas}-changed.yml"
-            changed.write_text(text.replace(json.dumps(areas[0].aliases[0]), json.dumps("bench changed alias"), 1), encoding="utf-8")
+            changed.write_text(
+                text.replace(json.dumps(areas[0].aliases[0]), json.dumps("bench changed alias"), 1), encoding="utf-8"
+            )
             (_, changes3), change_s = timed(import_file, db, changed, "bench", clock)
             change_row = f"{change_s:.2f} s ({len(changes3)} change line(s))"
         print(f"imported {org}: {len(changes)} change line(s); re-import unchanged: {len(changes2)}", flush=True)
@@ -317,9 +400,9 @@ def main(argv: list[str] | None = None) -> int:
 
         # -- /owner end to end ----------------------------------------------------------
         if True:  # one block, as the other sections
+            from bench.common import silent_notifier
             from bot.app.container import build
             from bot.grammar import parse_command
-            from bench.common import silent_notifier
             from tests.support.in_process import InProcess
 
             runtime = InProcess(build(settings, db, clock, silent_notifier()))
@@ -337,20 +420,34 @@ def main(argv: list[str] | None = None) -> int:
 
         # -- report ---------------------------------------------------------------------
         print()
-        print(table([
-            ["load_file (parse + validate only)", f"{parse_s:.2f} s", "", ""],
-            ["open_database (create + migrate)", f"{open_s:.2f} s", "", ""],
-            ["matrix import, fresh DB", f"{import_s:.2f} s", f"< {IMPORT_TARGET_S:.0f} s", verdict(import_s < IMPORT_TARGET_S)],
-            ["matrix re-import, no change", f"{reimport_s:.2f} s", "", ""],
-            ["  of which not parsing (DB write)", f"{import_s - parse_s:.2f} s", "", ""],
-            ["matrix re-import, one alias changed", change_row, "", ""],
-            ["AreaIndex build", f"{build_s * 1000:.0f} ms", "", ""],
-            [f"resolve p50 / p99 / max ({len(queries)} q x {args.rounds})", f"{p50:.2f} / {p99:.2f} / {worst:.2f} ms",
-             f"p99 < {RESOLVE_P99_TARGET_MS:.0f} ms", verdict(p99 < RESOLVE_P99_TARGET_MS)],
-            ["resolve p99 of each query's fastest round", f"{best_p99:.2f} ms", "", ""],
-            ["/owner Runtime.answer, cold cache", cold_row, "", ""],
-            ["/owner Runtime.answer p50 / p99 / max", e2e_row, "", ""],
-        ], ["measure", "value", "target", "result"]))
+        print(
+            table(
+                [
+                    ["load_file (parse + validate only)", f"{parse_s:.2f} s", "", ""],
+                    ["open_database (create + migrate)", f"{open_s:.2f} s", "", ""],
+                    [
+                        "matrix import, fresh DB",
+                        f"{import_s:.2f} s",
+                        f"< {IMPORT_TARGET_S:.0f} s",
+                        verdict(import_s < IMPORT_TARGET_S),
+                    ],
+                    ["matrix re-import, no change", f"{reimport_s:.2f} s", "", ""],
+                    ["  of which not parsing (DB write)", f"{import_s - parse_s:.2f} s", "", ""],
+                    ["matrix re-import, one alias changed", change_row, "", ""],
+                    ["AreaIndex build", f"{build_s * 1000:.0f} ms", "", ""],
+                    [
+                        f"resolve p50 / p99 / max ({len(queries)} q x {args.rounds})",
+                        f"{p50:.2f} / {p99:.2f} / {worst:.2f} ms",
+                        f"p99 < {RESOLVE_P99_TARGET_MS:.0f} ms",
+                        verdict(p99 < RESOLVE_P99_TARGET_MS),
+                    ],
+                    ["resolve p99 of each query's fastest round", f"{best_p99:.2f} ms", "", ""],
+                    ["/owner Runtime.answer, cold cache", cold_row, "", ""],
+                    ["/owner Runtime.answer p50 / p99 / max", e2e_row, "", ""],
+                ],
+                ["measure", "value", "target", "result"],
+            )
+        )
         print()
         rows = []
         for kind in ("key", "alias", "sentence", "typo", "swap", "unknown"):
@@ -365,17 +462,47 @@ def main(argv: list[str] | None = None) -> int:
             unk = sum(1 for s, _ in items if s == "unknown")
             wrong = found - right
             accuracy = (unk / len(items)) if kind == "unknown" else (right / len(items))
-            rows.append([kind, len(items), f"{percentile(lat, 50) * 1000:.2f}", f"{percentile(lat, 99) * 1000:.2f}",
-                         f"{lat[-1] * 1000:.2f}", f"{accuracy:.1%}", found, wrong, amb, unk])
-        print(table(rows, ["query kind", "n", "p50 ms", "p99 ms", "max ms", "accuracy*", "found", "wrong", "ambiguous", "unknown"]))
+            rows.append(
+                [
+                    kind,
+                    len(items),
+                    f"{percentile(lat, 50) * 1000:.2f}",
+                    f"{percentile(lat, 99) * 1000:.2f}",
+                    f"{lat[-1] * 1000:.2f}",
+                    f"{accuracy:.1%}",
+                    found,
+                    wrong,
+                    amb,
+                    unk,
+                ]
+            )
+        print(
+            table(
+                rows,
+                [
+                    "query kind",
+                    "n",
+                    "p50 ms",
+                    "p99 ms",
+                    "max ms",
+                    "accuracy*",
+                    "found",
+                    "wrong",
+                    "ambiguous",
+                    "unknown",
+                ],
+            )
+        )
         print("* accuracy: share resolved to the intended area (for 'unknown': share answered 'unknown')")
         worst_queries = sorted(((max(per_query[i]), q) for i, q in enumerate(queries)), key=lambda x: -x[0])[:5]
         print("\nslowest queries: " + "; ".join(f"{q.text!r} ({q.kind}) {e * 1000:.1f} ms" for e, q in worst_queries))
         db.dispose()
         wall = time.perf_counter() - wall0
         other = (machine_busy_seconds() - busy0 - (time.process_time() - own0)) / wall
-        print(f"\nwall {wall:.0f} s; other processes used {max(other, 0):.2f} of {os.cpu_count()} cores meanwhile"
-              + (" -- the machine was busy, numbers are disturbed" if other > 0.2 else ""))
+        print(
+            f"\nwall {wall:.0f} s; other processes used {max(other, 0):.2f} of {os.cpu_count()} cores meanwhile"
+            + (" -- the machine was busy, numbers are disturbed" if other > 0.2 else "")
+        )
     finally:
         if tmp:
             tmp.cleanup()

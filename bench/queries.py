@@ -68,7 +68,7 @@ def short_sql(statement: str, width: int = 150) -> str:
     """One line of at most `width` characters, the column list elided first: a heading, not the statement."""
     text = re.sub(r"\s+", " ", statement).strip()
     text = re.sub(r"SELECT .*? FROM", "SELECT … FROM", text, count=1) if len(text) > width else text
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def print_plans(engine, captured: dict[str, list[tuple[str, object]]], tables: tuple[str, ...] = ("handoffs",)) -> int:
@@ -79,7 +79,11 @@ def print_plans(engine, captured: dict[str, list[tuple[str, object]]], tables: t
     full_scans = 0
     for label, statements in captured.items():
         for statement, parameters in statements:
-            if statement in done or not pattern.search(statement) or not statement.lstrip().upper().startswith("SELECT"):
+            if (
+                statement in done
+                or not pattern.search(statement)
+                or not statement.lstrip().upper().startswith("SELECT")
+            ):
                 continue
             done.add(statement)
             plan = explain(engine, statement, parameters)
@@ -116,8 +120,12 @@ def db_meter(engine) -> Iterator[dict[str, float]]:
     def checkout(*_):
         stats["checkouts"] += 1
 
-    hooks = [(engine, "before_cursor_execute", before), (engine, "after_cursor_execute", after),
-             (engine, "commit", commit), (engine.pool, "checkout", checkout)]
+    hooks = [
+        (engine, "before_cursor_execute", before),
+        (engine, "after_cursor_execute", after),
+        (engine, "commit", commit),
+        (engine.pool, "checkout", checkout),
+    ]
     for target, name, fn in hooks:
         event.listen(target, name, fn)
     try:

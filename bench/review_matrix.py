@@ -17,12 +17,34 @@ from bench.common import EXAMPLE
 
 DAYS = ("MO", "TU", "WE", "TH", "FR")
 REVIEW_NAMES = (
-    "restore test", "patch verification", "access review", "firewall rule review", "licence true-up",
-    "certificate expiry check", "backup job audit", "admin account review", "offboarding check",
-    "asset register check", "DR runbook walk-through", "MFA coverage check", "log retention check",
-    "vendor contract review", "UPS battery test", "printer fleet check", "phishing drill review",
+    "restore test",
+    "patch verification",
+    "access review",
+    "firewall rule review",
+    "licence true-up",
+    "certificate expiry check",
+    "backup job audit",
+    "admin account review",
+    "offboarding check",
+    "asset register check",
+    "DR runbook walk-through",
+    "MFA coverage check",
+    "log retention check",
+    "vendor contract review",
+    "UPS battery test",
+    "printer fleet check",
+    "phishing drill review",
 )
-PARTIES = ("provider", "internal", "provider.soc", "provider.helpdesk", "U0PRIYA01", "U0ALICE01", "U0SAM0001", "U0BEN0001")
+PARTIES = (
+    "provider",
+    "internal",
+    "provider.soc",
+    "provider.helpdesk",
+    "U0PRIYA01",
+    "U0ALICE01",
+    "U0SAM0001",
+    "U0BEN0001",
+)
 
 
 def schedule(rng: random.Random) -> tuple[str, str]:
@@ -32,9 +54,21 @@ def schedule(rng: random.Random) -> tuple[str, str]:
     by_minute = ";BYMINUTE=30" if minute else ""
     day, dom, month = rng.choice(DAYS), rng.randint(1, 28), rng.randint(1, 12)
     kind = rng.choices(
-        ("weekly", "fortnightly", "monthly_nth", "quarterly_dom", "half_yearly", "yearly", "daily",
-         "cron_weekly", "cron_monthly", "cron_quarterly", "cron_weekdays"),
-        (12, 8, 20, 12, 5, 8, 2, 12, 12, 7, 2))[0]
+        (
+            "weekly",
+            "fortnightly",
+            "monthly_nth",
+            "quarterly_dom",
+            "half_yearly",
+            "yearly",
+            "daily",
+            "cron_weekly",
+            "cron_monthly",
+            "cron_quarterly",
+            "cron_weekdays",
+        ),
+        (12, 8, 20, 12, 5, 8, 2, 12, 12, 7, 2),
+    )[0]
     return {
         "weekly": f"FREQ=WEEKLY;BYDAY={day};BYHOUR={h}{by_minute}",
         "fortnightly": f"FREQ=WEEKLY;INTERVAL=2;BYDAY={day};BYHOUR={h}{by_minute}",
@@ -66,8 +100,12 @@ def reviews_yaml(count: int, areas: list[str], rng: random.Random, distinct: int
         daily = kind in ("daily", "cron_weekdays")
         remind = None if daily else rng.choices((None, "4h", "1d", "2d", "3d"), (30, 15, 25, 20, 10))[0]
         grace = "1d" if daily else rng.choice((None, "1d", "2d", "3d", "5d", "7d"))
-        item = [f"  - key: rv-{i:05d}", f"    name: {json.dumps(f'{name.capitalize()} #{i}')}",
-                f"    schedule: {json.dumps(text)}", f"    owner: {rng.choice(PARTIES)}"]
+        item = [
+            f"  - key: rv-{i:05d}",
+            f"    name: {json.dumps(f'{name.capitalize()} #{i}')}",
+            f"    schedule: {json.dumps(text)}",
+            f"    owner: {rng.choice(PARTIES)}",
+        ]
         if remind:
             item.append(f"    remind_before: {remind}")
         if rng.random() < 0.8:

@@ -58,7 +58,13 @@ from pathlib import Path
 
 from bench.common import load_average, percentile, print_profile, report_failure, table, verdict
 from bench.databases import (
-    add_postgres_argument, analyze, bench_database, database_size, insert_rows, open_migrated, organisation_id,
+    add_postgres_argument,
+    analyze,
+    bench_database,
+    database_size,
+    insert_rows,
+    open_migrated,
+    organisation_id,
 )
 from bench.queries import captured_sql, db_meter, print_plans
 from bench.review_matrix import matrix_text
@@ -105,10 +111,13 @@ def pending_counts(db, now: datetime) -> dict[str, int]:
     with db.engine.connect() as c:
         h, t, o = orm.Handoff, orm.Timer, orm.Outbox
         return {
-            "handoffs alert_at <= now": c.scalar(select(func.count()).select_from(h).where(h.alert_at <= now, h.resolved_at.is_(None))),
+            "handoffs alert_at <= now": c.scalar(
+                select(func.count()).select_from(h).where(h.alert_at <= now, h.resolved_at.is_(None))
+            ),
             "timers next_at <= now": c.scalar(select(func.count()).select_from(t).where(t.next_at <= now)),
-            "outbox pending/sending": c.scalar(select(func.count()).select_from(o)
-                                               .where(or_(o.status == "pending", o.status == "sending"))),
+            "outbox pending/sending": c.scalar(
+                select(func.count()).select_from(o).where(or_(o.status == "pending", o.status == "sending"))
+            ),
         }
 
 
@@ -120,8 +129,13 @@ def commands_at_scale(runtime, reviews: int) -> None:
     for text in ("reviews", "done rv-00001 checked, all fine"):
         start = time.perf_counter()
         reply = runtime.answer(parse_command("/tandem", text), "U0PRIYA01", CHANNEL)
-        out.append([f"/tandem {text.split()[0]} ({reviews} reviews)", f"{(time.perf_counter() - start) * 1000:.0f} ms",
-                    reply.text[:70].replace("\n", " ")])
+        out.append(
+            [
+                f"/tandem {text.split()[0]} ({reviews} reviews)",
+                f"{(time.perf_counter() - start) * 1000:.0f} ms",
+                reply.text[:70].replace("\n", " "),
+            ]
+        )
     print()
     print(table(out, ["command (info, one call)", "time", "answer"]))
 
@@ -133,9 +147,12 @@ def write_matrix(workdir: Path, rng: random.Random, args) -> Path:
     path = workdir / "matrix-reviews.yml"
     path.write_text(text, encoding="utf-8")
     distinct = len({line for line in text.splitlines() if line.startswith("    schedule: ")})
-    print(f"matrix: {args.reviews} reviews, {distinct} distinct schedules "
-          f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}), "
-          f"{len(text.splitlines())} lines -> {path}", flush=True)
+    print(
+        f"matrix: {args.reviews} reviews, {distinct} distinct schedules "
+        f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}), "
+        f"{len(text.splitlines())} lines -> {path}",
+        flush=True,
+    )
     return path
 
 
@@ -198,13 +215,20 @@ def load_data(db, url: str, org: str, matrix, rng: random.Random, args) -> tuple
     insert_s += insert_rows(db.engine, orm.Outbox.__table__, history)
     analyze(db.engine)
     with db.engine.connect() as c:  # only the generated due handoffs have an alert in (T0, T1]
-        due_ids = dict(c.execute(select(orm.Handoff.id, orm.Handoff.alert_at)
-                                 .where(orm.Handoff.alert_at > t0, orm.Handoff.alert_at <= t1)).all())
-    print(f"handoffs: {len(handoffs)} open ({breached} breached, {no_alert} with no alert left (breached or paused), "
-          f"{within_day} with an alert within a day of T0; {len(due_ids)} due in (T0, T1], expected "
-          f"{expected_alerts} alerts = {expected_posts} posts); outbox history {len(history)} sent rows; "
-          f"generated in {gen_s:.1f} s, inserted in {insert_s:.1f} s; database {database_size(db.engine, url)}",
-          flush=True)
+        due_ids = dict(
+            c.execute(
+                select(orm.Handoff.id, orm.Handoff.alert_at).where(
+                    orm.Handoff.alert_at > t0, orm.Handoff.alert_at <= t1
+                )
+            ).all()
+        )
+    print(
+        f"handoffs: {len(handoffs)} open ({breached} breached, {no_alert} with no alert left (breached or paused), "
+        f"{within_day} with an alert within a day of T0; {len(due_ids)} due in (T0, T1], expected "
+        f"{expected_alerts} alerts = {expected_posts} posts); outbox history {len(history)} sent rows; "
+        f"generated in {gen_s:.1f} s, inserted in {insert_s:.1f} s; database {database_size(db.engine, url)}",
+        flush=True,
+    )
     return due_ids, expected_alerts, expected_posts
 
 
@@ -233,11 +257,20 @@ def run(args) -> None:
             before = len(standin.calls())
             report, plan_s, deliver_s, slack_s = timed_tick(runtime, t0, slack)
             posted = len(standin.calls()) - before
-            rows.append([f"catch-up tick at T0: {report.posted} review posts (info)",
-                         f"{plan_s + deliver_s:.2f} s ({plan_s:.2f} plan, {deliver_s:.2f} deliver; "
-                         f"{slack_s:.2f} in Slack calls)", "", ""])
-            print(f"catch-up tick at T0: planned {report.planned}, posted {report.posted}, failed {report.failed}; "
-                  f"stand-in recorded {posted} chat.postMessage", flush=True)
+            rows.append(
+                [
+                    f"catch-up tick at T0: {report.posted} review posts (info)",
+                    f"{plan_s + deliver_s:.2f} s ({plan_s:.2f} plan, {deliver_s:.2f} deliver; "
+                    f"{slack_s:.2f} in Slack calls)",
+                    "",
+                    "",
+                ]
+            )
+            print(
+                f"catch-up tick at T0: planned {report.planned}, posted {report.posted}, failed {report.failed}; "
+                f"stand-in recorded {posted} chat.postMessage",
+                flush=True,
+            )
 
             # -- nothing due at T0
             pending = pending_counts(db, t0)
@@ -253,9 +286,14 @@ def run(args) -> None:
             idle.sort()
             idle_p50 = percentile(idle, 50) * 1000
             work = sum(r.planned + r.posted + r.failed for r in idle_reports)
-            rows.append([f"tick, nothing due: p50 / max of {len(idle)} ({work} items done)",
-                         f"{idle_p50:.1f} / {idle[-1] * 1000:.1f} ms", f"p50 < {IDLE_TARGET_MS:.0f} ms",
-                         verdict(idle_p50 < IDLE_TARGET_MS and not any(pending.values()))])
+            rows.append(
+                [
+                    f"tick, nothing due: p50 / max of {len(idle)} ({work} items done)",
+                    f"{idle_p50:.1f} / {idle[-1] * 1000:.1f} ms",
+                    f"p50 < {IDLE_TARGET_MS:.0f} ms",
+                    verdict(idle_p50 < IDLE_TARGET_MS and not any(pending.values())),
+                ]
+            )
 
             # -- the due tick at T1
             pending_t1 = pending_counts(db, t1)
@@ -270,24 +308,66 @@ def run(args) -> None:
             ok_calls = [c for c in calls if (c.get("reply") or {}).get("ok")]
             keys = Counter(occurrence(c) for c in ok_calls)
             with db.engine.connect() as c:
-                sent_keys = set(c.scalars(select(orm.Outbox.key).where(orm.Outbox.created_at == t1, orm.Outbox.status == "sent")))
+                sent_keys = set(
+                    c.scalars(select(orm.Outbox.key).where(orm.Outbox.created_at == t1, orm.Outbox.status == "sent"))
+                )
             twice = sum(1 for k, n in keys.items() if n > 2)
-            posts_ok = (len(ok_calls) == expected_posts and len(keys) == expected_alerts == report.posted
-                        and set(keys) == sent_keys and twice == 0 and report.failed == 0)
+            posts_ok = (
+                len(ok_calls) == expected_posts
+                and len(keys) == expected_alerts == report.posted
+                and set(keys) == sent_keys
+                and twice == 0
+                and report.failed == 0
+            )
             excl = plan_s + deliver_s - slack_s
-            rows.append([f"tick, {len(due_ids)} handoffs due: total (plan + deliver)", f"{plan_s + deliver_s:.2f} s "
-                         f"({plan_s:.2f} plan, {deliver_s:.2f} deliver)", "", ""])
-            rows.append(["  of which inside Slack calls (stand-in, other process)", f"{slack_s:.2f} s ({len(slack)} posts)", "", ""])
-            rows.append(["  excluding Slack calls", f"{excl:.2f} s", f"< {DUE_TARGET_S:.0f} s", verdict(excl < DUE_TARGET_S)])
+            rows.append(
+                [
+                    f"tick, {len(due_ids)} handoffs due: total (plan + deliver)",
+                    f"{plan_s + deliver_s:.2f} s ({plan_s:.2f} plan, {deliver_s:.2f} deliver)",
+                    "",
+                    "",
+                ]
+            )
+            rows.append(
+                [
+                    "  of which inside Slack calls (stand-in, other process)",
+                    f"{slack_s:.2f} s ({len(slack)} posts)",
+                    "",
+                    "",
+                ]
+            )
+            rows.append(
+                ["  excluding Slack calls", f"{excl:.2f} s", f"< {DUE_TARGET_S:.0f} s", verdict(excl < DUE_TARGET_S)]
+            )
             rows.append(["  per due handoff, excluding Slack", f"{excl / max(len(due_ids), 1) * 1000:.1f} ms", "", ""])
-            rows.append([f"  inside the driver's execute ({meter['statements']} statements)", f"{meter['db_s']:.2f} s", "", ""])
-            rows.append([f"  transactions: {meter['commits']} commits, {meter['checkouts']} pool checkouts",
-                         f"one unit + 1 tiny query: {floor * 1000:.2f} ms", "", ""])
-            rows.append(["  the rest: Python (ORM, clocks, rendering), commits, checkouts",
-                         f"{excl - meter['db_s']:.2f} s", "", ""])
-            rows.append([f"  stand-in posts: {len(ok_calls)} ok of {len(calls)}; {len(keys)} occurrences",
-                         f"expected {expected_posts} posts, {expected_alerts} occurrences; planned {report.planned}, "
-                         f"posted {report.posted}, failed {report.failed}", "each once", verdict(posts_ok)])
+            rows.append(
+                [f"  inside the driver's execute ({meter['statements']} statements)", f"{meter['db_s']:.2f} s", "", ""]
+            )
+            rows.append(
+                [
+                    f"  transactions: {meter['commits']} commits, {meter['checkouts']} pool checkouts",
+                    f"one unit + 1 tiny query: {floor * 1000:.2f} ms",
+                    "",
+                    "",
+                ]
+            )
+            rows.append(
+                [
+                    "  the rest: Python (ORM, clocks, rendering), commits, checkouts",
+                    f"{excl - meter['db_s']:.2f} s",
+                    "",
+                    "",
+                ]
+            )
+            rows.append(
+                [
+                    f"  stand-in posts: {len(ok_calls)} ok of {len(calls)}; {len(keys)} occurrences",
+                    f"expected {expected_posts} posts, {expected_alerts} occurrences; planned {report.planned}, "
+                    f"posted {report.posted}, failed {report.failed}",
+                    "each once",
+                    verdict(posts_ok),
+                ]
+            )
             print()
             print(table(rows, ["measure", "value", "target", "result"]))
             print(f"load average: {load_average()}")
@@ -295,13 +375,18 @@ def run(args) -> None:
             # -- query plans
             with captured_sql(db.engine) as seen_idle:
                 timed_tick(runtime, t1, slack)
-            print(f"\nQuery plans ({db.engine.dialect.name}) of the SELECTs a tick sends against handoffs, timers and outbox:")
-            scans = print_plans(db.engine, {"idle tick": list(seen_idle), "due tick": captured_due},
-                                ("handoffs", "timers", "outbox"))
+            print(
+                f"\nQuery plans ({db.engine.dialect.name}) of the SELECTs a tick sends against handoffs, timers and outbox:"
+            )
+            scans = print_plans(
+                db.engine, {"idle tick": list(seen_idle), "due tick": captured_due}, ("handoffs", "timers", "outbox")
+            )
             print(f"\n{scans} statement(s) with a full scan of handoffs, timers or outbox.")
             statements = Counter(" ".join(q.split()[:4]) for q, _ in captured_due)
-            print(f"\nthe due tick sent {len(captured_due)} statements: "
-                  + ", ".join(f"{n}× {s}" for s, n in statements.most_common(8)))
+            print(
+                f"\nthe due tick sent {len(captured_due)} statements: "
+                + ", ".join(f"{n}× {s}" for s, n in statements.most_common(8))
+            )
 
             # -- profiles when a target is missed
             if idle_p50 >= IDLE_TARGET_MS or args.profile:
@@ -330,11 +415,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--outbox-history", type=int, default=100_000)
     parser.add_argument("--idle-runs", type=int, default=10)
-    parser.add_argument("--distinct-schedules", type=int, default=0, metavar="N",
-                        help="draw the reviews' schedules from a pool of N (default: each drawn afresh, ~2,900 distinct)")
+    parser.add_argument(
+        "--distinct-schedules",
+        type=int,
+        default=0,
+        metavar="N",
+        help="draw the reviews' schedules from a pool of N (default: each drawn afresh, ~2,900 distinct)",
+    )
     parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--no-commands", dest="commands", action="store_false",
-                        help="skip timing /tandem reviews and /tandem done at the end")
+    parser.add_argument(
+        "--no-commands",
+        dest="commands",
+        action="store_false",
+        help="skip timing /tandem reviews and /tandem done at the end",
+    )
     parser.add_argument("--profile", action="store_true", help="profile the ticks even when their targets are met")
     args = parser.parse_args(argv)
     return report_failure(lambda: run(args))

@@ -21,10 +21,21 @@ CHANNEL = "C0SHARED01"
 
 PRIORITIES = (("P1", 0.03), ("P2", 0.20), ("P3", 0.50), ("P4", 0.27))
 PROBLEMS = (
-    "drops every hour", "is slow since this morning", "asks for a password again", "shows an error",
-    "needs access for a new starter", "stopped syncing", "needs a licence", "is full", "keeps rebooting",
-    "flags a suspicious login", "needs replacing", "failed last night", "is not reachable from site B",
-    "needs a config change", "has an expired certificate",
+    "drops every hour",
+    "is slow since this morning",
+    "asks for a password again",
+    "shows an error",
+    "needs access for a new starter",
+    "stopped syncing",
+    "needs a licence",
+    "is full",
+    "keeps rebooting",
+    "flags a suspicious login",
+    "needs replacing",
+    "failed last night",
+    "is not reachable from site B",
+    "needs a config change",
+    "has an expired certificate",
 )
 
 
@@ -77,8 +88,12 @@ class HandoffFactory:
                 target = rng.choice(self.groups[target_side])
             else:
                 target = rng.choice(self.people[target_side])
-        return {"requester": rng.choice(self.people[requester_side]), "requester_side": requester_side,
-                "target_side": target_side, "target": target}
+        return {
+            "requester": rng.choice(self.people[requester_side]),
+            "requester_side": requester_side,
+            "target_side": target_side,
+            "target": target,
+        }
 
     def _base(self, opened_at: datetime, priority: str | None = None) -> dict:
         rng = self.rng
@@ -86,12 +101,26 @@ class HandoffFactory:
         parties = self._parties(overflow)
         priority = priority or rng.choices(self.priorities, self.weights)[0]
         summary = f"{rng.choice(self.aliases).capitalize()} {rng.choice(PROBLEMS)}"
-        return {"organisation_id": self.org_id, "kind": "overflow" if overflow else "handoff", "summary": summary,
-                "details": "" if rng.random() < 0.7 else "Seen by several people; screenshot in the thread.",
-                "priority": priority, **parties, "area_key": rng.choice(self.areas) if rng.random() < 0.7 else None,
-                "assignee": None, "status": "open", "opened_at": opened_at, "responded_at": None, "resolved_at": None,
-                "resolution": None, "pauses": [], "channel": CHANNEL,
-                "ts": f"{opened_at.timestamp():.0f}.{rng.randrange(10**6):06d}", "due_at": None, "alert_at": None}
+        return {
+            "organisation_id": self.org_id,
+            "kind": "overflow" if overflow else "handoff",
+            "summary": summary,
+            "details": "" if rng.random() < 0.7 else "Seen by several people; screenshot in the thread.",
+            "priority": priority,
+            **parties,
+            "area_key": rng.choice(self.areas) if rng.random() < 0.7 else None,
+            "assignee": None,
+            "status": "open",
+            "opened_at": opened_at,
+            "responded_at": None,
+            "resolved_at": None,
+            "resolution": None,
+            "pauses": [],
+            "channel": CHANNEL,
+            "ts": f"{opened_at.timestamp():.0f}.{rng.randrange(10**6):06d}",
+            "due_at": None,
+            "alert_at": None,
+        }
 
     def _assignee(self, row: dict) -> str:
         target = row["target"]
@@ -107,14 +136,31 @@ class HandoffFactory:
         if rng.random() < 0.15:
             start = responded + (resolved - responded) * rng.uniform(0.1, 0.5)
             pauses = [[start.isoformat(), (start + (resolved - start) * rng.uniform(0.2, 0.9)).isoformat()]]
-        row.update(assignee=self._assignee(row), status="resolved", responded_at=responded, resolved_at=resolved,
-                   resolution=rng.choice(("Fixed.", "Replaced the unit.", "Config corrected; monitored for a day.",
-                                          "Duplicate of an earlier handoff.", "User error; explained.")),
-                   pauses=pauses)
+        row.update(
+            assignee=self._assignee(row),
+            status="resolved",
+            responded_at=responded,
+            resolved_at=resolved,
+            resolution=rng.choice(
+                (
+                    "Fixed.",
+                    "Replaced the unit.",
+                    "Config corrected; monitored for a day.",
+                    "Duplicate of an earlier handoff.",
+                    "User error; explained.",
+                )
+            ),
+            pauses=pauses,
+        )
         return row
 
-    def open(self, opened_at: datetime | None = None, state: str | None = None, priority: str | None = None,
-             responded_after: timedelta | None = None) -> dict:
+    def open(
+        self,
+        opened_at: datetime | None = None,
+        state: str | None = None,
+        priority: str | None = None,
+        responded_after: timedelta | None = None,
+    ) -> dict:
         """An open handoff; random age and state unless given. `due_at`/`alert_at` as of `self.now`."""
         rng = self.rng
         if opened_at is None:
@@ -125,7 +171,9 @@ class HandoffFactory:
         age = self.now - opened_at
         if state is None:
             answered = rng.random() < (0.35 if age < timedelta(hours=4) else 0.92)
-            state = rng.choices(("acknowledged", "in_progress", "waiting"), (0.3, 0.55, 0.15))[0] if answered else "open"
+            state = (
+                rng.choices(("acknowledged", "in_progress", "waiting"), (0.3, 0.55, 0.15))[0] if answered else "open"
+            )
         if state != "open":
             delay = responded_after or timedelta(minutes=rng.choice((5, 10, 15, 30, 60, 120)))
             responded = min(opened_at + delay, self.now)
@@ -141,12 +189,26 @@ class HandoffFactory:
         from bot.handoffs.model import Handoff
         from storage.handoff_repo import _pauses
 
-        return Handoff(id=hid, organisation=self.matrix.organisation, kind=row["kind"], summary=row["summary"],
-                       priority=row["priority"], requester=row["requester"], requester_side=row["requester_side"],
-                       target_side=row["target_side"], target=row["target"], opened_at=row["opened_at"],
-                       area=row["area_key"], assignee=row["assignee"], status=row["status"],
-                       responded_at=row["responded_at"], resolved_at=row["resolved_at"], pauses=_pauses(row["pauses"]),
-                       channel=row["channel"], ts=row["ts"])
+        return Handoff(
+            id=hid,
+            organisation=self.matrix.organisation,
+            kind=row["kind"],
+            summary=row["summary"],
+            priority=row["priority"],
+            requester=row["requester"],
+            requester_side=row["requester_side"],
+            target_side=row["target_side"],
+            target=row["target"],
+            opened_at=row["opened_at"],
+            area=row["area_key"],
+            assignee=row["assignee"],
+            status=row["status"],
+            responded_at=row["responded_at"],
+            resolved_at=row["resolved_at"],
+            pauses=_pauses(row["pauses"]),
+            channel=row["channel"],
+            ts=row["ts"],
+        )
 
     def instants(self, row: dict, at: datetime | None = None) -> tuple[datetime | None, datetime | None]:
         """(next_due, next_alert_at) of the row at `at` (default `self.now`), as the services store them."""
@@ -156,8 +218,14 @@ class HandoffFactory:
         at = at or self.now
         # Once answered, the respond clock is stopped and neither result depends on when it was answered.
         answered = row["responded_at"] is not None and row["responded_at"] <= at
-        key = (row["priority"], row["opened_at"], answered or row["responded_at"], row["status"] == "resolved",
-               tuple(tuple(p) for p in row["pauses"]), at)
+        key = (
+            row["priority"],
+            row["opened_at"],
+            answered or row["responded_at"],
+            row["status"] == "resolved",
+            tuple(tuple(p) for p in row["pauses"]),
+            at,
+        )
         found = self._cache.get(key)
         if found is None:
             handoff = self.handoff(row)
@@ -185,7 +253,9 @@ def generate_handoffs(factory: HandoffFactory, total: int, open_share: float) ->
 
 
 # -- the scheduler's data: a window of due alerts, a sent outbox ---------------------------------------------
-def _solve_opened(calendar, target, fraction: float, lo_at: datetime, hi_at: datetime) -> tuple[datetime, datetime] | None:
+def _solve_opened(
+    calendar, target, fraction: float, lo_at: datetime, hi_at: datetime
+) -> tuple[datetime, datetime] | None:
     """The range of opening instants (minute grid) whose `fraction` threshold falls in (lo_at, hi_at]."""
     from bot.sla.clock import instant_at_fraction
 
@@ -232,8 +302,12 @@ def due_handoffs(factory: HandoffFactory, count: int, t1: datetime, rng: random.
         if clock == "respond":
             row = factory.open(opened_at=opened, state="open", priority=priority)
         else:
-            row = factory.open(opened_at=opened, state=rng.choice(("acknowledged", "in_progress")), priority=priority,
-                               responded_after=timedelta(minutes=rng.choice((5, 10, 15))))
+            row = factory.open(
+                opened_at=opened,
+                state=rng.choice(("acknowledged", "in_progress")),
+                priority=priority,
+                responded_after=timedelta(minutes=rng.choice((5, 10, 15))),
+            )
         if row["alert_at"] is None or not t0 < row["alert_at"] <= t1:
             continue
         found = due_alerts(factory.handoff(row, hid=len(rows) + 1), matrix, t1)
@@ -269,7 +343,20 @@ def outbox_history(org_id: int, count: int, start: datetime, end: datetime, rng:
             key, kind, payload = f"review:harbour-finch:old-{i}:{at:%Y%m%dT%H%M}:due", "review", {"review": f"old-{i}"}
         else:
             key, kind, payload = f"digest:harbour-finch:daily:{at.date().isoformat()}-{i}", "digest", {"kind": "daily"}
-        rows.append({"key": key, "organisation_id": org_id, "kind": kind, "payload": payload, "status": "sent",
-                     "attempts": 1, "created_at": at, "lease_until": None, "sent_at": at + timedelta(seconds=1),
-                     "channel": CHANNEL, "ts": f"{at.timestamp():.0f}.{i % 10**6:06d}", "last_error": None})
+        rows.append(
+            {
+                "key": key,
+                "organisation_id": org_id,
+                "kind": kind,
+                "payload": payload,
+                "status": "sent",
+                "attempts": 1,
+                "created_at": at,
+                "lease_until": None,
+                "sent_at": at + timedelta(seconds=1),
+                "channel": CHANNEL,
+                "ts": f"{at.timestamp():.0f}.{i % 10**6:06d}",
+                "last_error": None,
+            }
+        )
     return rows

@@ -12,9 +12,10 @@ minute, so adding or measuring months of business time costs a few hundred steps
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Iterator, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -179,8 +180,10 @@ class BusinessCalendar:
         if day.weekday() not in self.days or day in self.holidays:
             return None
         tz = self.tz
-        return (datetime.combine(day, self.start, tz).astimezone(UTC),
-                datetime.combine(day, self.end, tz).astimezone(UTC))
+        return (
+            datetime.combine(day, self.start, tz).astimezone(UTC),
+            datetime.combine(day, self.end, tz).astimezone(UTC),
+        )
 
     def _windows(self, since: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Opening windows from the local date of `since` on, without end.

@@ -7,7 +7,7 @@ never from `datetime.now()`, so tests can set the time to the minute, in any tim
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 
@@ -20,21 +20,21 @@ class SystemClock:
     """The real wall clock."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 @dataclass
 class FixedClock:
     """A clock that stands still until told otherwise: for tests, `tick --at` and the console."""
 
-    at: datetime = field(default_factory=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+    at: datetime = field(default_factory=lambda: datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
             raise ValueError("FixedClock needs a timezone-aware datetime")
 
     def now(self) -> datetime:
-        return self.at.astimezone(timezone.utc)
+        return self.at.astimezone(UTC)
 
     def set(self, at: datetime) -> None:
         if at.tzinfo is None:

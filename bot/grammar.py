@@ -29,7 +29,9 @@ class GrammarError(TandemError):
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # owner, handoff, overflow, help, sla, reviews, done, cover, matrix, audit, digest, export, status, unknown
+    name: (
+        str  # owner, handoff, overflow, help, sla, reviews, done, cover, matrix, audit, digest, export, status, unknown
+    )
     text: str = ""  # the query, summary or evidence
     priority: str | None = None
     target: str | None = None  # a Slack id, a side, or an area as typed
@@ -47,7 +49,9 @@ def _priority(tokens: list[str]) -> tuple[str | None, list[str]]:
     if tokens and (match := PRIORITY.match(tokens[0])):
         number = int(match.group(1))
         if not 1 <= number <= 4:
-            raise GrammarError(f"{tokens[0]} is not a priority: use P1 (critical) to P4 (low), or leave it out for the default.")
+            raise GrammarError(
+                f"{tokens[0]} is not a priority: use P1 (critical) to P4 (low), or leave it out for the default."
+            )
         return f"P{number}", tokens[1:]
     return None, tokens
 
@@ -70,7 +74,9 @@ def _handoff(name: str, rest: str) -> Command:
 def _cover(rest: str) -> Command:
     match = re.match(r"^\s*(\S+)\s+until\s+(.+?)(?:\s+by\s+(\S+))?\s*$", rest, re.IGNORECASE)
     if not match:
-        raise GrammarError("Write it as: /tandem cover @who until DATE [by @whom], e.g. /tandem cover @ben until 2026-12-24 by @alice")
+        raise GrammarError(
+            "Write it as: /tandem cover @who until DATE [by @whom], e.g. /tandem cover @ben until 2026-12-24 by @alice"
+        )
     who, until, by = match.groups()
     return Command("cover", person=who, until=until.strip(), by=by)
 
@@ -86,7 +92,9 @@ def _tandem(rest: str) -> Command:
     if word == "done":
         review, _, evidence = tail.partition(" ")
         if not review:
-            raise GrammarError("Say which review: /tandem done REVIEW-KEY [evidence], e.g. /tandem done restore-test restored 3 files OK")
+            raise GrammarError(
+                "Say which review: /tandem done REVIEW-KEY [evidence], e.g. /tandem done restore-test restored 3 files OK"
+            )
         return Command("done", evidence.strip(), target=review)
     if word in TANDEM_SUBCOMMANDS:
         return Command(word, tail)

@@ -38,20 +38,32 @@ class Store(Protocol):
     def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> None: ...
 
     # audit
-    def audit(self, org_key: str | None, at: datetime, actor: str, kind: str, subject: str,
-              detail: dict[str, Any] | None = None) -> None: ...
+    def audit(
+        self,
+        org_key: str | None,
+        at: datetime,
+        actor: str,
+        kind: str,
+        subject: str,
+        detail: dict[str, Any] | None = None,
+    ) -> None: ...
     def audit_events(self, org_key: str, kind_prefix: str = "") -> list[AuditRecord]: ...
 
     # handoffs
-    def add_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> int: ...
-    def save_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> None: ...
+    def add_handoff(
+        self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None
+    ) -> int: ...
+    def save_handoff(
+        self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None
+    ) -> None: ...
     def get_handoff(self, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None: ...
     def most_urgent_handoffs(self, org_key: str, limit: int) -> list[Handoff]: ...
     def open_handoffs_after(self, org_key: str, after_id: int, limit: int) -> list[Handoff]: ...
     def count_open_handoffs(self, org_key: str, now: datetime) -> tuple[int, int]: ...
     def handoffs_involving(self, org_key: str, user: str, limit: int = 20) -> list[Handoff]: ...
-    def open_handoff_counts(self, org_key: str, now: datetime, ages: list[tuple[str, timedelta | None]]
-                            ) -> tuple[dict[str, int], dict[str, int]]: ...
+    def open_handoff_counts(
+        self, org_key: str, now: datetime, ages: list[tuple[str, timedelta | None]]
+    ) -> tuple[dict[str, int], dict[str, int]]: ...
     def handoffs_touched_since(self, org_key: str, start: datetime) -> list[Handoff]: ...
     def handoffs_since(self, org_key: str, start: datetime) -> list[Handoff]: ...
 
@@ -69,8 +81,9 @@ class Store(Protocol):
     def posted_keys(self, org_key: str, prefix: str) -> frozenset[str]: ...
     def completions(self, org_key: str, review_key: str) -> frozenset[datetime]: ...
     def all_completions(self, org_key: str) -> dict[str, frozenset[datetime]]: ...
-    def add_completion(self, org_key: str, review_key: str, due_at: datetime, done_at: datetime, done_by: str,
-                       evidence: str) -> bool: ...
+    def add_completion(
+        self, org_key: str, review_key: str, due_at: datetime, done_at: datetime, done_by: str, evidence: str
+    ) -> bool: ...
     def prune(self, events_before: datetime, sent_before: datetime) -> tuple[int, int]: ...
 
     # Slack event de-duplication
@@ -89,8 +102,14 @@ class UnitOfWork(Protocol):
 class Conversation(Protocol):
     """Posting to a channel: the Slack Web API, or the console's printout."""
 
-    def post(self, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None,
-             metadata: dict[str, Any] | None = None) -> str:
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> str:
         """Post a message (in a thread when `thread_ts` is given); return its ts."""
         ...
 
@@ -110,7 +129,9 @@ class Conversation(Protocol):
 class Notifier(Protocol):
     """What services announce in the shared channel; the adapter renders and posts it."""
 
-    def handoff_opened(self, matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime) -> tuple[str, str]:
+    def handoff_opened(
+        self, matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime
+    ) -> tuple[str, str]:
         """Post the root message and the first thread reply; return (channel, ts)."""
         ...
 
@@ -122,13 +143,22 @@ class Notifier(Protocol):
         """Share an export where it was asked for."""
         ...
 
-    def sla_alert(self, matrix: Matrix, handoff: Handoff, payload: dict[str, Any], people: tuple[str, ...],
-                  escalation: tuple[str, ...], key: str, now: datetime) -> tuple[str, str]:
+    def sla_alert(
+        self,
+        matrix: Matrix,
+        handoff: Handoff,
+        payload: dict[str, Any],
+        people: tuple[str, ...],
+        escalation: tuple[str, ...],
+        key: str,
+        now: datetime,
+    ) -> tuple[str, str]:
         """A warning in the handoff's thread; at breach also a channel post naming escalation."""
         ...
 
-    def review_post(self, matrix: Matrix, review: Review, due_at: datetime, stage: str,
-                    escalate_to: tuple[str, ...], key: str) -> tuple[str, str]:
+    def review_post(
+        self, matrix: Matrix, review: Review, due_at: datetime, stage: str, escalate_to: tuple[str, ...], key: str
+    ) -> tuple[str, str]:
         """A review reminder, due-day post (with Mark done) or overdue notice."""
         ...
 

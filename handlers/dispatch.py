@@ -125,7 +125,10 @@ def digest(req: Request, cmd: Command) -> Reply:
         raise TandemError(f"The matrix of {matrix.name} names no shared channel to post the digest in.")
     build = digest_service.weekly if cmd.text.strip().lower() == "weekly" else digest_service.daily
     req.notifier.digest_post(matrix, build(req.store, matrix, req.now), None)
-    return Reply(f"Posted the digest in <#{matrix.channel}>.", [section(f":newspaper: Posted the digest in <#{matrix.channel}>.")])
+    return Reply(
+        f"Posted the digest in <#{matrix.channel}>.",
+        [section(f":newspaper: Posted the digest in <#{matrix.channel}>.")],
+    )
 
 
 ROUTES: dict[str, Callable[[Request, Command], Reply]] = {

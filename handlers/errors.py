@@ -23,8 +23,10 @@ from bot.errors import TandemError
 from bot.services.deps import Deps
 from handlers.views.markup import words
 
-SORRY = ("Something went wrong on Tandem's side, so this may not have been done. It has been logged: "
-         "try again in a minute, and tell your Tandem admin if it keeps happening.")
+SORRY = (
+    "Something went wrong on Tandem's side, so this may not have been done. It has been logged: "
+    "try again in a minute, and tell your Tandem admin if it keeps happening."
+)
 log = logging.getLogger("tandem.errors")
 
 
@@ -32,8 +34,11 @@ def on_error(error: Exception, body: Any, response: BoltResponse) -> BoltRespons
     """Bolt's global error handler: a slash command still gets its sentence, in time."""
     log.error("request failed", exc_info=error)
     if isinstance(body, dict) and body.get("command"):
-        return BoltResponse(status=200, headers={"content-type": "application/json;charset=utf-8"},
-                            body=json.dumps({"response_type": "ephemeral", "text": SORRY}))
+        return BoltResponse(
+            status=200,
+            headers={"content-type": "application/json;charset=utf-8"},
+            body=json.dumps({"response_type": "ephemeral", "text": SORRY}),
+        )
     return None  # events get a 5xx, so Slack retries; the claim's lease lets the retry in
 
 
@@ -42,19 +47,37 @@ def guarded(work: Callable[..., None], refused: str = "") -> Callable[..., None]
     or fails (Bolt would only log one line)."""
     wanted = list(inspect.signature(work).parameters)
 
-    def run(body: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Any, command: Any,
-            event: Any, action: Any, view: Any) -> None:
-        available = {"body": body, "context": context, "client": client, "respond": respond,
-                     "command": command, "event": event, "action": action, "view": view}
+    def run(
+        body: dict[str, Any],
+        context: dict[str, Any],
+        client: WebClient,
+        respond: Any,
+        command: Any,
+        event: Any,
+        action: Any,
+        view: Any,
+    ) -> None:
+        available = {
+            "body": body,
+            "context": context,
+            "client": client,
+            "respond": respond,
+            "command": command,
+            "event": event,
+            "action": action,
+            "view": view,
+        }
         try:
             work(**{name: available[name] for name in wanted})
         except TandemError as error:
             _tell(body, context, client, respond, refused + words(error.words), bool(body.get("command")))
-        except Exception:  # noqa: BLE001 - anything unexpected: log it and say so
+        except Exception:
             log.exception("%s failed", work.__name__)
             try:  # the response URL needs neither the database nor a token: best when things are broken
-                _tell(body, context, client, respond, SORRY, bool(body.get("response_url") or body.get("response_urls")))
-            except Exception:  # noqa: BLE001 - Slack itself may be what failed
+                _tell(
+                    body, context, client, respond, SORRY, bool(body.get("response_url") or body.get("response_urls"))
+                )
+            except Exception:
                 log.exception("could not tell the user about the failure")
 
     run.__name__ = work.__name__
@@ -71,8 +94,9 @@ def view_metadata(body: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _tell(body: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Any, text: str,
-          by_response_url: bool) -> None:
+def _tell(
+    body: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Any, text: str, by_response_url: bool
+) -> None:
     """An ephemeral sentence to the person behind `body`, where they are: through the
     response URL when asked, else in the channel of the click or of the modal, else in
     their organisation's shared channel."""
@@ -80,8 +104,12 @@ def _tell(body: dict[str, Any], context: dict[str, Any], client: WebClient, resp
         respond(text=text, response_type="ephemeral", replace_original=False)
         return
     user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
-    channel = ((body.get("channel") or {}).get("id") or body.get("channel_id")
-               or (body.get("event") or {}).get("channel") or view_metadata(body).get("channel"))
+    channel = (
+        (body.get("channel") or {}).get("id")
+        or body.get("channel_id")
+        or (body.get("event") or {}).get("channel")
+        or view_metadata(body).get("channel")
+    )
     if not channel and user:
         deps: Deps = context["tandem"]
         with deps.units() as store:

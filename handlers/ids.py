@@ -12,11 +12,11 @@ CMD_TANDEM = "/tandem"
 COMMANDS = (CMD_OWNER, CMD_HANDOFF, CMD_OVERFLOW, CMD_TANDEM)
 
 # Shortcuts (manifest.yml: features.shortcuts)
-SHORTCUT_NEW_HANDOFF = "tandem_new_handoff"          # global shortcut: open the handoff modal
+SHORTCUT_NEW_HANDOFF = "tandem_new_handoff"  # global shortcut: open the handoff modal
 SHORTCUT_HANDOFF_FROM_MESSAGE = "tandem_handoff_message"  # message shortcut: hand this message off
 
 # Block actions
-ACTION_START_HANDOFF = "start_handoff"      # button on /owner answers
+ACTION_START_HANDOFF = "start_handoff"  # button on /owner answers
 ACTION_ACKNOWLEDGE = "handoff_acknowledge"
 ACTION_TAKE = "handoff_take"
 ACTION_WAIT = "handoff_wait"

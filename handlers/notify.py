@@ -28,12 +28,15 @@ class ChannelNotifier:
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
 
-    def handoff_opened(self, matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime) -> tuple[str, str]:
+    def handoff_opened(
+        self, matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime
+    ) -> tuple[str, str]:
         channel = matrix.channel
         if channel is None:
             raise ValueError("a handoff is only opened in an organisation with a shared channel")
-        ts = self.conversation.post(channel, root_text(handoff), root_blocks(matrix, handoff, now),
-                                    metadata={"handoff": handoff.id})
+        ts = self.conversation.post(
+            channel, root_text(handoff), root_blocks(matrix, handoff, now), metadata={"handoff": handoff.id}
+        )
         text = opened_thread_text(matrix, handoff, on_duty, now)
         self.conversation.post(channel, text, [], thread_ts=ts)
         return channel, ts
@@ -47,20 +50,30 @@ class ChannelNotifier:
     def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
         self.conversation.upload(channel, filename, content, comment)
 
-    def sla_alert(self, matrix: Matrix, handoff: Handoff, payload: dict[str, Any], people: tuple[str, ...],
-                  escalation: tuple[str, ...], key: str, now: datetime) -> tuple[str, str]:
+    def sla_alert(
+        self,
+        matrix: Matrix,
+        handoff: Handoff,
+        payload: dict[str, Any],
+        people: tuple[str, ...],
+        escalation: tuple[str, ...],
+        key: str,
+        now: datetime,
+    ) -> tuple[str, str]:
         if handoff.channel is None or handoff.ts is None or matrix.channel is None:
             raise ValueError(f"handoff #{handoff.id} has no message to alert in")
         meta = {"occurrence": key}
-        ts = self.conversation.post(handoff.channel, sla_alert_text(handoff, payload, people), [],
-                                    thread_ts=handoff.ts, metadata=meta)
+        ts = self.conversation.post(
+            handoff.channel, sla_alert_text(handoff, payload, people), [], thread_ts=handoff.ts, metadata=meta
+        )
         if payload["breach"]:
             text, blocks = sla_breach_blocks(matrix, handoff, payload, people, escalation, now)
             self.conversation.post(matrix.channel, text, blocks, metadata=meta)
         return handoff.channel, ts
 
-    def review_post(self, matrix: Matrix, review: Review, due_at: datetime, stage: str,
-                    escalate_to: tuple[str, ...], key: str) -> tuple[str, str]:
+    def review_post(
+        self, matrix: Matrix, review: Review, due_at: datetime, stage: str, escalate_to: tuple[str, ...], key: str
+    ) -> tuple[str, str]:
         channel = _shared(matrix)
         text, blocks = review_blocks(matrix, review, due_at, stage, escalate_to)
         return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key})

@@ -16,28 +16,50 @@ from bot.sla.clock import Pause
 from storage import models as orm
 
 
-
-
 def _pauses(raw: list) -> tuple[Pause, ...]:
     return tuple(Pause(datetime.fromisoformat(s), datetime.fromisoformat(e) if e else None) for s, e in raw)
 
 
 def to_domain(row: orm.Handoff, org_key: str) -> Handoff:
     return Handoff(
-        id=row.id, organisation=org_key, kind=row.kind, summary=row.summary, details=row.details,
-        priority=row.priority, requester=row.requester, requester_side=row.requester_side,
-        target_side=row.target_side, target=row.target, area=row.area_key, assignee=row.assignee,
-        status=row.status, opened_at=row.opened_at, responded_at=row.responded_at,
-        resolved_at=row.resolved_at, resolution=row.resolution, pauses=_pauses(row.pauses),
-        channel=row.channel, ts=row.ts,
+        id=row.id,
+        organisation=org_key,
+        kind=row.kind,
+        summary=row.summary,
+        details=row.details,
+        priority=row.priority,
+        requester=row.requester,
+        requester_side=row.requester_side,
+        target_side=row.target_side,
+        target=row.target,
+        area=row.area_key,
+        assignee=row.assignee,
+        status=row.status,
+        opened_at=row.opened_at,
+        responded_at=row.responded_at,
+        resolved_at=row.resolved_at,
+        resolution=row.resolution,
+        pauses=_pauses(row.pauses),
+        channel=row.channel,
+        ts=row.ts,
     )
 
 
 def _write(row: orm.Handoff, h: Handoff) -> None:
     row.kind, row.summary, row.details, row.priority = h.kind, h.summary, h.details, h.priority
-    row.requester, row.requester_side, row.target_side, row.target = h.requester, h.requester_side, h.target_side, h.target
+    row.requester, row.requester_side, row.target_side, row.target = (
+        h.requester,
+        h.requester_side,
+        h.target_side,
+        h.target,
+    )
     row.area_key, row.assignee, row.status = h.area, h.assignee, h.status
-    row.opened_at, row.responded_at, row.resolved_at, row.resolution = h.opened_at, h.responded_at, h.resolved_at, h.resolution
+    row.opened_at, row.responded_at, row.resolved_at, row.resolution = (
+        h.opened_at,
+        h.responded_at,
+        h.resolved_at,
+        h.resolution,
+    )
     row.pauses = [[p.start.isoformat(), p.end.isoformat() if p.end else None] for p in h.pauses]
     row.channel, row.ts = h.channel, h.ts
 
@@ -74,48 +96,69 @@ def most_urgent(session: Session, org_id: int, org_key: str, limit: int) -> list
     Two queries rather than one `ORDER BY due_at IS NULL, …`, so that each reads
     `ix_handoffs_due` in order and stops at `limit` instead of sorting every open handoff.
     """
-    dated = list(session.scalars(select(orm.Handoff).where(*_open(org_id), orm.Handoff.due_at.is_not(None))
-                                 .order_by(orm.Handoff.due_at).limit(limit)))
+    dated = list(
+        session.scalars(
+            select(orm.Handoff)
+            .where(*_open(org_id), orm.Handoff.due_at.is_not(None))
+            .order_by(orm.Handoff.due_at)
+            .limit(limit)
+        )
+    )
     if len(dated) < limit:
-        dated += session.scalars(select(orm.Handoff).where(*_open(org_id), orm.Handoff.due_at.is_(None))
-                                 .order_by(orm.Handoff.opened_at).limit(limit - len(dated)))
+        dated += session.scalars(
+            select(orm.Handoff)
+            .where(*_open(org_id), orm.Handoff.due_at.is_(None))
+            .order_by(orm.Handoff.opened_at)
+            .limit(limit - len(dated))
+        )
     return [to_domain(r, org_key) for r in dated]
 
 
 def open_after(session: Session, org_id: int, org_key: str, after_id: int, limit: int) -> list[Handoff]:
     """Open handoffs by id, a page at a time (for rescheduling them all)."""
-    query = (select(orm.Handoff).where(*_open(org_id), orm.Handoff.id > after_id)
-             .order_by(orm.Handoff.id).limit(limit))
+    query = select(orm.Handoff).where(*_open(org_id), orm.Handoff.id > after_id).order_by(orm.Handoff.id).limit(limit)
     return [to_domain(r, org_key) for r in session.scalars(query)]
 
 
 def count_open(session: Session, org_id: int, now: datetime) -> tuple[int, int]:
     """(open, breached) counts, straight from the index."""
     total = session.scalar(select(func.count()).select_from(orm.Handoff).where(*_open(org_id))) or 0
-    breached = session.scalar(select(func.count()).select_from(orm.Handoff)
-                              .where(*_open(org_id), orm.Handoff.due_at < now)) or 0
+    breached = (
+        session.scalar(select(func.count()).select_from(orm.Handoff).where(*_open(org_id), orm.Handoff.due_at < now))
+        or 0
+    )
     return total, breached
 
 
 def involving(session: Session, org_id: int, org_key: str, user: str, limit: int) -> list[Handoff]:
     """Open handoffs assigned to or opened by `user` (App Home)."""
-    query = (select(orm.Handoff)
-             .where(*_open(org_id), or_(orm.Handoff.assignee == user, orm.Handoff.requester == user))
-             .order_by(orm.Handoff.opened_at.desc()).limit(limit))
+    query = (
+        select(orm.Handoff)
+        .where(*_open(org_id), or_(orm.Handoff.assignee == user, orm.Handoff.requester == user))
+        .order_by(orm.Handoff.opened_at.desc())
+        .limit(limit)
+    )
     return [to_domain(r, org_key) for r in session.scalars(query)]
 
 
 def since(session: Session, org_id: int, org_key: str, start: datetime) -> list[Handoff]:
-    query = (select(orm.Handoff)
-             .where(orm.Handoff.organisation_id == org_id, orm.Handoff.opened_at >= start)
-             .order_by(orm.Handoff.opened_at, orm.Handoff.id))
+    query = (
+        select(orm.Handoff)
+        .where(orm.Handoff.organisation_id == org_id, orm.Handoff.opened_at >= start)
+        .order_by(orm.Handoff.opened_at, orm.Handoff.id)
+    )
     return [to_domain(r, org_key) for r in session.scalars(query)]
 
 
-def open_counts(session: Session, org_id: int, now: datetime, ages: list[tuple[str, timedelta | None]]) -> tuple[dict[str, int], dict[str, int]]:
+def open_counts(
+    session: Session, org_id: int, now: datetime, ages: list[tuple[str, timedelta | None]]
+) -> tuple[dict[str, int], dict[str, int]]:
     """Open handoffs by target side, and by age bucket (bounds are upper limits, None = older)."""
-    by_side = dict(session.execute(select(orm.Handoff.target_side, func.count()).where(*_open(org_id))
-                                   .group_by(orm.Handoff.target_side)).all())
+    by_side = dict(
+        session.execute(
+            select(orm.Handoff.target_side, func.count()).where(*_open(org_id)).group_by(orm.Handoff.target_side)
+        ).all()
+    )
     by_age, lower = {}, None
     for name, upper in ages:
         conditions = list(_open(org_id))
@@ -130,6 +173,7 @@ def open_counts(session: Session, org_id: int, now: datetime, ages: list[tuple[s
 
 def touched_since(session: Session, org_id: int, org_key: str, start: datetime) -> list[Handoff]:
     """Handoffs responded to or resolved since `start` (the weekly digest's window)."""
-    query = (select(orm.Handoff).where(orm.Handoff.organisation_id == org_id,
-                                       or_(orm.Handoff.resolved_at >= start, orm.Handoff.responded_at >= start)))
+    query = select(orm.Handoff).where(
+        orm.Handoff.organisation_id == org_id, or_(orm.Handoff.resolved_at >= start, orm.Handoff.responded_at >= start)
+    )
     return [to_domain(r, org_key) for r in session.scalars(query)]

@@ -13,8 +13,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.calendar import format_days, parse_days
-from bot.matrix.durations import Duration
 from bot.matrix import model
+from bot.matrix.durations import Duration
 from bot.matrix.model import PARTY_FIELDS
 from storage import models as orm
 
@@ -75,17 +75,31 @@ def _to_domain(org: orm.Organisation) -> model.Matrix:
         organisation=org.key,
         name=org.name,
         timezone=org.timezone,
-        business_hours=model.BusinessHours(parse_days(org.business_days), _time(org.business_start), _time(org.business_end)),
+        business_hours=model.BusinessHours(
+            parse_days(org.business_days), _time(org.business_start), _time(org.business_end)
+        ),
         channel=org.channel,
         sides=sides,
         sla=model.SlaPolicy(
-            targets=tuple(model.SlaTarget(t.priority, Duration.parse(t.respond), Duration.parse(t.resolve), t.clock) for t in org.sla_targets),
+            targets=tuple(
+                model.SlaTarget(t.priority, Duration.parse(t.respond), Duration.parse(t.resolve), t.clock)
+                for t in org.sla_targets
+            ),
             default=org.sla_default,
             warn_at=tuple(org.sla_warn_at),
         ),
         areas=areas,
         reviews=tuple(
-            model.Review(r.key, r.name, r.schedule, r.owner, _duration(r.remind_before), r.area_key, _duration(r.grace), r.reference)
+            model.Review(
+                r.key,
+                r.name,
+                r.schedule,
+                r.owner,
+                _duration(r.remind_before),
+                r.area_key,
+                _duration(r.grace),
+                r.reference,
+            )
             for r in org.reviews
         ),
         holidays=tuple(h.day for h in org.holidays),
@@ -121,7 +135,11 @@ def save_matrix(session: Session, matrix: model.Matrix, when) -> orm.Organisatio
         session.expire(org)
     hours = matrix.business_hours
     org.name, org.timezone, org.channel = matrix.name, matrix.timezone, matrix.channel
-    org.business_days, org.business_start, org.business_end = format_days(hours.days), _hhmm(hours.start), _hhmm(hours.end)
+    org.business_days, org.business_start, org.business_end = (
+        format_days(hours.days),
+        _hhmm(hours.start),
+        _hhmm(hours.end),
+    )
     org.digest_time = _hhmm(matrix.digest_time)
     org.sla_default, org.sla_warn_at = matrix.sla.default, list(matrix.sla.warn_at)
     org.matrix_version = (org.matrix_version or 0) + 1
@@ -135,31 +153,103 @@ def save_matrix(session: Session, matrix: model.Matrix, when) -> orm.Organisatio
 def _insert_rows(session: Session, org_id: int, matrix: model.Matrix) -> None:
     """Bulk inserts (executemany, ids back by RETURNING): ten thousand areas load in about a second."""
     for position, side in enumerate(matrix.sides):
-        side_id = session.execute(insert(orm.Side).returning(orm.Side.id),
-                                  {"organisation_id": org_id, "key": side.key, "name": side.name, "position": position}).scalar_one()
-        _bulk(session, orm.Person, [{"organisation_id": org_id, "side_id": side_id, "slack_id": p.slack, "name": p.name,
-                                     "admin": p.admin, "position": i} for i, p in enumerate(side.people)])
-        _bulk(session, orm.Group, [{"side_id": side_id, "name": n, "members": list(m), "position": i}
-                                   for i, (n, m) in enumerate(side.groups)])
-    _bulk(session, orm.SlaTarget, [{"organisation_id": org_id, "priority": t.priority, "respond": t.respond.text,
-                                    "resolve": t.resolve.text, "clock": t.clock} for t in matrix.sla.targets])
+        side_id = session.execute(
+            insert(orm.Side).returning(orm.Side.id),
+            {"organisation_id": org_id, "key": side.key, "name": side.name, "position": position},
+        ).scalar_one()
+        _bulk(
+            session,
+            orm.Person,
+            [
+                {
+                    "organisation_id": org_id,
+                    "side_id": side_id,
+                    "slack_id": p.slack,
+                    "name": p.name,
+                    "admin": p.admin,
+                    "position": i,
+                }
+                for i, p in enumerate(side.people)
+            ],
+        )
+        _bulk(
+            session,
+            orm.Group,
+            [
+                {"side_id": side_id, "name": n, "members": list(m), "position": i}
+                for i, (n, m) in enumerate(side.groups)
+            ],
+        )
+    _bulk(
+        session,
+        orm.SlaTarget,
+        [
+            {
+                "organisation_id": org_id,
+                "priority": t.priority,
+                "respond": t.respond.text,
+                "resolve": t.resolve.text,
+                "clock": t.clock,
+            }
+            for t in matrix.sla.targets
+        ],
+    )
     _bulk(session, orm.Holiday, [{"organisation_id": org_id, "day": d} for d in matrix.holidays])
     if matrix.areas:
         area_ids = session.scalars(
             insert(orm.Area).returning(orm.Area.id, sort_by_parameter_order=True),
-            [{"organisation_id": org_id, "key": a.key, "name": a.name, "lead": a.lead, "coverage": a.coverage,
-              "priority": a.priority, "notes": a.notes, "position": i} for i, a in enumerate(matrix.areas)],
+            [
+                {
+                    "organisation_id": org_id,
+                    "key": a.key,
+                    "name": a.name,
+                    "lead": a.lead,
+                    "coverage": a.coverage,
+                    "priority": a.priority,
+                    "notes": a.notes,
+                    "position": i,
+                }
+                for i, a in enumerate(matrix.areas)
+            ],
         ).all()
-        _bulk(session, orm.AreaAlias, [{"area_id": area_id, "alias": alias, "position": i}
-                                       for area_id, area in zip(area_ids, matrix.areas) for i, alias in enumerate(area.aliases)])
-        _bulk(session, orm.AreaRole, [{"area_id": area_id, "role": f, "party": party, "position": i}
-                                      for area_id, area in zip(area_ids, matrix.areas)
-                                      for f in PARTY_FIELDS for i, party in enumerate(getattr(area, f))])
-    _bulk(session, orm.Review, [
-        {"organisation_id": org_id, "key": r.key, "name": r.name, "schedule": r.schedule, "owner": r.owner,
-         "remind_before": r.remind_before.text if r.remind_before else None, "area_key": r.area,
-         "grace": r.grace.text if r.grace else None, "reference": r.reference, "position": i}
-        for i, r in enumerate(matrix.reviews)])
+        _bulk(
+            session,
+            orm.AreaAlias,
+            [
+                {"area_id": area_id, "alias": alias, "position": i}
+                for area_id, area in zip(area_ids, matrix.areas, strict=False)
+                for i, alias in enumerate(area.aliases)
+            ],
+        )
+        _bulk(
+            session,
+            orm.AreaRole,
+            [
+                {"area_id": area_id, "role": f, "party": party, "position": i}
+                for area_id, area in zip(area_ids, matrix.areas, strict=False)
+                for f in PARTY_FIELDS
+                for i, party in enumerate(getattr(area, f))
+            ],
+        )
+    _bulk(
+        session,
+        orm.Review,
+        [
+            {
+                "organisation_id": org_id,
+                "key": r.key,
+                "name": r.name,
+                "schedule": r.schedule,
+                "owner": r.owner,
+                "remind_before": r.remind_before.text if r.remind_before else None,
+                "area_key": r.area,
+                "grace": r.grace.text if r.grace else None,
+                "reference": r.reference,
+                "position": i,
+            }
+            for i, r in enumerate(matrix.reviews)
+        ],
+    )
 
 
 def _bulk(session: Session, table, rows: list[dict]) -> None:

@@ -7,7 +7,8 @@ and reviews refer to areas by key, not by row id, so a re-import never orphans t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -21,11 +22,11 @@ class UtcDateTime(TypeDecorator):
     cache_ok = True
 
     def process_result_value(self, value, dialect):
-        return value.replace(tzinfo=timezone.utc) if value is not None and value.tzinfo is None else value
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UtcDateTime(), dict: JSON, list: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict: JSON, list: JSON}
 
 
 class Organisation(Base):
@@ -46,8 +47,12 @@ class Organisation(Base):
     matrix_fingerprint: Mapped[str | None] = mapped_column(String(64))  # Matrix.fingerprint() as imported
     imported_at: Mapped[datetime | None]
 
-    sides: Mapped[list[Side]] = relationship(back_populates="organisation", cascade="all, delete-orphan", order_by="Side.position")
-    areas: Mapped[list[Area]] = relationship(back_populates="organisation", cascade="all, delete-orphan", order_by="Area.position")
+    sides: Mapped[list[Side]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Side.position"
+    )
+    areas: Mapped[list[Area]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Area.position"
+    )
     sla_targets: Mapped[list[SlaTarget]] = relationship(cascade="all, delete-orphan", order_by="SlaTarget.priority")
     reviews: Mapped[list[Review]] = relationship(cascade="all, delete-orphan", order_by="Review.position")
     holidays: Mapped[list[Holiday]] = relationship(cascade="all, delete-orphan", order_by="Holiday.day")
@@ -275,7 +280,10 @@ class Outbox(Base):
     """
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status", "status", "lease_until"), Index("ix_outbox_sent_at", "status", "sent_at"))
+    __table_args__ = (
+        Index("ix_outbox_status", "status", "lease_until"),
+        Index("ix_outbox_sent_at", "status", "sent_at"),
+    )
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))

@@ -18,8 +18,6 @@ from storage.handoff_repo import to_domain
 from storage.sql import insert_if_absent
 
 
-
-
 def _skip_locked(session: Session, query, table):
     """On PostgreSQL, lock the rows taken and pass over rows another tick holds."""
     if session.get_bind().dialect.name == "postgresql":
@@ -28,10 +26,13 @@ def _skip_locked(session: Session, query, table):
 
 
 def due_handoff_alerts(session: Session, now: datetime, limit: int):
-    query = (select(orm.Handoff, orm.Organisation.key)
-             .join(orm.Organisation, orm.Organisation.id == orm.Handoff.organisation_id)
-             .where(orm.Handoff.alert_at <= now, orm.Handoff.resolved_at.is_(None))
-             .order_by(orm.Handoff.alert_at).limit(limit))
+    query = (
+        select(orm.Handoff, orm.Organisation.key)
+        .join(orm.Organisation, orm.Organisation.id == orm.Handoff.organisation_id)
+        .where(orm.Handoff.alert_at <= now, orm.Handoff.resolved_at.is_(None))
+        .order_by(orm.Handoff.alert_at)
+        .limit(limit)
+    )
     query = _skip_locked(session, query, orm.Handoff)
     return [(org_key, to_domain(row, org_key)) for row, org_key in session.execute(query)]
 
@@ -41,9 +42,13 @@ def set_alert_at(session: Session, handoff_id: int, at: datetime | None) -> None
 
 
 def due_timers(session: Session, now: datetime, limit: int) -> list[DueTimer]:
-    query = (select(orm.Timer.id, orm.Organisation.key, orm.Timer.kind, orm.Timer.subject, orm.Timer.since)
-             .join(orm.Organisation, orm.Organisation.id == orm.Timer.organisation_id)
-             .where(orm.Timer.next_at <= now).order_by(orm.Timer.next_at).limit(limit))
+    query = (
+        select(orm.Timer.id, orm.Organisation.key, orm.Timer.kind, orm.Timer.subject, orm.Timer.since)
+        .join(orm.Organisation, orm.Organisation.id == orm.Timer.organisation_id)
+        .where(orm.Timer.next_at <= now)
+        .order_by(orm.Timer.next_at)
+        .limit(limit)
+    )
     query = _skip_locked(session, query, orm.Timer)
     return [DueTimer(*row) for row in session.execute(query)]
 
@@ -53,13 +58,21 @@ def set_timer(session: Session, timer_id: int, next_at: datetime | None) -> None
 
 
 def timer_starts(session: Session, org_id: int) -> dict[tuple[str, str], datetime]:
-    return {(kind, subject): since for kind, subject, since in session.execute(
-        select(orm.Timer.kind, orm.Timer.subject, orm.Timer.since).where(orm.Timer.organisation_id == org_id))}
+    return {
+        (kind, subject): since
+        for kind, subject, since in session.execute(
+            select(orm.Timer.kind, orm.Timer.subject, orm.Timer.since).where(orm.Timer.organisation_id == org_id)
+        )
+    }
 
 
-def replace_timers(session: Session, org_id: int, timers: dict[tuple[str, str], datetime | None], now: datetime) -> None:
+def replace_timers(
+    session: Session, org_id: int, timers: dict[tuple[str, str], datetime | None], now: datetime
+) -> None:
     """Make the organisation's timers exactly `timers` ((kind, subject) -> next_at); new ones start now."""
-    existing = {(t.kind, t.subject): t for t in session.scalars(select(orm.Timer).where(orm.Timer.organisation_id == org_id))}
+    existing = {
+        (t.kind, t.subject): t for t in session.scalars(select(orm.Timer).where(orm.Timer.organisation_id == org_id))
+    }
     for key, row in existing.items():
         if key not in timers:
             session.delete(row)
@@ -72,19 +85,30 @@ def replace_timers(session: Session, org_id: int, timers: dict[tuple[str, str], 
 
 
 def enqueue(session: Session, org_id: int, key: str, kind: str, payload: dict, now: datetime) -> bool:
-    return insert_if_absent(session, orm.Outbox, {
-        "key": key, "organisation_id": org_id, "kind": kind, "payload": payload, "status": "pending",
-        "attempts": 0, "created_at": now,
-    })
+    return insert_if_absent(
+        session,
+        orm.Outbox,
+        {
+            "key": key,
+            "organisation_id": org_id,
+            "kind": kind,
+            "payload": payload,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+        },
+    )
 
 
 def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
     """Take pending posts, and sends whose lease ran out, marking them sending under a new lease."""
-    query = (select(orm.Outbox, orm.Organisation.key)
-             .join(orm.Organisation, orm.Organisation.id == orm.Outbox.organisation_id)
-             .where(or_(orm.Outbox.status == "pending",
-                        (orm.Outbox.status == "sending") & (orm.Outbox.lease_until < now)))
-             .order_by(orm.Outbox.created_at).limit(limit))
+    query = (
+        select(orm.Outbox, orm.Organisation.key)
+        .join(orm.Organisation, orm.Organisation.id == orm.Outbox.organisation_id)
+        .where(or_(orm.Outbox.status == "pending", (orm.Outbox.status == "sending") & (orm.Outbox.lease_until < now)))
+        .order_by(orm.Outbox.created_at)
+        .limit(limit)
+    )
     query = _skip_locked(session, query, orm.Outbox)
     items = []
     for row, org_key in session.execute(query).all():
@@ -95,38 +119,64 @@ def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: i
 
 
 def mark_sent(session: Session, key: str, channel: str | None, ts: str | None, now: datetime) -> None:
-    session.execute(update(orm.Outbox).where(orm.Outbox.key == key)
-                    .values(status="sent", channel=channel, ts=ts, sent_at=now, lease_until=None, last_error=None))
+    session.execute(
+        update(orm.Outbox)
+        .where(orm.Outbox.key == key)
+        .values(status="sent", channel=channel, ts=ts, sent_at=now, lease_until=None, last_error=None)
+    )
 
 
 def mark_failed(session: Session, key: str, error: str, give_up: bool) -> None:
     """Back to pending for the next tick; after too many attempts, parked as failed."""
-    session.execute(update(orm.Outbox).where(orm.Outbox.key == key)
-                    .values(status="failed" if give_up else "pending", lease_until=None, last_error=error[:2000]))
+    session.execute(
+        update(orm.Outbox)
+        .where(orm.Outbox.key == key)
+        .values(status="failed" if give_up else "pending", lease_until=None, last_error=error[:2000])
+    )
 
 
 def posted_keys(session: Session, org_id: int, prefix: str) -> frozenset[str]:
-    return frozenset(session.scalars(select(orm.Outbox.key).where(orm.Outbox.organisation_id == org_id,
-                                                                  orm.Outbox.key.startswith(prefix))))
+    return frozenset(
+        session.scalars(
+            select(orm.Outbox.key).where(orm.Outbox.organisation_id == org_id, orm.Outbox.key.startswith(prefix))
+        )
+    )
 
 
 def completions(session: Session, org_id: int, review_key: str) -> frozenset[datetime]:
-    return frozenset(d for d in session.scalars(
-        select(orm.ReviewCompletion.due_at).where(orm.ReviewCompletion.organisation_id == org_id,
-                                                  orm.ReviewCompletion.review_key == review_key)))
+    return frozenset(
+        d
+        for d in session.scalars(
+            select(orm.ReviewCompletion.due_at).where(
+                orm.ReviewCompletion.organisation_id == org_id, orm.ReviewCompletion.review_key == review_key
+            )
+        )
+    )
 
 
 def all_completions(session: Session, org_id: int) -> dict[str, frozenset[datetime]]:
     out: dict[str, set[datetime]] = {}
-    for key, due in session.execute(select(orm.ReviewCompletion.review_key, orm.ReviewCompletion.due_at)
-                                    .where(orm.ReviewCompletion.organisation_id == org_id)):
+    for key, due in session.execute(
+        select(orm.ReviewCompletion.review_key, orm.ReviewCompletion.due_at).where(
+            orm.ReviewCompletion.organisation_id == org_id
+        )
+    ):
         out.setdefault(key, set()).add(due)
     return {k: frozenset(v) for k, v in out.items()}
 
 
-def add_completion(session: Session, org_id: int, review_key: str, due_at: datetime, done_at: datetime,
-                   done_by: str, evidence: str) -> bool:
-    return insert_if_absent(session, orm.ReviewCompletion, {
-        "organisation_id": org_id, "review_key": review_key, "due_at": due_at, "done_at": done_at,
-        "done_by": done_by, "evidence": evidence,
-    })
+def add_completion(
+    session: Session, org_id: int, review_key: str, due_at: datetime, done_at: datetime, done_by: str, evidence: str
+) -> bool:
+    return insert_if_absent(
+        session,
+        orm.ReviewCompletion,
+        {
+            "organisation_id": org_id,
+            "review_key": review_key,
+            "due_at": due_at,
+            "done_at": done_at,
+            "done_by": done_by,
+            "evidence": evidence,
+        },
+    )

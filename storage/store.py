@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
@@ -24,18 +23,23 @@ from storage import models as orm
 from storage.db import Database
 from storage.sql import insert_if_absent
 
-
 # Statements built once: every Slack command runs them, and building a select() per call
 # costs more than the query itself.
 _ORG = orm.Organisation
 _ORG_BY_CHANNEL = select(_ORG.key, _ORG.matrix_version).where(_ORG.channel == bindparam("channel"))
-_ORGS_OF_USER = (select(_ORG.key, _ORG.matrix_version).join(orm.Person, orm.Person.organisation_id == _ORG.id)
-                 .where(orm.Person.slack_id == bindparam("user")).distinct())
+_ORGS_OF_USER = (
+    select(_ORG.key, _ORG.matrix_version)
+    .join(orm.Person, orm.Person.organisation_id == _ORG.id)
+    .where(orm.Person.slack_id == bindparam("user"))
+    .distinct()
+)
 _ALL_ORGS = select(_ORG.key, _ORG.matrix_version).limit(2)
-_LEAVE_AT = (select(orm.Leave.person, orm.Leave.starts_at, orm.Leave.ends_at, orm.Leave.cover)
-             .join(_ORG, _ORG.id == orm.Leave.organisation_id)
-             .where(_ORG.key == bindparam("org"), orm.Leave.starts_at <= bindparam("at"), orm.Leave.ends_at > bindparam("at"))
-             .order_by(orm.Leave.created_at))
+_LEAVE_AT = (
+    select(orm.Leave.person, orm.Leave.starts_at, orm.Leave.ends_at, orm.Leave.cover)
+    .join(_ORG, _ORG.id == orm.Leave.organisation_id)
+    .where(_ORG.key == bindparam("org"), orm.Leave.starts_at <= bindparam("at"), orm.Leave.ends_at > bindparam("at"))
+    .order_by(orm.Leave.created_at)
+)
 
 
 class Store:
@@ -100,23 +104,41 @@ class Store:
     def leave_starting(self, org_key: str, now: datetime, within: timedelta) -> list[LeavePeriod]:
         """Leave that has not started yet but starts within `within` (the digest's "today")."""
         rows = self.session.scalars(
-            select(orm.Leave).where(orm.Leave.organisation_id == self._org_id(org_key),
-                                    orm.Leave.starts_at > now, orm.Leave.starts_at <= now + within)
+            select(orm.Leave).where(
+                orm.Leave.organisation_id == self._org_id(org_key),
+                orm.Leave.starts_at > now,
+                orm.Leave.starts_at <= now + within,
+            )
         )
         return [LeavePeriod(r.person, r.starts_at, r.ends_at, r.cover) for r in rows]
 
     def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> None:
-        self.session.add(orm.Leave(
-            organisation_id=self._org_id(org_key), person=period.person, starts_at=period.starts_at,
-            ends_at=period.ends_at, cover=period.cover, created_by=created_by, created_at=now,
-        ))
+        self.session.add(
+            orm.Leave(
+                organisation_id=self._org_id(org_key),
+                person=period.person,
+                starts_at=period.starts_at,
+                ends_at=period.ends_at,
+                cover=period.cover,
+                created_by=created_by,
+                created_at=now,
+            )
+        )
 
     # -- audit ------------------------------------------------------------------------
-    def audit(self, org_key: str | None, at: datetime, actor: str, kind: str, subject: str, detail: dict | None = None) -> None:
-        self.session.add(orm.AuditEvent(
-            organisation_id=self._org_id(org_key) if org_key else None,
-            at=at, actor=actor, kind=kind, subject=subject, detail=detail or {},
-        ))
+    def audit(
+        self, org_key: str | None, at: datetime, actor: str, kind: str, subject: str, detail: dict | None = None
+    ) -> None:
+        self.session.add(
+            orm.AuditEvent(
+                organisation_id=self._org_id(org_key) if org_key else None,
+                at=at,
+                actor=actor,
+                kind=kind,
+                subject=subject,
+                detail=detail or {},
+            )
+        )
 
     def audit_events(self, org_key: str, kind_prefix: str = "") -> list[AuditRecord]:
         rows = self.session.scalars(
@@ -200,9 +222,12 @@ class Store:
     def all_completions(self, org_key: str) -> dict[str, frozenset[datetime]]:
         return schedule_repo.all_completions(self.session, self._org_id(org_key))
 
-    def add_completion(self, org_key: str, review_key: str, due_at: datetime, done_at: datetime, done_by: str,
-                       evidence: str) -> bool:
-        return schedule_repo.add_completion(self.session, self._org_id(org_key), review_key, due_at, done_at, done_by, evidence)
+    def add_completion(
+        self, org_key: str, review_key: str, due_at: datetime, done_at: datetime, done_by: str, evidence: str
+    ) -> bool:
+        return schedule_repo.add_completion(
+            self.session, self._org_id(org_key), review_key, due_at, done_at, done_by, evidence
+        )
 
     # -- Slack event de-duplication ---------------------------------------------------
     def claim_event(self, event_id: str, now: datetime, lease: timedelta) -> bool:
@@ -211,8 +236,11 @@ class Store:
             return True
         taken = self.session.execute(
             update(orm.ProcessedEvent)
-            .where(orm.ProcessedEvent.event_id == event_id, orm.ProcessedEvent.done_at.is_(None),
-                   orm.ProcessedEvent.claimed_at < now - lease)
+            .where(
+                orm.ProcessedEvent.event_id == event_id,
+                orm.ProcessedEvent.done_at.is_(None),
+                orm.ProcessedEvent.claimed_at < now - lease,
+            )
             .values(claimed_at=now)
         )
         return taken.rowcount == 1
@@ -225,7 +253,9 @@ class Store:
     def prune(self, events_before: datetime, sent_before: datetime) -> tuple[int, int]:
         """Delete handled events and sent posts older than these instants; (events, posts) deleted."""
         events = self.session.execute(delete(orm.ProcessedEvent).where(orm.ProcessedEvent.done_at < events_before))
-        posts = self.session.execute(delete(orm.Outbox).where(orm.Outbox.status == "sent", orm.Outbox.sent_at < sent_before))
+        posts = self.session.execute(
+            delete(orm.Outbox).where(orm.Outbox.status == "sent", orm.Outbox.sent_at < sent_before)
+        )
         return events.rowcount, posts.rowcount
 
 

@@ -17,7 +17,14 @@ from tests.support.slack_methods import SCOPES as STANDIN_SCOPES
 
 REPO = Path(__file__).resolve().parents[1]
 # Least privilege: any change here must be justified in docs/SLACK.md's scope table.
-EXPECTED_BOT_SCOPES = {"app_mentions:read", "chat:write", "commands", "files:write", "channels:history", "groups:history"}
+EXPECTED_BOT_SCOPES = {
+    "app_mentions:read",
+    "chat:write",
+    "commands",
+    "files:write",
+    "channels:history",
+    "groups:history",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +49,7 @@ def test_validator_rejects_slack_invalid_fixture(validator: Draft7Validator) -> 
 
 
 def test_manifest_is_valid_v1(manifest: dict, validator: Draft7Validator) -> None:
-    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-              for e in validator.iter_errors(manifest)]
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(manifest)]
     assert errors == []
     assert manifest["_metadata"]["major_version"] == 1
 
@@ -68,8 +74,7 @@ def test_commands_match_handlers(manifest: dict) -> None:
 
 def test_shortcuts_match_handlers(manifest: dict) -> None:
     shortcuts = {s["callback_id"]: s["type"] for s in manifest["features"]["shortcuts"]}
-    assert shortcuts == {ids.SHORTCUT_NEW_HANDOFF: "global",
-                         ids.SHORTCUT_HANDOFF_FROM_MESSAGE: "message"}
+    assert shortcuts == {ids.SHORTCUT_NEW_HANDOFF: "global", ids.SHORTCUT_HANDOFF_FROM_MESSAGE: "message"}
 
 
 def test_least_scopes_and_events(manifest: dict) -> None:

@@ -77,8 +77,12 @@ def next_alert_at(handoff: Handoff, matrix: Matrix, after: datetime) -> datetime
     passed, no SLA target, or the only clock left is paused.
     """
     after = as_utc(after)
-    upcoming = [at for clock in _running(handoff, matrix, after) for p in thresholds(matrix)
-                if (at := clock.reached_at(p)) is not None and at > after]
+    upcoming = [
+        at
+        for clock in _running(handoff, matrix, after)
+        for p in thresholds(matrix)
+        if (at := clock.reached_at(p)) is not None and at > after
+    ]
     return min(upcoming, default=None)
 
 

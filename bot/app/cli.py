@@ -60,7 +60,9 @@ def main() -> None:
 
 @main.command()
 @click.option("--as", "as_user", metavar="SLACK_ID", help="Act as this person (default: the first internal admin).")
-@click.option("--matrix", "matrix_file", type=click.Path(exists=True, dir_okay=False), help="Import this matrix file first.")
+@click.option(
+    "--matrix", "matrix_file", type=click.Path(exists=True, dir_okay=False), help="Import this matrix file first."
+)
 @click.option("--at", help="Pretend it is this time (ISO-8601 with offset).")
 def console(as_user: str | None, matrix_file: str | None, at: str | None) -> None:
     """The whole bot in a terminal; reads a script from stdin when it is not a terminal."""
@@ -143,7 +145,9 @@ def tick(at: str | None) -> None:
     settings.require_slack(receiving=False)
     container = slack_container(settings, open_database(settings), _clock(at))
     report = run_tick(container.deps)
-    click.echo(f"planned {report.planned}, posted {report.posted}, already posted {report.skipped}, failed {report.failed}")
+    click.echo(
+        f"planned {report.planned}, posted {report.posted}, already posted {report.skipped}, failed {report.failed}"
+    )
     if report.failed:
         sys.exit(1)
 
@@ -196,7 +200,9 @@ def matrix_import(file: str, announce: bool) -> None:
         if loaded is None or not loaded.channel:
             raise TandemError("Not announced: the matrix names no shared channel ('channel:').")
         settings.require_slack(receiving=False)
-        slack_container(settings, db, SystemClock()).deps.notifier.matrix_changed(loaded, changes, "tandem matrix import")
+        slack_container(settings, db, SystemClock()).deps.notifier.matrix_changed(
+            loaded, changes, "tandem matrix import"
+        )
         click.echo(f"Announced in {loaded.channel}.")
 
 
@@ -216,7 +222,10 @@ def _matrix(store: Store, org: str | None) -> Matrix:
     if org and org not in keys:
         raise TandemError(f"No organisation '{org}'. Loaded: {', '.join(keys) or 'none'}.")
     if not org and len(keys) != 1:
-        raise TandemError("Name the organisation with --org: " + (", ".join(keys) if keys else "none is loaded yet (tandem matrix import FILE)."))
+        raise TandemError(
+            "Name the organisation with --org: "
+            + (", ".join(keys) if keys else "none is loaded yet (tandem matrix import FILE).")
+        )
     matrix = store.load_matrix(org or keys[0])
     if matrix is None:  # removed between the two reads
         raise TandemError(f"No organisation '{org or keys[0]}' any more: load it again with tandem matrix import FILE.")

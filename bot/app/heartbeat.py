@@ -24,7 +24,7 @@ def _beat(container: Container) -> None:
         report = tick(container.deps)
         if report.planned or report.posted or report.failed:
             log.info("tick: %s", report)
-    except Exception:  # noqa: BLE001 - a failed beat must not stop the next one
+    except Exception:
         log.exception("tick failed; the next beat retries")
 
 
@@ -34,7 +34,12 @@ def start_heartbeat(container: Container) -> BackgroundScheduler | None:
     if not seconds:
         return None
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
-    scheduler.add_job(_beat, IntervalTrigger(seconds=seconds), args=[container], id="tandem-tick",
-                      next_run_time=container.deps.clock.now())
+    scheduler.add_job(
+        _beat,
+        IntervalTrigger(seconds=seconds),
+        args=[container],
+        id="tandem-tick",
+        next_run_time=container.deps.clock.now(),
+    )
     scheduler.start()
     return scheduler

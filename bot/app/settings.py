@@ -48,9 +48,13 @@ class Settings:
     threads: int = 8  # threads per worker
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> Settings:
         """Read the process environment over the `.env` file (the environment wins)."""
-        values = {k: v for k, v in (dotenv_values(dotenv) if dotenv and os.path.exists(dotenv) else {}).items() if v is not None}
+        values = {
+            k: v
+            for k, v in (dotenv_values(dotenv) if dotenv and os.path.exists(dotenv) else {}).items()
+            if v is not None
+        }
         values.update(os.environ if env is None else env)
         get = lambda name: (values.get(name) or "").strip() or None  # noqa: E731
         port_text = get("PORT") or "3000"
@@ -58,7 +62,9 @@ class Settings:
             raise SettingsError(f"PORT must be a port number from 1 to 65535, not {port_text!r}.")
         api_url = get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
         if not re.match(r"^https?://[^\s/]+", api_url):
-            raise SettingsError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, not {api_url!r}.")
+            raise SettingsError(
+                f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, not {api_url!r}."
+            )
         database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
         if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", database_url):
             raise SettingsError(
@@ -67,7 +73,9 @@ class Settings:
             )
         tick_text = get("TANDEM_TICK_SECONDS") or "30"
         if not tick_text.isdigit():
-            raise SettingsError(f"TANDEM_TICK_SECONDS must be a whole number of seconds (0 turns the heartbeat off), not {tick_text!r}.")
+            raise SettingsError(
+                f"TANDEM_TICK_SECONDS must be a whole number of seconds (0 turns the heartbeat off), not {tick_text!r}."
+            )
         teams = frozenset(t.strip() for t in (get("TANDEM_ALLOWED_TEAMS") or "").split(",") if t.strip())
         workers = _count(get, "WEB_CONCURRENCY", 2, "gunicorn worker processes")
         threads = _count(get, "TANDEM_THREADS", 8, "threads per worker")
@@ -97,4 +105,8 @@ class Settings:
         if self.app_token and not self.app_token.startswith("xapp-"):
             problems.append(f"SLACK_APP_TOKEN should start with xapp-: use {WHERE['SLACK_APP_TOKEN']}.")
         if problems:
-            raise SettingsError("Tandem cannot start:\n  " + "\n  ".join(problems) + "\nSet them in the environment or in a .env file (see .env.example).")
+            raise SettingsError(
+                "Tandem cannot start:\n  "
+                + "\n  ".join(problems)
+                + "\nSet them in the environment or in a .env file (see .env.example)."
+            )

@@ -22,8 +22,6 @@ from handlers.register import register
 from storage.db import Database
 
 
-
-
 def create_client(settings: Settings) -> WebClient:
     """The one `WebClient`: `base_url` from `SLACK_API_URL`; it retries HTTP 429 after
     `Retry-After` and connection errors with backoff."""

@@ -9,6 +9,7 @@ attainment is slipping before anyone has to ask.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
@@ -54,8 +55,14 @@ class WeeklyDigest:
     sparkline: str
 
 
-def daily_digest(matrix: Matrix, open_handoffs: list[Handoff], review_statuses: list[ReviewStatus],
-                 away: list[LeavePeriod], gaps: list[Gap], now: datetime) -> DailyDigest:
+def daily_digest(
+    matrix: Matrix,
+    open_handoffs: list[Handoff],
+    review_statuses: list[ReviewStatus],
+    away: list[LeavePeriod],
+    gaps: list[Gap],
+    now: datetime,
+) -> DailyDigest:
     """The daily digest at `now`; resolved handoffs among `open_handoffs` are ignored."""
     now = as_utc(now)
     handoffs = [h for h in open_handoffs if h.is_open]
@@ -87,8 +94,10 @@ def daily_digest(matrix: Matrix, open_handoffs: list[Handoff], review_statuses: 
         at_risk=sorted(at_risk, key=urgency),
         reviews_due=[s for s in review_statuses if s.state != "overdue" and s.due_at < now + _WEEK],
         reviews_overdue=[s for s in review_statuses if s.state == "overdue"],
-        away=sorted((p for p in away if p.starts_at < end_of_today and p.ends_at > now),
-                    key=lambda p: (as_utc(p.starts_at), p.person)),
+        away=sorted(
+            (p for p in away if p.starts_at < end_of_today and p.ends_at > now),
+            key=lambda p: (as_utc(p.starts_at), p.person),
+        ),
         gaps=list(gaps),
     )
 
@@ -111,8 +120,11 @@ def weekly_digest(matrix: Matrix, handoffs_last_8_weeks: list[Handoff], now: dat
         if week is not None:
             weeks[week].append((handoff, bool(result.respond_met and result.resolve_met)))
     trend = [sum(met for _, met in week) / len(week) if week else None for week in weeks]
-    responded = [result.time_to_respond for handoff, result in measured
-                 if _week_of(handoff.responded_at, bounds) == TREND_WEEKS - 1]
+    responded = [
+        result.time_to_respond
+        for handoff, result in measured
+        if _week_of(handoff.responded_at, bounds) == TREND_WEEKS - 1
+    ]
     return WeeklyDigest(
         organisation=matrix.organisation,
         week_start=mondays[-2],
@@ -149,7 +161,7 @@ def _week_of(at: datetime | None, bounds: list[datetime]) -> int | None:
     if at is None:
         return None
     at = as_utc(at)
-    return next((week for week, (start, end) in enumerate(zip(bounds, bounds[1:])) if start <= at < end), None)
+    return next((week for week, (start, end) in enumerate(itertools.pairwise(bounds)) if start <= at < end), None)
 
 
 def _midnight(matrix: Matrix, day: date) -> datetime:

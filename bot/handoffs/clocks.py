@@ -48,8 +48,7 @@ def clocks(handoff: Handoff, matrix: Matrix, now: datetime) -> HandoffClocks | N
         return None
     calendar = sla_calendar(matrix, target)
     respond = evaluate(calendar, handoff.opened_at, target.respond, now, stopped_at=handoff.responded_at)
-    resolve = evaluate(calendar, handoff.opened_at, target.resolve, now, handoff.pauses,
-                       stopped_at=handoff.resolved_at)
+    resolve = evaluate(calendar, handoff.opened_at, target.resolve, now, handoff.pauses, stopped_at=handoff.resolved_at)
     return HandoffClocks(respond, resolve, target)
 
 
@@ -68,7 +67,9 @@ def next_due(handoff: Handoff, matrix: Matrix, now: datetime) -> datetime | None
     instead of evaluating every clock.
     """
     state = clocks(handoff, matrix, now)
-    running = [] if state is None or not handoff.is_open else [c for c in (state.respond, state.resolve) if not c.stopped]
+    running = (
+        [] if state is None or not handoff.is_open else [c for c in (state.respond, state.resolve) if not c.stopped]
+    )
     return min((c.due_at for c in running if c.due_at is not None), default=None)
 
 
@@ -82,7 +83,13 @@ def urgency_key(handoff: Handoff, matrix: Matrix, now: datetime) -> tuple:
     state = clocks(handoff, matrix, now)
     running = [] if state is None else [c for c in (state.respond, state.resolve) if not c.stopped]
     due = next_due(handoff, matrix, now)
-    return (not handoff.is_open, not any(c.breached for c in running), due is None, due or _NEVER, as_utc(handoff.opened_at))
+    return (
+        not handoff.is_open,
+        not any(c.breached for c in running),
+        due is None,
+        due or _NEVER,
+        as_utc(handoff.opened_at),
+    )
 
 
 def _met(clock: ClockState) -> bool | None:

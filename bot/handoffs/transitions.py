@@ -43,22 +43,32 @@ def apply(
     now = as_utc(now)
     if actor not in matrix.people:
         admins = listing((p.slack for p in matrix.admins()), empty="an admin")
-        raise Forbidden("Only people of the two sides in the matrix can act on handoffs: ask ", *admins,
-                        " to add you to the matrix.")
+        raise Forbidden(
+            "Only people of the two sides in the matrix can act on handoffs: ask ",
+            *admins,
+            " to add you to the matrix.",
+        )
     if not handoff.is_open:
-        raise Forbidden("This handoff was already resolved by ", Who(handoff.assignee or handoff.requester),
-                        ": open a new handoff if something is still needed.")
+        raise Forbidden(
+            "This handoff was already resolved by ",
+            Who(handoff.assignee or handoff.requester),
+            ": open a new handoff if something is still needed.",
+        )
     after = step(handoff, actor, now, matrix, note)
     return after, Transition(action, actor, now, handoff.status, after.status, note)
 
 
 def _acknowledge(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
     if actor == h.requester:
-        raise Forbidden("You opened this handoff, so the other side acknowledges it: "
-                        "use Resolve if it is no longer needed.")
+        raise Forbidden(
+            "You opened this handoff, so the other side acknowledges it: use Resolve if it is no longer needed."
+        )
     if h.status not in ("open", "handed_back"):
-        raise Forbidden("This handoff is already ", *_status_words(h), ", so there is nothing to acknowledge: "
-                        "use Take it to pick it up yourself.")
+        raise Forbidden(
+            "This handoff is already ",
+            *_status_words(h),
+            ", so there is nothing to acknowledge: use Take it to pick it up yourself.",
+        )
     return replace(h, status="acknowledged", assignee=h.assignee or actor, responded_at=h.responded_at or now)
 
 
@@ -82,22 +92,43 @@ def _resume(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | N
 
 def _hand_back(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
     if h.target_side == h.requester_side:
-        raise Forbidden("This handoff is already with ", matrix.describe_party(h.requester_side), ", the side that "
-                        "asked, so there is nothing to hand back: take it or resolve it.")
+        raise Forbidden(
+            "This handoff is already with ",
+            matrix.describe_party(h.requester_side),
+            ", the side that asked, so there is nothing to hand back: take it or resolve it.",
+        )
     _require_holder(h, actor, matrix, "hand this handoff back")
-    return replace(h, status="handed_back", target_side=h.requester_side, target=h.requester,
-                   assignee=h.requester, responded_at=h.responded_at or now, pauses=_unpause(h, now))
+    return replace(
+        h,
+        status="handed_back",
+        target_side=h.requester_side,
+        target=h.requester,
+        assignee=h.requester,
+        responded_at=h.responded_at or now,
+        pauses=_unpause(h, now),
+    )
 
 
 def _resolve(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
     person = matrix.people[actor]
     if actor not in (h.assignee, h.requester) and not person.admin:
         holder: Words = (Who(h.assignee), ", ") if h.assignee else ()
-        raise Forbidden("Only ", *holder, Who(h.requester), " (who asked) or an admin can resolve this handoff: "
-                        "ask one of them, or use Take it first.")
+        raise Forbidden(
+            "Only ",
+            *holder,
+            Who(h.requester),
+            " (who asked) or an admin can resolve this handoff: ask one of them, or use Take it first.",
+        )
     # The resolver becomes the assignee so the closed record names who closed it.
-    return replace(h, status="resolved", assignee=actor, resolved_at=now, resolution=note,
-                   responded_at=h.responded_at or now, pauses=_unpause(h, now))
+    return replace(
+        h,
+        status="resolved",
+        assignee=actor,
+        resolved_at=now,
+        resolution=note,
+        responded_at=h.responded_at or now,
+        pauses=_unpause(h, now),
+    )
 
 
 _STEPS: dict[str, Callable[[Handoff, str, datetime, Matrix, str | None], Handoff]] = {
@@ -114,8 +145,13 @@ def _require_holder(h: Handoff, actor: str, matrix: Matrix, doing: str) -> None:
     """Only whoever holds the handoff, its assignee or the side it now waits on, may pass it on."""
     if actor != h.assignee and matrix.side_of(actor) != h.target_side:
         holder: Words = (Who(h.assignee), " or ") if h.assignee else ()
-        raise Forbidden("Only ", *holder, "someone of ", matrix.describe_party(h.target_side), f" can {doing}: "
-                        "use Take it first if it is yours now.")
+        raise Forbidden(
+            "Only ",
+            *holder,
+            "someone of ",
+            matrix.describe_party(h.target_side),
+            f" can {doing}: use Take it first if it is yours now.",
+        )
 
 
 def _unpause(h: Handoff, now: datetime) -> tuple[Pause, ...]:

@@ -29,7 +29,13 @@ def find_gaps(matrix: Matrix) -> list[Gap]:
         elif len(matrix.expand_all(area.accountable)) > 1:
             gaps.append(Gap(subject, "more than one person is accountable", "name exactly one accountable person"))
         if area.is_shared and not area.lead:
-            gaps.append(Gap(subject, "responsibility is shared but nobody leads", "set 'lead' to the side or person who coordinates"))
+            gaps.append(
+                Gap(
+                    subject,
+                    "responsibility is shared but nobody leads",
+                    "set 'lead' to the side or person who coordinates",
+                )
+            )
         if area.coverage == CLOCK_24X7 and not area.after_hours:
             gaps.append(Gap(subject, "needs 24x7 cover but nobody is on duty after hours", "set 'after_hours'"))
     named = set()
@@ -45,6 +51,11 @@ def find_gaps(matrix: Matrix) -> list[Gap]:
             gaps.append(Gap(f"review {review.key}", "has no owner", "set 'owner' to a side or a person"))
     for person in matrix.people.values():
         if person.slack not in named:
-            gaps.append(Gap(f"person {person.name} ({person.slack})", "is listed but holds no role in any area",
-                            "give them a role or remove them from the side"))
+            gaps.append(
+                Gap(
+                    f"person {person.name} ({person.slack})",
+                    "is listed but holds no role in any area",
+                    "give them a role or remove them from the side",
+                )
+            )
     return gaps

@@ -34,7 +34,9 @@ def _keyed_changes(kind: str, old: dict, new: dict) -> list[str]:
 def changes(old: Matrix | None, new: Matrix) -> list[str]:
     """Every difference between two matrices; empty when they are the same."""
     if old is None:
-        return [f"matrix for '{new.organisation}' created: {len(new.areas)} areas, {len(new.reviews)} reviews, {len(new.people)} people"]
+        return [
+            f"matrix for '{new.organisation}' created: {len(new.areas)} areas, {len(new.reviews)} reviews, {len(new.people)} people"
+        ]
     lines = [f"{name} changed" for name in _SETTINGS if getattr(old, name) != getattr(new, name)]
     lines += _keyed_changes("person", old.people, new.people)
     for side in new.sides:

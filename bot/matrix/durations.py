@@ -21,11 +21,13 @@ class Duration:
     unit: str  # "m", "h" or "d"
 
     @classmethod
-    def parse(cls, text: object) -> "Duration":
+    def parse(cls, text: object) -> Duration:
         """Parse `15m`, `4h` or `3d`; raise ValueError saying what is accepted."""
         match = _DURATION.match(str(text))
         if not match or int(match.group(1)) <= 0:
-            raise ValueError(f"{text!r} is not a duration: write a positive whole number and m, h or d, e.g. 15m, 4h, 3d")
+            raise ValueError(
+                f"{text!r} is not a duration: write a positive whole number and m, h or d, e.g. 15m, 4h, 3d"
+            )
         return cls(int(match.group(1)), match.group(2).lower())
 
     @property

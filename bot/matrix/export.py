@@ -67,7 +67,9 @@ def export_text(matrix: Matrix) -> str:
     doc["organisation"] = matrix.organisation
     doc["name"] = matrix.name
     doc["timezone"] = matrix.timezone
-    doc["business_hours"] = _flow({"days": format_days(hours.days), "start": hours.start.strftime("%H:%M"), "end": hours.end.strftime("%H:%M")})
+    doc["business_hours"] = _flow(
+        {"days": format_days(hours.days), "start": hours.start.strftime("%H:%M"), "end": hours.end.strftime("%H:%M")}
+    )
     doc["holidays"] = _flow_list([d.isoformat() for d in matrix.holidays])
     if matrix.channel:
         doc["channel"] = matrix.channel
@@ -84,8 +86,13 @@ def export_text(matrix: Matrix) -> str:
     doc["sides"] = sides
     sla = CommentedMap()
     for target in matrix.sla.targets:
-        sla[target.priority] = _flow({"respond": target.respond.text, "resolve": target.resolve.text,
-                                      **({"clock": target.clock} if target.clock != CLOCK_BUSINESS else {})})
+        sla[target.priority] = _flow(
+            {
+                "respond": target.respond.text,
+                "resolve": target.resolve.text,
+                **({"clock": target.clock} if target.clock != CLOCK_BUSINESS else {}),
+            }
+        )
     sla["default"] = matrix.sla.default
     sla["warn_at"] = _flow_list([f"{p}%" for p in matrix.sla.warn_at])
     doc["sla"] = sla

@@ -15,13 +15,24 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-
 from bot.calendar import parse_days
 from bot.errors import MatrixError, Problem
 from bot.matrix.durations import Duration, parse_percent
 from bot.matrix.model import (
-    CLOCK_24X7, CLOCK_BUSINESS, PARTY_FIELDS, PRIORITIES, SHARED, SIDES,
-    Area, BusinessHours, Matrix, Person, Review, Side, SlaPolicy, SlaTarget,
+    CLOCK_24X7,
+    CLOCK_BUSINESS,
+    PARTY_FIELDS,
+    PRIORITIES,
+    SHARED,
+    SIDES,
+    Area,
+    BusinessHours,
+    Matrix,
+    Person,
+    Review,
+    Side,
+    SlaPolicy,
+    SlaTarget,
 )
 from bot.matrix.names import normalize
 from bot.matrix.yaml_lines import YamlProblem
@@ -33,8 +44,19 @@ SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
-TOP_KEYS = ("organisation", "name", "timezone", "business_hours", "holidays", "channel",
-            "sides", "sla", "areas", "reviews", "digest")
+TOP_KEYS = (
+    "organisation",
+    "name",
+    "timezone",
+    "business_hours",
+    "holidays",
+    "channel",
+    "sides",
+    "sla",
+    "areas",
+    "reviews",
+    "digest",
+)
 AREA_KEYS = ("key", "name", "aliases", *PARTY_FIELDS, "lead", "coverage", "priority", "notes")
 REVIEW_KEYS = ("key", "name", "schedule", "owner", "remind_before", "area", "grace", "reference")
 
@@ -149,7 +171,10 @@ class _Reader:
         hours = self.business_hours(self.field(root, "business_hours"))
         channel = self.text(root, "channel", required=False)
         if channel and not SLACK_CHANNEL.match(channel):
-            self.fail(self.field(root, "channel"), "expected a Slack channel id such as C0SHARED01 (channel details → bottom of the About tab)")
+            self.fail(
+                self.field(root, "channel"),
+                "expected a Slack channel id such as C0SHARED01 (channel details → bottom of the About tab)",
+            )
         sides = self.sides(self.field(root, "sides"))
         people = {p.slack: p for s in sides for p in s.people}
         groups = {f"{s.key}.{g}" for s in sides for g, _ in s.groups}
@@ -162,16 +187,26 @@ class _Reader:
                         self.fail(node, f"group member {slack_id} is not listed under any side's people")
         sla = self.sla(self.field(root, "sla"))
         sla_keys = self.field(root, "sla").value
-        areas = self.areas(self.field(root, "areas"), {p for p in PRIORITIES if isinstance(sla_keys, dict) and p in sla_keys})
+        areas = self.areas(
+            self.field(root, "areas"), {p for p in PRIORITIES if isinstance(sla_keys, dict) and p in sla_keys}
+        )
         reviews = self.reviews(self.field(root, "reviews"), {a.key for a in areas})
         holidays = self.holidays(self.field(root, "holidays"))
         digest_time = self.digest(self.field(root, "digest"))
         if self.problems or not (org and tz and hours and sla):
             return None
         return Matrix(
-            organisation=org, name=self.text(root, "name", required=False) or org, timezone=tz,
-            business_hours=hours, channel=channel, sides=sides, sla=sla, areas=areas,
-            reviews=reviews, holidays=holidays, digest_time=digest_time,
+            organisation=org,
+            name=self.text(root, "name", required=False) or org,
+            timezone=tz,
+            business_hours=hours,
+            channel=channel,
+            sides=sides,
+            sla=sla,
+            areas=areas,
+            reviews=reviews,
+            holidays=holidays,
+            digest_time=digest_time,
         )
 
     def timezone(self, root: _Node) -> str | None:
@@ -181,7 +216,10 @@ class _Reader:
         try:
             ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError):
-            self.fail(self.field(root, "timezone"), "unknown time zone: use an IANA name such as Europe/London or America/New_York")
+            self.fail(
+                self.field(root, "timezone"),
+                "unknown time zone: use an IANA name such as Europe/London or America/New_York",
+            )
             return None
         return tz
 
@@ -193,7 +231,7 @@ class _Reader:
             return None
         match = HHMM.match(raw.strip())
         if not match:
-            self.fail(node, "expected a 24-hour time such as \"08:00\" (quote it)")
+            self.fail(node, 'expected a 24-hour time such as "08:00" (quote it)')
             return None
         return time(int(match.group(1)), int(match.group(2)))
 
@@ -219,7 +257,9 @@ class _Reader:
         for key in SIDES:
             side_node = self.field(node, key)
             if side_node.value is None:
-                self.fail(side_node, f"the '{key}' side is required: a co-managed matrix has an internal team and a provider")
+                self.fail(
+                    side_node, f"the '{key}' side is required: a co-managed matrix has an internal team and a provider"
+                )
                 continue
             if not self.mapping(side_node, ("name", "people", "groups")):
                 continue
@@ -229,7 +269,10 @@ class _Reader:
                     continue
                 slack, name = self.text(item, "slack"), self.text(item, "name")
                 if slack and not SLACK_USER.match(slack):
-                    self.fail(self.field(item, "slack"), "expected a Slack member id such as U0ALICE01 (profile → ⋮ → Copy member ID)")
+                    self.fail(
+                        self.field(item, "slack"),
+                        "expected a Slack member id such as U0ALICE01 (profile → ⋮ → Copy member ID)",
+                    )
                 elif slack in seen:
                     self.fail(self.field(item, "slack"), f"{slack} is listed twice (also at line {seen[slack]})")
                 elif slack and name:
@@ -248,7 +291,7 @@ class _Reader:
         return tuple(sides)
 
     def sla(self, node: _Node) -> SlaPolicy | None:
-        if not self.mapping(node, PRIORITIES + ("default", "warn_at")):
+        if not self.mapping(node, (*PRIORITIES, "default", "warn_at")):
             return None
         targets = []
         for priority in PRIORITIES:
@@ -275,7 +318,9 @@ class _Reader:
                 warn_at.append(parse_percent(item.value))
             except ValueError as exc:
                 self.fail(item, str(exc))
-        return SlaPolicy(tuple(targets), default, tuple(sorted(set(warn_at))) if warn_node.value is not None else (75, 90))
+        return SlaPolicy(
+            tuple(targets), default, tuple(sorted(set(warn_at))) if warn_node.value is not None else (75, 90)
+        )
 
     def party_list(self, parent: _Node, key: str, allow_shared: bool = False) -> tuple[str, ...]:
         node = self.field(parent, key)
@@ -318,7 +363,10 @@ class _Reader:
                 norm = normalize(label or "")
                 if norm and norm in names and names[norm][0] != key:
                     other, line = names[norm]
-                    self.fail(field_node, f"'{label}' also names area '{other}' (line {line}); each key, name and alias must point to one area")
+                    self.fail(
+                        field_node,
+                        f"'{label}' also names area '{other}' (line {line}); each key, name and alias must point to one area",
+                    )
                 elif norm:
                     names[norm] = (key or "", field_node.line)
             parties = {f: self.party_list(item, f, allow_shared=(f == "responsible")) for f in PARTY_FIELDS}
@@ -330,10 +378,23 @@ class _Reader:
                 self.fail(self.field(item, "coverage"), f"coverage must be '{CLOCK_BUSINESS}' or '{CLOCK_24X7}'")
             priority = self.text(item, "priority", required=False)
             if priority and priority not in declared:
-                self.fail(self.field(item, "priority"), f"priority must be one of {', '.join(sorted(declared)) or 'the priorities under sla'}")
+                self.fail(
+                    self.field(item, "priority"),
+                    f"priority must be one of {', '.join(sorted(declared)) or 'the priorities under sla'}",
+                )
             if key and name:
-                areas.append(Area(key=key, name=name, aliases=aliases, lead=lead, coverage=coverage,
-                                  priority=priority, notes=self.text(item, "notes", required=False), **parties))
+                areas.append(
+                    Area(
+                        key=key,
+                        name=name,
+                        aliases=aliases,
+                        lead=lead,
+                        coverage=coverage,
+                        priority=priority,
+                        notes=self.text(item, "notes", required=False),
+                        **parties,
+                    )
+                )
         return tuple(areas)
 
     def reviews(self, node: _Node, area_keys: set[str]) -> tuple[Review, ...]:
@@ -356,11 +417,17 @@ class _Reader:
             area = self.text(item, "area", required=False)
             if area and area not in area_keys:
                 close = difflib.get_close_matches(area, sorted(area_keys), n=3)
-                self.fail(self.field(item, "area"), f"no area has the key '{area}'" + (f"; closest: {', '.join(close)}" if close else ""))
+                self.fail(
+                    self.field(item, "area"),
+                    f"no area has the key '{area}'" + (f"; closest: {', '.join(close)}" if close else ""),
+                )
             remind, grace = self.duration(item, "remind_before", False), self.duration(item, "grace", False)
             if key and name and schedule:
-                reviews.append(Review(key, name, schedule, owner, remind, area, grace,
-                                      self.text(item, "reference", required=False)))
+                reviews.append(
+                    Review(
+                        key, name, schedule, owner, remind, area, grace, self.text(item, "reference", required=False)
+                    )
+                )
         return tuple(reviews)
 
     def holidays(self, node: _Node) -> tuple[date, ...]:

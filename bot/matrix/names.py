@@ -11,9 +11,45 @@ import re
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 # Words that carry no meaning in "who owns the backups?" style questions.
 STOPWORDS = frozenset(
-    "a an and the of for to in on is are our my who whos owns own owner what which does do "
-    "with about at please pls can you handle handles handling look after after-hours looks "
-    "responsible".split()
+    [
+        "a",
+        "an",
+        "and",
+        "the",
+        "of",
+        "for",
+        "to",
+        "in",
+        "on",
+        "is",
+        "are",
+        "our",
+        "my",
+        "who",
+        "whos",
+        "owns",
+        "own",
+        "owner",
+        "what",
+        "which",
+        "does",
+        "do",
+        "with",
+        "about",
+        "at",
+        "please",
+        "pls",
+        "can",
+        "you",
+        "handle",
+        "handles",
+        "handling",
+        "look",
+        "after",
+        "after-hours",
+        "looks",
+        "responsible",
+    ]
 )
 
 

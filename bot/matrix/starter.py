@@ -42,22 +42,44 @@ INTERNAL_ADMIN, PROVIDER_ADMIN = "U0CHANGEME1", "U0CHANGEME2"
 def starter_text(organisation: str, name: str, timezone: str) -> str:
     """The starter matrix as a file; raises MatrixError if the arguments make it invalid."""
     doc = CommentedMap(
-        organisation=organisation, name=name, timezone=timezone,
+        organisation=organisation,
+        name=name,
+        timezone=timezone,
         business_hours={"days": "mon-fri", "start": "09:00", "end": "17:30"},
         sides={
-            "internal": {"name": f"{name} IT", "people": [{"slack": INTERNAL_ADMIN, "name": "Internal IT lead", "admin": True}]},
-            "provider": {"name": "Your IT provider", "people": [{"slack": PROVIDER_ADMIN, "name": "Provider service manager", "admin": True}]},
+            "internal": {
+                "name": f"{name} IT",
+                "people": [{"slack": INTERNAL_ADMIN, "name": "Internal IT lead", "admin": True}],
+            },
+            "provider": {
+                "name": "Your IT provider",
+                "people": [{"slack": PROVIDER_ADMIN, "name": "Provider service manager", "admin": True}],
+            },
         },
-        sla={"P1": {"respond": "30m", "resolve": "4h", "clock": "24x7"}, "P2": {"respond": "1h", "resolve": "8h"},
-             "P3": {"respond": "4h", "resolve": "3d"}, "P4": {"respond": "1d", "resolve": "10d"},
-             "default": "P3", "warn_at": ["75%", "90%"]},
-        areas=[{"key": key, "name": area_name, "responsible": side, "accountable": INTERNAL_ADMIN,
-                "escalation": [PROVIDER_ADMIN if side == "provider" else INTERNAL_ADMIN]}
-               for key, (area_name, side) in AREAS.items()],
+        sla={
+            "P1": {"respond": "30m", "resolve": "4h", "clock": "24x7"},
+            "P2": {"respond": "1h", "resolve": "8h"},
+            "P3": {"respond": "4h", "resolve": "3d"},
+            "P4": {"respond": "1d", "resolve": "10d"},
+            "default": "P3",
+            "warn_at": ["75%", "90%"],
+        },
+        areas=[
+            {
+                "key": key,
+                "name": area_name,
+                "responsible": side,
+                "accountable": INTERNAL_ADMIN,
+                "escalation": [PROVIDER_ADMIN if side == "provider" else INTERNAL_ADMIN],
+            }
+            for key, (area_name, side) in AREAS.items()
+        ],
         reviews=load_library(),
     )
     buffer = StringIO()
     YAML().dump(doc, buffer)
-    header = ("# Starter responsibility matrix: replace U0CHANGEME1/2 with real Slack member ids,\n"
-              "# add your people, aliases and after-hours cover, then: tandem matrix import FILE\n")
+    header = (
+        "# Starter responsibility matrix: replace U0CHANGEME1/2 with real Slack member ids,\n"
+        "# add your people, aliases and after-hours cover, then: tandem matrix import FILE\n"
+    )
     return header + export_text(load_text(buffer.getvalue(), source="starter"))

@@ -74,7 +74,10 @@ def _build(node: yaml.Node):
         if isinstance(key, (dict, list)):
             raise YamlProblem(key_node.start_mark.line + 1, "a mapping key must be a single value")
         if key in out:
-            raise YamlProblem(key_node.start_mark.line + 1, f"'{key}' appears twice in the same mapping (first at line {lines[key][0] + 1})")
+            raise YamlProblem(
+                key_node.start_mark.line + 1,
+                f"'{key}' appears twice in the same mapping (first at line {lines[key][0] + 1})",
+            )
         out[key] = _build(value_node)
         lines[key] = (value_node.start_mark.line, value_node.start_mark.column)
     out.lc = _Lines(lines, [])

@@ -76,8 +76,14 @@ def on_duty(matrix: Matrix, area: Area, now: datetime, leave: list[LeavePeriod] 
     elif area.after_hours:
         parties = area.after_hours
     else:
-        return Duty(False, (), (), (), calendar.next_open(now),
-                    "Outside business hours and the matrix names nobody for after hours.")
+        return Duty(
+            False,
+            (),
+            (),
+            (),
+            calendar.next_open(now),
+            "Outside business hours and the matrix names nobody for after hours.",
+        )
     current = {p.person: p for p in leave if p.covers(now)}
     expected = matrix.expand_all(parties)
     people = reachable(expected, leave, now)
@@ -89,7 +95,9 @@ def on_duty(matrix: Matrix, area: Area, now: datetime, leave: list[LeavePeriod] 
     return Duty(in_hours, parties, people, away, None, note)
 
 
-def reachable(people: tuple[str, ...], leave: list[LeavePeriod] | tuple[LeavePeriod, ...], now: datetime) -> tuple[str, ...]:
+def reachable(
+    people: tuple[str, ...], leave: list[LeavePeriod] | tuple[LeavePeriod, ...], now: datetime
+) -> tuple[str, ...]:
     """Who to ping for `people` now: anyone away replaced by whoever covers (if not away too)."""
     current = {p.person: p for p in leave if p.covers(now)}
     out: dict[str, None] = {}
@@ -102,7 +110,9 @@ def reachable(people: tuple[str, ...], leave: list[LeavePeriod] | tuple[LeavePer
     return tuple(out)
 
 
-def who_owns(matrix: Matrix, area: Area, now: datetime, leave: list[LeavePeriod] | tuple[LeavePeriod, ...] = ()) -> OwnerAnswer:
+def who_owns(
+    matrix: Matrix, area: Area, now: datetime, leave: list[LeavePeriod] | tuple[LeavePeriod, ...] = ()
+) -> OwnerAnswer:
     priority = area.priority or matrix.sla.default
     return OwnerAnswer(
         area=area,

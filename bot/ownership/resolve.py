@@ -86,7 +86,7 @@ class AreaIndex:
         for size in range(min(len(tokens), self.longest_label), 0, -1):
             hits: dict[str, tuple[str, str]] = {}
             for start in range(len(tokens) - size + 1):
-                gram = " ".join(tokens[start:start + size])
+                gram = " ".join(tokens[start : start + size])
                 if gram in self.exact:
                     key, label = self.exact[gram]
                     hits.setdefault(key, (key, label))
@@ -105,8 +105,16 @@ class AreaIndex:
         """
         hits: list[set[int]] = []
         for word in query_words:
-            close = [word] if word in self.postings else [w for w, _, _ in process.extract(
-                word, self.vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=WORD_SCORE)]
+            close = (
+                [word]
+                if word in self.postings
+                else [
+                    w
+                    for w, _, _ in process.extract(
+                        word, self.vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=WORD_SCORE
+                    )
+                ]
+            )
             if close:
                 hits.append(set().union(*(self.postings[w] for w in close)))
         if not hits:
@@ -136,7 +144,6 @@ class AreaIndex:
         return Resolution(query, "found", (ranked[0],))
 
 
-
 def word_similarity(a: str, b: str) -> float:
     """0–100; Jaro-Winkler forgives the swapped letters of fast typing ("bakcups") in longer words."""
     score = fuzz.ratio(a, b)
@@ -149,8 +156,8 @@ def _coverage(these: list[str], those: list[str]) -> tuple[float, float]:
     """How well `these` words are matched by `those` (length-weighted), and the share matched."""
     best = [max(word_similarity(w, o) for o in those) for w in these]
     total = sum(len(w) for w in these)
-    score = sum(b * len(w) for b, w in zip(best, these)) / total
-    matched = sum(len(w) for b, w in zip(best, these) if b >= WORD_SCORE) / total
+    score = sum(b * len(w) for b, w in zip(best, these, strict=False)) / total
+    matched = sum(len(w) for b, w in zip(best, these, strict=False) if b >= WORD_SCORE) / total
     return score, matched
 
 

@@ -15,9 +15,9 @@ cycle done early silences its reminder.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Iterator
 from zoneinfo import ZoneInfo
 
 from bot.calendar import as_utc
@@ -44,7 +44,9 @@ class ReviewStatus:
     state: str  # "overdue" | "due" (falls due today, local) | "upcoming"
 
 
-def due_occurrence(matrix: Matrix, review: Review, completed: frozenset[datetime], now: datetime) -> ReviewOccurrence | None:
+def due_occurrence(
+    matrix: Matrix, review: Review, completed: frozenset[datetime], now: datetime
+) -> ReviewOccurrence | None:
     """The highest stage reached at `now` of the cycle that matters now, or None.
 
     That is the latest cycle due at or before `now` if it is not completed; otherwise the
@@ -89,8 +91,12 @@ def current_cycle(matrix: Matrix, review: Review, completed: frozenset[datetime]
     return schedule.next_after(now, matrix.timezone)
 
 
-def review_statuses(matrix: Matrix, completed_by_review: dict[str, frozenset[datetime]], now: datetime,
-                    horizon: timedelta = timedelta(days=7)) -> list[ReviewStatus]:
+def review_statuses(
+    matrix: Matrix,
+    completed_by_review: dict[str, frozenset[datetime]],
+    now: datetime,
+    horizon: timedelta = timedelta(days=7),
+) -> list[ReviewStatus]:
     """Each review's current cycle, when it is overdue, due today or due within `horizon`.
 
     Overdue first (oldest first), then by due time. A cycle due earlier today is "due", not
@@ -135,8 +141,9 @@ def _change_points(matrix: Matrix, review: Review, after: datetime) -> Iterator[
         points = {at for _, at in _stages(matrix, review, cycle)} if cycle is not None else set()
         if upcoming is not None and review.remind_before:
             points.add(_shift(upcoming, review.remind_before, tz, -1))
-        yield from sorted(at for at in points if at > after and (cycle is None or at >= cycle)
-                          and (upcoming is None or at < upcoming))
+        yield from sorted(
+            at for at in points if at > after and (cycle is None or at >= cycle) and (upcoming is None or at < upcoming)
+        )
         if upcoming is None:
             return
         cycle = upcoming

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from math import gcd
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import CroniterError, croniter
@@ -31,11 +32,29 @@ January, April, July and October, not "every third month from whenever the file 
 
 _MARGIN = timedelta(days=2)  # wider than any UTC-offset jump (Samoa skipped a whole day in 2011)
 _FLOOR = datetime(1970, 1, 1)  # how far back a cron timeline looks for an earlier due time
-_EXAMPLES = "an RRULE such as FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE;BYHOUR=10 or a 5-field cron expression such as 0 9 * * 1"
+_EXAMPLES = (
+    "an RRULE such as FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE;BYHOUR=10 or a 5-field cron expression such as 0 9 * * 1"
+)
 _PERIODS_IN_400_YEARS = {"YEARLY": 400, "MONTHLY": 4800, "WEEKLY": 20871, "DAILY": 146097}
 _DTSTART = re.compile(r"DTSTART(?:;VALUE=DATE(?:-TIME)?)?:(\d{8})(T\d{6})?")
 _DAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")  # cron's numbering
-_MONTHS = (None, *"January February March April May June July August September October November December".split())
+_MONTHS = (
+    None,
+    *[
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+)
 
 
 class _Timeline:
@@ -76,7 +95,9 @@ class _Timeline:
     def before(self, at: datetime, inclusive: bool = False) -> datetime | None:
         with self._lock:
             self._cover(at)
-            while (i := (bisect_right if inclusive else bisect_left)(self._points, at) - 1) < 0 and self._origin > _FLOOR:
+            while (
+                i := (bisect_right if inclusive else bisect_left)(self._points, at) - 1
+            ) < 0 and self._origin > _FLOOR:
                 self._restart(self._origin - min(2 * (at - self._origin), self._origin - _FLOOR))
                 self._cover(at)
             return self._points[i] if i >= 0 else None
@@ -90,7 +111,9 @@ class _Timeline:
             point = step(point)
 
 
-_Compiled = NamedTuple("_Compiled", [("timeline", _Timeline), ("describe", Callable[[], str])])
+class _Compiled(NamedTuple):
+    timeline: _Timeline
+    describe: Callable[[], str]
 
 
 @dataclass(frozen=True)
@@ -136,7 +159,7 @@ class Schedule:
         """Short English for people, e.g. "every 3 months on the 1st Wednesday at 10:00"."""
         try:
             return self._compiled.describe()
-        except Exception:  # a description is a courtesy: never let it break a reply
+        except Exception:  # noqa: BLE001 - a description is a courtesy: never let it break a reply
             return self.text
 
 
@@ -159,7 +182,7 @@ def _local(instant: datetime, zone: ZoneInfo) -> datetime:
 
 
 def _instant(local: datetime, zone: ZoneInfo) -> datetime:
-    return local.replace(tzinfo=zone).astimezone(timezone.utc)
+    return local.replace(tzinfo=zone).astimezone(UTC)
 
 
 @lru_cache(maxsize=4096)  # room for every distinct schedule of a large provider's clients
@@ -184,35 +207,49 @@ def _compile_rrule(text: str, body: str) -> _Compiled:
     parts = dict(part.partition("=")[::2] for part in (rule or "").split(";") if part)
     freq, interval = parts.get("FREQ"), parts.get("INTERVAL", "1")
     if freq in ("HOURLY", "MINUTELY", "SECONDLY"):
-        raise ValueError(f"FREQ={freq} is too frequent: a review falls due at most once a day, so use DAILY, WEEKLY, MONTHLY or YEARLY.")
+        raise ValueError(
+            f"FREQ={freq} is too frequent: a review falls due at most once a day, so use DAILY, WEEKLY, MONTHLY or YEARLY."
+        )
     if freq not in _PERIODS_IN_400_YEARS:
         raise ValueError(f"{text!r} needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY: write {_EXAMPLES}.")
     if not interval.isdigit() or int(interval) < 1:
         raise ValueError(f"INTERVAL={interval} is not a whole number of periods: write e.g. INTERVAL=3.")
     for key in ("BYHOUR", "BYMINUTE", "BYSECOND"):
         if "," in parts.get(key, ""):
-            raise ValueError(f"{key}={parts[key]} makes the review fall due more than once a day: give one value, e.g. {key}=10.")
+            raise ValueError(
+                f"{key}={parts[key]} makes the review fall due more than once a day: give one value, e.g. {key}=10."
+            )
     if parts.get("UNTIL", "").endswith("Z"):
-        raise ValueError(f"UNTIL={parts['UNTIL']} is in UTC, but the rule is read in the organisation's time zone: drop the Z.")
+        raise ValueError(
+            f"UNTIL={parts['UNTIL']} is in UTC, but the rule is read in the organisation's time zone: drop the Z."
+        )
     if not timed:  # a review with no stated time falls due at the start of the working day
         parts.setdefault("BYHOUR", "9")
         parts.setdefault("BYMINUTE", "0")
     try:
         recurrence = rrulestr(";".join(f"{key}={value}" for key, value in parts.items()), dtstart=start)
     except (ValueError, TypeError, OverflowError) as err:
-        raise ValueError(f"{text!r} is not a valid RRULE ({err}): write e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE;BYHOUR=10.") from None
+        raise ValueError(
+            f"{text!r} is not a valid RRULE ({err}): write e.g. FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE;BYHOUR=10."
+        ) from None
     if not _ever_due(recurrence, start, freq, int(interval)):
-        raise ValueError(f"{text!r} never falls due: no date matches all of its BY... parts (e.g. BYMONTH=2;BYMONTHDAY=30), "
-                         "or INTERVAL always steps over the dates that do.")
-    return _Compiled(_Timeline(lambda _origin: iter(recurrence), datetime.min), lambda: _describe_rrule(parts, start, dated))
+        raise ValueError(
+            f"{text!r} never falls due: no date matches all of its BY... parts (e.g. BYMONTH=2;BYMONTHDAY=30), "
+            "or INTERVAL always steps over the dates that do."
+        )
+    return _Compiled(
+        _Timeline(lambda _origin: iter(recurrence), datetime.min), lambda: _describe_rrule(parts, start, dated)
+    )
 
 
 def _dtstart(line: str) -> datetime:
     try:
         return datetime.strptime("".join(_DTSTART.fullmatch(line).groups("T000000")), "%Y%m%dT%H%M%S")
     except (AttributeError, ValueError):  # no match, or no such date
-        raise ValueError(f"{line} is not a start Tandem reads: write DTSTART:20260107T100000, a local time "
-                         "in the organisation's time zone, without Z or TZID.") from None
+        raise ValueError(
+            f"{line} is not a start Tandem reads: write DTSTART:20260107T100000, a local time "
+            "in the organisation's time zone, without Z or TZID."
+        ) from None
 
 
 def _ever_due(recurrence, start: datetime, freq: str, interval: int) -> bool:
@@ -235,13 +272,17 @@ def _ever_due(recurrence, start: datetime, freq: str, interval: int) -> bool:
 
 def _compile_cron(text: str, body: str) -> _Compiled:
     if len(fields := body.split()) != 5:
-        raise ValueError(f"{text!r} is not a schedule: write {_EXAMPLES}. A cron expression has exactly 5 fields "
-                         f"(minute hour day-of-month month day-of-week); this has {len(fields)}.")
+        raise ValueError(
+            f"{text!r} is not a schedule: write {_EXAMPLES}. A cron expression has exactly 5 fields "
+            f"(minute hour day-of-month month day-of-week); this has {len(fields)}."
+        )
     expression = " ".join(fields)
     try:
         cron = croniter(expression, ANCHOR)
     except ValueError as err:
-        raise ValueError(f"{text!r} is not a valid cron expression ({err}): write e.g. 0 9 * * 1 for Mondays at 09:00.") from None
+        raise ValueError(
+            f"{text!r} is not a valid cron expression ({err}): write e.g. 0 9 * * 1 for Mondays at 09:00."
+        ) from None
     minute, hour = cron.expanded[:2]
     if len(minute) != 1 or len(hour) != 1 or "*" in minute + hour:
         raise ValueError(f"{text!r} falls due more than once a day: give one minute and one hour, e.g. 0 9 * * 1.")
@@ -264,15 +305,21 @@ def _describe_rrule(parts: dict[str, str], start: datetime, dated: bool) -> str:
         elif freq != "DAILY":
             monthdays, months = [_monthday(start.day)], months or ([start.month] if freq == "YEARLY" else [])
     unit, until = {"YEARLY": "year", "MONTHLY": "month", "WEEKLY": "week", "DAILY": "day"}[freq], parts.get("UNTIL", "")
-    return " ".join(filter(None, [
-        f"every {unit}" if interval == 1 else f"every {interval} {unit}s",
-        months and "in " + _join(_MONTHS[m] for m in months),
-        (monthdays or weekdays) and "on " + " ".join(filter(None, [_join(weekdays), _join(monthdays)])),
-        "BYSETPOS" in parts and f"(position {parts['BYSETPOS']})",
-        f"at {int(parts.get('BYHOUR', start.hour)):02d}:{int(parts.get('BYMINUTE', start.minute)):02d}",
-        dated and f"from {start:%Y-%m-%d}",
-        "COUNT" in parts and f"for {parts['COUNT']} times",
-        until and f"until {until[:4]}-{until[4:6]}-{until[6:8]}"]))
+    return " ".join(
+        filter(
+            None,
+            [
+                f"every {unit}" if interval == 1 else f"every {interval} {unit}s",
+                months and "in " + _join(_MONTHS[m] for m in months),
+                (monthdays or weekdays) and "on " + " ".join(filter(None, [_join(weekdays), _join(monthdays)])),
+                "BYSETPOS" in parts and f"(position {parts['BYSETPOS']})",
+                f"at {int(parts.get('BYHOUR', start.hour)):02d}:{int(parts.get('BYMINUTE', start.minute)):02d}",
+                dated and f"from {start:%Y-%m-%d}",
+                "COUNT" in parts and f"for {parts['COUNT']} times",
+                until and f"until {until[:4]}-{until[4:6]}-{until[6:8]}",
+            ],
+        )
+    )
 
 
 def _describe_cron(expanded: list, nth: dict) -> str:
@@ -282,8 +329,12 @@ def _describe_cron(expanded: list, nth: dict) -> str:
     plain = [_DAYS[d] for d in weekdays if d != "*" and d not in nth]
     # with both day fields restricted, cron falls due on either
     when = f"on {_join(days + plain, ' or ')}" if days else f"every {_join(plain)}" if plain else "every day"
-    return " ".join(filter(None, [when, months != ["*"] and "in " + _join(_MONTHS[m] for m in months),
-                                  f"at {hour[0]:02d}:{minute[0]:02d}"]))
+    return " ".join(
+        filter(
+            None,
+            [when, months != ["*"] and "in " + _join(_MONTHS[m] for m in months), f"at {hour[0]:02d}:{minute[0]:02d}"],
+        )
+    )
 
 
 def _rrule_day(token: str) -> str:

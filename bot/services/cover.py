@@ -14,7 +14,6 @@ from bot.matrix.model import Matrix
 from bot.ownership.duty import LeavePeriod
 from bot.ports import Store
 
-
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -29,9 +28,13 @@ def parse_until(text: str, today: date) -> date:
         if word in (name, name[:3]):
             return today + timedelta(days=(index - today.weekday()) % 7 or 7)
     try:
-        parsed = dateparser.parse(text, default=datetime.combine(today, time()), dayfirst=not re.match(r"^\d{4}-", text)).date()
+        parsed = dateparser.parse(
+            text, default=datetime.combine(today, time()), dayfirst=not re.match(r"^\d{4}-", text)
+        ).date()
     except (ValueError, OverflowError) as exc:
-        raise TandemError(f"'{text}' is not a date I can read: write it as YYYY-MM-DD, e.g. 2026-12-24, or a weekday.") from exc
+        raise TandemError(
+            f"'{text}' is not a date I can read: write it as YYYY-MM-DD, e.g. 2026-12-24, or a weekday."
+        ) from exc
     if parsed < today and not re.search(r"\d{4}", text):
         parsed = parsed.replace(year=parsed.year + 1)  # "5 Jan" said in December means next year
     return parsed
@@ -42,11 +45,16 @@ def _person(matrix: Matrix, token: str | None, asker: str, what: str) -> str:
     if slack_id is None:
         raise TandemError(f"Name {what} with an @-mention, e.g. @ben (or 'me').")
     if slack_id not in matrix.people:
-        raise TandemError(Who(slack_id), f" is not in the matrix for {matrix.name}; only people listed on a side can be away or cover.")
+        raise TandemError(
+            Who(slack_id),
+            f" is not in the matrix for {matrix.name}; only people listed on a side can be away or cover.",
+        )
     return slack_id
 
 
-def set_cover(store: Store, matrix: Matrix, asker: str, who: str, until: str, by: str | None, now: datetime) -> LeavePeriod:
+def set_cover(
+    store: Store, matrix: Matrix, asker: str, who: str, until: str, by: str | None, now: datetime
+) -> LeavePeriod:
     """Record that `who` is away from now until the end of `until` (local), covered by `by`."""
     tz = ZoneInfo(matrix.timezone)
     person = _person(matrix, who, asker, "who is away")
@@ -62,8 +70,7 @@ def set_cover(store: Store, matrix: Matrix, asker: str, who: str, until: str, by
     ends = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=tz).astimezone(ZoneInfo("UTC"))
     period = LeavePeriod(person, now, ends, cover)
     store.add_leave(matrix.organisation, period, asker, now)
-    store.audit(matrix.organisation, now, asker, "cover.set", person,
-                {"until": last_day.isoformat(), "cover": cover})
+    store.audit(matrix.organisation, now, asker, "cover.set", person, {"until": last_day.isoformat(), "cover": cover})
     return period
 
 
@@ -79,5 +86,7 @@ def parse_since(text: str, now: datetime, timezone: str, default_days: int = 90)
         try:
             day = date.fromisoformat(text)
         except ValueError as exc:
-            raise TandemError(f"'{text}' is not a start date: write YYYY-MM-DD, e.g. 2026-01-01, or a number of days such as 30d.") from exc
+            raise TandemError(
+                f"'{text}' is not a start date: write YYYY-MM-DD, e.g. 2026-01-01, or a number of days such as 30d."
+            ) from exc
     return datetime.combine(day, time(), tzinfo=tz)

@@ -7,9 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.matrix.model import Matrix, Review
-from bot.reviews.schedule import parse_schedule
 from bot.ports import Store
-
+from bot.reviews.schedule import parse_schedule
 
 
 def settle(matrix: Matrix, review: Review, done: frozenset[datetime], since: datetime) -> frozenset[datetime]:
@@ -22,4 +21,7 @@ def settled_cycles(store: Store, matrix: Matrix, now: datetime) -> dict[str, fro
     """`settle` for every review; a review not scheduled yet counts from `now`."""
     done = store.all_completions(matrix.organisation)
     starts = store.timer_starts(matrix.organisation)
-    return {r.key: settle(matrix, r, done.get(r.key, frozenset()), starts.get(("review", r.key), now)) for r in matrix.reviews}
+    return {
+        r.key: settle(matrix, r, done.get(r.key, frozenset()), starts.get(("review", r.key), now))
+        for r in matrix.reviews
+    }

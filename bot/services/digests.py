@@ -12,10 +12,9 @@ from datetime import datetime, timedelta
 from bot.digests.content import AGE_BUCKETS, TREND_WEEKS, DailyDigest, WeeklyDigest, daily_digest, weekly_digest
 from bot.matrix.audit import find_gaps
 from bot.matrix.model import SIDES, Matrix
+from bot.ports import Store
 from bot.reviews.cadence import review_statuses
 from bot.services.cycles import settled_cycles
-from bot.ports import Store
-
 
 LISTED = 500  # most urgent open handoffs read to find breached and at-risk ones
 

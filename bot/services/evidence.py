@@ -16,12 +16,29 @@ from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
 from bot.ports import Store
 
-
 FORMATS = ("csv", "json")
 COLUMNS = (
-    "id", "kind", "priority", "area", "summary", "requester", "requester_side", "target", "target_side",
-    "assignee", "status", "opened_at", "responded_at", "resolved_at", "respond_due", "resolve_due",
-    "respond_met", "resolve_met", "minutes_to_respond", "minutes_to_resolve", "resolution",
+    "id",
+    "kind",
+    "priority",
+    "area",
+    "summary",
+    "requester",
+    "requester_side",
+    "target",
+    "target_side",
+    "assignee",
+    "status",
+    "opened_at",
+    "responded_at",
+    "resolved_at",
+    "respond_due",
+    "resolve_due",
+    "respond_met",
+    "resolve_met",
+    "minutes_to_respond",
+    "minutes_to_resolve",
+    "resolution",
 )
 
 
@@ -51,15 +68,26 @@ def row(matrix: Matrix, handoff: Handoff, now: datetime) -> dict[str, str]:
     result = attainment(handoff, matrix, now)
     minutes = lambda d: "" if d is None else str(int(d.total_seconds() // 60))  # noqa: E731
     return {
-        "id": str(handoff.id), "kind": handoff.kind, "priority": handoff.priority, "area": handoff.area or "",
-        "summary": handoff.summary, "requester": _who(matrix, handoff.requester), "requester_side": handoff.requester_side,
-        "target": _party(matrix, handoff.target), "target_side": handoff.target_side,
-        "assignee": _who(matrix, handoff.assignee), "status": handoff.status,
-        "opened_at": _when(handoff.opened_at), "responded_at": _when(handoff.responded_at),
+        "id": str(handoff.id),
+        "kind": handoff.kind,
+        "priority": handoff.priority,
+        "area": handoff.area or "",
+        "summary": handoff.summary,
+        "requester": _who(matrix, handoff.requester),
+        "requester_side": handoff.requester_side,
+        "target": _party(matrix, handoff.target),
+        "target_side": handoff.target_side,
+        "assignee": _who(matrix, handoff.assignee),
+        "status": handoff.status,
+        "opened_at": _when(handoff.opened_at),
+        "responded_at": _when(handoff.responded_at),
         "resolved_at": _when(handoff.resolved_at),
-        "respond_due": _when(state.respond.due_at) if state else "", "resolve_due": _when(state.resolve.due_at) if state else "",
-        "respond_met": _met(result.respond_met), "resolve_met": _met(result.resolve_met),
-        "minutes_to_respond": minutes(result.time_to_respond), "minutes_to_resolve": minutes(result.time_to_resolve),
+        "respond_due": _when(state.respond.due_at) if state else "",
+        "resolve_due": _when(state.resolve.due_at) if state else "",
+        "respond_met": _met(result.respond_met),
+        "resolve_met": _met(result.resolve_met),
+        "minutes_to_respond": minutes(result.time_to_respond),
+        "minutes_to_resolve": minutes(result.time_to_resolve),
         "resolution": handoff.resolution or "",
     }
 
@@ -74,12 +102,28 @@ def export_handoffs(store: Store, matrix: Matrix, since: datetime, now: datetime
         trail: dict[str, list] = {}
         for event in store.audit_events(matrix.organisation, "handoff."):
             trail.setdefault(event.subject.removeprefix("handoff #"), []).append(
-                {"at": event.at.isoformat(), "who": _who(matrix, event.actor), "action": event.kind.split(".", 1)[1],
-                 **{k: v for k, v in event.detail.items() if v is not None}})
+                {
+                    "at": event.at.isoformat(),
+                    "who": _who(matrix, event.actor),
+                    "action": event.kind.split(".", 1)[1],
+                    **{k: v for k, v in event.detail.items() if v is not None},
+                }
+            )
         for item in rows:
             item["events"] = trail.get(item["id"], [])
-        return json.dumps({"organisation": matrix.organisation, "since": since.isoformat(), "exported_at": now.isoformat(),
-                           "handoffs": rows}, indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                {
+                    "organisation": matrix.organisation,
+                    "since": since.isoformat(),
+                    "exported_at": now.isoformat(),
+                    "handoffs": rows,
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()

@@ -10,18 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from bot.alerts.sla import next_alert_at
 from bot.errors import TandemError, Who, listing
 from bot.grammar import Command
 from bot.handoffs.clocks import next_due
 from bot.handoffs.model import Handoff, Transition
 from bot.handoffs.transitions import apply
-from bot.alerts.sla import next_alert_at
 from bot.matrix.model import SHARED, SIDES, Area, Matrix
 from bot.ownership.duty import LeavePeriod, on_duty, reachable
 from bot.ports import Notifier, Store
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix
-
 
 USAGE = "/handoff [P1-P4] [@person | internal | provider | area:] <summary>"
 
@@ -43,8 +42,9 @@ def _area_for(loaded: LoadedMatrix, text: str) -> Area:
     raise TandemError(f"No area matches '{text}'" + (f"; closest: {options}." if options else ".") + f" Usage: {USAGE}")
 
 
-def _target(loaded: LoadedMatrix, command: Command, requester_side: str, now: datetime,
-            leave: list[LeavePeriod]) -> tuple[str, str, Area | None, tuple[str, ...]]:
+def _target(
+    loaded: LoadedMatrix, command: Command, requester_side: str, now: datetime, leave: list[LeavePeriod]
+) -> tuple[str, str, Area | None, tuple[str, ...]]:
     """(target ref, target side, area, people to ping now) for a new handoff."""
     matrix = loaded.matrix
     other = matrix.other_side(requester_side)
@@ -58,26 +58,43 @@ def _target(loaded: LoadedMatrix, command: Command, requester_side: str, now: da
     if target in matrix.people:
         return target, matrix.side_of(target), None, reachable((target,), leave, now)
     if target.startswith(("U", "W")) and target.isalnum() and target.isupper():
-        raise TandemError(Who(target), f" is not in the matrix of {matrix.name}: hand off to a side, an area or a listed person.")
+        raise TandemError(
+            Who(target), f" is not in the matrix of {matrix.name}: hand off to a side, an area or a listed person."
+        )
     area = _area_for(loaded, target)
     duty = on_duty(matrix, area, now, leave)
     ref = duty.parties[0] if duty.parties else area.responsible[0]
     return ref, _side_of_ref(matrix, ref, other), area, duty.people
 
 
-def open_handoff(store: Store, loaded: LoadedMatrix, requester: str, command: Command, now: datetime,
-                 notifier: Notifier, details: str = "") -> tuple[Handoff, tuple[str, ...]]:
+def open_handoff(
+    store: Store,
+    loaded: LoadedMatrix,
+    requester: str,
+    command: Command,
+    now: datetime,
+    notifier: Notifier,
+    details: str = "",
+) -> tuple[Handoff, tuple[str, ...]]:
     matrix = loaded.matrix
     person = matrix.people.get(requester)
     if person is None:
         admins = listing(p.slack for p in matrix.admins())
-        raise TandemError(f"You are not in the matrix of {matrix.name}, so Tandem cannot tell which side you are on. "
-                          "Ask an admin to add you: ", *admins, ".")
+        raise TandemError(
+            f"You are not in the matrix of {matrix.name}, so Tandem cannot tell which side you are on. "
+            "Ask an admin to add you: ",
+            *admins,
+            ".",
+        )
     summary = command.text.strip()
     if not summary:
-        raise TandemError(f"Say what needs doing: {USAGE if command.name == 'handoff' else '/overflow [P1-P4] <summary>'}")
+        raise TandemError(
+            f"Say what needs doing: {USAGE if command.name == 'handoff' else '/overflow [P1-P4] <summary>'}"
+        )
     if not matrix.channel:
-        raise TandemError(f"The matrix of {matrix.name} names no shared channel: add 'channel: C…' to the file and import it again.")
+        raise TandemError(
+            f"The matrix of {matrix.name} names no shared channel: add 'channel: C…' to the file and import it again."
+        )
     leave = store.leave_at(matrix.organisation, now)
     target, target_side, area, ping = _target(loaded, command, person.side, now, leave)
     priority = command.priority or (area.priority if area else None) or matrix.sla.default
@@ -85,29 +102,51 @@ def open_handoff(store: Store, loaded: LoadedMatrix, requester: str, command: Co
         known = ", ".join(t.priority for t in matrix.sla.targets)
         raise TandemError(f"{priority} has no SLA targets in this matrix: use one of {known}.")
     handoff = Handoff(
-        id=None, organisation=matrix.organisation, kind=command.name, summary=summary, details=details,
-        priority=priority, requester=requester, requester_side=person.side, target_side=target_side,
-        target=target, opened_at=now, area=area.key if area else None,
+        id=None,
+        organisation=matrix.organisation,
+        kind=command.name,
+        summary=summary,
+        details=details,
+        priority=priority,
+        requester=requester,
+        requester_side=person.side,
+        target_side=target_side,
+        target=target,
+        opened_at=now,
+        area=area.key if area else None,
     )
     handoff = replace(handoff, id=store.add_handoff(handoff))
     channel, ts = notifier.handoff_opened(matrix, handoff, ping, now)
     handoff = replace(handoff, channel=channel, ts=ts)
     _save(store, handoff, matrix, now)
-    store.audit(matrix.organisation, now, requester, "handoff.open", f"handoff #{handoff.id}",
-                {"kind": command.name, "priority": priority, "target": target, "area": handoff.area, "summary": summary})
+    store.audit(
+        matrix.organisation,
+        now,
+        requester,
+        "handoff.open",
+        f"handoff #{handoff.id}",
+        {"kind": command.name, "priority": priority, "target": target, "area": handoff.area, "summary": summary},
+    )
     return handoff, ping
 
 
-def act(store: Store, loaded: LoadedMatrix, handoff_id: int, action: str, actor: str, now: datetime,
-        note: str | None = None) -> tuple[Handoff, Transition]:
+def act(
+    store: Store, loaded: LoadedMatrix, handoff_id: int, action: str, actor: str, now: datetime, note: str | None = None
+) -> tuple[Handoff, Transition]:
     """Take one step and record it; the caller announces it once the transaction has committed,
     so whoever reacts to the updated message already sees the new state."""
     matrix = loaded.matrix
     handoff = find(store, loaded, handoff_id, lock=True)
     changed, transition = apply(handoff, action, actor, now, matrix, note)
     _save(store, changed, matrix, now)
-    store.audit(matrix.organisation, now, actor, f"handoff.{action}", f"handoff #{handoff_id}",
-                {"before": transition.before, "after": transition.after, "note": note})
+    store.audit(
+        matrix.organisation,
+        now,
+        actor,
+        f"handoff.{action}",
+        f"handoff #{handoff_id}",
+        {"before": transition.before, "after": transition.after, "note": note},
+    )
     return changed, transition
 
 
@@ -132,12 +171,15 @@ def sla_overview(store: Store, loaded: LoadedMatrix, now: datetime, limit: int =
 def find(store: Store, loaded: LoadedMatrix, handoff_id: int, lock: bool = False) -> Handoff:
     handoff = store.get_handoff(loaded.matrix.organisation, handoff_id, lock)
     if handoff is None:
-        raise TandemError(f"There is no handoff #{handoff_id} in {loaded.matrix.name}: `/tandem sla` lists the open ones.")
+        raise TandemError(
+            f"There is no handoff #{handoff_id} in {loaded.matrix.name}: `/tandem sla` lists the open ones."
+        )
     return handoff
 
 
-def open_from(deps: Deps, command: Command, user: str, channel: str | None,
-              details: str = "") -> tuple[Handoff, tuple[str, ...]]:
+def open_from(
+    deps: Deps, command: Command, user: str, channel: str | None, details: str = ""
+) -> tuple[Handoff, tuple[str, ...]]:
     """Open a handoff asked for in `channel` (a command, a mention or the modal)."""
     with deps.units() as store:
         loaded = deps.matrices.for_request(store, channel, user)

@@ -14,9 +14,8 @@ from bot.errors import UnknownOrganisation
 from bot.matrix.diff import changes
 from bot.matrix.model import Matrix
 from bot.ownership.resolve import AreaIndex
-from bot.services.timers import reschedule_handoffs, sync_timers
 from bot.ports import Store
-
+from bot.services.timers import reschedule_handoffs, sync_timers
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-""""Who owns X?": resolve the words to an area, then say who is on duty for it now."""
+""" "Who owns X?": resolve the words to an area, then say who is on duty for it now."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from datetime import datetime
 from bot.matrix.model import Person
 from bot.ownership.duty import OwnerAnswer, who_owns
 from bot.ownership.resolve import Resolution
-from bot.services.matrices import LoadedMatrix
 from bot.ports import Store
-
+from bot.services.matrices import LoadedMatrix
 
 
 @dataclass(frozen=True)

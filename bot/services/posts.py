@@ -52,8 +52,11 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
         handoff = store.get_handoff(item.organisation, item.payload["handoff"])
         if handoff is None or not handoff.is_open:
             return None
-        people = (handoff.assignee,) if handoff.assignee else reachable(
-            matrix.expand(handoff.target), store.leave_at(matrix.organisation, now), now)
+        people = (
+            (handoff.assignee,)
+            if handoff.assignee
+            else reachable(matrix.expand(handoff.target), store.leave_at(matrix.organisation, now), now)
+        )
         area = matrix.area(handoff.area) if handoff.area else None
         escalation = matrix.expand_all(area.escalation) if area else ()
         escalation = escalation or tuple(p.slack for p in matrix.admins() if p.side == handoff.target_side)
@@ -63,7 +66,9 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
         if review is None:
             return None
         review_area = matrix.area(review.area) if review.area else None
-        escalate_to = matrix.expand_all(review_area.accountable) if review_area else tuple(p.slack for p in matrix.admins())
+        escalate_to = (
+            matrix.expand_all(review_area.accountable) if review_area else tuple(p.slack for p in matrix.admins())
+        )
         return ReviewPost(review, datetime.fromisoformat(item.payload["due_at"]), item.payload["stage"], escalate_to)
     build = digests.weekly if item.payload["kind"] == "weekly" else digests.daily
     return DigestPost(build(store, matrix, now))
@@ -77,8 +82,9 @@ def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetim
     return notifier.digest_post(matrix, post.digest, key)
 
 
-def post_occurrence(deps: Deps, item: OutboxItem, now: datetime,
-                    matrices: TickMatrices | None = None) -> tuple[str | None, str | None]:
+def post_occurrence(
+    deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices | None = None
+) -> tuple[str | None, str | None]:
     """Post one occurrence; return where it went (channel, ts), or (None, None) if moot now."""
     with deps.units() as store:
         matrix = (matrices or TickMatrices(deps.matrices)).get(store, item.organisation)

@@ -6,11 +6,10 @@ from datetime import datetime
 
 from bot.errors import TandemError
 from bot.matrix.model import Matrix, Review
+from bot.ports import Store
 from bot.reviews.cadence import ReviewStatus, current_cycle, review_statuses
 from bot.services.cycles import settled_cycles
 from bot.services.timers import sync_timers
-from bot.ports import Store
-
 
 
 def statuses(store: Store, matrix: Matrix, now: datetime) -> list[ReviewStatus]:
@@ -25,8 +24,9 @@ def find(matrix: Matrix, key: str) -> Review:
     return review
 
 
-def complete(store: Store, matrix: Matrix, key: str, user: str, evidence: str, now: datetime,
-             due_at: datetime | None = None) -> tuple[Review, datetime]:
+def complete(
+    store: Store, matrix: Matrix, key: str, user: str, evidence: str, now: datetime, due_at: datetime | None = None
+) -> tuple[Review, datetime]:
     """Mark the review's current cycle (or the given one) done, as audit evidence."""
     review = find(matrix, key)
     if user not in matrix.people:
@@ -37,7 +37,8 @@ def complete(store: Store, matrix: Matrix, key: str, user: str, evidence: str, n
         raise TandemError(f"'{review.name}' has no cycle left to complete: its schedule has ended.")
     if cycle in done or not store.add_completion(matrix.organisation, review.key, cycle, now, user, evidence):
         raise TandemError(f"'{review.name}' due {cycle:%Y-%m-%d} is already marked done.")
-    store.audit(matrix.organisation, now, user, "review.done", review.key,
-                {"due_at": cycle.isoformat(), "evidence": evidence})
+    store.audit(
+        matrix.organisation, now, user, "review.done", review.key, {"due_at": cycle.isoformat(), "evidence": evidence}
+    )
     sync_timers(store, matrix, now)
     return review, cycle

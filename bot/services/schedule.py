@@ -50,9 +50,18 @@ def _plan_alerts(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
             for org, handoff in due:
                 matrix = matrices.get(store, org)
                 for alert in due_alerts(handoff, matrix, now):
-                    planned += store.enqueue(org, alert.key, "sla", {
-                        "handoff": handoff.id, "clock": alert.clock, "percent": alert.percent, "breach": alert.breach,
-                    }, now)
+                    planned += store.enqueue(
+                        org,
+                        alert.key,
+                        "sla",
+                        {
+                            "handoff": handoff.id,
+                            "clock": alert.clock,
+                            "percent": alert.percent,
+                            "breach": alert.breach,
+                        },
+                        now,
+                    )
                 store.set_alert_at(handoff.id, next_alert_at(handoff, matrix, now))
         if len(due) < BATCH:
             return planned
@@ -68,8 +77,13 @@ def _plan_timers(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
                 if timer.kind == "digest":
                     posted = store.posted_keys(timer.organisation, f"digest:{timer.organisation}:")
                     for occurrence in (o for o in due_digests(matrix, now, posted) if o.at >= timer.since):
-                        planned += store.enqueue(timer.organisation, occurrence.key, "digest",
-                                                 {"kind": occurrence.kind, "at": occurrence.at.isoformat()}, now)
+                        planned += store.enqueue(
+                            timer.organisation,
+                            occurrence.key,
+                            "digest",
+                            {"kind": occurrence.kind, "at": occurrence.at.isoformat()},
+                            now,
+                        )
                     store.set_timer(timer.id, next_digest_at(matrix, now))
                     continue
                 review = matrix.review(timer.subject)
@@ -79,9 +93,17 @@ def _plan_timers(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
                 done = settle(matrix, review, store.completions(timer.organisation, review.key), timer.since)
                 occurrence = due_occurrence(matrix, review, done, now)
                 if occurrence is not None:
-                    planned += store.enqueue(timer.organisation, occurrence.key, "review", {
-                        "review": review.key, "due_at": occurrence.due_at.isoformat(), "stage": occurrence.stage,
-                    }, now)
+                    planned += store.enqueue(
+                        timer.organisation,
+                        occurrence.key,
+                        "review",
+                        {
+                            "review": review.key,
+                            "due_at": occurrence.due_at.isoformat(),
+                            "stage": occurrence.stage,
+                        },
+                        now,
+                    )
                 store.set_timer(timer.id, review_next_at(matrix, review, done, now))
         if len(due) < BATCH:
             return planned

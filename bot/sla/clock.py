@@ -12,9 +12,9 @@ scheduler, `/tandem sla` and `tandem tick --at` agree to the microsecond.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from bot.calendar import Calendar, as_utc
 from bot.matrix.durations import Duration

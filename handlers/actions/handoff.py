@@ -26,8 +26,13 @@ def _channel(body: dict[str, Any]) -> str | None:
 
 
 def handoff_button(body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]) -> None:
-    handoff_service.step(context["tandem"], int(action["value"]), ACTION_FOR_BUTTON[action["action_id"]],
-                         body["user"]["id"], _channel(body))
+    handoff_service.step(
+        context["tandem"],
+        int(action["value"]),
+        ACTION_FOR_BUTTON[action["action_id"]],
+        body["user"]["id"],
+        _channel(body),
+    )
 
 
 def resolve_button(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
@@ -40,19 +45,28 @@ def resolve_button(body: dict[str, Any], action: dict[str, Any], client: WebClie
 def resolve_submitted(body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
     note = view["state"]["values"]["resolution"]["note"].get("value") or None
     meta = view_metadata(body)
-    handoff_service.step(context["tandem"], int(meta["handoff"]), "resolve", body["user"]["id"], meta.get("channel"), note)
+    handoff_service.step(
+        context["tandem"], int(meta["handoff"]), "resolve", body["user"]["id"], meta.get("channel"), note
+    )
 
 
-def open_handoff_modal(client: WebClient, deps: Deps, body: dict[str, Any], area: str | None = None,
-                       summary: str = "", channel: str | None = None) -> None:
+def open_handoff_modal(
+    client: WebClient,
+    deps: Deps,
+    body: dict[str, Any],
+    area: str | None = None,
+    summary: str = "",
+    channel: str | None = None,
+) -> None:
     user = body["user"]["id"] if "user" in body else body["user_id"]
     with deps.units() as store:
         matrix = deps.matrices.for_request(store, channel, user).matrix
     client.views_open(trigger_id=body["trigger_id"], view=new_handoff_modal(matrix, area, summary, channel))
 
 
-def start_handoff_button(body: dict[str, Any], action: dict[str, Any], client: WebClient,
-                         context: dict[str, Any]) -> None:
+def start_handoff_button(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: dict[str, Any]
+) -> None:
     open_handoff_modal(client, context["tandem"], body, area=action.get("value"), channel=_channel(body))
 
 
@@ -73,4 +87,6 @@ def new_handoff_submitted(body: dict[str, Any], view: dict[str, Any], context: d
     area = (values["area"]["area"].get("selected_option") or {}).get("value")
     assignee = values["assignee"]["assignee"].get("selected_user")
     command = Command("handoff", summary, priority=priority, target=assignee or area)
-    handoff_service.open_from(context["tandem"], command, body["user"]["id"], view_metadata(body).get("channel"), details)
+    handoff_service.open_from(
+        context["tandem"], command, body["user"]["id"], view_metadata(body).get("channel"), details
+    )

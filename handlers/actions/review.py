@@ -13,17 +13,23 @@ from handlers.errors import view_metadata
 from handlers.views.reminders import done_reply, review_done_modal
 
 
-def review_done_button(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+def review_done_button(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: dict[str, Any]
+) -> None:
     deps: Deps = context["tandem"]
     key, _, due = action["value"].partition("|")
     channel = (body.get("channel") or {}).get("id")
     ts = (body.get("message") or {}).get("ts")
     with deps.units() as store:
         review = review_service.find(deps.matrices.for_request(store, channel, body["user"]["id"]).matrix, key)
-    client.views_open(trigger_id=body["trigger_id"], view=review_done_modal(review, datetime.fromisoformat(due), channel, ts))
+    client.views_open(
+        trigger_id=body["trigger_id"], view=review_done_modal(review, datetime.fromisoformat(due), channel, ts)
+    )
 
 
-def review_done_submitted(body: dict[str, Any], view: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+def review_done_submitted(
+    body: dict[str, Any], view: dict[str, Any], client: WebClient, context: dict[str, Any]
+) -> None:
     deps: Deps = context["tandem"]
     user = body["user"]["id"]
     meta = view_metadata(body)
@@ -31,7 +37,10 @@ def review_done_submitted(body: dict[str, Any], view: dict[str, Any], client: We
     evidence = view["state"]["values"]["evidence"]["evidence"].get("value") or ""
     with deps.units() as store:
         matrix = deps.matrices.for_request(store, channel, user).matrix
-        review, due_at = review_service.complete(store, matrix, meta["review"], user, evidence, deps.clock.now(),
-                                                 datetime.fromisoformat(meta["due_at"]))
+        review, due_at = review_service.complete(
+            store, matrix, meta["review"], user, evidence, deps.clock.now(), datetime.fromisoformat(meta["due_at"])
+        )
     reply = done_reply(review, due_at, matrix, user, evidence)
-    client.chat_postMessage(channel=channel or matrix.channel, thread_ts=ts or None, text=reply.text, blocks=reply.blocks)
+    client.chat_postMessage(
+        channel=channel or matrix.channel, thread_ts=ts or None, text=reply.text, blocks=reply.blocks
+    )

@@ -17,7 +17,8 @@ from bot.errors import TandemError
 from bot.grammar import Command, parse_command
 from bot.services.deps import Deps
 from handlers.actions.handoff import open_handoff_modal
-from handlers.dispatch import READ_ONLY, answer as dispatch
+from handlers.dispatch import READ_ONLY
+from handlers.dispatch import answer as dispatch
 from handlers.views.matrix import error_reply
 
 
@@ -48,8 +49,9 @@ def acknowledge(ack: Ack, command: dict[str, Any]) -> None:
     ack()
 
 
-def work(command: dict[str, Any], respond: Respond, context: dict[str, Any], client: WebClient,
-         body: dict[str, Any]) -> None:
+def work(
+    command: dict[str, Any], respond: Respond, context: dict[str, Any], client: WebClient, body: dict[str, Any]
+) -> None:
     try:
         parsed = _parse(command)
     except TandemError:

@@ -17,6 +17,6 @@ class ProvideDeps(Middleware):
     def __init__(self, deps: Deps) -> None:
         self.deps = deps
 
-    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         req.context["tandem"] = self.deps
         return next()

@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 class HandleEventsOnce(Middleware):
-    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:  # noqa: A002
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         body, context = req.body, req.context
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if not event_id:

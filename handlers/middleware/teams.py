@@ -14,12 +14,16 @@ class AllowedTeamsOnly(Middleware):
     def __init__(self, allowed: frozenset[str]) -> None:
         self.allowed = allowed
 
-    def process(self, *, req, resp, next):  # noqa: A002
+    def process(self, *, req, resp, next):
         if not self.allowed:
             return next()
         body, context = req.body, req.context
         team = body.get("team")
-        teams = {context.team_id, context.enterprise_id, team.get("id") if isinstance(team, dict) else body.get("team_id")}
+        teams = {
+            context.team_id,
+            context.enterprise_id,
+            team.get("id") if isinstance(team, dict) else body.get("team_id"),
+        }
         if teams & self.allowed:
             return next()
         return BoltResponse(status=200, body=REFUSAL if body.get("command") else "")

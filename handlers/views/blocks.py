@@ -33,9 +33,10 @@ def section(text: str, fields: list[str] | None = None) -> dict:
 
 
 def context(*texts: str) -> dict:
-    return {"type": "context", "elements": [
-        {"type": "mrkdwn", "text": truncate(t, CONTEXT_TEXT)} for t in texts[:CONTEXT_ELEMENTS] if t
-    ]}
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": truncate(t, CONTEXT_TEXT)} for t in texts[:CONTEXT_ELEMENTS] if t],
+    }
 
 
 def divider() -> dict:
@@ -43,8 +44,11 @@ def divider() -> dict:
 
 
 def button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict:
-    element = {"type": "button", "text": {"type": "plain_text", "text": truncate(text, BUTTON_TEXT), "emoji": True},
-               "action_id": action_id}
+    element = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": truncate(text, BUTTON_TEXT), "emoji": True},
+        "action_id": action_id,
+    }
     if value:
         element["value"] = value[:BUTTON_VALUE]
     if style:
@@ -64,7 +68,7 @@ def cap_blocks(blocks: list[dict], limit: int = MESSAGE_BLOCKS) -> list[dict]:
     if len(blocks) <= limit:
         return blocks
     left_out = len(blocks) - (limit - 1)
-    return blocks[: limit - 1] + [context(f"…and {left_out} more not shown here.")]
+    return [*blocks[: limit - 1], context(f"…and {left_out} more not shown here.")]
 
 
 @dataclass

@@ -10,23 +10,34 @@ from bot.handoffs.model import Handoff, Transition
 from bot.handoffs.transitions import available_actions
 from bot.matrix.model import PRIORITIES, Matrix
 from bot.sla.clock import ClockState
-from handlers.views.markup import escape, mention, mentions, party, truncate
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
+from handlers.views.markup import escape, mention, mentions, party, truncate
 from handlers.views.owner import local_time
 
 STATUS_WORDS = {
-    "open": ":new: Open", "acknowledged": ":eyes: Acknowledged", "in_progress": ":hammer_and_wrench: In progress",
-    "waiting": ":hourglass_flowing_sand: Waiting on requester", "handed_back": ":leftwards_arrow_with_hook: Handed back",
+    "open": ":new: Open",
+    "acknowledged": ":eyes: Acknowledged",
+    "in_progress": ":hammer_and_wrench: In progress",
+    "waiting": ":hourglass_flowing_sand: Waiting on requester",
+    "handed_back": ":leftwards_arrow_with_hook: Handed back",
     "resolved": ":white_check_mark: Resolved",
 }
 BUTTON_LABELS = {
-    "acknowledge": ("Acknowledge", None), "take": ("Take it", None), "wait": ("Waiting on requester", None),
-    "resume": ("Resume", None), "hand_back": ("Hand back", None), "resolve": ("Resolve", "primary"),
+    "acknowledge": ("Acknowledge", None),
+    "take": ("Take it", None),
+    "wait": ("Waiting on requester", None),
+    "resume": ("Resume", None),
+    "hand_back": ("Hand back", None),
+    "resolve": ("Resolve", "primary"),
 }
 DONE_VERBS = {
-    "acknowledge": "acknowledged it", "take": "took it", "wait": "is waiting on the requester",
-    "resume": "resumed it", "hand_back": "handed it back", "resolve": "resolved it",
+    "acknowledge": "acknowledged it",
+    "take": "took it",
+    "wait": "is waiting on the requester",
+    "resume": "resumed it",
+    "hand_back": "handed it back",
+    "resolve": "resolved it",
 }
 
 
@@ -55,15 +66,19 @@ def root_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dict]:
         f"*Status*\n{STATUS_WORDS[handoff.status]}",
     ]
     if state:
-        fields += [f"*Respond*\n{clock_text(state.respond, matrix.timezone, now)}",
-                   f"*Resolve*\n{clock_text(state.resolve, matrix.timezone, now)}"]
+        fields += [
+            f"*Respond*\n{clock_text(state.respond, matrix.timezone, now)}",
+            f"*Resolve*\n{clock_text(state.resolve, matrix.timezone, now)}",
+        ]
     blocks = [header(title(handoff)), section(f"*{escape(truncate(handoff.summary, 2500))}*", fields)]
     if handoff.details:
         blocks.append(section(escape(handoff.details)))
     if handoff.resolution:
         blocks.append(section(f"*Resolution:* {escape(handoff.resolution)}"))
-    buttons = [button(BUTTON_LABELS[a][0], ids.HANDOFF_BUTTONS[a], str(handoff.id), BUTTON_LABELS[a][1])
-               for a in available_actions(handoff)]
+    buttons = [
+        button(BUTTON_LABELS[a][0], ids.HANDOFF_BUTTONS[a], str(handoff.id), BUTTON_LABELS[a][1])
+        for a in available_actions(handoff)
+    ]
     if buttons:
         blocks.append(actions(*buttons, block_id=f"handoff-{handoff.id}"))
     blocks.append(context(f"Opened {local_time(handoff.opened_at, matrix.timezone)} · {matrix.name}"))
@@ -78,7 +93,9 @@ def opened_thread_text(matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...
     state = clocks(handoff, matrix, now)
     due = f" Respond by {local_time(state.respond.due_at, matrix.timezone)}." if state and state.respond.due_at else ""
     who = mentions(on_duty) if on_duty else party(matrix, handoff.target) + " (nobody on duty now)"
-    return f"{who}: new {handoff.kind} from {mention(handoff.requester)}, {handoff.priority}.{due} Use the buttons above."
+    return (
+        f"{who}: new {handoff.kind} from {mention(handoff.requester)}, {handoff.priority}.{due} Use the buttons above."
+    )
 
 
 def changed_thread_text(handoff: Handoff, transition: Transition) -> str:
@@ -109,14 +126,16 @@ def sla_reply(matrix: Matrix, overview, now: datetime) -> Reply:
     lines = [handoff_line(matrix, h, now) for h in overview.most_urgent]
     summary = f"{overview.open} open handoff{'s' if overview.open != 1 else ''}, {overview.breached} breached"
     blocks = [header(summary)]
-    blocks += [section("\n".join(lines[i:i + 20])) for i in range(0, len(lines), 20)]
+    blocks += [section("\n".join(lines[i : i + 20])) for i in range(0, len(lines), 20)]
     if overview.open > len(lines):
         blocks.append(context(f"Showing the {len(lines)} most urgent of {overview.open}."))
     return Reply(summary, blocks)
 
 
 def status_reply(matrix: Matrix, handoff: Handoff, now: datetime) -> Reply:
-    return Reply(root_text(handoff), root_blocks(matrix, handoff, now)[:-2] + [context(f"Status of #{handoff.id}")], public=True)
+    return Reply(
+        root_text(handoff), [*root_blocks(matrix, handoff, now)[:-2], context(f"Status of #{handoff.id}")], public=True
+    )
 
 
 def _plain(text: str) -> dict:
@@ -127,7 +146,9 @@ def _input(block_id: str, label: str, element: dict, optional: bool = False) -> 
     return {"type": "input", "block_id": block_id, "label": _plain(label), "element": element, "optional": optional}
 
 
-def new_handoff_modal(matrix: Matrix, area_key: str | None = None, summary: str = "", channel: str | None = None) -> dict:
+def new_handoff_modal(
+    matrix: Matrix, area_key: str | None = None, summary: str = "", channel: str | None = None
+) -> dict:
     priorities = [{"text": _plain(p), "value": p} for p in PRIORITIES if matrix.sla.target(p)]
     area_options = [{"text": _plain(truncate(a.name, 75)), "value": a.key} for a in matrix.areas[:100]]
     area_element = {"type": "static_select", "action_id": "area", "options": area_options}
@@ -135,15 +156,34 @@ def new_handoff_modal(matrix: Matrix, area_key: str | None = None, summary: str 
         area_element["initial_option"] = next(o for o in area_options if o["value"] == area_key)
     default = next(o for o in priorities if o["value"] == matrix.sla.default)
     return {
-        "type": "modal", "callback_id": ids.VIEW_NEW_HANDOFF, "title": _plain("New handoff"),
-        "submit": _plain("Open handoff"), "close": _plain("Cancel"), "private_metadata": json.dumps({"channel": channel}),
+        "type": "modal",
+        "callback_id": ids.VIEW_NEW_HANDOFF,
+        "title": _plain("New handoff"),
+        "submit": _plain("Open handoff"),
+        "close": _plain("Cancel"),
+        "private_metadata": json.dumps({"channel": channel}),
         "blocks": [
-            _input("summary", "Summary", {"type": "plain_text_input", "action_id": "summary", "max_length": 300,
-                                          **({"initial_value": summary[:300]} if summary else {})}),
-            _input("details", "Details", {"type": "plain_text_input", "action_id": "details", "multiline": True,
-                                          "max_length": 2500}, optional=True),
-            _input("priority", "Priority", {"type": "static_select", "action_id": "priority", "options": priorities,
-                                            "initial_option": default}),
+            _input(
+                "summary",
+                "Summary",
+                {
+                    "type": "plain_text_input",
+                    "action_id": "summary",
+                    "max_length": 300,
+                    **({"initial_value": summary[:300]} if summary else {}),
+                },
+            ),
+            _input(
+                "details",
+                "Details",
+                {"type": "plain_text_input", "action_id": "details", "multiline": True, "max_length": 2500},
+                optional=True,
+            ),
+            _input(
+                "priority",
+                "Priority",
+                {"type": "static_select", "action_id": "priority", "options": priorities, "initial_option": default},
+            ),
             _input("area", "Area", area_element, optional=True),
             _input("assignee", "Assignee", {"type": "users_select", "action_id": "assignee"}, optional=True),
         ],
@@ -152,8 +192,17 @@ def new_handoff_modal(matrix: Matrix, area_key: str | None = None, summary: str 
 
 def resolve_modal(handoff_id: int, channel: str | None) -> dict:
     return {
-        "type": "modal", "callback_id": ids.VIEW_RESOLVE_HANDOFF, "title": _plain(f"Resolve #{handoff_id}"[:24]),
-        "submit": _plain("Resolve"), "close": _plain("Cancel"), "private_metadata": json.dumps({"handoff": handoff_id, "channel": channel}),
-        "blocks": [_input("resolution", "How was it resolved?", {"type": "plain_text_input", "action_id": "note",
-                                                                  "multiline": True, "max_length": 1000})],
+        "type": "modal",
+        "callback_id": ids.VIEW_RESOLVE_HANDOFF,
+        "title": _plain(f"Resolve #{handoff_id}"[:24]),
+        "submit": _plain("Resolve"),
+        "close": _plain("Cancel"),
+        "private_metadata": json.dumps({"handoff": handoff_id, "channel": channel}),
+        "blocks": [
+            _input(
+                "resolution",
+                "How was it resolved?",
+                {"type": "plain_text_input", "action_id": "note", "multiline": True, "max_length": 1000},
+            )
+        ],
     }

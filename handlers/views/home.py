@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.errors import TandemError
 from bot.services.home import Home
-from handlers.views.markup import escape, mention, words
 from handlers.views.blocks import VIEW_BLOCKS, cap_blocks, context, divider, header, section
 from handlers.views.handoff import handoff_line
+from handlers.views.markup import escape, mention, words
 from handlers.views.owner import local_time
 
 
@@ -31,11 +31,17 @@ def home_view(home: Home) -> dict:
     if home.away:
         for period in home.away:
             cover = f"covered by {mention(period.cover)}" if period.cover else "no cover set"
-            blocks.append(section(f"{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}, {cover}."))
+            blocks.append(
+                section(
+                    f"{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}, {cover}."
+                )
+            )
     else:
         blocks.append(section("Nobody is away today."))
     blocks += [divider(), header("Reviews due")]
-    lines = [f"• *{escape(r.review.name)}* — {r.state}, due {local_time(r.due_at, matrix.timezone)}" for r in home.reviews]
+    lines = [
+        f"• *{escape(r.review.name)}* — {r.state}, due {local_time(r.due_at, matrix.timezone)}" for r in home.reviews
+    ]
     blocks.append(section("\n".join(lines) if lines else "Nothing due this week."))
     blocks += [divider(), header("Matrix gaps")]
     if home.gaps:

@@ -6,9 +6,8 @@ from bot.errors import TandemError
 from bot.matrix.audit import Gap
 from bot.matrix.model import Matrix
 from bot.ownership.duty import LeavePeriod
-from handlers.views.markup import escape, mention, words
 from handlers.views.blocks import Reply, context, divider, header, section
-from handlers.views.markup import parties
+from handlers.views.markup import escape, mention, parties, words
 from handlers.views.owner import local_time
 
 HELP = """*Tandem* answers who owns what in the co-managed split, and keeps handoffs on the clock.
@@ -28,7 +27,10 @@ def help_reply(not_understood: str | None = None) -> Reply:
     if not_understood:
         blocks.append(section(f"I didn't understand “{escape(not_understood)}”. Here is what I can do:"))
     blocks.append(section(HELP))
-    return Reply(("I didn't understand that. " if not_understood else "") + "Tandem help: /owner, /handoff, /overflow, /tandem", blocks)
+    return Reply(
+        ("I didn't understand that. " if not_understood else "") + "Tandem help: /owner, /handoff, /overflow, /tandem",
+        blocks,
+    )
 
 
 def error_reply(error: TandemError) -> Reply:
@@ -59,7 +61,9 @@ def matrix_reply(matrix: Matrix) -> Reply:
 
 def audit_reply(matrix: Matrix, gaps: list[Gap]) -> Reply:
     if not gaps:
-        text = f"No gaps: every area of {matrix.name} has a responsible and an accountable party, and cover where needed."
+        text = (
+            f"No gaps: every area of {matrix.name} has a responsible and an accountable party, and cover where needed."
+        )
         return Reply(text, [section(f":white_check_mark: {text}")])
     lines = [f"• *{g.subject}*: {g.problem} — {g.fix}" for g in gaps]
     blocks = [header(f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''} in the matrix"), divider()]
@@ -68,7 +72,11 @@ def audit_reply(matrix: Matrix, gaps: list[Gap]) -> Reply:
 
 
 def cover_reply(matrix: Matrix, period: LeavePeriod) -> Reply:
-    cover = f"{mention(period.cover)} covers." if period.cover else "Nobody covers: their duties fall to the rest of their side."
+    cover = (
+        f"{mention(period.cover)} covers."
+        if period.cover
+        else "Nobody covers: their duties fall to the rest of their side."
+    )
     text = f"{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}. {cover}"
     return Reply(text, [section(f":palm_tree: {text}")], public=True)
 
@@ -77,4 +85,8 @@ def matrix_changed_blocks(matrix: Matrix, changes: list[str], actor: str) -> tup
     text = f"The responsibility matrix of {matrix.name} changed ({len(changes)} change{'s' if len(changes) != 1 else ''}, by {actor})."
     lines = "\n".join(f"• {escape(line)}" for line in changes[:40])
     more = f"\n…and {len(changes) - 40} more" if len(changes) > 40 else ""
-    return text, [section(f":scroll: {text}"), section(lines + more), context("`/tandem matrix` shows it; `/tandem audit` its gaps.")]
+    return text, [
+        section(f":scroll: {text}"),
+        section(lines + more),
+        context("`/tandem matrix` shows it; `/tandem audit` its gaps."),
+    ]

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 from bot.matrix.model import Matrix
 from bot.ownership.duty import OwnerAnswer
 from bot.services.owner import OwnerResult
-from handlers.views.markup import escape, mention, mentions, parties, party
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
+from handlers.views.markup import escape, mention, mentions, parties, party
 
 
 def local_time(at: datetime, timezone: str) -> str:
@@ -35,10 +35,17 @@ def _duty_line(matrix: Matrix, answer: OwnerAnswer) -> str:
 def answer_blocks(matrix: Matrix, answer: OwnerAnswer, query: str) -> list[dict]:
     area = answer.area
     sla = answer.sla
-    sla_text = (f"{answer.priority}: respond within {sla.respond.describe()}, resolve within {sla.resolve.describe()}"
-                f" ({'24x7' if sla.clock == '24x7' else 'business hours'})") if sla else f"{answer.priority}: no targets set"
+    sla_text = (
+        (
+            f"{answer.priority}: respond within {sla.respond.describe()}, resolve within {sla.resolve.describe()}"
+            f" ({'24x7' if sla.clock == '24x7' else 'business hours'})"
+        )
+        if sla
+        else f"{answer.priority}: no targets set"
+    )
     fields = [
-        f"*Responsible*\n{parties(matrix, answer.responsible)}" + (f" (lead: {party(matrix, area.lead)})" if area.lead else ""),
+        f"*Responsible*\n{parties(matrix, answer.responsible)}"
+        + (f" (lead: {party(matrix, area.lead)})" if area.lead else ""),
         f"*Accountable*\n{parties(matrix, answer.accountable)}",
         f"*Consulted*\n{parties(matrix, answer.consulted)}",
         f"*Informed*\n{parties(matrix, answer.informed)}",

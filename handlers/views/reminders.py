@@ -9,11 +9,10 @@ from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.matrix.model import Matrix, Review
 from bot.reviews.cadence import ReviewStatus
 from bot.reviews.schedule import parse_schedule
-from handlers.views.markup import escape, mention, mentions, truncate
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, divider, header, section
 from handlers.views.handoff import handoff_line, title
-from handlers.views.markup import parties
+from handlers.views.markup import escape, mention, mentions, parties, truncate
 from handlers.views.owner import local_time
 
 
@@ -24,10 +23,14 @@ def sla_alert_text(handoff, payload: dict, people: tuple[str, ...]) -> str:
     return f":warning: {mentions(people)}: {payload['percent']}% of the {clock} time of {title(handoff)} is used."
 
 
-def sla_breach_blocks(matrix: Matrix, handoff, payload: dict, people, escalation, now: datetime) -> tuple[str, list[dict]]:
+def sla_breach_blocks(
+    matrix: Matrix, handoff, payload: dict, people, escalation, now: datetime
+) -> tuple[str, list[dict]]:
     clock = "first response" if payload["clock"] == "respond" else "resolution"
-    text = (f":rotating_light: SLA breach: {title(handoff)} missed its {clock} target. "
-            f"{mentions(people)}; escalation: {mentions(escalation)}.")
+    text = (
+        f":rotating_light: SLA breach: {title(handoff)} missed its {clock} target. "
+        f"{mentions(people)}; escalation: {mentions(escalation)}."
+    )
     return text, [section(text), section(handoff_line(matrix, handoff, now))]
 
 
@@ -37,7 +40,9 @@ def _review_words(matrix: Matrix, review: Review) -> str:
     return f"Owner: {owner}{reference}"
 
 
-def review_blocks(matrix: Matrix, review: Review, due_at: datetime, stage: str, escalate_to: tuple[str, ...]) -> tuple[str, list[dict]]:
+def review_blocks(
+    matrix: Matrix, review: Review, due_at: datetime, stage: str, escalate_to: tuple[str, ...]
+) -> tuple[str, list[dict]]:
     when = local_time(due_at, matrix.timezone)
     name = escape(review.name)
     owners = mentions(matrix.expand(review.owner)) if review.owner else "nobody"
@@ -51,7 +56,9 @@ def review_blocks(matrix: Matrix, review: Review, due_at: datetime, stage: str, 
     blocks = [section(text), context(_review_words(matrix, review))]
     if stage != "remind":
         value = f"{review.key}|{due_at.isoformat()}"
-        blocks.append(actions(button("Mark done", ids.ACTION_REVIEW_DONE, value, "primary"), block_id=f"review-{review.key}"))
+        blocks.append(
+            actions(button("Mark done", ids.ACTION_REVIEW_DONE, value, "primary"), block_id=f"review-{review.key}")
+        )
     return text, blocks
 
 
@@ -59,13 +66,21 @@ def reviews_reply(matrix: Matrix, statuses: list[ReviewStatus]) -> Reply:
     if not matrix.reviews:
         return Reply("No reviews are defined in the matrix.", [section("No reviews are defined in the matrix.")])
     icon = {"overdue": ":red_circle:", "due": ":large_orange_circle:", "upcoming": ":white_circle:"}
-    lines = [f"{icon[s.state]} *{escape(s.review.name)}* (`{s.review.key}`) — {s.state}, due "
-             f"{local_time(s.due_at, matrix.timezone)}" for s in statuses]
+    lines = [
+        f"{icon[s.state]} *{escape(s.review.name)}* (`{s.review.key}`) — {s.state}, due "
+        f"{local_time(s.due_at, matrix.timezone)}"
+        for s in statuses
+    ]
     listed = {s.review.key for s in statuses}
     later = [r for r in matrix.reviews if r.key not in listed]
     blocks = [header("Reviews")]
-    blocks.append(section("\n".join(lines[:40]) + (f"\n…and {len(lines) - 40} more" if len(lines) > 40 else "")
-                          if lines else "Nothing due this week."))
+    blocks.append(
+        section(
+            "\n".join(lines[:40]) + (f"\n…and {len(lines) - 40} more" if len(lines) > 40 else "")
+            if lines
+            else "Nothing due this week."
+        )
+    )
     if later:
         shown = ", ".join(f"{escape(r.name)} ({parse_schedule(r.schedule).describe()})" for r in later[:10])
         blocks.append(context("Later: " + shown + (f", and {len(later) - 10} more" if len(later) > 10 else "")))
@@ -81,13 +96,22 @@ def done_reply(review: Review, due_at: datetime, matrix: Matrix, user: str, evid
 
 def review_done_modal(review: Review, due_at: datetime, channel: str | None, ts: str | None) -> dict:
     return {
-        "type": "modal", "callback_id": ids.VIEW_REVIEW_DONE, "title": {"type": "plain_text", "text": "Review done"},
-        "submit": {"type": "plain_text", "text": "Mark done"}, "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": json.dumps({"review": review.key, "due_at": due_at.isoformat(), "channel": channel, "ts": ts}),
+        "type": "modal",
+        "callback_id": ids.VIEW_REVIEW_DONE,
+        "title": {"type": "plain_text", "text": "Review done"},
+        "submit": {"type": "plain_text", "text": "Mark done"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "private_metadata": json.dumps(
+            {"review": review.key, "due_at": due_at.isoformat(), "channel": channel, "ts": ts}
+        ),
         "blocks": [
             section(f"*{escape(review.name)}*"),
-            {"type": "input", "block_id": "evidence", "label": {"type": "plain_text", "text": "Evidence (a note or a link)"},
-             "element": {"type": "plain_text_input", "action_id": "evidence", "multiline": True, "max_length": 2000}},
+            {
+                "type": "input",
+                "block_id": "evidence",
+                "label": {"type": "plain_text", "text": "Evidence (a note or a link)"},
+                "element": {"type": "plain_text_input", "action_id": "evidence", "multiline": True, "max_length": 2000},
+            },
         ],
     }
 
@@ -97,19 +121,33 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
     sides = " · ".join(f"{matrix.side(k).name}: {n}" for k, n in digest.open_by_side.items() if matrix.side(k))
     ages = " · ".join(f"{k}: {n}" for k, n in digest.age_buckets.items())
     text = f"Daily digest for {matrix.name}: {total} open handoffs, {len(digest.breached)} breached, {len(digest.at_risk)} at risk."
-    blocks = [header(f"Daily digest — {local_time(digest.now, matrix.timezone)[:10]}"),
-              section(f"*{total} open handoff{'s' if total != 1 else ''}* — {sides}\nBy age: {ages}")]
+    blocks = [
+        header(f"Daily digest — {local_time(digest.now, matrix.timezone)[:10]}"),
+        section(f"*{total} open handoff{'s' if total != 1 else ''}* — {sides}\nBy age: {ages}"),
+    ]
     for label, items in (("Breached", digest.breached), ("At risk", digest.at_risk)):
         if items:
-            blocks.append(section(f"*{label}*\n" + "\n".join(handoff_line(matrix, h, digest.now) for h in items[:10])
-                                  + (f"\n…and {len(items) - 10} more" if len(items) > 10 else "")))
-    reviews = [f"• {escape(s.review.name)} — {s.state}, due {local_time(s.due_at, matrix.timezone)}"
-               for s in digest.reviews_overdue + digest.reviews_due]
+            blocks.append(
+                section(
+                    f"*{label}*\n"
+                    + "\n".join(handoff_line(matrix, h, digest.now) for h in items[:10])
+                    + (f"\n…and {len(items) - 10} more" if len(items) > 10 else "")
+                )
+            )
+    reviews = [
+        f"• {escape(s.review.name)} — {s.state}, due {local_time(s.due_at, matrix.timezone)}"
+        for s in digest.reviews_overdue + digest.reviews_due
+    ]
     blocks.append(section("*Reviews this week*\n" + ("\n".join(reviews) if reviews else "Nothing due.")))
-    away = [f"• {mention(p.person)} away until {local_time(p.ends_at, matrix.timezone)}"
-            + (f", covered by {mention(p.cover)}" if p.cover else ", no cover") for p in digest.away]
+    away = [
+        f"• {mention(p.person)} away until {local_time(p.ends_at, matrix.timezone)}"
+        + (f", covered by {mention(p.cover)}" if p.cover else ", no cover")
+        for p in digest.away
+    ]
     blocks.append(section("*Leave and cover*\n" + ("\n".join(away) if away else "Everyone is in.")))
-    blocks.append(context(f"{len(digest.gaps)} gap(s) in the matrix — /tandem audit" if digest.gaps else "No gaps in the matrix."))
+    blocks.append(
+        context(f"{len(digest.gaps)} gap(s) in the matrix — /tandem audit" if digest.gaps else "No gaps in the matrix.")
+    )
     return text, blocks
 
 
@@ -118,12 +156,17 @@ def weekly_digest_blocks(matrix: Matrix, digest: WeeklyDigest) -> tuple[str, lis
         met, total = met_total
         return f"{met}/{total} ({round(100 * met / total)}%)" if total else "—"
 
-    sides = "\n".join(f"• {matrix.side(k).name}: {rate(v)}" for k, v in digest.attainment_by_side.items() if matrix.side(k))
+    sides = "\n".join(
+        f"• {matrix.side(k).name}: {rate(v)}" for k, v in digest.attainment_by_side.items() if matrix.side(k)
+    )
     priorities = " · ".join(f"{k}: {rate(v)}" for k, v in digest.attainment_by_priority.items())
     median = digest.median_time_to_respond
     median_text = f"{int(median.total_seconds() // 60)} min" if median is not None else "—"
     text = f"Weekly SLA digest for {matrix.name}, week of {digest.week_start:%d %b}."
-    blocks = [header(f"Weekly SLA digest — week of {digest.week_start:%d %b %Y}"),
-              section(f"*SLA met, by side*\n{sides}\n*By priority:* {priorities}\n*Median time to respond:* {median_text}"),
-              divider(), context(f"Last 8 weeks: `{digest.sparkline}`")]
+    blocks = [
+        header(f"Weekly SLA digest — week of {digest.week_start:%d %b %Y}"),
+        section(f"*SLA met, by side*\n{sides}\n*By priority:* {priorities}\n*Median time to respond:* {median_text}"),
+        divider(),
+        context(f"Last 8 weeks: `{digest.sparkline}`"),
+    ]
     return text, blocks

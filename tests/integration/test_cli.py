@@ -13,7 +13,15 @@ from tests.conftest import EXAMPLE
 def tandem(tmp_path, *args: str, db: str = "cli.db") -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / db}"}
     env.pop("TANDEM_MATRIX", None)
-    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_import_reimport_export_and_audit(tmp_path):
@@ -38,7 +46,12 @@ def test_bad_file_exits_1_with_line_and_field(tmp_path):
 
 def test_audit_of_a_file_with_gaps_exits_1(tmp_path):
     gappy = tmp_path / "gappy.yml"
-    gappy.write_text(EXAMPLE.read_text().replace("    responsible: shared\n    lead: provider\n    accountable: U0ALICE01\n    escalation", "    responsible: shared\n    accountable: U0ALICE01\n    escalation"))
+    gappy.write_text(
+        EXAMPLE.read_text().replace(
+            "    responsible: shared\n    lead: provider\n    accountable: U0ALICE01\n    escalation",
+            "    responsible: shared\n    accountable: U0ALICE01\n    escalation",
+        )
+    )
     run = tandem(tmp_path, "matrix", "audit", "--file", str(gappy))
     assert run.returncode == 1 and "area restore-testing: responsibility is shared but nobody leads" in run.stdout
 
@@ -55,8 +68,16 @@ def test_init_writes_a_starter_that_imports_with_the_review_library(tmp_path):
 def test_export_handoffs_csv_and_json(tmp_path):
     script = "/handoff P2 provider: rotate the VPN certificate\n"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
-    subprocess.run([sys.executable, "-m", "bot", "console", "--matrix", str(EXAMPLE), "--at", "2026-12-01T10:00:00+00:00"],
-                   input=script, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--matrix", str(EXAMPLE), "--at", "2026-12-01T10:00:00+00:00"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=True,
+    )
     csv_run = tandem(tmp_path, "export", "handoffs", "--since", "2026-11-01")
     assert csv_run.returncode == 0
     header, row = csv_run.stdout.splitlines()
@@ -70,8 +91,18 @@ def test_export_handoffs_csv_and_json(tmp_path):
 
 def test_tick_without_a_token_says_which_variable(tmp_path):
     env = {"PATH": os.environ["PATH"], "DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "HOME": str(tmp_path)}
-    run = subprocess.run([sys.executable, "-m", "bot", "tick"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
-    assert run.returncode == 1 and "SLACK_BOT_TOKEN is not set" in run.stderr and "SLACK_SIGNING_SECRET" not in run.stderr
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "tick"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert (
+        run.returncode == 1 and "SLACK_BOT_TOKEN is not set" in run.stderr and "SLACK_SIGNING_SECRET" not in run.stderr
+    )
 
 
 def test_import_announces_changes_in_the_channel(tmp_path):
@@ -82,8 +113,15 @@ def test_import_announces_changes_in_the_channel(tmp_path):
     changed.write_text(EXAMPLE.read_text().replace("name: Harbour & Finch Architects", "name: Harbour and Finch"))
     with SlackStandIn() as standin:
         env = {**os.environ, **standin.env(), "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
-        run = subprocess.run([sys.executable, "-m", "bot", "matrix", "import", str(changed), "--announce"],
-                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+        run = subprocess.run(
+            [sys.executable, "-m", "bot", "matrix", "import", str(changed), "--announce"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+            check=False,
+        )
         assert run.returncode == 0, run.stderr
         [post] = standin.calls("chat.postMessage")
     assert post["channel"] == "C0SHARED01" and "matrix of Harbour and Finch changed (1 change" in post["text"]

@@ -14,7 +14,13 @@ def console(tmp_path, script: str, *args: str) -> subprocess.CompletedProcess:
     env.pop("TANDEM_MATRIX", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", "console", "--matrix", str(EXAMPLE), *args],
-        input=script, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
     )
 
 
@@ -47,7 +53,9 @@ def test_mention_after_hours_cover_and_help(tmp_path):
 
 
 def test_audit_matrix_and_bad_input(tmp_path):
-    run = console(tmp_path, "/tandem audit\n/tandem matrix\n/handoff P9 something\n/tandem cover @alice until someday\n")
+    run = console(
+        tmp_path, "/tandem audit\n/tandem matrix\n/handoff P9 something\n/tandem cover @alice until someday\n"
+    )
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "No gaps" in out
@@ -59,8 +67,16 @@ def test_audit_matrix_and_bad_input(tmp_path):
 def test_console_without_a_matrix_says_how_to_load_one(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}"}
     env.pop("TANDEM_MATRIX", None)
-    run = subprocess.run([sys.executable, "-m", "bot", "console"], input="/owner x\n", capture_output=True,
-                         text=True, env=env, cwd=tmp_path, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input="/owner x\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
     assert run.returncode == 1 and "tandem console --matrix examples/matrix.yml" in run.stderr
 
 

@@ -41,9 +41,9 @@ def claim(db, event_id, at):
 def test_claims(database, clock):
     now = clock.now()
     assert claim(database, "EvClaim1", now) is True
-    assert claim(database, "EvClaim1", now + timedelta(seconds=5)) is False          # in hand elsewhere
-    assert claim(database, "EvClaim1", now + timedelta(seconds=61)) is True          # abandoned: taken over
+    assert claim(database, "EvClaim1", now + timedelta(seconds=5)) is False  # in hand elsewhere
+    assert claim(database, "EvClaim1", now + timedelta(seconds=61)) is True  # abandoned: taken over
     with database.session() as session:
         Store(session).finish_event("EvClaim1", now + timedelta(seconds=62))
-    assert claim(database, "EvClaim1", now + timedelta(hours=1)) is False            # finished: final
+    assert claim(database, "EvClaim1", now + timedelta(hours=1)) is False  # finished: final
     assert claim(database, "EvClaim2", now) is True

@@ -20,8 +20,12 @@ from tests.support import slack_requests as sr
 @pytest.fixture
 def broken_app(standin, tmp_path):
     standin.reset()
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'gone.db'}", bot_token=standin.token,
-                        signing_secret=sr.SIGNING_SECRET, api_url=standin.base_url)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'gone.db'}",
+        bot_token=standin.token,
+        signing_secret=sr.SIGNING_SECRET,
+        api_url=standin.base_url,
+    )
     db = Database(settings.database_url)
     db.upgrade()
     import_file(db, EXAMPLE, "test", SystemClock())
@@ -40,21 +44,42 @@ def dispatch(app, request):
 
 
 def test_a_failing_read_is_answered_in_the_acknowledgement(broken_app, standin):
-    response = dispatch(broken_app, sr.slash_command("/owner", "backups", user_id="U0ALICE01", channel_id="C0SHARED01",
-                                                     response_url=standin.response_url()))
+    response = dispatch(
+        broken_app,
+        sr.slash_command(
+            "/owner", "backups", user_id="U0ALICE01", channel_id="C0SHARED01", response_url=standin.response_url()
+        ),
+    )
     assert response.status == 200 and json.loads(response.body) == {"response_type": "ephemeral", "text": SORRY}
 
 
 def test_failing_work_after_the_acknowledgement_is_reported(broken_app, standin):
-    response = dispatch(broken_app, sr.slash_command("/handoff", "provider: rotate certificates", user_id="U0ALICE01",
-                                                     channel_id="C0SHARED01", response_url=standin.response_url("later")))
+    response = dispatch(
+        broken_app,
+        sr.slash_command(
+            "/handoff",
+            "provider: rotate certificates",
+            user_id="U0ALICE01",
+            channel_id="C0SHARED01",
+            response_url=standin.response_url("later"),
+        ),
+    )
     assert response.status == 200
     [sorry] = standin.wait_for_response("later")
     assert sorry.body["text"] == SORRY and sorry.body["response_type"] == "ephemeral"
 
 
 def test_a_failing_button_tells_the_person_who_clicked(broken_app, standin):
-    dispatch(broken_app, sr.block_actions("handoff_take", "1", user_id="U0SAM0001", channel_id="C0SHARED01",
-                                          message_ts="1700000000.000100", response_url=standin.response_url("btn")))
+    dispatch(
+        broken_app,
+        sr.block_actions(
+            "handoff_take",
+            "1",
+            user_id="U0SAM0001",
+            channel_id="C0SHARED01",
+            message_ts="1700000000.000100",
+            response_url=standin.response_url("btn"),
+        ),
+    )
     [sorry] = standin.wait_for_response("btn")
     assert sorry.body["text"] == SORRY

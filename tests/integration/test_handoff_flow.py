@@ -28,10 +28,12 @@ def text_of(call) -> str:
 
 
 def open_by_command(bot, standin, text: str, user: str = ALICE) -> tuple[str, int]:
-    request = sr.slash_command("/handoff", text, user_id=user, channel_id=CHANNEL, response_url=standin.response_url("open"))
+    request = sr.slash_command(
+        "/handoff", text, user_id=user, channel_id=CHANNEL, response_url=standin.response_url("open")
+    )
     status, _, body = sr.post(bot.events_url, *request)
     assert status == 200 and body == b""
-    root, thread = standin.wait_for("chat.postMessage", count=2)
+    root, _thread = standin.wait_for("chat.postMessage", count=2)
     [reply] = standin.wait_for_response("open")
     number = int(reply.body["text"].split("#")[1].split(" ")[0])
     return root.reply["ts"], number
@@ -39,8 +41,15 @@ def open_by_command(bot, standin, text: str, user: str = ALICE) -> tuple[str, in
 
 def click(bot, standin, action_id: str, number: int, ts: str, user: str):
     message = standin.message(CHANNEL, ts)
-    request = sr.block_actions(action_id, str(number), user_id=user, channel_id=CHANNEL, message_ts=ts,
-                               response_url=standin.response_url("click"), message=message)
+    request = sr.block_actions(
+        action_id,
+        str(number),
+        user_id=user,
+        channel_id=CHANNEL,
+        message_ts=ts,
+        response_url=standin.response_url("click"),
+        message=message,
+    )
     assert sr.post(bot.events_url, *request)[0] == 200
 
 
@@ -77,8 +86,12 @@ def test_full_life_by_buttons(bot, standin):
     [modal] = standin.wait_for("views.open")
     assert modal.view["callback_id"] == "handoff_resolve_note"
     assert json.loads(modal.view["private_metadata"]) == {"handoff": number, "channel": CHANNEL}
-    submit = sr.view_submission("handoff_resolve_note", {"resolution": {"note": "rule added, tested from home"}},
-                                user_id=ALICE, private_metadata=modal.view["private_metadata"])
+    submit = sr.view_submission(
+        "handoff_resolve_note",
+        {"resolution": {"note": "rule added, tested from home"}},
+        user_id=ALICE,
+        private_metadata=modal.view["private_metadata"],
+    )
     assert sr.post(bot.events_url, *submit)[0] == 200
     final = standin.wait_for("chat.update", count=6)[-1]
     assert "Resolved" in text_of(final) and "rule added, tested from home" in text_of(final)
@@ -105,7 +118,9 @@ def test_forbidden_steps_are_explained_and_change_nothing(bot, standin):
 
 
 def test_open_by_mention_and_overflow(bot, standin):
-    mention = sr.app_mention("<@W111> overflow P2 30 laptops to image by Friday", user=BEN, channel=CHANNEL, ts="1700000001.000100")
+    mention = sr.app_mention(
+        "<@W111> overflow P2 30 laptops to image by Friday", user=BEN, channel=CHANNEL, ts="1700000001.000100"
+    )
     assert sr.post(bot.events_url, *sr.event_callback(mention))[0] == 200
     root, thread, answer = standin.wait_for("chat.postMessage", count=3)
     assert "Overflow #" in text_of(root) and "30 laptops to image by Friday" in text_of(root)
@@ -114,7 +129,9 @@ def test_open_by_mention_and_overflow(bot, standin):
 
 
 def test_open_by_modal_from_a_bare_command(bot, standin):
-    request = sr.slash_command("/handoff", "", user_id=PRIYA, channel_id=CHANNEL, response_url=standin.response_url("bare"))
+    request = sr.slash_command(
+        "/handoff", "", user_id=PRIYA, channel_id=CHANNEL, response_url=standin.response_url("bare")
+    )
     assert sr.post(bot.events_url, *request)[0] == 200
     [opened] = standin.wait_for("views.open")
     assert opened.view["callback_id"] == "handoff_new"
@@ -127,8 +144,10 @@ def test_open_by_modal_from_a_bare_command(bot, standin):
     }
     submit = sr.view_submission("handoff_new", values, user_id=PRIYA, private_metadata=json.dumps({"channel": CHANNEL}))
     assert sr.post(bot.events_url, *submit)[0] == 200
-    root, thread = standin.wait_for("chat.postMessage", count=2)
-    assert "Printer in reception offline" in text_of(root) and "Shows error 79" in text_of(root) and "P4" in text_of(root)
+    root, _thread = standin.wait_for("chat.postMessage", count=2)
+    assert (
+        "Printer in reception offline" in text_of(root) and "Shows error 79" in text_of(root) and "P4" in text_of(root)
+    )
     assert "On-site hardware and peripherals" in text_of(root)
 
 
@@ -140,13 +159,19 @@ def test_status_sla_and_export(bot, standin):
     [status] = standin.wait_for("chat.postMessage")
     assert status["thread_ts"] == "1700000002.000100" and "suspicious login" in text_of(status)
 
-    body = sr.post(bot.events_url, *sr.slash_command("/tandem", "sla", user_id=ALICE, channel_id=CHANNEL,
-                                                     response_url=standin.response_url()))[2]
+    body = sr.post(
+        bot.events_url,
+        *sr.slash_command("/tandem", "sla", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url()),
+    )[2]
     listing = json.loads(body)
     assert "open handoffs" in listing["text"] and f"#{number}" in json.dumps(listing["blocks"])
 
-    sr.post(bot.events_url, *sr.slash_command("/tandem", "export", user_id=ALICE, channel_id=CHANNEL,
-                                              response_url=standin.response_url("export")))
+    sr.post(
+        bot.events_url,
+        *sr.slash_command(
+            "/tandem", "export", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url("export")
+        ),
+    )
     [done] = standin.wait_for_response("export")
     assert "Handoff evidence for Harbour & Finch Architects" in done.body["text"]
     [complete] = standin.wait_for("files.completeUploadExternal")
@@ -160,8 +185,13 @@ def test_shortcuts_open_the_form(bot, standin):
     assert sr.post(bot.events_url, *sr.global_shortcut("tandem_new_handoff", PRIYA))[0] == 200
     [first] = standin.wait_for("views.open")
     assert first.view["callback_id"] == "handoff_new"
-    message = sr.message_shortcut("tandem_handoff_message", user_id=ALICE, channel_id=CHANNEL,
-                                  response_url=standin.response_url("ms"), text="VPN drops every hour for the Leeds office")
+    message = sr.message_shortcut(
+        "tandem_handoff_message",
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        response_url=standin.response_url("ms"),
+        text="VPN drops every hour for the Leeds office",
+    )
     assert sr.post(bot.events_url, *message)[0] == 200
     second = standin.wait_for("views.open", count=2)[-1]
     summary = next(b for b in second.view["blocks"] if b["block_id"] == "summary")
@@ -170,14 +200,23 @@ def test_shortcuts_open_the_form(bot, standin):
 
 
 def test_overflow_command_and_digest_now(bot, standin):
-    request = sr.slash_command("/overflow", "P3 30 laptops to image by Friday", user_id=BEN, channel_id=CHANNEL,
-                               response_url=standin.response_url("of"))
+    request = sr.slash_command(
+        "/overflow",
+        "P3 30 laptops to image by Friday",
+        user_id=BEN,
+        channel_id=CHANNEL,
+        response_url=standin.response_url("of"),
+    )
     assert sr.post(bot.events_url, *request)[0] == 200
     root, thread = standin.wait_for("chat.postMessage", count=2)
     assert "Overflow #" in text_of(root) and "P3" in text_of(root) and f"<@{PRIYA}>" in thread["text"]
     [opened] = standin.wait_for_response("of")
     assert "Opened Overflow #" in opened.body["text"]
-    sr.post(bot.events_url, *sr.slash_command("/tandem", "digest", user_id=ALICE, channel_id=CHANNEL,
-                                              response_url=standin.response_url("dg")))
+    sr.post(
+        bot.events_url,
+        *sr.slash_command(
+            "/tandem", "digest", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url("dg")
+        ),
+    )
     digest = standin.wait_for("chat.postMessage", count=3)[-1]
     assert digest["text"].startswith("Daily digest for Harbour & Finch Architects") and "thread_ts" not in digest.body

@@ -39,9 +39,12 @@ def test_reimporting_the_same_file_changes_nothing(db, clock):
 def test_a_changed_file_records_what_changed(db, clock, tmp_path):
     import_file(db, EXAMPLE, "cli", clock)
     changed = tmp_path / "m.yml"
-    changed.write_text(EXAMPLE.read_text().replace(
-        "  - key: backups\n    name: Backups\n    aliases: [backup, backup jobs, veeam, offsite copies]\n    responsible: provider",
-        "  - key: backups\n    name: Backups\n    aliases: [backup, backup jobs, veeam, offsite copies]\n    responsible: internal"))
+    changed.write_text(
+        EXAMPLE.read_text().replace(
+            "  - key: backups\n    name: Backups\n    aliases: [backup, backup jobs, veeam, offsite copies]\n    responsible: provider",
+            "  - key: backups\n    name: Backups\n    aliases: [backup, backup jobs, veeam, offsite copies]\n    responsible: internal",
+        )
+    )
     clock.advance(timedelta(days=1))
     _, changes = import_file(db, changed, "U0ALICE01", clock)
     assert changes == ["area 'backups' responsible: provider → internal"]
@@ -53,7 +56,13 @@ def test_a_changed_file_records_what_changed(db, clock, tmp_path):
 def test_an_invalid_file_leaves_the_loaded_matrix_untouched(db, clock, tmp_path, example_matrix):
     import_file(db, EXAMPLE, "cli", clock)
     bad = tmp_path / "bad.yml"
-    bad.write_text(EXAMPLE.read_text().replace("responsible: provider\n    accountable: U0PRIYA01\n    informed", "responsible: nobody\n    accountable: U0PRIYA01\n    informed", 1))
+    bad.write_text(
+        EXAMPLE.read_text().replace(
+            "responsible: provider\n    accountable: U0PRIYA01\n    informed",
+            "responsible: nobody\n    accountable: U0PRIYA01\n    informed",
+            1,
+        )
+    )
     with pytest.raises(MatrixError):
         import_file(db, bad, "cli", clock)
     matrix, version, _ = stored(db)

@@ -40,7 +40,10 @@ def replicas(pg_database):
 
 def deliver_to_both(first, second, request) -> list[int]:
     statuses: list[int] = []
-    threads = [threading.Thread(target=lambda p=p: statuses.append(sr.post(p.events_url, *request)[0])) for p in (first, second)]
+    threads = [
+        threading.Thread(target=lambda p=p: statuses.append(sr.post(p.events_url, *request)[0]))
+        for p in (first, second)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

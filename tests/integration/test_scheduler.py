@@ -31,7 +31,9 @@ def local(*args) -> datetime:
 def runtime(standin, tmp_path):
     standin.reset()
     clock = FixedClock(local(2026, 11, 30, 7, 0))  # Monday, before the digest
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 's.db'}", bot_token=standin.token, api_url=standin.base_url)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 's.db'}", bot_token=standin.token, api_url=standin.base_url
+    )
     db = Database(settings.database_url)
     db.upgrade()
     runtime = InProcess(slack_container(settings, db, clock))
@@ -110,7 +112,9 @@ def test_review_cadence_reminder_due_and_done(runtime, standin):
     at(runtime, local(2027, 1, 6, 10, 0))
     [due] = [c for c in standin.calls("chat.postMessage") if "Backup restore test" in c["text"]]
     assert "Due today" in due["text"] and "review_mark_done" in str(due.blocks)
-    reply = runtime.answer(parse_command("/tandem", "done restore-test restored payroll share to a test VM"), "U0PRIYA01", CHANNEL)
+    reply = runtime.answer(
+        parse_command("/tandem", "done restore-test restored payroll share to a test VM"), "U0PRIYA01", CHANNEL
+    )
     assert "completed *Backup restore test*" in reply.text
     standin.reset()
     at(runtime, local(2027, 1, 8, 10, 0))
@@ -216,7 +220,8 @@ def test_a_reimport_just_after_digest_time_does_not_lose_the_digest(runtime, sta
     standin.reset()
     at(runtime, local(2026, 12, 1, 8, 30, 30))
     assert [t for t in texts(standin) if t.startswith("Daily digest")] == [
-        "Daily digest for Harbour and Finch: 0 open handoffs, 0 breached, 0 at risk."]
+        "Daily digest for Harbour and Finch: 0 open handoffs, 0 breached, 0 at risk."
+    ]
 
 
 def test_new_sla_targets_reschedule_open_handoffs(runtime, standin, tmp_path):
@@ -243,6 +248,9 @@ def test_concurrent_ticks_on_sqlite_wait_their_turn(standin, tmp_path):
     standin.reset()
     runs = ticks(standin, url, opened + timedelta(hours=1, minutes=1), 4)
     assert [r.returncode for r in runs] == [0, 0, 0, 0], [r.stderr[-500:] for r in runs]
-    keys = [c.arg("metadata")["event_payload"]["occurrence"] for c in standin.calls("chat.postMessage")
-            if c.reply.get("ok") and c.body.get("thread_ts")]
+    keys = [
+        c.arg("metadata")["event_payload"]["occurrence"]
+        for c in standin.calls("chat.postMessage")
+        if c.reply.get("ok") and c.body.get("thread_ts")
+    ]
     assert len(keys) == 60 and len(set(keys)) == 60

@@ -36,7 +36,9 @@ def seed(standin, url: str, imported: datetime, opened: datetime, count: int) ->
     db = Database(url)
     db.upgrade()
     clock = FixedClock(imported)
-    bot = InProcess(slack_container(Settings(database_url=url, bot_token=standin.token, api_url=standin.base_url), db, clock))
+    bot = InProcess(
+        slack_container(Settings(database_url=url, bot_token=standin.token, api_url=standin.base_url), db, clock)
+    )
     import_file(db, EXAMPLE, "test", clock)
     clock.set(opened)
     for n in range(count):
@@ -47,8 +49,17 @@ def seed(standin, url: str, imported: datetime, opened: datetime, count: int) ->
 def ticks(standin, url: str, at: datetime, count: int) -> list[subprocess.CompletedProcess]:
     env = {**os.environ, **standin.env(), "DATABASE_URL": url}
     env.pop("SLACK_SIGNING_SECRET", None)
-    procs = [subprocess.Popen([sys.executable, "-m", "bot", "tick", "--at", at.isoformat()], env=env, cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(count)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "tick", "--at", at.isoformat()],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]
     return [subprocess.CompletedProcess(p.args, p.wait(timeout=120), *p.communicate()) for p in procs]
 
 
@@ -62,10 +73,15 @@ def test_concurrent_ticks_post_each_occurrence_once(pg_url):
         assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
         posted = sum(int(r.stdout.split("posted ")[1].split(",")[0]) for r in runs)
 
-        keys = collections.Counter(c.arg("metadata")["event_payload"]["occurrence"]
-                                   for c in standin.calls("chat.postMessage") if c.reply.get("ok") and c.body.get("thread_ts"))
+        keys = collections.Counter(
+            c.arg("metadata")["event_payload"]["occurrence"]
+            for c in standin.calls("chat.postMessage")
+            if c.reply.get("ok") and c.body.get("thread_ts")
+        )
         assert len(keys) == 40 and set(keys.values()) == {1}  # one breach reply in each handoff's thread
-        channel_posts = [c for c in standin.calls("chat.postMessage") if c.reply.get("ok") and not c.body.get("thread_ts")]
+        channel_posts = [
+            c for c in standin.calls("chat.postMessage") if c.reply.get("ok") and not c.body.get("thread_ts")
+        ]
         digests = sorted(c["text"].split(" for ")[0] for c in channel_posts if "digest" in c["text"])
         assert digests == ["Daily digest", "Weekly SLA digest"]  # Monday's weekly one too: imported before it
         assert len(channel_posts) == 40 + 2 and posted == 42
@@ -87,8 +103,13 @@ def test_killed_tick_is_caught_up_once_by_the_next(pg_url):
 
         env = {**os.environ, **standin.env(), "DATABASE_URL": pg_url}
         at = opened + timedelta(hours=1, minutes=1)
-        doomed = subprocess.Popen([sys.executable, "-m", "bot", "tick", "--at", at.isoformat()], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        doomed = subprocess.Popen(
+            [sys.executable, "-m", "bot", "tick", "--at", at.isoformat()],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         standin.wait_for("chat.postMessage", count=24 + 5, timeout=60)
         doomed.kill()  # mid-delivery: some posts landed, some leased, some untouched
         doomed.wait()
@@ -98,7 +119,10 @@ def test_killed_tick_is_caught_up_once_by_the_next(pg_url):
         standin.on("chat.postMessage", post)
         [again] = ticks(standin, pg_url, at + timedelta(minutes=5), 1)  # after the 2-minute lease
         assert again.returncode == 0, again.stderr
-        keys = collections.Counter((c.arg("metadata")["event_payload"]["occurrence"], bool(c.body.get("thread_ts")))
-                                   for c in standin.calls()[before:] if c.method == "chat.postMessage" and c.reply.get("ok"))
+        keys = collections.Counter(
+            (c.arg("metadata")["event_payload"]["occurrence"], bool(c.body.get("thread_ts")))
+            for c in standin.calls()[before:]
+            if c.method == "chat.postMessage" and c.reply.get("ok")
+        )
         assert set(keys.values()) == {1}  # nothing twice
         assert len([k for k, threaded in keys if k.startswith("sla:") and threaded]) == 12  # nothing lost

@@ -35,8 +35,17 @@ def send(bot, request) -> tuple[int, dict]:
 
 
 def command(bot, standin, name: str, text: str, user: str = ALICE, **kw):
-    return send(bot, sr.slash_command(name, text, user_id=user, channel_id=CHANNEL,
-                                      response_url=standin.response_url(kw.pop("reply_to", "cmd")), **kw))
+    return send(
+        bot,
+        sr.slash_command(
+            name,
+            text,
+            user_id=user,
+            channel_id=CHANNEL,
+            response_url=standin.response_url(kw.pop("reply_to", "cmd")),
+            **kw,
+        ),
+    )
 
 
 def all_text(blocks: list[dict]) -> str:
@@ -65,7 +74,9 @@ def test_owner_unknown_and_ambiguous(bot, standin):
 
 def test_tandem_help_matrix_and_audit(bot, standin):
     _, help_body = command(bot, standin, "/tandem", "help")
-    assert "/owner &lt;thing&gt;" not in all_text(help_body["blocks"]) and "`/owner <thing>`" in all_text(help_body["blocks"])
+    assert "/owner &lt;thing&gt;" not in all_text(help_body["blocks"]) and "`/owner <thing>`" in all_text(
+        help_body["blocks"]
+    )
     _, matrix = command(bot, standin, "/tandem", "matrix")
     assert "Responsibility matrix — Harbour & Finch Architects" in all_text(matrix["blocks"])
     _, audit = command(bot, standin, "/tandem", "audit")
@@ -75,8 +86,9 @@ def test_tandem_help_matrix_and_audit(bot, standin):
 
 
 def test_cover_is_acknowledged_then_announced_in_channel(bot, standin):
-    status, body = command(bot, standin, "/tandem", "cover <@U0BEN0001|ben> until 2099-01-31 by <@U0CARA001|cara>",
-                           reply_to="cover")
+    status, body = command(
+        bot, standin, "/tandem", "cover <@U0BEN0001|ben> until 2099-01-31 by <@U0CARA001|cara>", reply_to="cover"
+    )
     assert status == 200 and body == {}
     [reply] = standin.wait_for_response("cover")
     assert reply.body["response_type"] == "in_channel"
@@ -89,7 +101,9 @@ def test_bad_priority_is_explained(bot, standin):
 
 
 def test_mention_is_answered_in_its_thread(bot, standin):
-    request = sr.event_callback(sr.app_mention("<@W111> who owns the vpn?", user=ALICE, channel=CHANNEL, ts="1700000000.000100"))
+    request = sr.event_callback(
+        sr.app_mention("<@W111> who owns the vpn?", user=ALICE, channel=CHANNEL, ts="1700000000.000100")
+    )
     status, _ = send(bot, request)
     assert status == 200
     [call] = standin.wait_for("chat.postMessage")
@@ -129,8 +143,14 @@ def test_rate_limited_post_is_retried_after_retry_after(bot, standin):
 
 
 def test_start_handoff_button_opens_the_modal(bot, standin):
-    request = sr.block_actions("start_handoff", "backups", user_id=ALICE, channel_id=CHANNEL,
-                               message_ts="1700000000.000300", response_url=standin.response_url("btn"))
+    request = sr.block_actions(
+        "start_handoff",
+        "backups",
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        message_ts="1700000000.000300",
+        response_url=standin.response_url("btn"),
+    )
     assert send(bot, request)[0] == 200
     [call] = standin.wait_for("views.open")
     view = call.view
@@ -149,26 +169,43 @@ def test_app_home_shows_side_cover_and_gaps(bot, standin):
 
 
 def test_forged_and_stale_requests_get_401(bot, standin):
-    body, headers = sr.slash_command("/owner", "backups", user_id=ALICE, channel_id=CHANNEL,
-                                     response_url=standin.response_url(), secret="not-the-secret")
+    body, headers = sr.slash_command(
+        "/owner",
+        "backups",
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        response_url=standin.response_url(),
+        secret="not-the-secret",
+    )
     assert sr.post(bot.events_url, body, headers)[0] == 401
-    stale = sr.slash_command("/owner", "backups", user_id=ALICE, channel_id=CHANNEL,
-                             response_url=standin.response_url(), timestamp=int(time.time()) - 301)
+    stale = sr.slash_command(
+        "/owner",
+        "backups",
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        response_url=standin.response_url(),
+        timestamp=int(time.time()) - 301,
+    )
     assert sr.post(bot.events_url, *stale)[0] == 401
-    body, headers = sr.slash_command("/owner", "backups", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url())
+    body, headers = sr.slash_command(
+        "/owner", "backups", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url()
+    )
     tampered = body.replace(b"backups", b"patching")
     assert sr.post(bot.events_url, tampered, headers)[0] == 401
     assert standin.calls() == []
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"{not json", "application/json"),
-    (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
-    (b"\xff\xfe\x00garbage", "application/json"),
-    (b"", "application/json"),
-    (b'{"type": "event_callback"}', "application/json"),
-    (b"payload=%7B%22type%22%3A%22block_actions%22%7D", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        (b"{not json", "application/json"),
+        (b"payload=%7Bnot-json", "application/x-www-form-urlencoded"),
+        (b"\xff\xfe\x00garbage", "application/json"),
+        (b"", "application/json"),
+        (b'{"type": "event_callback"}', "application/json"),
+        (b"payload=%7B%22type%22%3A%22block_actions%22%7D", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_malformed_bodies_get_a_4xx(bot, body, content_type):
     status, _, _ = sr.post(bot.events_url, *sr.signed(body, content_type))
     assert 400 <= status < 500
@@ -176,29 +213,41 @@ def test_malformed_bodies_get_a_4xx(bot, body, content_type):
 
 def test_user_text_cannot_ping_the_channel(bot, standin):
     command(bot, standin, "/handoff", "provider: <!channel> @here restart <@U0SAM0001|sam> now", reply_to="esc")
-    root, thread = standin.wait_for("chat.postMessage", count=2)
+    root, _thread = standin.wait_for("chat.postMessage", count=2)
     summary = all_text(root.blocks) + root["text"]
     assert "<!channel>" not in summary and "@here" not in summary and "<@U0SAM0001>" not in summary
     assert "&lt;!channel&gt;" in summary and "@\\u200bhere" in summary.encode("ascii", "backslashreplace").decode()
 
 
-@pytest.mark.parametrize("name, text", [
-    ("/handoff", "<!channel> and <@U0SAM0001|sam>: fix it"),
-    ("/tandem", "done <!here> evidence"),
-    ("/tandem", "cover me until <!everyone>"),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("/handoff", "<!channel> and <@U0SAM0001|sam>: fix it"),
+        ("/tandem", "done <!here> evidence"),
+        ("/tandem", "cover me until <!everyone>"),
+    ],
+)
 def test_user_text_in_error_messages_is_escaped(bot, standin, name, text):
     status, body = command(bot, standin, name, text, reply_to="err")
     reply = body or standin.wait_for_response("err")[-1].body
     shown = reply["text"] + all_text(reply["blocks"])
     assert status == 200 and "&lt;!" in shown
-    assert "<!channel>" not in shown and "<!here>" not in shown and "<!everyone>" not in shown and "<@U0SAM0001" not in shown
+    assert (
+        "<!channel>" not in shown
+        and "<!here>" not in shown
+        and "<!everyone>" not in shown
+        and "<@U0SAM0001" not in shown
+    )
 
 
 def test_other_workspaces_are_refused(standin, tmp_path):
     with BotProcess(standin, f"sqlite:///{tmp_path / 't.db'}", extra_env={"TANDEM_ALLOWED_TEAMS": "T999"}) as other:
-        status, body = send(other, sr.slash_command("/owner", "backups", user_id=ALICE, channel_id=CHANNEL,
-                                                    response_url=standin.response_url()))
+        status, body = send(
+            other,
+            sr.slash_command(
+                "/owner", "backups", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url()
+            ),
+        )
         assert status == 200 and "not enabled for this workspace" in body["raw"]
         send(other, sr.event_callback(sr.app_mention("<@W111> who owns backups?", user=ALICE, channel=CHANNEL)))
         time.sleep(0.5)
@@ -207,7 +256,15 @@ def test_other_workspaces_are_refused(standin, tmp_path):
 
 def test_missing_token_stops_start_up_with_a_clear_message(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "HOME": str(tmp_path)}
-    run = subprocess.run([sys.executable, "-m", "bot", "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert run.returncode == 1
     assert "SLACK_BOT_TOKEN is not set" in run.stderr and "OAuth & Permissions" in run.stderr
     assert "SLACK_SIGNING_SECRET is not set" in run.stderr and "Traceback" not in run.stderr

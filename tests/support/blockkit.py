@@ -13,8 +13,7 @@ from typing import Any
 
 # Block type -> text limits, list limits, per-item text limits, where its elements live.
 BLOCKS: dict[str, dict[str, Any]] = {
-    "section": {"text": {"text": 3000}, "lists": {"fields": 10}, "items": {"fields": 2000},
-                "elements": ("accessory",)},
+    "section": {"text": {"text": 3000}, "lists": {"fields": 10}, "items": {"fields": 2000}, "elements": ("accessory",)},
     "header": {"text": {"text": 150}, "plain": ("text",)},
     "context": {"lists": {"elements": 10}, "elements": ("elements",), "context": True},
     "actions": {"lists": {"elements": 25}, "elements": ("elements",)},
@@ -23,21 +22,45 @@ BLOCKS: dict[str, dict[str, Any]] = {
     "markdown": {"text": {"text": 12000}},
     "video": {"text": {"title": 200, "author_name": 50}},
     "table": {"lists": {"rows": 100}},
-    "divider": {}, "file": {}, "rich_text": {},
+    "divider": {},
+    "file": {},
+    "rich_text": {},
 }
 ELEMENTS = {
-    "button", "checkboxes", "datepicker", "datetimepicker", "email_text_input",
-    "external_select", "file_input", "image", "multi_channels_select",
-    "multi_conversations_select", "multi_external_select", "multi_static_select",
-    "multi_users_select", "number_input", "overflow", "plain_text_input", "radio_buttons",
-    "rich_text_input", "static_select", "timepicker", "url_text_input", "users_select",
-    "channels_select", "conversations_select", "workflow_button",
+    "button",
+    "checkboxes",
+    "datepicker",
+    "datetimepicker",
+    "email_text_input",
+    "external_select",
+    "file_input",
+    "image",
+    "multi_channels_select",
+    "multi_conversations_select",
+    "multi_external_select",
+    "multi_static_select",
+    "multi_users_select",
+    "number_input",
+    "overflow",
+    "plain_text_input",
+    "radio_buttons",
+    "rich_text_input",
+    "static_select",
+    "timepicker",
+    "url_text_input",
+    "users_select",
+    "channels_select",
+    "conversations_select",
+    "workflow_button",
 }
-CONTEXT_ELEMENTS = {"image", "plain_text", "mrkdwn"}   # context holds text objects/images
+CONTEXT_ELEMENTS = {"image", "plain_text", "mrkdwn"}  # context holds text objects/images
 # plain_text/mrkdwn: context text objects; 3000 is Slack's general text-object maximum.
-ELEMENT_TEXT = {"button": {"text": 75, "value": 2000, "url": 3000},
-                "plain_text": {"text": 3000}, "mrkdwn": {"text": 3000},
-                "image": {"alt_text": 2000}}
+ELEMENT_TEXT = {
+    "button": {"text": 75, "value": 2000, "url": 3000},
+    "plain_text": {"text": 3000},
+    "mrkdwn": {"text": 3000},
+    "image": {"alt_text": 2000},
+}
 ANY_ELEMENT_TEXT = {"placeholder": 150, "action_id": 255}
 OPTION_TEXT = {"text": 75, "value": 150}
 MESSAGE_BLOCKS_MAX, VIEW_BLOCKS_MAX, TEXT_MAX, VIEW_LABEL_MAX = 50, 100, 40000, 24
@@ -131,8 +154,11 @@ def validate_view(view: Any) -> list[str]:
     errors.extend(_too_long(view.get("callback_id"), 255, "/view/callback_id"))
     if view["type"] == "modal" and not view.get("title"):
         errors.append("missing required field: title [json-pointer:/view]")
-    if view["type"] == "modal" and not view.get("submit") and any(
-            isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks", [])):
+    if (
+        view["type"] == "modal"
+        and not view.get("submit")
+        and any(isinstance(b, dict) and b.get("type") == "input" for b in view.get("blocks", []))
+    ):
         errors.append("must provide submit when using input blocks [json-pointer:/view]")
     if view["type"] == "home" and (view.get("submit") or view.get("close")):
         errors.append("home views cannot have submit or close [json-pointer:/view]")
@@ -146,6 +172,10 @@ def validate_message(body: dict) -> dict | None:
     if "blocks" in body:
         errors = validate_blocks(body["blocks"], MESSAGE_BLOCKS_MAX)
         if errors:
-            return {"ok": False, "error": "invalid_blocks", "errors": errors,
-                    "response_metadata": {"messages": [f"[ERROR] {e}" for e in errors]}}
+            return {
+                "ok": False,
+                "error": "invalid_blocks",
+                "errors": errors,
+                "response_metadata": {"messages": [f"[ERROR] {e}" for e in errors]},
+            }
     return None

@@ -27,8 +27,14 @@ def free_port() -> int:
 
 
 class BotProcess:
-    def __init__(self, standin, database_url: str, matrix: Path | None = ROOT / "examples" / "matrix.yml",
-                 extra_env: dict[str, str] | None = None, workers: int = 1) -> None:
+    def __init__(
+        self,
+        standin,
+        database_url: str,
+        matrix: Path | None = ROOT / "examples" / "matrix.yml",
+        extra_env: dict[str, str] | None = None,
+        workers: int = 1,
+    ) -> None:
         self.port = free_port()
         self.env = {
             **os.environ,
@@ -55,9 +61,15 @@ class BotProcess:
     def events_url(self) -> str:
         return f"{self.url}/slack/events"
 
-    def start(self, timeout: float = 30) -> "BotProcess":
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], env=self.env, cwd=ROOT,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    def start(self, timeout: float = 30) -> BotProcess:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            env=self.env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -83,7 +95,7 @@ class BotProcess:
         self.proc = None
         return output
 
-    def __enter__(self) -> "BotProcess":
+    def __enter__(self) -> BotProcess:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -22,17 +22,16 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .blockkit import validate_message
-from .slack_methods import (APP_ID, BOT_ID, BOT_USER_ID, JSON_FIELDS, SCOPES, TEAM_ID,
-                            Upload, WebApiMethods)
+from .slack_methods import APP_ID, BOT_ID, BOT_USER_ID, JSON_FIELDS, SCOPES, TEAM_ID, Upload, WebApiMethods
 
-__all__ = ["SlackStandIn", "Call", "Response", "Upload", "DEFAULT_TOKEN", "BOT_USER_ID",
-           "BOT_ID", "TEAM_ID", "APP_ID"]
+__all__ = ["APP_ID", "BOT_ID", "BOT_USER_ID", "DEFAULT_TOKEN", "TEAM_ID", "Call", "Response", "SlackStandIn", "Upload"]
 DEFAULT_TOKEN = "xoxb-tandem-test"
 
 
@@ -40,6 +39,7 @@ DEFAULT_TOKEN = "xoxb-tandem-test"
 @dataclass
 class Call:
     """One request the bot made. `body` is exactly what was sent, parsed (JSON or form)."""
+
     method: str
     headers: dict[str, str]
     body: dict[str, Any]
@@ -73,13 +73,21 @@ class Call:
         return self.arg("view") or {}
 
     def to_dict(self) -> dict:
-        return {"method": self.method, "headers": self.headers, "body": self.body,
-                "token": self.token, "status": self.status, "reply": self.reply, "at": self.at}
+        return {
+            "method": self.method,
+            "headers": self.headers,
+            "body": self.body,
+            "token": self.token,
+            "status": self.status,
+            "reply": self.reply,
+            "at": self.at,
+        }
 
 
 @dataclass
 class Response:
     """A POST to a response URL (Bolt's `respond()`, Slack's response_url)."""
+
     name: str
     body: dict[str, Any]
     headers: dict[str, str]
@@ -111,8 +119,9 @@ def _parse_body(raw: bytes, content_type: str, query: str) -> dict[str, Any]:
 # ---- The server -------------------------------------------------------------------------
 class _Handler(BaseHTTPRequestHandler):
     """Routes /api/<method>, /_responses/<name>, /upload/v1/<file_id>, /_standin/*."""
-    server: "_Server"
-    protocol_version = "HTTP/1.0"   # one request per connection, like urllib's clients
+
+    server: _Server
+    protocol_version = "HTTP/1.0"  # one request per connection, like urllib's clients
 
     def log_message(self, *args: Any) -> None:  # keep pytest output clean
         pass
@@ -137,8 +146,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "upload" and rest.startswith("v1/"):
             standin._upload(self, rest[3:], raw)
         elif kind == "_standin" and rest in ("calls", "responses"):
-            items = standin.calls(parse_qs(url.query).get("method", [None])[0]) \
-                if rest == "calls" else [r.__dict__ for r in standin.responses()]
+            items = (
+                standin.calls(parse_qs(url.query).get("method", [None])[0])
+                if rest == "calls"
+                else [r.__dict__ for r in standin.responses()]
+            )
             self.send(200, [c.to_dict() for c in items] if rest == "calls" else items)
         else:
             self.send(404, {"ok": False, "error": "not_found"})
@@ -147,8 +159,7 @@ class _Handler(BaseHTTPRequestHandler):
         is_text = isinstance(payload, str)
         data = (payload if is_text else json.dumps(payload)).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "text/plain" if is_text else
-                         "application/json;charset=utf-8")
+        self.send_header("Content-Type", "text/plain" if is_text else "application/json;charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
@@ -159,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    standin: "SlackStandIn"
+    standin: SlackStandIn
 
 
 class SlackStandIn(WebApiMethods):
@@ -174,24 +185,24 @@ class SlackStandIn(WebApiMethods):
     """
 
     def __init__(self, token: str | None = DEFAULT_TOKEN, host: str = "127.0.0.1") -> None:
-        self.token = token          # None: accept any non-empty token
+        self.token = token  # None: accept any non-empty token
         self._host = host
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._cond = threading.Condition(threading.RLock())
         self._handlers: dict[str, Callable[[Call], dict]] = self.method_handlers()
-        self.users: dict[str, dict] = {}      # extra/overriding users.info fields per user
-        self.channels: dict[str, dict] = {}   # extra/overriding conversations.info fields
+        self.users: dict[str, dict] = {}  # extra/overriding users.info fields per user
+        self.channels: dict[str, dict] = {}  # extra/overriding conversations.info fields
         self.reset()
 
     # -- lifecycle --
-    def start(self) -> "SlackStandIn":
+    def start(self) -> SlackStandIn:
         if self._server is None:
             self._server = _Server((self._host, 0), _Handler)
             self._server.standin = self
-            self._thread = threading.Thread(target=self._server.serve_forever,
-                                            kwargs={"poll_interval": 0.05},
-                                            name="slack-standin", daemon=True)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-standin", daemon=True
+            )
             self._thread.start()
         return self
 
@@ -203,7 +214,7 @@ class SlackStandIn(WebApiMethods):
             if self._thread:
                 self._thread.join(timeout=5)
 
-    def __enter__(self) -> "SlackStandIn":
+    def __enter__(self) -> SlackStandIn:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -269,20 +280,20 @@ class SlackStandIn(WebApiMethods):
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.calls(method)) >= count, timeout):
                 seen = [c.method for c in self._calls]
-                raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; "
-                                     f"saw {seen}")
+                raise AssertionError(f"expected {count} {method} call(s) within {timeout}s; saw {seen}")
             return self.calls(method)
 
     def responses(self, name: str | None = None) -> list[Response]:
         with self._cond:
             return [r for r in self._responses if name is None or r.name == name]
 
-    def wait_for_response(self, name: str | None = None, count: int = 1,
-                          timeout: float = 15.0) -> list[Response]:
+    def wait_for_response(self, name: str | None = None, count: int = 1, timeout: float = 15.0) -> list[Response]:
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.responses(name)) >= count, timeout):
-                raise AssertionError(f"expected {count} response_url POST(s) to {name or 'any'}"
-                                     f" within {timeout}s; saw {len(self.responses(name))}")
+                raise AssertionError(
+                    f"expected {count} response_url POST(s) to {name or 'any'}"
+                    f" within {timeout}s; saw {len(self.responses(name))}"
+                )
             return self.responses(name)
 
     def message(self, channel: str, ts: str) -> dict | None:
@@ -306,7 +317,7 @@ class SlackStandIn(WebApiMethods):
             fault = queue.pop(0) if queue else None
             if fault and fault[0] == "drop":
                 self._record(call)
-                req.close_connection = True     # no status line: the client sees EOF
+                req.close_connection = True  # no status line: the client sees EOF
                 return
             if fault and fault[0] == "ratelimit":
                 call.status, call.reply = 429, {"ok": False, "error": "ratelimited"}

@@ -46,11 +46,18 @@ class SocketModeServer:
             request = b""
             while b"\r\n\r\n" not in request:
                 request += client.recv(4096)
-            key = next(line.split(":", 1)[1].strip() for line in request.decode().split("\r\n")
-                       if line.lower().startswith("sec-websocket-key:"))
+            key = next(
+                line.split(":", 1)[1].strip()
+                for line in request.decode().split("\r\n")
+                if line.lower().startswith("sec-websocket-key:")
+            )
             accept = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
-            client.sendall(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                            f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode())
+            client.sendall(
+                (
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    f"Sec-WebSocket-Accept: {accept}\r\n\r\n"
+                ).encode()
+            )
             with self._cond:
                 self._client = client
                 self._cond.notify_all()

@@ -36,22 +36,26 @@ M = timedelta(minutes=1)
 
 # --- days ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [
-    ("mon-fri", {0, 1, 2, 3, 4}),
-    ("MON-Fri", {0, 1, 2, 3, 4}),
-    ("mon,wed,fri", {0, 2, 4}),
-    (" mon , wed ,fri ", {0, 2, 4}),
-    ("sat-sun", {5, 6}),
-    ("mon-sun", set(range(7))),
-    ("daily", set(range(7))),
-    ("Weekdays", {0, 1, 2, 3, 4}),
-    ("weekends", {5, 6}),
-    ("weekdays,sat", {0, 1, 2, 3, 4, 5}),
-    ("fri-mon", {4, 5, 6, 0}),
-    ("sun", {6}),
-    ("monday-thursday", {0, 1, 2, 3}),
-    ("mon-wed,fri", {0, 1, 2, 4}),
-])
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("mon-fri", {0, 1, 2, 3, 4}),
+        ("MON-Fri", {0, 1, 2, 3, 4}),
+        ("mon,wed,fri", {0, 2, 4}),
+        (" mon , wed ,fri ", {0, 2, 4}),
+        ("sat-sun", {5, 6}),
+        ("mon-sun", set(range(7))),
+        ("daily", set(range(7))),
+        ("Weekdays", {0, 1, 2, 3, 4}),
+        ("weekends", {5, 6}),
+        ("weekdays,sat", {0, 1, 2, 3, 4, 5}),
+        ("fri-mon", {4, 5, 6, 0}),
+        ("sun", {6}),
+        ("monday-thursday", {0, 1, 2, 3}),
+        ("mon-wed,fri", {0, 1, 2, 4}),
+    ],
+)
 def test_parse_days(text, expected):
     assert parse_days(text) == frozenset(expected)
 
@@ -64,14 +68,17 @@ def test_parse_days_rejects_with_a_sentence_saying_what_is_accepted(text):
     assert "mon-fri" in message and "mon,wed,fri" in message and "daily" in message
 
 
-@pytest.mark.parametrize("days, text", [
-    ({0, 1, 2, 3, 4}, "mon-fri"),
-    ({0, 2, 4}, "mon,wed,fri"),
-    ({5, 6}, "sat,sun"),
-    (set(range(7)), "mon-sun"),
-    ({0, 1, 2, 4, 5, 6}, "mon-wed,fri-sun"),
-    ({3}, "thu"),
-])
+@pytest.mark.parametrize(
+    "days, text",
+    [
+        ({0, 1, 2, 3, 4}, "mon-fri"),
+        ({0, 2, 4}, "mon,wed,fri"),
+        ({5, 6}, "sat,sun"),
+        (set(range(7)), "mon-sun"),
+        ({0, 1, 2, 4, 5, 6}, "mon-wed,fri-sun"),
+        ({3}, "thu"),
+    ],
+)
 def test_format_days(days, text):
     assert format_days(frozenset(days)) == text
 
@@ -91,6 +98,7 @@ def test_format_days_rejects_what_is_not_a_set_of_weekdays(days):
 
 # --- construction ---------------------------------------------------------------------------
 
+
 def test_properties():
     assert CAL.tz == LONDON
     assert CAL.day_length == timedelta(hours=10)
@@ -105,28 +113,34 @@ def test_holidays_and_days_given_as_tuples_are_stored_as_frozensets():
     assert cal == same and hash(cal) == hash(same)
 
 
-@pytest.mark.parametrize("kwargs, fragment", [
-    ({"timezone": "Mars/Olympus"}, "time zone"),
-    ({"timezone": ""}, "time zone"),
-    ({"days": frozenset()}, "weekdays"),
-    ({"days": frozenset({7})}, "weekdays"),
-    ({"start": time(18), "end": time(8)}, "end after"),
-    ({"start": time(9), "end": time(9)}, "end after"),
-    ({"start": time(8, tzinfo=UTC)}, "wall-clock"),
-])
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"timezone": "Mars/Olympus"}, "time zone"),
+        ({"timezone": ""}, "time zone"),
+        ({"days": frozenset()}, "weekdays"),
+        ({"days": frozenset({7})}, "weekdays"),
+        ({"start": time(18), "end": time(8)}, "end after"),
+        ({"start": time(9), "end": time(9)}, "end after"),
+        ({"start": time(8, tzinfo=UTC)}, "wall-clock"),
+    ],
+)
 def test_invalid_calendars_are_refused(kwargs, fragment):
     fields = {"timezone": "Europe/London", "days": frozenset(range(5)), "start": time(8), "end": time(18)} | kwargs
     with pytest.raises(ValueError, match=fragment):
         BusinessCalendar(**fields)
 
 
-@pytest.mark.parametrize("call", [
-    lambda c: c.is_open(datetime(2026, 1, 5, 9)),
-    lambda c: c.next_open(datetime(2026, 1, 5, 9)),
-    lambda c: c.add(datetime(2026, 1, 5, 9), H),
-    lambda c: c.elapsed(datetime(2026, 1, 5, 9), utc(2026, 1, 5, 10)),
-    lambda c: c.elapsed(utc(2026, 1, 5, 9), datetime(2026, 1, 5, 10)),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.is_open(datetime(2026, 1, 5, 9)),
+        lambda c: c.next_open(datetime(2026, 1, 5, 9)),
+        lambda c: c.add(datetime(2026, 1, 5, 9), H),
+        lambda c: c.elapsed(datetime(2026, 1, 5, 9), utc(2026, 1, 5, 10)),
+        lambda c: c.elapsed(utc(2026, 1, 5, 9), datetime(2026, 1, 5, 10)),
+    ],
+)
 @pytest.mark.parametrize("calendar", [CAL, AlwaysOpen()], ids=["business", "24x7"])
 def test_naive_datetimes_are_refused(calendar, call):
     with pytest.raises(ValueError, match="timezone-aware"):
@@ -140,21 +154,25 @@ def test_as_utc_converts_any_zone():
 
 # --- is_open / next_open ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("at, expected", [
-    (lon(2026, 1, 5, 7, 59), False),   # Monday
-    (lon(2026, 1, 5, 8, 0), True),
-    (lon(2026, 1, 5, 17, 59), True),
-    (lon(2026, 1, 5, 18, 0), False),
-    (lon(2026, 1, 10, 12, 0), False),  # Saturday
-    (lon(2026, 1, 11, 12, 0), False),  # Sunday
-    (lon(2026, 12, 25, 12, 0), False),  # holiday (Friday)
-    (lon(2026, 12, 28, 12, 0), False),  # holiday (Monday)
-    (lon(2026, 12, 29, 8, 0), True),
-    (utc(2026, 7, 6, 7, 30), True),    # 08:30 BST
-    (utc(2026, 7, 6, 17, 30), False),  # 18:30 BST
-    (ny(2026, 1, 5, 3, 0), True),      # 08:00 GMT
-    (ny(2026, 1, 5, 2, 59), False),
-])
+
+@pytest.mark.parametrize(
+    "at, expected",
+    [
+        (lon(2026, 1, 5, 7, 59), False),  # Monday
+        (lon(2026, 1, 5, 8, 0), True),
+        (lon(2026, 1, 5, 17, 59), True),
+        (lon(2026, 1, 5, 18, 0), False),
+        (lon(2026, 1, 10, 12, 0), False),  # Saturday
+        (lon(2026, 1, 11, 12, 0), False),  # Sunday
+        (lon(2026, 12, 25, 12, 0), False),  # holiday (Friday)
+        (lon(2026, 12, 28, 12, 0), False),  # holiday (Monday)
+        (lon(2026, 12, 29, 8, 0), True),
+        (utc(2026, 7, 6, 7, 30), True),  # 08:30 BST
+        (utc(2026, 7, 6, 17, 30), False),  # 18:30 BST
+        (ny(2026, 1, 5, 3, 0), True),  # 08:00 GMT
+        (ny(2026, 1, 5, 2, 59), False),
+    ],
+)
 def test_is_open_edges(at, expected):
     assert CAL.is_open(at) is expected
 
@@ -163,7 +181,7 @@ def test_next_open():
     assert CAL.next_open(lon(2026, 1, 5, 10, 15)) == lon(2026, 1, 5, 10, 15)
     assert CAL.next_open(lon(2026, 1, 5, 7, 0)) == lon(2026, 1, 5, 8, 0)
     assert CAL.next_open(lon(2026, 1, 5, 18, 0)) == lon(2026, 1, 6, 8, 0)
-    assert CAL.next_open(lon(2026, 1, 9, 18, 30)) == lon(2026, 1, 12, 8, 0)    # Friday evening -> Monday
+    assert CAL.next_open(lon(2026, 1, 9, 18, 30)) == lon(2026, 1, 12, 8, 0)  # Friday evening -> Monday
     assert CAL.next_open(lon(2026, 12, 24, 18, 0)) == lon(2026, 12, 29, 8, 0)  # over both holidays
     assert CAL.next_open(lon(2026, 1, 9, 18, 30)).tzinfo is UTC
     assert CAL.next_open(lon(2026, 1, 5, 10, 15)).tzinfo is UTC
@@ -171,21 +189,25 @@ def test_next_open():
 
 # --- add ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("start, span, due", [
-    (lon(2026, 1, 5, 9, 0), H, lon(2026, 1, 5, 10, 0)),
-    (lon(2026, 1, 5, 17, 30), H, lon(2026, 1, 6, 8, 30)),        # overnight carry
-    (lon(2026, 1, 5, 17, 0), H, lon(2026, 1, 5, 18, 0)),         # ends exactly at closing
-    (lon(2026, 1, 5, 6, 0), H, lon(2026, 1, 5, 9, 0)),           # starts before opening
-    (lon(2026, 1, 5, 21, 0), H, lon(2026, 1, 6, 9, 0)),          # starts after closing
-    (lon(2026, 1, 9, 17, 30), H, lon(2026, 1, 12, 8, 30)),       # Friday evening -> Monday
-    (lon(2026, 1, 10, 11, 0), 15 * M, lon(2026, 1, 12, 8, 15)),  # starts on Saturday
-    (lon(2026, 12, 24, 17, 30), H, lon(2026, 12, 29, 8, 30)),    # over Christmas and the 28th
-    (lon(2026, 12, 23, 12, 0), 3 * CAL.day_length, lon(2026, 12, 30, 12, 0)),
-    (lon(2026, 1, 5, 10, 0), 3 * CAL.day_length, lon(2026, 1, 8, 10, 0)),  # 3d = 3 working days
-    (lon(2026, 1, 5, 10, 0), 10 * CAL.day_length, lon(2026, 1, 19, 10, 0)),
-    (lon(2026, 1, 5, 9, 0), timedelta(0), lon(2026, 1, 5, 9, 0)),
-    (lon(2026, 1, 10, 9, 0), timedelta(0), lon(2026, 1, 10, 9, 0)),  # zero span: the start itself
-])
+
+@pytest.mark.parametrize(
+    "start, span, due",
+    [
+        (lon(2026, 1, 5, 9, 0), H, lon(2026, 1, 5, 10, 0)),
+        (lon(2026, 1, 5, 17, 30), H, lon(2026, 1, 6, 8, 30)),  # overnight carry
+        (lon(2026, 1, 5, 17, 0), H, lon(2026, 1, 5, 18, 0)),  # ends exactly at closing
+        (lon(2026, 1, 5, 6, 0), H, lon(2026, 1, 5, 9, 0)),  # starts before opening
+        (lon(2026, 1, 5, 21, 0), H, lon(2026, 1, 6, 9, 0)),  # starts after closing
+        (lon(2026, 1, 9, 17, 30), H, lon(2026, 1, 12, 8, 30)),  # Friday evening -> Monday
+        (lon(2026, 1, 10, 11, 0), 15 * M, lon(2026, 1, 12, 8, 15)),  # starts on Saturday
+        (lon(2026, 12, 24, 17, 30), H, lon(2026, 12, 29, 8, 30)),  # over Christmas and the 28th
+        (lon(2026, 12, 23, 12, 0), 3 * CAL.day_length, lon(2026, 12, 30, 12, 0)),
+        (lon(2026, 1, 5, 10, 0), 3 * CAL.day_length, lon(2026, 1, 8, 10, 0)),  # 3d = 3 working days
+        (lon(2026, 1, 5, 10, 0), 10 * CAL.day_length, lon(2026, 1, 19, 10, 0)),
+        (lon(2026, 1, 5, 9, 0), timedelta(0), lon(2026, 1, 5, 9, 0)),
+        (lon(2026, 1, 10, 9, 0), timedelta(0), lon(2026, 1, 10, 9, 0)),  # zero span: the start itself
+    ],
+)
 def test_add(start, span, due):
     result = CAL.add(start, span)
     assert result == due
@@ -201,17 +223,21 @@ def test_add_refuses_negative_time():
 
 # --- elapsed -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("start, end, expected", [
-    (lon(2026, 1, 5, 9, 0), lon(2026, 1, 5, 9, 45), 45 * M),
-    (lon(2026, 1, 5, 7, 0), lon(2026, 1, 5, 19, 0), 10 * H),
-    (lon(2026, 1, 5, 17, 30), lon(2026, 1, 6, 8, 30), H),
-    (lon(2026, 1, 9, 12, 0), lon(2026, 1, 12, 12, 0), 10 * H),   # Friday noon -> Monday noon
-    (lon(2026, 1, 10, 0, 0), lon(2026, 1, 12, 0, 0), timedelta(0)),
-    (lon(2026, 12, 24, 8, 0), lon(2026, 12, 30, 8, 0), 20 * H),   # Thu 24, Tue 29 only
-    (lon(2026, 1, 5, 12, 0), lon(2026, 1, 5, 12, 0), timedelta(0)),
-    (lon(2026, 1, 5, 12, 0), lon(2026, 1, 5, 10, 0), timedelta(0)),  # end before start
-    (lon(2026, 1, 5, 12, 0), lon(2026, 1, 5, 10, 0) + timedelta(days=1), 8 * H),
-])
+
+@pytest.mark.parametrize(
+    "start, end, expected",
+    [
+        (lon(2026, 1, 5, 9, 0), lon(2026, 1, 5, 9, 45), 45 * M),
+        (lon(2026, 1, 5, 7, 0), lon(2026, 1, 5, 19, 0), 10 * H),
+        (lon(2026, 1, 5, 17, 30), lon(2026, 1, 6, 8, 30), H),
+        (lon(2026, 1, 9, 12, 0), lon(2026, 1, 12, 12, 0), 10 * H),  # Friday noon -> Monday noon
+        (lon(2026, 1, 10, 0, 0), lon(2026, 1, 12, 0, 0), timedelta(0)),
+        (lon(2026, 12, 24, 8, 0), lon(2026, 12, 30, 8, 0), 20 * H),  # Thu 24, Tue 29 only
+        (lon(2026, 1, 5, 12, 0), lon(2026, 1, 5, 12, 0), timedelta(0)),
+        (lon(2026, 1, 5, 12, 0), lon(2026, 1, 5, 10, 0), timedelta(0)),  # end before start
+        (lon(2026, 1, 5, 12, 0), lon(2026, 1, 5, 10, 0) + timedelta(days=1), 8 * H),
+    ],
+)
 def test_elapsed(start, end, expected):
     assert CAL.elapsed(start, end) == expected
 
@@ -219,18 +245,24 @@ def test_elapsed(start, end, expected):
 def test_elapsed_over_a_year_counts_every_working_day():
     start, end = lon(2026, 1, 1), lon(2027, 1, 1)
     working = sum(
-        1 for n in range(365)
-        if (day := date(2026, 1, 1) + timedelta(days=n)).weekday() < 5 and day not in HOLIDAYS
+        1 for n in range(365) if (day := date(2026, 1, 1) + timedelta(days=n)).weekday() < 5 and day not in HOLIDAYS
     )
     assert working == 259
     assert CAL.elapsed(start, end) == working * 10 * H
     assert CAL.add(start, working * 10 * H) == lon(2026, 12, 31, 18, 0)
 
 
-@pytest.mark.parametrize("start", [
-    lon(2026, 3, 26, 16, 20), lon(2026, 3, 28, 3, 0), lon(2026, 10, 23, 17, 59),
-    lon(2026, 10, 25, 1, 30), lon(2026, 12, 24, 9, 1), utc(2026, 3, 29, 0, 59),
-])
+@pytest.mark.parametrize(
+    "start",
+    [
+        lon(2026, 3, 26, 16, 20),
+        lon(2026, 3, 28, 3, 0),
+        lon(2026, 10, 23, 17, 59),
+        lon(2026, 10, 25, 1, 30),
+        lon(2026, 12, 24, 9, 1),
+        utc(2026, 3, 29, 0, 59),
+    ],
+)
 @pytest.mark.parametrize("span", [M, 47 * M, 10 * H, 23 * H + 13 * M, 400 * H])
 def test_add_and_elapsed_are_inverse(start, span):
     due = CAL.add(start, span)
@@ -247,6 +279,7 @@ def test_months_of_business_time_are_computed_per_day_not_per_minute():
 
 
 # --- clock changes -----------------------------------------------------------------------------
+
 
 def test_london_spring_forward_week():
     # Clocks go forward on Sunday 2026-03-29: Friday is GMT (UTC+0), Monday is BST (UTC+1).
@@ -279,7 +312,7 @@ def test_a_day_on_which_the_clocks_change_still_opens_at_local_times():
 def test_a_clock_change_inside_opening_hours_counts_real_time():
     night = BusinessCalendar("America/New_York", parse_days("daily"), time(0), time(6))
     assert night.day_length == 6 * H
-    assert night.elapsed(ny(2026, 3, 8), ny(2026, 3, 9)) == 5 * H   # 02:00 -> 03:00 skipped
+    assert night.elapsed(ny(2026, 3, 8), ny(2026, 3, 9)) == 5 * H  # 02:00 -> 03:00 skipped
     assert night.elapsed(ny(2026, 11, 1), ny(2026, 11, 2)) == 7 * H  # 01:00-02:00 twice
     assert night.elapsed(ny(2026, 3, 7), ny(2026, 3, 8)) == 6 * H
     assert night.add(ny(2026, 3, 8, 1, 0), 2 * H) == ny(2026, 3, 8, 4, 0)
@@ -289,15 +322,16 @@ def test_a_clock_change_inside_opening_hours_counts_real_time():
 
 def test_new_york_weeks():
     # US clocks change on Sunday 2026-03-08 (EST -> EDT) and Sunday 2026-11-01 (EDT -> EST).
-    assert NY_CAL.add(ny(2026, 3, 6, 16, 0), 2 * H) == utc(2026, 3, 9, 14, 0)   # 10:00 EDT
+    assert NY_CAL.add(ny(2026, 3, 6, 16, 0), 2 * H) == utc(2026, 3, 9, 14, 0)  # 10:00 EDT
     assert NY_CAL.add(ny(2026, 10, 30, 16, 0), 2 * H) == utc(2026, 11, 2, 15, 0)  # 10:00 EST
     assert not NY_CAL.is_open(utc(2026, 3, 6, 13, 30))  # 08:30 EST
-    assert NY_CAL.is_open(utc(2026, 3, 9, 13, 30))      # 09:30 EDT
+    assert NY_CAL.is_open(utc(2026, 3, 9, 13, 30))  # 09:30 EDT
     assert NY_CAL.elapsed(ny(2026, 3, 6, 9), ny(2026, 3, 9, 17)) == 16 * H
     assert NY_CAL.next_open(ny(2026, 10, 31, 12)) == utc(2026, 11, 2, 14, 0)
 
 
 # --- 24x7 ----------------------------------------------------------------------------------------
+
 
 def test_always_open():
     clock = AlwaysOpen()

@@ -32,6 +32,7 @@ def weekly(week: str, at: datetime) -> DigestOccurrence:
 
 # --- timing --------------------------------------------------------------------------------------
 
+
 def test_the_next_digest_skips_weekends_and_the_christmas_holidays(example_matrix):
     assert next_digest_at(example_matrix, lon(12, 18, 9)) == lon(12, 21, 8, 30)  # Fri after 08:30 -> Mon
     assert next_digest_at(example_matrix, lon(12, 24, 8, 30)) == lon(12, 29, 8, 30)  # Fri 25 and Mon 28 are holidays
@@ -46,9 +47,13 @@ def test_digest_time_stays_local_across_the_clock_change(example_matrix):
 
 def test_a_monday_brings_the_daily_and_the_weekly(example_matrix):
     assert due_digests(example_matrix, lon(12, 21, 8, 30)) == [
-        daily("2026-12-21", lon(12, 21, 8, 30)), weekly("2026-W52", lon(12, 21, 8, 30))]
-    assert due_digests(example_matrix, lon(12, 22, 8, 30)) == [daily("2026-12-22", lon(12, 22, 8, 30)),
-                                                               weekly("2026-W52", lon(12, 21, 8, 30))]
+        daily("2026-12-21", lon(12, 21, 8, 30)),
+        weekly("2026-W52", lon(12, 21, 8, 30)),
+    ]
+    assert due_digests(example_matrix, lon(12, 22, 8, 30)) == [
+        daily("2026-12-22", lon(12, 22, 8, 30)),
+        weekly("2026-W52", lon(12, 21, 8, 30)),
+    ]
     posted = frozenset({"digest:harbour-finch:weekly:2026-W52"})
     assert due_digests(example_matrix, lon(12, 22, 8, 30), posted) == [daily("2026-12-22", lon(12, 22, 8, 30))]
 
@@ -57,7 +62,9 @@ def test_the_weekly_digest_moves_to_tuesday_when_monday_is_a_holiday(example_mat
     posted = frozenset({"digest:harbour-finch:daily:2026-12-24", "digest:harbour-finch:weekly:2026-W52"})
     assert due_digests(example_matrix, lon(12, 28, 12), posted) == []  # Monday 28th is a holiday
     assert due_digests(example_matrix, lon(12, 29, 8, 30), posted) == [
-        daily("2026-12-29", lon(12, 29, 8, 30)), weekly("2026-W53", lon(12, 29, 8, 30))]
+        daily("2026-12-29", lon(12, 29, 8, 30)),
+        weekly("2026-W53", lon(12, 29, 8, 30)),
+    ]
 
 
 def test_before_digest_time_the_previous_working_day_is_still_the_latest(example_matrix):
@@ -69,7 +76,9 @@ def test_before_digest_time_the_previous_working_day_is_still_the_latest(example
 def test_a_missed_week_yields_one_daily_digest_the_latest(example_matrix):
     posted = frozenset({"digest:harbour-finch:daily:2026-11-13", "digest:harbour-finch:weekly:2026-W46"})
     assert due_digests(example_matrix, lon(11, 22, 20), posted) == [
-        daily("2026-11-20", lon(11, 20, 8, 30)), weekly("2026-W47", lon(11, 16, 8, 30))]
+        daily("2026-11-20", lon(11, 20, 8, 30)),
+        weekly("2026-W47", lon(11, 16, 8, 30)),
+    ]
 
 
 def test_digests_older_than_a_week_are_never_posted(example_matrix):
@@ -83,11 +92,21 @@ def test_digests_older_than_a_week_are_never_posted(example_matrix):
 
 # --- content -------------------------------------------------------------------------------------
 
+
 def handoff(n: int, opened_at: datetime, priority: str = "P2", target_side: str = "provider", **changes) -> Handoff:
     requester_side = "internal" if target_side == "provider" else "provider"
-    base = Handoff(id=n, organisation="harbour-finch", kind="handoff", summary=f"Request {n}", priority=priority,
-                   requester="U0BEN0001" if requester_side == "internal" else "U0SAM0001",
-                   requester_side=requester_side, target_side=target_side, target=target_side, opened_at=opened_at)
+    base = Handoff(
+        id=n,
+        organisation="harbour-finch",
+        kind="handoff",
+        summary=f"Request {n}",
+        priority=priority,
+        requester="U0BEN0001" if requester_side == "internal" else "U0SAM0001",
+        requester_side=requester_side,
+        target_side=target_side,
+        target=target_side,
+        opened_at=opened_at,
+    )
     return replace(base, **changes)
 
 
@@ -99,8 +118,15 @@ def test_the_daily_digest_counts_open_handoffs_by_side_and_age_and_flags_breache
     close_call = handoff(2, lon(11, 23, 17, 40))  # P2 respond clock at 50 of 60 minutes
     fine = handoff(3, lon(11, 20, 10), "P3", responded_at=lon(11, 20, 10, 30))  # resolve 18h30m of 30h
     nearly = handoff(4, lon(11, 19, 9), "P3", "internal", responded_at=lon(11, 19, 9, 30))  # 29h30m of 30h
-    waiting = handoff(5, lon(11, 10, 9), "P4", "internal", status="waiting", responded_at=lon(11, 10, 10),
-                      pauses=(Pause(lon(11, 10, 11)),))  # paused at a small fraction, 14 days old
+    waiting = handoff(
+        5,
+        lon(11, 10, 9),
+        "P4",
+        "internal",
+        status="waiting",
+        responded_at=lon(11, 10, 10),
+        pauses=(Pause(lon(11, 10, 11)),),
+    )  # paused at a small fraction, 14 days old
     weekend = handoff(6, lon(11, 22, 8), "P4", responded_at=lon(11, 23, 8, 30))  # opened on a Sunday: 2 days old
     done = handoff(7, lon(11, 23, 9), status="resolved", responded_at=lon(11, 23, 9, 5), resolved_at=lon(11, 23, 9, 10))
     digest = daily_digest(example_matrix, [fine, waiting, nearly, breached, close_call, weekend, done], [], [], [], NOW)
@@ -112,28 +138,54 @@ def test_the_daily_digest_counts_open_handoffs_by_side_and_age_and_flags_breache
 
 
 def test_the_daily_digest_splits_reviews_and_names_who_is_away_today(example_matrix):
-    service, patch, restore = (example_matrix.review(k) for k in ("service-review", "patch-verification", "restore-test"))
-    statuses = [ReviewStatus(restore, lon(10, 7, 10), "overdue"), ReviewStatus(service, lon(11, 24, 14), "due"),
-                ReviewStatus(patch, lon(12, 1, 8, 29), "upcoming"), ReviewStatus(patch, lon(12, 10, 10), "upcoming")]
+    service, patch, restore = (
+        example_matrix.review(k) for k in ("service-review", "patch-verification", "restore-test")
+    )
+    statuses = [
+        ReviewStatus(restore, lon(10, 7, 10), "overdue"),
+        ReviewStatus(service, lon(11, 24, 14), "due"),
+        ReviewStatus(patch, lon(12, 1, 8, 29), "upcoming"),
+        ReviewStatus(patch, lon(12, 10, 10), "upcoming"),
+    ]
     on_leave = LeavePeriod("U0BEN0001", lon(11, 23), lon(11, 28), cover="U0CARA001")
     from_noon = LeavePeriod("U0SAM0001", lon(11, 24, 12), lon(11, 25))
     back = LeavePeriod("U0TOM0001", lon(11, 16), lon(11, 24))
     tomorrow = LeavePeriod("U0CARA001", lon(11, 25), lon(11, 26))
     gaps = [Gap("area vendors", "nobody leads", "set 'lead'")]
     digest = daily_digest(example_matrix, [], statuses, [tomorrow, from_noon, back, on_leave], gaps, NOW)
-    assert digest == DailyDigest("harbour-finch", NOW, {"internal": 0, "provider": 0},
-                                 {"<1d": 0, "1-3d": 0, "3-7d": 0, ">7d": 0}, [], [],
-                                 statuses[1:3], statuses[:1], [on_leave, from_noon], gaps)
+    assert digest == DailyDigest(
+        "harbour-finch",
+        NOW,
+        {"internal": 0, "provider": 0},
+        {"<1d": 0, "1-3d": 0, "3-7d": 0, ">7d": 0},
+        [],
+        [],
+        statuses[1:3],
+        statuses[:1],
+        [on_leave, from_noon],
+        gaps,
+    )
 
 
 def test_the_weekly_digest_reports_last_week_against_its_targets(example_matrix):
     met = handoff(1, lon(11, 17, 9), responded_at=lon(11, 17, 9, 30), resolved_at=lon(11, 17, 15), status="resolved")
     late = handoff(2, lon(11, 18, 9), responded_at=lon(11, 18, 10, 30), resolved_at=lon(11, 18, 12), status="resolved")
-    internal = handoff(3, lon(11, 19, 9), "P3", "internal", responded_at=lon(11, 19, 10), resolved_at=lon(11, 20, 10),
-                       status="resolved")
-    earlier = handoff(4, lon(11, 10, 9), responded_at=lon(11, 10, 9, 10), resolved_at=lon(11, 10, 11), status="resolved")
+    internal = handoff(
+        3,
+        lon(11, 19, 9),
+        "P3",
+        "internal",
+        responded_at=lon(11, 19, 10),
+        resolved_at=lon(11, 20, 10),
+        status="resolved",
+    )
+    earlier = handoff(
+        4, lon(11, 10, 9), responded_at=lon(11, 10, 9, 10), resolved_at=lon(11, 10, 11), status="resolved"
+    )
     still_open = handoff(5, lon(11, 20, 9), "P4", responded_at=lon(11, 20, 9, 20), status="acknowledged")
-    this_week = handoff(6, lon(11, 23, 8), responded_at=lon(11, 23, 8, 5), resolved_at=lon(11, 23, 8, 20), status="resolved")
+    this_week = handoff(
+        6, lon(11, 23, 8), responded_at=lon(11, 23, 8, 5), resolved_at=lon(11, 23, 8, 20), status="resolved"
+    )
     digest = weekly_digest(example_matrix, [met, late, internal, earlier, still_open, this_week], lon(11, 23, 8, 30))
     assert digest.week_start == date(2026, 11, 16)
     assert digest.attainment_by_side == {"internal": (1, 1), "provider": (1, 2)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.ownership.duty import LeavePeriod, on_duty, who_owns
@@ -35,16 +35,16 @@ def test_no_after_hours_cover_says_when_hours_resume(example_matrix):
     licensing = example_matrix.area("licensing")
     duty = on_duty(example_matrix, licensing, at(2026, 11, 27, 19, 0))  # Friday evening
     assert duty.people == () and "nobody for after hours" in duty.note
-    assert duty.next_open == at(2026, 11, 30, 8, 0).astimezone(timezone.utc)
+    assert duty.next_open == at(2026, 11, 30, 8, 0).astimezone(UTC)
 
 
 def test_dst_change_keeps_local_hours(example_matrix):
     helpdesk = example_matrix.area("helpdesk")
     # Monday after clocks went back (2026-10-25): 08:00 local is 08:00 UTC, 07:30 UTC is still closed
-    assert on_duty(example_matrix, helpdesk, datetime(2026, 10, 26, 7, 30, tzinfo=timezone.utc)).in_hours is False
-    assert on_duty(example_matrix, helpdesk, datetime(2026, 10, 26, 8, 0, tzinfo=timezone.utc)).in_hours is True
+    assert on_duty(example_matrix, helpdesk, datetime(2026, 10, 26, 7, 30, tzinfo=UTC)).in_hours is False
+    assert on_duty(example_matrix, helpdesk, datetime(2026, 10, 26, 8, 0, tzinfo=UTC)).in_hours is True
     # Friday before (BST): 07:30 UTC is 08:30 local, open
-    assert on_duty(example_matrix, helpdesk, datetime(2026, 10, 23, 7, 30, tzinfo=timezone.utc)).in_hours is True
+    assert on_duty(example_matrix, helpdesk, datetime(2026, 10, 23, 7, 30, tzinfo=UTC)).in_hours is True
 
 
 def test_leave_with_cover_substitutes_the_cover(example_matrix):
@@ -62,7 +62,7 @@ def test_leave_without_cover_falls_to_escalation(example_matrix):
     now = at(2026, 11, 24, 10, 0)
     away = [LeavePeriod(p, at(2026, 11, 1, 0, 0), at(2026, 12, 1, 0, 0)) for p in ("U0BEN0001", "U0CARA001")]
     assert on_duty(example_matrix, hardware, now, away).people == ("U0ALICE01",)
-    everyone = away + [LeavePeriod("U0ALICE01", at(2026, 11, 1, 0, 0), at(2026, 12, 1, 0, 0))]
+    everyone = [*away, LeavePeriod("U0ALICE01", at(2026, 11, 1, 0, 0), at(2026, 12, 1, 0, 0))]
     duty = on_duty(example_matrix, hardware, now, everyone)
     assert duty.people == () and "escalation" in duty.note
 

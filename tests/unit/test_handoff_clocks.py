@@ -26,8 +26,10 @@ MATRIX = Matrix(
     timezone="Europe/London",
     business_hours=BusinessHours(frozenset(range(5)), time(8), time(18)),
     channel="C0SHARED01",
-    sides=(Side("internal", "Acme IT", (Person(BEN, "Ben Ode", "internal"),)),
-           Side("provider", "Red Kite IT", (Person(SAM, "Sam Lee", "provider"),))),
+    sides=(
+        Side("internal", "Acme IT", (Person(BEN, "Ben Ode", "internal"),)),
+        Side("provider", "Red Kite IT", (Person(SAM, "Sam Lee", "provider"),)),
+    ),
     sla=SlaPolicy((P1, P2), default="P2"),  # no P4 target: such handoffs are not measured
     holidays=(date(2026, 12, 25), date(2026, 12, 28)),
 )
@@ -42,13 +44,23 @@ FRI, SAT, MON, TUE = (2026, 1, 9), (2026, 1, 10), (2026, 1, 12), (2026, 1, 13)
 
 
 def handoff(opened_at: datetime, priority: str = "P2", **changes) -> Handoff:
-    base = Handoff(id=None, organisation="acme", kind="handoff", summary="Firewall rule", priority=priority,
-                   requester=BEN, requester_side="internal", target_side="provider", target="provider",
-                   opened_at=opened_at)
+    base = Handoff(
+        id=None,
+        organisation="acme",
+        kind="handoff",
+        summary="Firewall rule",
+        priority=priority,
+        requester=BEN,
+        requester_side="internal",
+        target_side="provider",
+        target="provider",
+        opened_at=opened_at,
+    )
     return replace(base, **changes)
 
 
 # --- business hours ------------------------------------------------------------------------------
+
 
 def test_p2_opened_friday_evening_is_due_on_monday_morning():
     state = clocks(handoff(lon(*FRI, 17, 30)), MATRIX, now=lon(*SAT, 12))
@@ -86,6 +98,7 @@ def test_waiting_on_the_requester_pushes_resolve_due_by_the_business_time_paused
 
 # --- 24x7 ----------------------------------------------------------------------------------------
 
+
 def test_p1_runs_round_the_clock_from_saturday_night():
     p1 = handoff(lon(*SAT, 2), priority="P1")
     state = clocks(p1, MATRIX, now=lon(*SAT, 2, 20))
@@ -98,6 +111,7 @@ def test_p1_runs_round_the_clock_from_saturday_night():
 
 
 # --- attainment ----------------------------------------------------------------------------------
+
 
 def test_attainment_unknown_while_running_within_target():
     assert attainment(handoff(lon(*MON, 9)), MATRIX, lon(*MON, 9, 30)) == Attainment(None, None, None, None)
@@ -117,8 +131,9 @@ def test_attainment_met_and_breached_with_business_time_taken():
 
 
 def test_time_spent_waiting_is_not_counted_against_resolve():
-    opened = handoff(lon(*MON, 9), responded_at=lon(*MON, 9, 5), status="waiting", assignee=SAM,
-                     pauses=(Pause(lon(*MON, 10)),))
+    opened = handoff(
+        lon(*MON, 9), responded_at=lon(*MON, 9, 5), status="waiting", assignee=SAM, pauses=(Pause(lon(*MON, 10)),)
+    )
     done, _ = apply(opened, "resolve", SAM, lon(*TUE, 16), MATRIX)  # 17 business hours later, 16 of them waiting
     assert attainment(done, MATRIX, lon(*TUE, 17)) == Attainment(True, True, 5 * M, 1 * H)
     assert done.pauses == (Pause(lon(*MON, 10), lon(*TUE, 16)),)
@@ -132,18 +147,31 @@ def test_a_priority_without_a_target_is_not_measured():
 
 # --- urgency -------------------------------------------------------------------------------------
 
+
 def test_urgency_puts_breached_first_then_soonest_due():
     now = lon(*MON, 11)
     late_reply = handoff(lon(*MON, 9), summary="respond due 10:00, breached")
     p1_soon = handoff(lon(*MON, 10, 50), priority="P1", summary="respond due 11:05")
     p2_later = handoff(lon(*MON, 10, 30), summary="respond due 11:30")
-    overdue_fix = handoff(lon(*FRI, 9), summary="resolve due Fri 17:00, breached", status="acknowledged",
-                          assignee=SAM, responded_at=lon(*FRI, 9, 10))
-    waiting = handoff(lon(*MON, 9), summary="paused: nothing due", status="waiting", assignee=SAM,
-                      responded_at=lon(*MON, 9, 5), pauses=(Pause(lon(*MON, 9, 30)),))
+    overdue_fix = handoff(
+        lon(*FRI, 9),
+        summary="resolve due Fri 17:00, breached",
+        status="acknowledged",
+        assignee=SAM,
+        responded_at=lon(*FRI, 9, 10),
+    )
+    waiting = handoff(
+        lon(*MON, 9),
+        summary="paused: nothing due",
+        status="waiting",
+        assignee=SAM,
+        responded_at=lon(*MON, 9, 5),
+        pauses=(Pause(lon(*MON, 9, 30)),),
+    )
     unmeasured = handoff(lon(*MON, 8), priority="P4", summary="no target")
-    resolved = handoff(lon(*FRI, 8), summary="done", status="resolved", responded_at=lon(*FRI, 8, 5),
-                       resolved_at=lon(*FRI, 9))
+    resolved = handoff(
+        lon(*FRI, 8), summary="done", status="resolved", responded_at=lon(*FRI, 8, 5), resolved_at=lon(*FRI, 9)
+    )
     expected = [overdue_fix, late_reply, p1_soon, p2_later, unmeasured, waiting, resolved]
     shuffled = [waiting, resolved, p2_later, unmeasured, late_reply, overdue_fix, p1_soon]
     ranked = sorted(shuffled, key=lambda h: urgency_key(h, MATRIX, now))

@@ -8,8 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import TandemError
-from bot.errors import Who
+from bot.errors import TandemError, Who
 from bot.handoffs.model import ACTIONS, Forbidden, Handoff, Transition
 from bot.handoffs.transitions import apply, available_actions
 from bot.matrix.durations import Duration
@@ -26,11 +25,17 @@ MATRIX = Matrix(
     business_hours=BusinessHours(frozenset(range(5)), time(8), time(18)),
     channel="C0SHARED01",
     sides=(
-        Side("internal", "Acme IT", (Person(ALICE, "Alice Moss", "internal", admin=True),
-                                     Person(BEN, "Ben Ode", "internal"))),
-        Side("provider", "Red Kite IT", (Person(PRIYA, "Priya Shah", "provider", admin=True),
-                                         Person(SAM, "Sam Lee", "provider")),
-             groups=(("soc", (SAM,)),)),
+        Side(
+            "internal",
+            "Acme IT",
+            (Person(ALICE, "Alice Moss", "internal", admin=True), Person(BEN, "Ben Ode", "internal")),
+        ),
+        Side(
+            "provider",
+            "Red Kite IT",
+            (Person(PRIYA, "Priya Shah", "provider", admin=True), Person(SAM, "Sam Lee", "provider")),
+            groups=(("soc", (SAM,)),),
+        ),
     ),
     sla=SlaPolicy((SlaTarget("P2", Duration.parse("1h"), Duration.parse("8h")),)),
     holidays=(date(2026, 12, 25), date(2026, 12, 28)),
@@ -42,14 +47,24 @@ def at(h: int, mi: int = 0, d: int = 12) -> datetime:
 
 
 OPENED = at(9)
-NEW = Handoff(id=7, organisation="acme", kind="handoff", summary="Firewall rule for the new VPN", priority="P2",
-              requester=BEN, requester_side="internal", target_side="provider", target="provider", opened_at=OPENED)
+NEW = Handoff(
+    id=7,
+    organisation="acme",
+    kind="handoff",
+    summary="Firewall rule for the new VPN",
+    priority="P2",
+    requester=BEN,
+    requester_side="internal",
+    target_side="provider",
+    target="provider",
+    opened_at=OPENED,
+)
 
 
-def refused(handoff: Handoff, action: str, actor: str, now: datetime = at(10), note: str | None = None) -> str:
+def refused(handoff: Handoff, action: str, actor: str, now: datetime | None = None, note: str | None = None) -> str:
     """The refusal, people shown as `<@id>`: the domain names them as `Who`, never as markup."""
     with pytest.raises(Forbidden) as info:
-        apply(handoff, action, actor, now, MATRIX, note)
+        apply(handoff, action, actor, now or at(10), MATRIX, note)
     words = info.value.words
     assert not any(isinstance(w, str) and "<@" in w for w in words), words
     return "".join(f"<@{w.slack}>" if isinstance(w, Who) else w for w in words)
@@ -57,14 +72,18 @@ def refused(handoff: Handoff, action: str, actor: str, now: datetime = at(10), n
 
 # --- buttons -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("status", "buttons"), [
-    ("open", ("acknowledge", "take", "hand_back", "resolve")),
-    ("handed_back", ("acknowledge", "take", "resolve")),
-    ("acknowledged", ("take", "wait", "hand_back", "resolve")),
-    ("in_progress", ("take", "wait", "hand_back", "resolve")),
-    ("waiting", ("resume", "hand_back", "resolve")),
-    ("resolved", ()),
-])
+
+@pytest.mark.parametrize(
+    ("status", "buttons"),
+    [
+        ("open", ("acknowledge", "take", "hand_back", "resolve")),
+        ("handed_back", ("acknowledge", "take", "resolve")),
+        ("acknowledged", ("take", "wait", "hand_back", "resolve")),
+        ("in_progress", ("take", "wait", "hand_back", "resolve")),
+        ("waiting", ("resume", "hand_back", "resolve")),
+        ("resolved", ()),
+    ],
+)
 def test_available_actions_follow_the_status(status, buttons):
     assert available_actions(replace(NEW, status=status)) == buttons
 
@@ -80,6 +99,7 @@ def test_the_model_refuses_unknown_values_and_knows_open_from_resolved():
 
 
 # --- guards common to every action ---------------------------------------------------------------
+
 
 def test_unknown_action_is_a_bug_not_a_user_error():
     with pytest.raises(ValueError, match="unknown handoff action 'escalate'") as info:
@@ -109,6 +129,7 @@ def test_naive_now_is_refused():
 
 # --- acknowledge ---------------------------------------------------------------------------------
 
+
 def test_acknowledge_by_the_other_side_starts_the_work():
     after, step = apply(NEW, "acknowledge", SAM, at(9, 20), MATRIX, "on it")
     assert after == replace(NEW, status="acknowledged", assignee=SAM, responded_at=at(9, 20).astimezone(UTC))
@@ -123,18 +144,21 @@ def test_acknowledge_keeps_an_existing_assignee_and_first_response():
 
 def test_the_requester_cannot_acknowledge_their_own_handoff():
     message = refused(NEW, "acknowledge", BEN)
-    assert message == ("You opened this handoff, so the other side acknowledges it: "
-                       "use Resolve if it is no longer needed.")
+    assert message == (
+        "You opened this handoff, so the other side acknowledges it: use Resolve if it is no longer needed."
+    )
 
 
 def test_acknowledge_after_work_started_points_to_take():
     started, _ = apply(NEW, "take", SAM, at(9, 10), MATRIX)
     assert refused(started, "acknowledge", PRIYA) == (
         f"This handoff is already in progress with <@{SAM}>, so there is nothing to acknowledge: "
-        "use Take it to pick it up yourself.")
+        "use Take it to pick it up yourself."
+    )
 
 
 # --- take ----------------------------------------------------------------------------------------
+
 
 def test_take_assigns_the_actor_and_counts_as_a_response():
     acked, _ = apply(NEW, "acknowledge", SAM, at(9, 20), MATRIX)
@@ -158,6 +182,7 @@ def test_take_while_waiting_ends_the_pause():
 
 # --- wait and resume -----------------------------------------------------------------------------
 
+
 def test_wait_opens_a_pause_and_resume_closes_it():
     started, _ = apply(NEW, "take", SAM, at(9, 10), MATRIX)
     waiting, step = apply(started, "wait", SAM, at(10), MATRIX, "which VPN subnet?")
@@ -178,31 +203,42 @@ def test_resume_without_an_assignee_goes_back_to_acknowledged():
 def test_waiting_twice_is_refused():
     waiting, _ = apply(replace(NEW, status="in_progress", assignee=SAM), "wait", SAM, at(10), MATRIX)
     assert refused(waiting, "wait", SAM, at(10, 5)) == (
-        f"This handoff is already waiting on <@{BEN}>: use Resume when they reply.")
+        f"This handoff is already waiting on <@{BEN}>: use Resume when they reply."
+    )
 
 
 def test_only_the_holder_can_wait_on_the_requester():
     started = replace(NEW, status="in_progress", assignee=SAM)
     assert refused(started, "wait", BEN) == (
         f"Only <@{SAM}> or someone of Red Kite IT (provider) can put this handoff on hold for the requester: "
-        "use Take it first if it is yours now.")
+        "use Take it first if it is yours now."
+    )
     assert refused(started, "wait", ALICE).startswith("Only")
 
 
 def test_resume_needs_a_waiting_handoff():
     started = replace(NEW, status="in_progress", assignee=SAM)
     assert refused(started, "resume", SAM) == (
-        f"This handoff is in progress with <@{SAM}>, not waiting, so there is nothing to resume.")
+        f"This handoff is in progress with <@{SAM}>, not waiting, so there is nothing to resume."
+    )
     assert "is open, not waiting" in refused(NEW, "resume", SAM)
 
 
 # --- hand back -----------------------------------------------------------------------------------
 
+
 def test_hand_back_passes_it_to_the_requester():
     waiting = replace(NEW, status="waiting", assignee=SAM, pauses=(Pause(at(9, 30)),))
     after, step = apply(waiting, "hand_back", SAM, at(10), MATRIX, "this is a licensing question")
-    assert after == replace(waiting, status="handed_back", target_side="internal", target=BEN, assignee=BEN,
-                            responded_at=at(10).astimezone(UTC), pauses=(Pause(at(9, 30), at(10)),))
+    assert after == replace(
+        waiting,
+        status="handed_back",
+        target_side="internal",
+        target=BEN,
+        assignee=BEN,
+        responded_at=at(10).astimezone(UTC),
+        pauses=(Pause(at(9, 30), at(10)),),
+    )
     assert (step.before, step.after, step.note) == ("waiting", "handed_back", "this is a licensing question")
 
 
@@ -214,25 +250,34 @@ def test_hand_back_by_the_assignee_from_the_requesters_side():
 
 def test_hand_back_refused_to_anyone_not_holding_it():
     assert refused(NEW, "hand_back", ALICE) == (
-        "Only someone of Red Kite IT (provider) can hand this handoff back: use Take it first if it is yours now.")
+        "Only someone of Red Kite IT (provider) can hand this handoff back: use Take it first if it is yours now."
+    )
 
 
 def test_nothing_to_hand_back_once_it_is_with_the_requesters_side():
     handed, _ = apply(NEW, "hand_back", PRIYA, at(10), MATRIX)
     message = refused(handed, "hand_back", BEN)
-    assert message == ("This handoff is already with Acme IT (internal), the side that asked, "
-                       "so there is nothing to hand back: take it or resolve it.")
+    assert message == (
+        "This handoff is already with Acme IT (internal), the side that asked, "
+        "so there is nothing to hand back: take it or resolve it."
+    )
     same_side = replace(NEW, target_side="internal", target=ALICE)
     assert refused(same_side, "hand_back", ALICE) == message
 
 
 # --- resolve -------------------------------------------------------------------------------------
 
+
 def test_the_assignee_resolves_with_a_note():
     waiting = replace(NEW, status="waiting", assignee=SAM, responded_at=at(9, 5), pauses=(Pause(at(9, 30)),))
     after, step = apply(waiting, "resolve", SAM, at(12), MATRIX, "rule added")
-    assert after == replace(waiting, status="resolved", resolved_at=at(12).astimezone(UTC), resolution="rule added",
-                            pauses=(Pause(at(9, 30), at(12)),))
+    assert after == replace(
+        waiting,
+        status="resolved",
+        resolved_at=at(12).astimezone(UTC),
+        resolution="rule added",
+        pauses=(Pause(at(9, 30), at(12)),),
+    )
     assert step == Transition("resolve", SAM, at(12), "waiting", "resolved", "rule added")
 
 
@@ -251,7 +296,8 @@ def test_others_cannot_resolve():
     with_ben_as_requester = replace(started, requester=ALICE)  # Ben is neither assignee, requester nor admin
     assert refused(with_ben_as_requester, "resolve", BEN) == (
         f"Only <@{SAM}>, <@{ALICE}> (who asked) or an admin can resolve this handoff: "
-        "ask one of them, or use Take it first.")
+        "ask one of them, or use Take it first."
+    )
     assert refused(replace(NEW, requester=ALICE), "resolve", SAM) == (
-        f"Only <@{ALICE}> (who asked) or an admin can resolve this handoff: ask one of them, or use Take it first.")
-
+        f"Only <@{ALICE}> (who asked) or an admin can resolve this handoff: ask one of them, or use Take it first."
+    )

@@ -37,7 +37,7 @@ def test_example_matrix_loads_every_section(example_matrix):
 
 
 def test_the_spec_example_loads():
-    spec = (EXAMPLE.parents[1].parent / "shared" / "spec" / "PRODUCT.md")
+    spec = EXAMPLE.parents[1].parent / "shared" / "spec" / "PRODUCT.md"
     if not spec.exists():
         pytest.skip("shared/spec is not beside the checkout")
     text = spec.read_text().split("```yaml", 1)[1].split("```", 1)[0]
@@ -47,7 +47,11 @@ def test_the_spec_example_loads():
 
 
 def test_unknown_person_is_reported_with_line_field_and_value():
-    text = BASE.replace("accountable: U0PRIYA01\n    informed: [internal]\n    escalation", "accountable: U0NOBODY1\n    informed: [internal]\n    escalation", 1)
+    text = BASE.replace(
+        "accountable: U0PRIYA01\n    informed: [internal]\n    escalation",
+        "accountable: U0NOBODY1\n    informed: [internal]\n    escalation",
+        1,
+    )
     [problem] = problems(text)
     assert problem.line == line_of(text, "U0NOBODY1")
     assert problem.field == "areas[3].accountable"
@@ -57,10 +61,15 @@ def test_unknown_person_is_reported_with_line_field_and_value():
 
 
 def test_every_problem_is_reported_not_just_the_first():
-    text = (BASE.replace("timezone: Europe/London", "timezone: Europe/Londn")
-            .replace("P2: {respond: 1h, resolve: 8h}", "P2: {respond: 1hour, resolve: 8h}")
-            .replace("responsible: provider.soc\n    accountable: U0PRIYA01\n    informed: [internal]", "responsible: provider.sock\n    accountable: U0PRIYA01\n    informed: [internal]")
-            .replace('schedule: "FREQ=MONTHLY;BYDAY=2TH;BYHOUR=10"', 'schedule: "every second thursday"'))
+    text = (
+        BASE.replace("timezone: Europe/London", "timezone: Europe/Londn")
+        .replace("P2: {respond: 1h, resolve: 8h}", "P2: {respond: 1hour, resolve: 8h}")
+        .replace(
+            "responsible: provider.soc\n    accountable: U0PRIYA01\n    informed: [internal]",
+            "responsible: provider.sock\n    accountable: U0PRIYA01\n    informed: [internal]",
+        )
+        .replace('schedule: "FREQ=MONTHLY;BYDAY=2TH;BYHOUR=10"', 'schedule: "every second thursday"')
+    )
     found = {p.field: p for p in problems(text)}
     assert set(found) == {"timezone", "sla.P2.respond", "areas[4].responsible", "reviews[1].schedule"}
     assert found["timezone"].line == line_of(text, "Europe/Londn")
@@ -78,7 +87,8 @@ def test_duplicate_alias_names_both_areas():
 
 def test_duplicate_person_and_bad_slack_id():
     text = BASE.replace("{slack: U0CARA001, name: Cara Diaz}", "{slack: U0ALICE01, name: Cara Diaz}").replace(
-        "{slack: U0TOM0001, name: Tom Reyes}", "{slack: tom, name: Tom Reyes}")
+        "{slack: U0TOM0001, name: Tom Reyes}", "{slack: tom, name: Tom Reyes}"
+    )
     found = {p.field: p for p in problems(text)}
     assert "listed twice" in found["sides.internal.people[2].slack"].message
     assert "member id" in found["sides.provider.people[2].slack"].message
@@ -91,8 +101,9 @@ def test_unknown_field_suggests_the_right_one():
 
 
 def test_bad_priority_duration_and_review_area():
-    text = (BASE.replace("priority: P2\n", "priority: P7\n")
-            .replace("remind_before: 3d\n    area: restore-testing", "remind_before: 3 days\n    area: restore-tests"))
+    text = BASE.replace("priority: P2\n", "priority: P7\n").replace(
+        "remind_before: 3d\n    area: restore-testing", "remind_before: 3 days\n    area: restore-tests"
+    )
     found = {p.field: p for p in problems(text)}
     assert "P1, P2, P3, P4" in found["areas[5].priority"].message
     assert "positive whole number" in found["reviews[0].remind_before"].message

@@ -12,37 +12,46 @@ def index(example_matrix):
     return AreaIndex(example_matrix.areas)
 
 
-@pytest.mark.parametrize("query, key", [
-    ("backups", "backups"),                      # key
-    ("Patch management", "patching"),            # name
-    ("PASSWORD RESETS?", "helpdesk"),            # alias, case and punctuation
-    ("password reset", "helpdesk"),              # plural folded
-    ("windows-update", "patching"),
-    ("Office 365", "m365"),
-])
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        ("backups", "backups"),  # key
+        ("Patch management", "patching"),  # name
+        ("PASSWORD RESETS?", "helpdesk"),  # alias, case and punctuation
+        ("password reset", "helpdesk"),  # plural folded
+        ("windows-update", "patching"),
+        ("Office 365", "m365"),
+    ],
+)
 def test_exact_key_name_or_alias(index, query, key):
     result = index.resolve(query)
     assert result.status == "found" and result.area.key == key and result.matches[0].score == 100
 
 
-@pytest.mark.parametrize("query, key", [
-    ("bakcups", "backups"),
-    ("pathcing", "patching"),
-    ("firewal", "network"),
-    ("sharepiont", "m365"),
-])
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        ("bakcups", "backups"),
+        ("pathcing", "patching"),
+        ("firewal", "network"),
+        ("sharepiont", "m365"),
+    ],
+)
 def test_typos(index, query, key):
     result = index.resolve(query)
     assert result.status == "found", result
     assert result.area.key == key and result.matches[0].score < 100
 
 
-@pytest.mark.parametrize("query, key", [
-    ("who owns the label printer jam", "onsite-hardware"),
-    ("the vpn is down again", "network"),
-    ("updates windows", "patching"),          # word order
-    ("we need a restore test before friday", "restore-testing"),
-])
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        ("who owns the label printer jam", "onsite-hardware"),
+        ("the vpn is down again", "network"),
+        ("updates windows", "patching"),  # word order
+        ("we need a restore test before friday", "restore-testing"),
+    ],
+)
 def test_sentences_and_word_order(index, query, key):
     result = index.resolve(query)
     assert result.status == "found", result

@@ -10,8 +10,7 @@ import pytest
 
 from bot.matrix.durations import Duration
 from bot.matrix.model import Review
-from bot.reviews.cadence import (ReviewOccurrence, ReviewStatus, current_cycle, due_occurrence, next_at,
-                                 review_statuses)
+from bot.reviews.cadence import ReviewOccurrence, ReviewStatus, current_cycle, due_occurrence, next_at, review_statuses
 
 LONDON = ZoneInfo("Europe/London")
 NONE: frozenset[datetime] = frozenset()
@@ -58,15 +57,24 @@ def test_the_stages_keep_local_time_across_the_october_clock_change(example_matr
 
 def test_next_at_names_each_stage_once_and_an_undone_review_skips_the_next_reminder(example_matrix, service):
     seen = walk(example_matrix, service, frozenset({SEP_29}), SEP_29, NOV_24)
-    assert seen == [(lon(2026, 10, 24, 14), "remind"), (OCT_27, "due"), (lon(2026, 10, 28, 14), "overdue"),
-                    (lon(2026, 10, 30, 14), "escalate"), (NOV_24, "due")]  # no remind on 21 Nov: October is still open
+    assert seen == [
+        (lon(2026, 10, 24, 14), "remind"),
+        (OCT_27, "due"),
+        (lon(2026, 10, 28, 14), "overdue"),
+        (lon(2026, 10, 30, 14), "escalate"),
+        (NOV_24, "due"),
+    ]  # no remind on 21 Nov: October is still open
     assert all(at.tzinfo is UTC for at, _ in seen)
 
 
 def test_the_occurrence_key_names_the_cycle_in_utc_and_the_stage(example_matrix, service):
     assert due_occurrence(example_matrix, service, NONE, lon(2026, 10, 28, 14)) == ReviewOccurrence(
-        "review:harbour-finch:service-review:20261027T1400:overdue", "service-review", OCT_27, "overdue")
-    assert due_occurrence(example_matrix, service, NONE, SEP_29).key == "review:harbour-finch:service-review:20260929T1300:due"
+        "review:harbour-finch:service-review:20261027T1400:overdue", "service-review", OCT_27, "overdue"
+    )
+    assert (
+        due_occurrence(example_matrix, service, NONE, SEP_29).key
+        == "review:harbour-finch:service-review:20260929T1300:due"
+    )
 
 
 def test_a_completed_cycle_moves_on_to_the_next_reminder(example_matrix, service):
@@ -101,12 +109,17 @@ def test_stages_cross_month_and_year_ends(example_matrix, service):
     assert stage(example_matrix, service, NONE, lon(2026, 10, 2, 14)) == (SEP_29, "escalate")  # Tue 29 Sep + 3 days
     matrix_review = example_matrix.review("matrix-review")  # 1st Monday quarterly at 11:00, remind 5d
     assert stage(example_matrix, matrix_review, NONE, lon(2026, 9, 30, 10, 59)) == (lon(2026, 7, 6, 11), "escalate")
-    assert stage(example_matrix, matrix_review, frozenset({lon(2026, 7, 6, 11)}),
-                 lon(2026, 9, 30, 11)) == (lon(2026, 10, 5, 11), "remind")
+    assert stage(example_matrix, matrix_review, frozenset({lon(2026, 7, 6, 11)}), lon(2026, 9, 30, 11)) == (
+        lon(2026, 10, 5, 11),
+        "remind",
+    )
     dec_29 = lon(2026, 12, 29, 14)
     assert walk(example_matrix, service, frozenset({NOV_24}), NOV_24, lon(2027, 1, 26, 13)) == [
-        (lon(2026, 12, 26, 14), "remind"), (dec_29, "due"), (lon(2026, 12, 30, 14), "overdue"),
-        (lon(2027, 1, 1, 14), "escalate")]
+        (lon(2026, 12, 26, 14), "remind"),
+        (dec_29, "due"),
+        (lon(2026, 12, 30, 14), "overdue"),
+        (lon(2027, 1, 1, 14), "escalate"),
+    ]
 
 
 def test_grace_sets_the_escalation_and_a_day_or_less_skips_overdue(example_matrix):
@@ -118,11 +131,17 @@ def test_grace_sets_the_escalation_and_a_day_or_less_skips_overdue(example_matri
     july = frozenset({lon(2026, 7, 1, 10)})  # the previous cycle was done, so October's reminder is posted
     one_day = replace(restore, grace=Duration(1, "d"))
     assert walk(example_matrix, one_day, july, lon(2026, 10, 1), lon(2026, 12, 1)) == [
-        (lon(2026, 10, 4, 10), "remind"), (oct_7, "due"), (lon(2026, 10, 8, 10), "escalate")]
+        (lon(2026, 10, 4, 10), "remind"),
+        (oct_7, "due"),
+        (lon(2026, 10, 8, 10), "escalate"),
+    ]
     hours = replace(restore, grace=Duration(36, "h"))
     assert walk(example_matrix, hours, july, lon(2026, 10, 1), lon(2026, 12, 1)) == [
-        (lon(2026, 10, 4, 10), "remind"), (oct_7, "due"), (lon(2026, 10, 8, 10), "overdue"),
-        (lon(2026, 10, 8, 22), "escalate")]
+        (lon(2026, 10, 4, 10), "remind"),
+        (oct_7, "due"),
+        (lon(2026, 10, 8, 10), "overdue"),
+        (lon(2026, 10, 8, 22), "escalate"),
+    ]
 
 
 def test_reminders_in_hours_are_exact_across_the_clock_change(example_matrix, service):
@@ -154,16 +173,21 @@ def test_review_statuses_list_overdue_then_due_today_then_upcoming(example_matri
     }
     reviews = {r.key: r for r in example_matrix.reviews}
     at_15 = review_statuses(example_matrix, done, lon(2026, 11, 24, 15))
-    assert at_15 == [ReviewStatus(reviews["matrix-review"], lon(2026, 10, 5, 11), "overdue"),
-                     ReviewStatus(reviews["service-review"], NOV_24, "due")]  # earlier today: due, not yet overdue
+    assert at_15 == [
+        ReviewStatus(reviews["matrix-review"], lon(2026, 10, 5, 11), "overdue"),
+        ReviewStatus(reviews["service-review"], NOV_24, "due"),
+    ]  # earlier today: due, not yet overdue
     assert [s.state for s in review_statuses(example_matrix, done, lon(2026, 11, 25, 9))] == ["overdue", "overdue"]
 
     done["service-review"] |= {NOV_24}
     dec_10 = lon(2026, 12, 10, 10)
     statuses = review_statuses(example_matrix, done, lon(2026, 12, 7, 9))
     assert [(s.review.key, s.due_at, s.state) for s in statuses] == [
-        ("matrix-review", lon(2026, 10, 5, 11), "overdue"), ("patch-verification", dec_10, "upcoming")]
+        ("matrix-review", lon(2026, 10, 5, 11), "overdue"),
+        ("patch-verification", dec_10, "upcoming"),
+    ]
     assert [s.review.key for s in review_statuses(example_matrix, done, lon(2026, 12, 7, 9), timedelta(days=1))] == [
-        "matrix-review"]
+        "matrix-review"
+    ]
     done["patch-verification"] |= {dec_10}  # done early
     assert [s.review.key for s in review_statuses(example_matrix, done, lon(2026, 12, 7, 9))] == ["matrix-review"]

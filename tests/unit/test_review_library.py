@@ -1,6 +1,7 @@
 """The default review library: every entry is a valid matrix review at the cadence its control asks for."""
 
-from datetime import datetime, timedelta, timezone
+import itertools
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from pathlib import Path
 
@@ -12,18 +13,44 @@ from bot.matrix.loader import load_text
 from bot.reviews.library import load_library
 from bot.reviews.schedule import parse_schedule
 
-AREAS = {"helpdesk", "onsite-hardware", "vendors", "patching", "endpoint-security", "security-monitoring",
-         "backups", "restore-testing", "m365", "cloud", "network", "starters-leavers", "compliance-docs",
-         "strategy", "after-hours-monitoring", "incident-response", "licensing"}
+AREAS = {
+    "helpdesk",
+    "onsite-hardware",
+    "vendors",
+    "patching",
+    "endpoint-security",
+    "security-monitoring",
+    "backups",
+    "restore-testing",
+    "m365",
+    "cloud",
+    "network",
+    "starters-leavers",
+    "compliance-docs",
+    "strategy",
+    "after-hours-monitoring",
+    "incident-response",
+    "licensing",
+}
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "matrix.yml"
-YEAR_2027 = (datetime(2027, 1, 1, tzinfo=timezone.utc), datetime(2028, 1, 1, tzinfo=timezone.utc))
+YEAR_2027 = (datetime(2027, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
 
 # the reviews the library must hold -> how many times each falls due in 2027
 CADENCES = {
-    "backup-check": 52, "audit-log-review": 52, "patch-verification": 12, "service-review": 12,
-    "dormant-accounts": 8, "restore-test": 4, "account-validation": 4, "matrix-review": 4,
-    "asset-inventory": 2, "software-inventory": 2, "incident-response-plan-review": 1,
-    "provider-contract-review": 1, "incident-contacts": 1, "pen-test": 1,
+    "backup-check": 52,
+    "audit-log-review": 52,
+    "patch-verification": 12,
+    "service-review": 12,
+    "dormant-accounts": 8,
+    "restore-test": 4,
+    "account-validation": 4,
+    "matrix-review": 4,
+    "asset-inventory": 2,
+    "software-inventory": 2,
+    "incident-response-plan-review": 1,
+    "provider-contract-review": 1,
+    "incident-contacts": 1,
+    "pen-test": 1,
 }
 
 LIBRARY = load_library()
@@ -32,7 +59,7 @@ BY_KEY = {entry["key"]: entry for entry in LIBRARY}
 
 def shortest_gap(text: str) -> timedelta:
     due = parse_schedule(text).occurrences(YEAR_2027[0], YEAR_2027[0].replace(year=2029), "Europe/London")
-    return min(later - earlier for earlier, later in zip(due, due[1:]))
+    return min(later - earlier for earlier, later in itertools.pairwise(due))
 
 
 def test_entries_are_plain_dicts_with_unique_keys_in_file_order():
@@ -65,7 +92,7 @@ def test_the_required_reviews_fall_due_at_their_cadence(key, times):
 
 def test_dormant_accounts_are_reviewed_every_45_days():
     due = parse_schedule(BY_KEY["dormant-accounts"]["schedule"]).occurrences(*YEAR_2027, "UTC")
-    assert {later - earlier for earlier, later in zip(due, due[1:])} == {timedelta(days=45)}
+    assert {later - earlier for earlier, later in itertools.pairwise(due)} == {timedelta(days=45)}
 
 
 def test_the_matrix_loader_accepts_the_whole_library():

@@ -3,7 +3,7 @@
 import copy
 import pickle
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,7 +15,7 @@ SPEC = "FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE;BYHOUR=10"
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=timezone.utc)
+    return datetime(*args, tzinfo=UTC)
 
 
 def between(text: str, start: datetime, end: datetime, tz: str = LONDON) -> list[datetime]:
@@ -27,9 +27,15 @@ def between(text: str, start: datetime, end: datetime, tz: str = LONDON) -> list
 
 def test_spec_example_stays_at_ten_local_through_summer_time():
     due = between(SPEC, utc(2026, 1, 1), utc(2027, 2, 1))
-    assert due == [utc(2026, 1, 7, 10), utc(2026, 4, 1, 9), utc(2026, 7, 1, 9), utc(2026, 10, 7, 9), utc(2027, 1, 6, 10)]
+    assert due == [
+        utc(2026, 1, 7, 10),
+        utc(2026, 4, 1, 9),
+        utc(2026, 7, 1, 9),
+        utc(2026, 10, 7, 9),
+        utc(2027, 1, 6, 10),
+    ]
     assert {d.astimezone(ZoneInfo(LONDON)).strftime("%a %H:%M") for d in due} == {"Wed 10:00"}
-    assert all(d.tzinfo == timezone.utc for d in due)
+    assert all(d.tzinfo == UTC for d in due)
 
 
 def test_interval_counts_from_january_2026_whenever_asked():
@@ -54,13 +60,20 @@ def test_rrule_prefix_lowercase_and_dtstart_line_are_accepted():
 def test_dtstart_sets_the_phase_and_the_time_of_day():
     text = "DTSTART:20260210T143000\nRRULE:FREQ=WEEKLY;INTERVAL=2"
     assert between(text, utc(2026, 1, 1), utc(2026, 4, 15)) == [
-        utc(2026, 2, 10, 14, 30), utc(2026, 2, 24, 14, 30), utc(2026, 3, 10, 14, 30),
-        utc(2026, 3, 24, 14, 30), utc(2026, 4, 7, 13, 30)]
+        utc(2026, 2, 10, 14, 30),
+        utc(2026, 2, 24, 14, 30),
+        utc(2026, 3, 10, 14, 30),
+        utc(2026, 3, 24, 14, 30),
+        utc(2026, 4, 7, 13, 30),
+    ]
     assert parse_schedule(text).last_at_or_before(utc(2026, 2, 10, 14), LONDON) is None
 
 
 def test_time_of_day_defaults_to_nine_and_minute_to_zero():
-    assert between("FREQ=WEEKLY;BYDAY=FR", utc(2026, 1, 1), utc(2026, 1, 10)) == [utc(2026, 1, 2, 9), utc(2026, 1, 9, 9)]
+    assert between("FREQ=WEEKLY;BYDAY=FR", utc(2026, 1, 1), utc(2026, 1, 10)) == [
+        utc(2026, 1, 2, 9),
+        utc(2026, 1, 9, 9),
+    ]
     assert between("FREQ=WEEKLY;BYDAY=FR;BYHOUR=16", utc(2026, 1, 1), utc(2026, 1, 3)) == [utc(2026, 1, 2, 16)]
 
 
@@ -73,8 +86,14 @@ def test_cron_monday_nine_across_both_london_changes():
 
 
 def test_new_york_changes_on_its_own_dates():
-    assert between("0 9 * * 1", utc(2026, 3, 1), utc(2026, 3, 10), NEW_YORK) == [utc(2026, 3, 2, 14), utc(2026, 3, 9, 13)]
-    assert between("0 9 * * 1", utc(2026, 10, 25), utc(2026, 11, 3), NEW_YORK) == [utc(2026, 10, 26, 13), utc(2026, 11, 2, 14)]
+    assert between("0 9 * * 1", utc(2026, 3, 1), utc(2026, 3, 10), NEW_YORK) == [
+        utc(2026, 3, 2, 14),
+        utc(2026, 3, 9, 13),
+    ]
+    assert between("0 9 * * 1", utc(2026, 10, 25), utc(2026, 11, 3), NEW_YORK) == [
+        utc(2026, 10, 26, 13),
+        utc(2026, 11, 2, 14),
+    ]
     assert between(SPEC, utc(2026, 1, 1), utc(2026, 5, 1), NEW_YORK) == [utc(2026, 1, 7, 15), utc(2026, 4, 1, 14)]
 
 
@@ -98,7 +117,11 @@ def test_a_repeated_autumn_time_takes_the_first(text):
 def test_last_day_of_the_month_including_leap_february():
     text = "FREQ=MONTHLY;BYMONTHDAY=-1"
     assert between(text, utc(2026, 1, 1), utc(2026, 5, 1)) == [
-        utc(2026, 1, 31, 9), utc(2026, 2, 28, 9), utc(2026, 3, 31, 8), utc(2026, 4, 30, 8)]
+        utc(2026, 1, 31, 9),
+        utc(2026, 2, 28, 9),
+        utc(2026, 3, 31, 8),
+        utc(2026, 4, 30, 8),
+    ]
     assert parse_schedule(text).next_after(utc(2028, 2, 1), LONDON) == utc(2028, 2, 29, 9)
     assert between("0 9 L * *", utc(2026, 1, 1), utc(2026, 5, 1)) == between(text, utc(2026, 1, 1), utc(2026, 5, 1))
 
@@ -106,7 +129,11 @@ def test_last_day_of_the_month_including_leap_february():
 def test_every_45_days_counts_from_the_anchor():
     schedule = parse_schedule("FREQ=DAILY;INTERVAL=45")
     assert schedule.occurrences(utc(2026, 1, 1), utc(2026, 6, 1), LONDON) == [
-        utc(2026, 1, 1, 9), utc(2026, 2, 15, 9), utc(2026, 4, 1, 8), utc(2026, 5, 16, 8)]
+        utc(2026, 1, 1, 9),
+        utc(2026, 2, 15, 9),
+        utc(2026, 4, 1, 8),
+        utc(2026, 5, 16, 8),
+    ]
     assert schedule.next_after(utc(2030, 1, 1), LONDON) == utc(2030, 1, 25, 9)  # 2026-01-01 + 33 x 45 days
 
 
@@ -159,15 +186,18 @@ def test_instants_in_any_zone_are_accepted_and_naive_ones_refused():
 # --- describe -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, words", [
-    (SPEC, "every 3 months on the 1st Wednesday at 10:00"),
-    ("0 9 * * 1", "every Monday at 09:00"),
-    ("FREQ=DAILY;INTERVAL=45", "every 45 days at 09:00"),
-    ("FREQ=MONTHLY;BYMONTHDAY=-1", "every month on the last day at 09:00"),
-    ("FREQ=YEARLY;BYMONTH=3;BYDAY=2TU;BYHOUR=10", "every year in March on the 2nd Tuesday at 10:00"),
-    ("0 9 * * 5#2", "on the 2nd Friday at 09:00"),
-    ("30 8 * * *", "every day at 08:30"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        (SPEC, "every 3 months on the 1st Wednesday at 10:00"),
+        ("0 9 * * 1", "every Monday at 09:00"),
+        ("FREQ=DAILY;INTERVAL=45", "every 45 days at 09:00"),
+        ("FREQ=MONTHLY;BYMONTHDAY=-1", "every month on the last day at 09:00"),
+        ("FREQ=YEARLY;BYMONTH=3;BYDAY=2TU;BYHOUR=10", "every year in March on the 2nd Tuesday at 10:00"),
+        ("0 9 * * 5#2", "on the 2nd Friday at 09:00"),
+        ("30 8 * * *", "every day at 08:30"),
+    ],
+)
 def test_describe(text, words):
     assert parse_schedule(text).describe() == words
 
@@ -175,26 +205,29 @@ def test_describe(text, words):
 # --- bad input ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, fragments", [
-    ("", ["empty"]),
-    ("every monday please", ["not a schedule", "5 fields", "this has 3"]),
-    ("0 9 * * 1 2026", ["5 fields", "this has 6"]),
-    ("FREQ=HOURLY;INTERVAL=4", ["FREQ=HOURLY", "at most once a day"]),
-    ("FREQ=MINUTELY", ["FREQ=MINUTELY", "at most once a day"]),
-    ("* * * * *", ["more than once a day"]),
-    ("0 9,17 * * *", ["more than once a day"]),
-    ("FREQ=DAILY;BYHOUR=9,17", ["BYHOUR=9,17", "more than once a day"]),
-    ("RRULE:BYDAY=MO", ["needs FREQ"]),
-    ("FREQ=DAILY;INTERVAL=0", ["INTERVAL=0"]),
-    ("FREQ=DAILY;FOO=1", ["not a valid RRULE", "FOO"]),
-    ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", ["never falls due"]),
-    ("FREQ=MONTHLY;INTERVAL=6;BYMONTH=3", ["never falls due"]),  # Jan/Jul only: never March
-    ("0 9 30 2 *", ["never falls due"]),
-    ("0 9 * * banana", ["not a valid cron expression"]),
-    ("DTSTART:20260101T090000Z\nRRULE:FREQ=DAILY", ["DTSTART", "without Z"]),
-    ("FREQ=DAILY;UNTIL=20261231T000000Z", ["UNTIL", "drop the Z"]),
-    ("RRULE:FREQ=DAILY\nRRULE:FREQ=WEEKLY", ["more than one rule"]),
-])
+@pytest.mark.parametrize(
+    "text, fragments",
+    [
+        ("", ["empty"]),
+        ("every monday please", ["not a schedule", "5 fields", "this has 3"]),
+        ("0 9 * * 1 2026", ["5 fields", "this has 6"]),
+        ("FREQ=HOURLY;INTERVAL=4", ["FREQ=HOURLY", "at most once a day"]),
+        ("FREQ=MINUTELY", ["FREQ=MINUTELY", "at most once a day"]),
+        ("* * * * *", ["more than once a day"]),
+        ("0 9,17 * * *", ["more than once a day"]),
+        ("FREQ=DAILY;BYHOUR=9,17", ["BYHOUR=9,17", "more than once a day"]),
+        ("RRULE:BYDAY=MO", ["needs FREQ"]),
+        ("FREQ=DAILY;INTERVAL=0", ["INTERVAL=0"]),
+        ("FREQ=DAILY;FOO=1", ["not a valid RRULE", "FOO"]),
+        ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", ["never falls due"]),
+        ("FREQ=MONTHLY;INTERVAL=6;BYMONTH=3", ["never falls due"]),  # Jan/Jul only: never March
+        ("0 9 30 2 *", ["never falls due"]),
+        ("0 9 * * banana", ["not a valid cron expression"]),
+        ("DTSTART:20260101T090000Z\nRRULE:FREQ=DAILY", ["DTSTART", "without Z"]),
+        ("FREQ=DAILY;UNTIL=20261231T000000Z", ["UNTIL", "drop the Z"]),
+        ("RRULE:FREQ=DAILY\nRRULE:FREQ=WEEKLY", ["more than one rule"]),
+    ],
+)
 def test_bad_schedules_say_what_is_wrong(text, fragments):
     with pytest.raises(ValueError) as caught:
         parse_schedule(text)
@@ -226,9 +259,15 @@ def test_schedules_compare_copy_and_pickle_by_text():
 
 
 def test_ten_thousand_next_after_calls_take_well_under_a_second():
-    texts = [SPEC, "0 9 * * 1", "FREQ=DAILY;INTERVAL=45", "FREQ=WEEKLY;BYDAY=TU;BYHOUR=10", "FREQ=MONTHLY;BYMONTHDAY=-1"]
+    texts = [
+        SPEC,
+        "0 9 * * 1",
+        "FREQ=DAILY;INTERVAL=45",
+        "FREQ=WEEKLY;BYDAY=TU;BYHOUR=10",
+        "FREQ=MONTHLY;BYMONTHDAY=-1",
+    ]
     schedules = [parse_schedule(texts[i % len(texts)]) for i in range(10_000)]
     began = time.perf_counter()
     for minutes, schedule in enumerate(schedules):
-        assert schedule.next_after(datetime.fromtimestamp(1_780_000_000 + 60 * minutes, timezone.utc), LONDON)
+        assert schedule.next_after(datetime.fromtimestamp(1_780_000_000 + 60 * minutes, UTC), LONDON)
     assert time.perf_counter() - began < 1.0

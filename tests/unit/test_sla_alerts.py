@@ -21,9 +21,18 @@ def lon(d: int, h: int, mi: int = 0, month: int = 11) -> datetime:
 
 
 def handoff(opened_at: datetime, priority: str = "P2", **changes) -> Handoff:
-    base = Handoff(id=7, organisation="harbour-finch", kind="handoff", summary="Firewall rule for the VPN",
-                   priority=priority, requester="U0BEN0001", requester_side="internal", target_side="provider",
-                   target="provider", opened_at=opened_at)
+    base = Handoff(
+        id=7,
+        organisation="harbour-finch",
+        kind="handoff",
+        summary="Firewall rule for the VPN",
+        priority=priority,
+        requester="U0BEN0001",
+        requester_side="internal",
+        target_side="provider",
+        target="provider",
+        opened_at=opened_at,
+    )
     return replace(base, **changes)
 
 
@@ -40,17 +49,20 @@ def test_the_thresholds_are_the_warnings_then_the_breach(example_matrix):
     assert thresholds(replace(example_matrix, sla=replace(example_matrix.sla, warn_at=(90, 50, 100)))) == (50, 90, 100)
 
 
-@pytest.mark.parametrize("now, expected", [
-    (lon(24, 9, 44), []),
-    (lon(24, 9, 45), [("respond", "75")]),
-    (lon(24, 9, 53), [("respond", "75")]),
-    (lon(24, 9, 54), [("respond", "90")]),
-    (lon(24, 10), [("respond", "breach")]),
-    (lon(24, 14, 59), [("respond", "breach")]),
-    (lon(24, 15), [("respond", "breach"), ("resolve", "75")]),  # 6h of 8h
-    (lon(24, 16, 12), [("respond", "breach"), ("resolve", "90")]),  # 7h12m
-    (lon(24, 17), [("respond", "breach"), ("resolve", "breach")]),
-])
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        (lon(24, 9, 44), []),
+        (lon(24, 9, 45), [("respond", "75")]),
+        (lon(24, 9, 53), [("respond", "75")]),
+        (lon(24, 9, 54), [("respond", "90")]),
+        (lon(24, 10), [("respond", "breach")]),
+        (lon(24, 14, 59), [("respond", "breach")]),
+        (lon(24, 15), [("respond", "breach"), ("resolve", "75")]),  # 6h of 8h
+        (lon(24, 16, 12), [("respond", "breach"), ("resolve", "90")]),  # 7h12m
+        (lon(24, 17), [("respond", "breach"), ("resolve", "breach")]),
+    ],
+)
 def test_a_p2_crosses_75_90_and_breach_on_both_clocks(example_matrix, now, expected):
     assert stages(due_alerts(handoff(OPENED), example_matrix, now)) == expected
 
@@ -77,13 +89,19 @@ def test_thresholds_carry_over_the_night_and_the_christmas_holidays(example_matr
     assert next_alert_at(h, example_matrix, lon(29, 8, 15, month=12)) == lon(29, 8, 24, month=12)
     assert next_alert_at(h, example_matrix, lon(29, 8, 24, month=12)) == lon(29, 8, 30, month=12)
     assert next_alert_at(h, example_matrix, lon(29, 8, 30, month=12)) == lon(29, 13, 30, month=12)  # resolve 75%: 6h
-    assert stages(due_alerts(h, example_matrix, lon(29, 15, 30, month=12))) == [("respond", "breach"), ("resolve", "breach")]
+    assert stages(due_alerts(h, example_matrix, lon(29, 15, 30, month=12))) == [
+        ("respond", "breach"),
+        ("resolve", "breach"),
+    ]
 
 
 def test_missed_warnings_collapse_into_the_breach(example_matrix):
     """The scheduler was down from 09:30 to 10:30: the 75% and 90% warnings are gone, the breach remains."""
     assert stages(due_alerts(handoff(OPENED), example_matrix, lon(24, 10, 30))) == [("respond", "breach")]
-    assert stages(due_alerts(handoff(OPENED), example_matrix, lon(25, 9))) == [("respond", "breach"), ("resolve", "breach")]
+    assert stages(due_alerts(handoff(OPENED), example_matrix, lon(25, 9))) == [
+        ("respond", "breach"),
+        ("resolve", "breach"),
+    ]
 
 
 def test_a_response_stops_the_respond_alerts(example_matrix):

@@ -13,8 +13,9 @@ from bot.sla.clock import ClockState, Pause, evaluate, instant_at_fraction
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
-CAL = BusinessCalendar("Europe/London", frozenset(range(5)), time(8), time(18),
-                       frozenset({date(2026, 12, 25), date(2026, 12, 28)}))
+CAL = BusinessCalendar(
+    "Europe/London", frozenset(range(5)), time(8), time(18), frozenset({date(2026, 12, 25), date(2026, 12, 28)})
+)
 NY_CAL = BusinessCalendar("America/New_York", frozenset(range(5)), time(9), time(17))
 H, M = timedelta(hours=1), timedelta(minutes=1)
 P1_RESPOND, P1_RESOLVE = Duration.parse("15m"), Duration.parse("4h")
@@ -36,10 +37,19 @@ TUE, WED, THU = (2026, 1, 6), (2026, 1, 7), (2026, 1, 8)
 
 # --- running clocks on business hours ----------------------------------------------------------
 
+
 def test_p2_respond_opened_late_carries_overnight():
     state = evaluate(CAL, lon(*MON, 17, 30), P2_RESPOND, now=lon(*TUE, 8, 15))
-    assert state == ClockState(target=H, used=45 * M, fraction=0.75, due_at=lon(*TUE, 8, 30),
-                               paused=False, stopped=False, breached=False, remaining=15 * M)
+    assert state == ClockState(
+        target=H,
+        used=45 * M,
+        fraction=0.75,
+        due_at=lon(*TUE, 8, 30),
+        paused=False,
+        stopped=False,
+        breached=False,
+        remaining=15 * M,
+    )
     assert state.due_at.tzinfo is UTC
 
 
@@ -88,6 +98,7 @@ def test_now_before_opened_uses_nothing():
 
 # --- clock changes ----------------------------------------------------------------------------
 
+
 def test_london_spring_forward_weekend():
     state = evaluate(CAL, lon(2026, 3, 27, 17, 0), P2_RESOLVE, now=lon(2026, 3, 30, 9, 0))
     assert state.due_at == utc(2026, 3, 30, 14, 0)  # 15:00 BST
@@ -109,24 +120,31 @@ def test_new_york_spring_forward_weekend():
 
 # --- 24x7 ----------------------------------------------------------------------------------------
 
+
 def test_p1_on_the_24x7_clock():
     clock, opened = AlwaysOpen(), utc(2026, 1, 10, 23, 50)  # Saturday night
     respond = evaluate(clock, opened, P1_RESPOND, now=utc(2026, 1, 11, 0, 5))
     assert (respond.due_at, respond.used, respond.fraction, respond.breached) == (
-        utc(2026, 1, 11, 0, 5), 15 * M, 1.0, False)
+        utc(2026, 1, 11, 0, 5),
+        15 * M,
+        1.0,
+        False,
+    )
     assert evaluate(clock, opened, P1_RESPOND, now=utc(2026, 1, 11, 0, 6)).breached
     resolve = evaluate(clock, opened, P1_RESOLVE, now=utc(2026, 1, 11, 1, 50))
     assert (resolve.due_at, resolve.fraction) == (utc(2026, 1, 11, 3, 50), 0.5)
 
 
 def test_24x7_counts_real_hours_across_a_clock_change_and_a_holiday():
-    assert evaluate(AlwaysOpen(), lon(2026, 3, 29, 0, 30), P1_RESOLVE, now=lon(2026, 3, 29, 0, 30)
-                    ).due_at == lon(2026, 3, 29, 5, 30)  # 04:30 UTC, BST from 01:00
+    assert evaluate(AlwaysOpen(), lon(2026, 3, 29, 0, 30), P1_RESOLVE, now=lon(2026, 3, 29, 0, 30)).due_at == lon(
+        2026, 3, 29, 5, 30
+    )  # 04:30 UTC, BST from 01:00
     christmas = evaluate(AlwaysOpen(), lon(2026, 12, 25, 10), Duration.parse("1d"), now=lon(2026, 12, 25, 16))
     assert (christmas.target, christmas.used, christmas.due_at) == (24 * H, 6 * H, lon(2026, 12, 26, 10))
 
 
 # --- pauses -------------------------------------------------------------------------------------
+
 
 def test_pause_and_resume_pushes_the_due_time():
     opened = lon(*MON, 9, 0)
@@ -160,8 +178,12 @@ def test_paused_after_breach_still_knows_when_it_breached():
 
 def test_overlapping_and_nested_pauses_are_merged():
     opened, now = lon(*MON, 9, 0), lon(*MON, 14, 0)
-    messy = [Pause(lon(*MON, 11, 30), lon(*MON, 11, 45)), Pause(lon(*MON, 11, 0), lon(*MON, 13, 0)),
-             Pause(lon(*MON, 10, 0), lon(*MON, 12, 0)), Pause(lon(*MON, 12, 0), lon(*MON, 12, 0))]
+    messy = [
+        Pause(lon(*MON, 11, 30), lon(*MON, 11, 45)),
+        Pause(lon(*MON, 11, 0), lon(*MON, 13, 0)),
+        Pause(lon(*MON, 10, 0), lon(*MON, 12, 0)),
+        Pause(lon(*MON, 12, 0), lon(*MON, 12, 0)),
+    ]
     state = evaluate(CAL, opened, P2_RESOLVE, now=now, pauses=messy)
     assert (state.used, state.due_at) == (2 * H, lon(*TUE, 10, 0))
     assert state == evaluate(CAL, opened, P2_RESOLVE, now=now, pauses=[Pause(lon(*MON, 10), lon(*MON, 13))])
@@ -187,10 +209,19 @@ def test_pauses_before_the_handoff_opened_are_clipped():
 
 # --- stopped clocks -------------------------------------------------------------------------------
 
+
 def test_responded_in_time_is_met():
     state = evaluate(CAL, lon(*MON, 9, 0), P2_RESPOND, now=lon(*TUE, 15, 0), stopped_at=lon(*MON, 9, 40))
-    assert state == ClockState(target=H, used=40 * M, fraction=pytest.approx(2 / 3), due_at=lon(*MON, 10, 0),
-                               paused=False, stopped=True, breached=False, remaining=20 * M)
+    assert state == ClockState(
+        target=H,
+        used=40 * M,
+        fraction=pytest.approx(2 / 3),
+        due_at=lon(*MON, 10, 0),
+        paused=False,
+        stopped=True,
+        breached=False,
+        remaining=20 * M,
+    )
 
 
 def test_responded_late_is_breached():
@@ -212,6 +243,7 @@ def test_resolved_while_paused_ends_the_pause_at_the_stop():
 
 
 # --- warnings ---------------------------------------------------------------------------------------
+
 
 def test_instant_at_fraction_for_warnings():
     opened = lon(*MON, 14, 0)
@@ -245,6 +277,7 @@ def test_instant_at_fraction_over_working_days_and_24x7():
 
 
 # --- refusals --------------------------------------------------------------------------------------
+
 
 def test_bad_inputs_are_refused():
     with pytest.raises(ValueError):

@@ -14,15 +14,18 @@ class ConsoleConversation:
         self.names = names
         self._ts = itertools.count(1)
 
-    def post(self, channel: str, text: str, blocks: list[dict], thread_ts: str | None = None,
-             metadata: dict | None = None) -> str:
+    def post(
+        self, channel: str, text: str, blocks: list[dict], thread_ts: str | None = None, metadata: dict | None = None
+    ) -> str:
         ts = f"{next(self._ts)}.000000"
         where = f"#{channel} thread {thread_ts}" if thread_ts else f"#{channel} message {ts}"
         self.out.write(f"[{where}]\n{render_blocks(blocks, self.names) if blocks else mrkdwn(text, self.names)}\n")
         return ts
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict]) -> None:
-        self.out.write(f"[#{channel} message {ts} updated]\n{render_blocks(blocks, self.names) if blocks else mrkdwn(text, self.names)}\n")
+        self.out.write(
+            f"[#{channel} message {ts} updated]\n{render_blocks(blocks, self.names) if blocks else mrkdwn(text, self.names)}\n"
+        )
 
     def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
         lines = content.count("\n")

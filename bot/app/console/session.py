@@ -27,8 +27,10 @@ from handlers.views.blocks import Reply
 from handlers.views.matrix import error_reply
 from storage.db import Database
 
-CONSOLE_HELP = (":as NAME — act as someone else · :press ACTION NUMBER [note] — press a handoff button "
-                "(acknowledge, take, wait, resume, hand_back, resolve) · :at ISO-TIME — set the clock · :quit")
+CONSOLE_HELP = (
+    ":as NAME — act as someone else · :press ACTION NUMBER [note] — press a handoff button "
+    "(acknowledge, take, wait, resume, hand_back, resolve) · :at ISO-TIME — set the clock · :quit"
+)
 BUTTONS = ("acknowledge", "take", "wait", "resume", "hand_back", "resolve")
 
 
@@ -59,6 +61,7 @@ class ConsoleSession:
 
     def _mentions(self, line: str) -> str:
         """`@ben` → `<@U0BEN0001>` when exactly one person's name starts with it."""
+
         def replace(match: re.Match) -> str:
             word = match.group(1)
             if word.lower() in ("tandem", "channel", "here", "everyone"):
@@ -67,6 +70,7 @@ class ConsoleSession:
                 return f"<@{word}>"
             found = [sid for sid, name in self.people.items() if name.lower().startswith(word.lower())]
             return f"<@{found[0]}>" if len(found) == 1 else match.group(0)
+
         return re.sub(r"(?<![<\w])@([\w.-]+)", replace, line)
 
     def handle(self, line: str) -> str | None:

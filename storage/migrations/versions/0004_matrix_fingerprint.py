@@ -5,21 +5,20 @@ Revises: 0003
 Create Date: 2026-11-23 19:26:36.450119
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('matrix_fingerprint', sa.String(length=64), nullable=True))
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("matrix_fingerprint", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('organisations', schema=None) as batch_op:
-        batch_op.drop_column('matrix_fingerprint')
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.drop_column("matrix_fingerprint")
