@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
 
 from handlers.views.blocks import FALLBACK_TEXT, cap_blocks
@@ -15,7 +17,6 @@ class SlackConversation:
     def post(
         self, channel: str, text: str, blocks: list[dict], thread_ts: str | None = None, metadata: dict | None = None
     ) -> str:
-        kwargs = {"metadata": {"event_type": "tandem_post", "event_payload": metadata}} if metadata else {}
         response = self.client.chat_postMessage(
             channel=channel,
             text=truncate(text, FALLBACK_TEXT),
@@ -23,9 +24,9 @@ class SlackConversation:
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
-            **kwargs,
+            metadata={"event_type": "tandem_post", "event_payload": metadata} if metadata else None,
         )
-        return response["ts"]
+        return str(response["ts"])
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict]) -> None:
         self.client.chat_update(
@@ -43,7 +44,8 @@ class SlackConversation:
             )
         else:
             response = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
-        for message in response.get("messages", []):
+        messages: list[dict[str, Any]] = response.get("messages") or []
+        for message in messages:
             if ((message.get("metadata") or {}).get("event_payload") or {}).get("occurrence") == key:
-                return message["ts"]
+                return str(message["ts"])
         return None

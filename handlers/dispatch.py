@@ -73,7 +73,9 @@ def audit(req: Request, cmd: Command) -> Reply:
 
 def cover(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    period = cover_service.set_cover(req.store, loaded.matrix, req.user, cmd.person, cmd.until, cmd.by, req.now)
+    period = cover_service.set_cover(
+        req.store, loaded.matrix, req.user, cmd.person or "", cmd.until or "", cmd.by, req.now
+    )
     return cover_reply(loaded.matrix, period)
 
 
@@ -104,7 +106,10 @@ def export(req: Request, cmd: Command) -> Reply:
     rows = content.count("\n") - 1
     filename = f"tandem-handoffs-{matrix.organisation}-{req.now:%Y%m%d}.csv"
     comment = f"Handoff evidence for {matrix.name} since {since:%Y-%m-%d}: {rows} handoff{'s' if rows != 1 else ''}."
-    req.notifier.share_file(req.channel or matrix.channel, filename, content, comment)
+    channel = req.channel or matrix.channel
+    if channel is None:
+        raise TandemError(f"The matrix of {matrix.name} names no shared channel to share the file in.")
+    req.notifier.share_file(channel, filename, content, comment)
     return Reply(comment, [section(f":page_facing_up: {comment} The file is in this conversation.")])
 
 
@@ -115,7 +120,7 @@ def reviews(req: Request, cmd: Command) -> Reply:
 
 def done(req: Request, cmd: Command) -> Reply:
     matrix = req.loaded().matrix
-    review, due_at = review_service.complete(req.store, matrix, cmd.target, req.user, cmd.text, req.now)
+    review, due_at = review_service.complete(req.store, matrix, cmd.target or "", req.user, cmd.text, req.now)
     return done_reply(review, due_at, matrix, req.user, cmd.text)
 
 

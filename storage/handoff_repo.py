@@ -74,6 +74,8 @@ def add(session: Session, org_id: int, handoff: Handoff, due_at: datetime | None
 
 def save(session: Session, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> None:
     row = session.get(orm.Handoff, handoff.id)
+    if row is None:
+        raise LookupError(f"no handoff #{handoff.id} to save")
     _write(row, handoff)
     row.due_at, row.alert_at = due_at, alert_at
 

@@ -73,9 +73,9 @@ def replace_timers(
     existing = {
         (t.kind, t.subject): t for t in session.scalars(select(orm.Timer).where(orm.Timer.organisation_id == org_id))
     }
-    for key, row in existing.items():
+    for key, old in existing.items():
         if key not in timers:
-            session.delete(row)
+            session.delete(old)
     for (kind, subject), next_at in timers.items():
         row = existing.get((kind, subject))
         if row is None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import CursorResult, Result
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -16,3 +19,8 @@ def insert_if_absent(session: Session, model, values: dict) -> bool:
     key = list(model.__table__.primary_key.columns)
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(*key)
     return session.execute(statement).first() is not None
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched (their results are cursor results)."""
+    return result.rowcount if isinstance(result, CursorResult) else 0

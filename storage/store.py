@@ -21,7 +21,7 @@ from bot.ownership.duty import LeavePeriod
 from storage import handoff_repo, matrix_repo, schedule_repo
 from storage import models as orm
 from storage.db import Database
-from storage.sql import insert_if_absent
+from storage.sql import insert_if_absent, rowcount
 
 # Statements built once: every Slack command runs them, and building a select() per call
 # costs more than the query itself.
@@ -243,7 +243,7 @@ class Store:
             )
             .values(claimed_at=now)
         )
-        return taken.rowcount == 1
+        return rowcount(taken) == 1
 
     def finish_event(self, event_id: str, now: datetime) -> None:
         self.session.execute(
@@ -256,7 +256,7 @@ class Store:
         posts = self.session.execute(
             delete(orm.Outbox).where(orm.Outbox.status == "sent", orm.Outbox.sent_at < sent_before)
         )
-        return events.rowcount, posts.rowcount
+        return rowcount(events), rowcount(posts)
 
 
 class Units:

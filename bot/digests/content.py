@@ -120,17 +120,17 @@ def weekly_digest(matrix: Matrix, handoffs_last_8_weeks: list[Handoff], now: dat
         if week is not None:
             weeks[week].append((handoff, bool(result.respond_met and result.resolve_met)))
     trend = [sum(met for _, met in week) / len(week) if week else None for week in weeks]
-    responded = [
+    responded: list[timedelta] = [
         result.time_to_respond
         for handoff, result in measured
-        if _week_of(handoff.responded_at, bounds) == TREND_WEEKS - 1
+        if _week_of(handoff.responded_at, bounds) == TREND_WEEKS - 1 and result.time_to_respond is not None
     ]
     return WeeklyDigest(
         organisation=matrix.organisation,
         week_start=mondays[-2],
         attainment_by_side=_tally(weeks[-1], SIDES, lambda h: h.target_side),
         attainment_by_priority=_tally(weeks[-1], tuple(t.priority for t in matrix.sla.targets), lambda h: h.priority),
-        median_time_to_respond=median(responded) if responded else None,
+        median_time_to_respond=timedelta(seconds=median([t.total_seconds() for t in responded])) if responded else None,
         trend=trend,
         sparkline=sparkline(trend),
     )

@@ -24,7 +24,7 @@ _NEVER = datetime.max.replace(tzinfo=UTC)
 class HandoffClocks:
     respond: ClockState
     resolve: ClockState
-    target: SlaTarget | None
+    target: SlaTarget
 
 
 @dataclass(frozen=True)

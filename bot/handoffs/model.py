@@ -58,6 +58,13 @@ class Handoff:
     def is_open(self) -> bool:
         return self.status != "resolved"
 
+    @property
+    def number(self) -> int:
+        """The stored handoff's number (its id); one not stored yet has none."""
+        if self.id is None:
+            raise ValueError("this handoff is not stored yet, so it has no number")
+        return self.id
+
 
 @dataclass(frozen=True)
 class Transition:

@@ -38,7 +38,7 @@ def find_gaps(matrix: Matrix) -> list[Gap]:
             )
         if area.coverage == CLOCK_24X7 and not area.after_hours:
             gaps.append(Gap(subject, "needs 24x7 cover but nobody is on duty after hours", "set 'after_hours'"))
-    named = set()
+    named: set[str] = set()
     for area in matrix.areas:
         for field in PARTY_FIELDS:
             named.update(matrix.expand_all(getattr(area, field)))

@@ -253,7 +253,8 @@ class _Reader:
     def sides(self, node: _Node) -> tuple[Side, ...]:
         if not self.mapping(node, SIDES):
             return ()
-        sides, seen = [], {}
+        sides: list[Side] = []
+        seen: dict[str, int | None] = {}
         for key in SIDES:
             side_node = self.field(node, key)
             if side_node.value is None:

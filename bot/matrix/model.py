@@ -117,7 +117,11 @@ class Matrix:
     digest_time: time = field(default=time(8, 30))
 
     def side(self, key: str) -> Side | None:
-        return next((s for s in self.sides if s.key == key), None)
+        return self.sides_by_key.get(key)
+
+    @cached_property
+    def sides_by_key(self) -> dict[str, Side]:
+        return {s.key: s for s in self.sides}
 
     def fingerprint(self) -> str:
         """A digest of the whole matrix: equal matrices, equal digests (re-imports compare these)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -68,20 +69,20 @@ def _build(node: yaml.Node):
         out = LinedList(_build(child) for child in node.value)
         out.lc = _Lines({}, [(child.start_mark.line, child.start_mark.column) for child in node.value])
         return out
-    out, lines = LinedMap(), {}
+    mapping, lines = LinedMap(), dict[Any, tuple[int, int]]()
     for key_node, value_node in node.value:
         key = _build(key_node)
         if isinstance(key, (dict, list)):
             raise YamlProblem(key_node.start_mark.line + 1, "a mapping key must be a single value")
-        if key in out:
+        if key in mapping:
             raise YamlProblem(
                 key_node.start_mark.line + 1,
                 f"'{key}' appears twice in the same mapping (first at line {lines[key][0] + 1})",
             )
-        out[key] = _build(value_node)
+        mapping[key] = _build(value_node)
         lines[key] = (value_node.start_mark.line, value_node.start_mark.column)
-    out.lc = _Lines(lines, [])
-    return out
+    mapping.lc = _Lines(lines, [])
+    return mapping
 
 
 def load(text: str):

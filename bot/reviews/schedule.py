@@ -74,7 +74,8 @@ class _Timeline:
         self._restart(origin)
 
     def _restart(self, origin: datetime | None) -> None:
-        self._origin, self._points = origin, []
+        self._origin: datetime | None = origin
+        self._points: list[datetime] = []
         self._more = None if origin is None else self._source(origin)
 
     def _cover(self, at: datetime) -> None:  # compute points until one lies after `at`, or none are left
@@ -96,9 +97,11 @@ class _Timeline:
         with self._lock:
             self._cover(at)
             while (
-                i := (bisect_right if inclusive else bisect_left)(self._points, at) - 1
-            ) < 0 and self._origin > _FLOOR:
-                self._restart(self._origin - min(2 * (at - self._origin), self._origin - _FLOOR))
+                (i := (bisect_right if inclusive else bisect_left)(self._points, at) - 1) < 0
+                and (origin := self._origin) is not None
+                and origin > _FLOOR
+            ):
+                self._restart(origin - min(2 * (at - origin), origin - _FLOOR))
                 self._cover(at)
             return self._points[i] if i >= 0 else None
 
@@ -133,7 +136,7 @@ class Schedule:
 
     def occurrences(self, start: datetime, end: datetime, tz: str) -> list[datetime]:
         """Due instants in [start, end), in UTC."""
-        zone, found = _zone(tz), []
+        zone, found = _zone(tz), list[datetime]()
         stop = _local(end, zone) + _MARGIN
         for point in self._compiled.timeline.walk(_local(start, zone) - _MARGIN):
             if point > stop:
@@ -244,7 +247,10 @@ def _compile_rrule(text: str, body: str) -> _Compiled:
 
 def _dtstart(line: str) -> datetime:
     try:
-        return datetime.strptime("".join(_DTSTART.fullmatch(line).groups("T000000")), "%Y%m%dT%H%M%S")
+        match = _DTSTART.fullmatch(line)
+        if match is None:
+            raise ValueError(line)
+        return datetime.strptime("".join(match.groups("T000000")), "%Y%m%dT%H%M%S")
     except (AttributeError, ValueError):  # no match, or no such date
         raise ValueError(
             f"{line} is not a start Tandem reads: write DTSTART:20260107T100000, a local time "
@@ -305,21 +311,17 @@ def _describe_rrule(parts: dict[str, str], start: datetime, dated: bool) -> str:
         elif freq != "DAILY":
             monthdays, months = [_monthday(start.day)], months or ([start.month] if freq == "YEARLY" else [])
     unit, until = {"YEARLY": "year", "MONTHLY": "month", "WEEKLY": "week", "DAILY": "day"}[freq], parts.get("UNTIL", "")
-    return " ".join(
-        filter(
-            None,
-            [
-                f"every {unit}" if interval == 1 else f"every {interval} {unit}s",
-                months and "in " + _join(_MONTHS[m] for m in months),
-                (monthdays or weekdays) and "on " + " ".join(filter(None, [_join(weekdays), _join(monthdays)])),
-                "BYSETPOS" in parts and f"(position {parts['BYSETPOS']})",
-                f"at {int(parts.get('BYHOUR', start.hour)):02d}:{int(parts.get('BYMINUTE', start.minute)):02d}",
-                dated and f"from {start:%Y-%m-%d}",
-                "COUNT" in parts and f"for {parts['COUNT']} times",
-                until and f"until {until[:4]}-{until[4:6]}-{until[6:8]}",
-            ],
-        )
-    )
+    pieces = [
+        f"every {unit}" if interval == 1 else f"every {interval} {unit}s",
+        "in " + _join(_MONTHS[m] for m in months) if months else "",
+        "on " + " ".join(filter(None, [_join(weekdays), _join(monthdays)])) if monthdays or weekdays else "",
+        f"(position {parts['BYSETPOS']})" if "BYSETPOS" in parts else "",
+        f"at {int(parts.get('BYHOUR', start.hour)):02d}:{int(parts.get('BYMINUTE', start.minute)):02d}",
+        f"from {start:%Y-%m-%d}" if dated else "",
+        f"for {parts['COUNT']} times" if "COUNT" in parts else "",
+        f"until {until[:4]}-{until[4:6]}-{until[6:8]}" if until else "",
+    ]
+    return " ".join(p for p in pieces if p)
 
 
 def _describe_cron(expanded: list, nth: dict) -> str:
@@ -338,7 +340,10 @@ def _describe_cron(expanded: list, nth: dict) -> str:
 
 
 def _rrule_day(token: str) -> str:
-    number, code = re.fullmatch(r"([+-]?\d*)(MO|TU|WE|TH|FR|SA|SU)", token).groups()
+    match = re.fullmatch(r"([+-]?\d*)(MO|TU|WE|TH|FR|SA|SU)", token)
+    if match is None:  # the loader checked BYDAY already; this is only a description
+        return token
+    number, code = match.groups()
     name = _DAYS["SUMOTUWETHFRSA".index(code) // 2]
     return f"the {_ordinal(int(number))} {name}" if number else name
 

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from datetime import datetime
+from typing import Any
 
 from bot.errors import TandemError, Who
 from bot.handoffs.clocks import attainment, clocks
@@ -97,7 +98,7 @@ def export_handoffs(store: Store, matrix: Matrix, since: datetime, now: datetime
     if fmt not in FORMATS:
         raise TandemError(f"Unknown format '{fmt}': use csv or json.")
     handoffs = store.handoffs_since(matrix.organisation, since)
-    rows = [row(matrix, h, now) for h in handoffs]
+    rows: list[dict[str, Any]] = [row(matrix, h, now) for h in handoffs]
     if fmt == "json":
         trail: dict[str, list] = {}
         for event in store.audit_events(matrix.organisation, "handoff."):

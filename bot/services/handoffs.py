@@ -56,7 +56,7 @@ def _target(
     if target in SIDES:
         return target, target, None, reachable(matrix.expand(target), leave, now)
     if target in matrix.people:
-        return target, matrix.side_of(target), None, reachable((target,), leave, now)
+        return target, matrix.people[target].side, None, reachable((target,), leave, now)
     if target.startswith(("U", "W")) and target.isalnum() and target.isupper():
         raise TandemError(
             Who(target), f" is not in the matrix of {matrix.name}: hand off to a side, an area or a listed person."

@@ -30,7 +30,7 @@ class Home:
 
 def _breached(handoff: Handoff, matrix: Matrix, now: datetime) -> bool:
     state = clocks(handoff, matrix, now)
-    return bool(state) and any(c.breached and not c.stopped for c in (state.respond, state.resolve))
+    return state is not None and any(c.breached and not c.stopped for c in (state.respond, state.resolve))
 
 
 def build(store: Store, matrix: Matrix, user: str, now: datetime, limit: int = 10) -> Home:

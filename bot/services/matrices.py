@@ -38,6 +38,10 @@ class MatrixCache:
         loaded = self._loaded.get(org_key)
         if loaded is None or loaded.version != version:
             matrix = store.load_matrix(org_key)
+            if matrix is None:  # removed since its version was read
+                raise UnknownOrganisation(
+                    f"No matrix is loaded for '{org_key}'. Load one with: tandem matrix import FILE"
+                )
             loaded = LoadedMatrix(version, matrix, AreaIndex(matrix.areas))
             with self._lock:
                 self._loaded[org_key] = loaded

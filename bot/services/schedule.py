@@ -62,7 +62,7 @@ def _plan_alerts(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
                         },
                         now,
                     )
-                store.set_alert_at(handoff.id, next_alert_at(handoff, matrix, now))
+                store.set_alert_at(handoff.number, next_alert_at(handoff, matrix, now))
         if len(due) < BATCH:
             return planned
 
@@ -76,12 +76,12 @@ def _plan_timers(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
                 matrix = matrices.get(store, timer.organisation)
                 if timer.kind == "digest":
                     posted = store.posted_keys(timer.organisation, f"digest:{timer.organisation}:")
-                    for occurrence in (o for o in due_digests(matrix, now, posted) if o.at >= timer.since):
+                    for digest in (o for o in due_digests(matrix, now, posted) if o.at >= timer.since):
                         planned += store.enqueue(
                             timer.organisation,
-                            occurrence.key,
+                            digest.key,
                             "digest",
-                            {"kind": occurrence.kind, "at": occurrence.at.isoformat()},
+                            {"kind": digest.kind, "at": digest.at.isoformat()},
                             now,
                         )
                     store.set_timer(timer.id, next_digest_at(matrix, now))
@@ -125,12 +125,14 @@ def deliver(deps: Deps, now: datetime, report: TickReport) -> None:
         for item in items:
             try:
                 found = already_posted(deps, item, matrices) if item.resend else None
+                where: tuple[str | None, str | None]
                 if found:
                     report.skipped += 1
-                    channel, ts = found
+                    where = found
                 else:
-                    channel, ts = post_occurrence(deps, item, now, matrices)
+                    where = post_occurrence(deps, item, now, matrices)
                     report.posted += 1
+                channel, ts = where
                 with deps.units() as store:
                     store.mark_sent(item.key, channel, ts, now)
             except Exception as error:  # noqa: BLE001 - any failure: retry on the next tick

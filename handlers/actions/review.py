@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.errors import TandemError
 from bot.services import reviews as review_service
 from bot.services.deps import Deps
 from handlers.errors import view_metadata
@@ -41,6 +42,7 @@ def review_done_submitted(
             store, matrix, meta["review"], user, evidence, deps.clock.now(), datetime.fromisoformat(meta["due_at"])
         )
     reply = done_reply(review, due_at, matrix, user, evidence)
-    client.chat_postMessage(
-        channel=channel or matrix.channel, thread_ts=ts or None, text=reply.text, blocks=reply.blocks
-    )
+    where = channel or matrix.channel
+    if where is None:
+        raise TandemError(f"Done and recorded, but the matrix of {matrix.name} names no shared channel to say so in.")
+    client.chat_postMessage(channel=where, thread_ts=ts or None, text=reply.text, blocks=reply.blocks)

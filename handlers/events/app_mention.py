@@ -12,7 +12,7 @@ from handlers.middleware.once import finish_event
 
 
 def app_mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-    channel = event.get("channel")
+    channel = event["channel"]
     reply = answer(context["tandem"], lambda: parse_mention(event.get("text", "")), event.get("user", ""), channel)
     payload = reply.payload()
     payload.pop("response_type")

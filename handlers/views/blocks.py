@@ -7,6 +7,7 @@ Limits: docs.slack.dev block reference (section text 3,000, header 150, context 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from handlers.views.markup import truncate
 
@@ -26,7 +27,7 @@ def header(text: str) -> dict:
 
 
 def section(text: str, fields: list[str] | None = None) -> dict:
-    block = {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT)}}
+    block: dict[str, Any] = {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, SECTION_TEXT)}}
     if fields:
         block["fields"] = [{"type": "mrkdwn", "text": truncate(f, 2000)} for f in fields[:10]]
     return block

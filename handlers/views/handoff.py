@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from bot.handoffs.clocks import clocks
 from bot.handoffs.model import Handoff, Transition
@@ -151,7 +152,7 @@ def new_handoff_modal(
 ) -> dict:
     priorities = [{"text": _plain(p), "value": p} for p in PRIORITIES if matrix.sla.target(p)]
     area_options = [{"text": _plain(truncate(a.name, 75)), "value": a.key} for a in matrix.areas[:100]]
-    area_element = {"type": "static_select", "action_id": "area", "options": area_options}
+    area_element: dict[str, Any] = {"type": "static_select", "action_id": "area", "options": area_options}
     if area_key and matrix.area(area_key):
         area_element["initial_option"] = next(o for o in area_options if o["value"] == area_key)
     default = next(o for o in priorities if o["value"] == matrix.sla.default)

@@ -21,8 +21,10 @@ def home_view(home: Home) -> dict:
     if viewer is None:
         who = "You are not listed in the matrix yet; ask a matrix admin to add you."
     else:
-        side = matrix.side(viewer.side)
-        who = f"You are on the *{side.name}* side ({side.key})" + (" and a matrix admin." if viewer.admin else ".")
+        side = matrix.sides_by_key[viewer.side]
+        who = f"You are on the *{escape(side.name)}* side ({side.key})" + (
+            " and a matrix admin." if viewer.admin else "."
+        )
     blocks = [header(f"Tandem — {matrix.name}"), section(who), divider()]
     blocks += _handoffs("Assigned to me", home.assigned, matrix, home.now, "Nothing assigned to you.")
     blocks += _handoffs("Opened by me", home.opened, matrix, home.now, "No open handoffs of yours.")

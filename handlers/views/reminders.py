@@ -118,7 +118,11 @@ def review_done_modal(review: Review, due_at: datetime, channel: str | None, ts:
 
 def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[dict]]:
     total = sum(digest.open_by_side.values())
-    sides = " · ".join(f"{matrix.side(k).name}: {n}" for k, n in digest.open_by_side.items() if matrix.side(k))
+    sides = " · ".join(
+        f"{escape(matrix.sides_by_key[k].name)}: {n}"
+        for k, n in digest.open_by_side.items()
+        if k in matrix.sides_by_key
+    )
     ages = " · ".join(f"{k}: {n}" for k, n in digest.age_buckets.items())
     text = f"Daily digest for {matrix.name}: {total} open handoffs, {len(digest.breached)} breached, {len(digest.at_risk)} at risk."
     blocks = [
@@ -157,7 +161,9 @@ def weekly_digest_blocks(matrix: Matrix, digest: WeeklyDigest) -> tuple[str, lis
         return f"{met}/{total} ({round(100 * met / total)}%)" if total else "—"
 
     sides = "\n".join(
-        f"• {matrix.side(k).name}: {rate(v)}" for k, v in digest.attainment_by_side.items() if matrix.side(k)
+        f"• {escape(matrix.sides_by_key[k].name)}: {rate(v)}"
+        for k, v in digest.attainment_by_side.items()
+        if k in matrix.sides_by_key
     )
     priorities = " · ".join(f"{k}: {rate(v)}" for k, v in digest.attainment_by_priority.items())
     median = digest.median_time_to_respond

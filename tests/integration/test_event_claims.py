@@ -47,3 +47,17 @@ def test_claims(database, clock):
         Store(session).finish_event("EvClaim1", now + timedelta(seconds=62))
     assert claim(database, "EvClaim1", now + timedelta(hours=1)) is False  # finished: final
     assert claim(database, "EvClaim2", now) is True
+
+
+def test_prune_forgets_finished_events_past_their_retention_only(database, clock):
+    now = clock.now()
+    for event_id, done in (("EvClaimOld", True), ("EvClaimNew", True), ("EvClaimOpen", False)):
+        claim(database, event_id, now - timedelta(days=10 if event_id != "EvClaimNew" else 1))
+        if done:
+            with database.session() as session:
+                Store(session).finish_event(event_id, now - timedelta(days=10 if event_id == "EvClaimOld" else 1))
+    with database.session() as session:
+        events, posts = Store(session).prune(now - timedelta(days=7), now - timedelta(days=90))
+    assert (events, posts) == (1, 0)
+    assert claim(database, "EvClaimNew", now) is False  # still remembered: a late retry stays a retry
+    assert claim(database, "EvClaimOpen", now) is True  # unfinished claims are never pruned: taken over

@@ -142,6 +142,17 @@ def test_daily_digest_once_and_one_after_downtime(runtime, standin):
     assert len([t for t in posted if t.startswith("Weekly SLA digest")]) == 1
 
 
+def test_a_tick_prunes_sent_posts_past_their_retention(runtime, standin):
+    at(runtime, local(2026, 12, 1, 8, 30))
+    key = "digest:harbour-finch:daily:2026-12-01"
+    with runtime.unit() as store:
+        assert key in store.posted_keys("harbour-finch", "digest:")
+    assert at(runtime, local(2027, 2, 1, 8, 30)).pruned == 0  # 62 days: still kept
+    assert at(runtime, local(2027, 3, 2, 8, 30)).pruned >= 1  # past 90 days: gone
+    with runtime.unit() as store:
+        assert key not in store.posted_keys("harbour-finch", "digest:")
+
+
 def test_no_digest_on_weekends_or_holidays(runtime, standin):
     at(runtime, local(2026, 12, 24, 9, 0))
     standin.reset()

@@ -100,7 +100,7 @@ class ConsoleSession:
             return self._press(arg)
         if word == "at" and not isinstance(self.clock, FixedClock):
             return "(start the console with --at to set the clock)\n"
-        if word == "at" and arg:
+        if word == "at" and arg and isinstance(self.clock, FixedClock):
             try:
                 at = datetime.fromisoformat(arg.replace("Z", "+00:00"))
                 self.clock.set(at)
