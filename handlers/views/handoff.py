@@ -13,8 +13,7 @@ from bot.matrix.model import PRIORITIES, Matrix
 from bot.sla.clock import ClockState
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
-from handlers.views.markup import escape, mention, mentions, party, truncate
-from handlers.views.owner import local_time
+from handlers.views.markup import escape, local_time, mention, mentions, party, truncate
 
 STATUS_WORDS = {
     "open": ":new: Open",

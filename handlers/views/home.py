@@ -6,8 +6,7 @@ from bot.errors import TandemError
 from bot.services.home import Home
 from handlers.views.blocks import VIEW_BLOCKS, cap_blocks, context, divider, header, section
 from handlers.views.handoff import handoff_line
-from handlers.views.markup import escape, mention, words
-from handlers.views.owner import local_time
+from handlers.views.markup import escape, local_time, mention, words
 
 
 def _handoffs(title: str, handoffs, matrix, now, empty: str) -> list[dict]:
@@ -50,7 +49,7 @@ def home_view(home: Home) -> dict:
         blocks += [section(f"• *{g.subject}*: {g.problem} — {g.fix}") for g in home.gaps]
     else:
         blocks.append(section("No gaps: every area has an owner and cover where it needs it."))
-    blocks.append(context(f"Updated {local_time(home.now, matrix.timezone)} ({matrix.timezone})"))
+    blocks.append(context(f"Updated {local_time(home.now, matrix.timezone)}"))
     return {"type": "home", "blocks": cap_blocks(blocks, VIEW_BLOCKS)}
 
 

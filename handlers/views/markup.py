@@ -4,12 +4,18 @@ Whatever a user typed is escaped before it is echoed, so a summary can never pin
 `@channel`, forge a `<@mention>` or a link; and every text is cut to its limit with "…"
 rather than being refused by Slack. The core names people as `Who`; here they become
 mentions, and every plain word is escaped, values from the matrix file included.
+
+Instants become Slack date tokens, so the provider's engineer in another time zone reads
+their own time; the token's fallback (what old clients and the console show) is the
+organisation's wall clock with its zone named.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.errors import Who, Word, Words
 from bot.matrix.model import Matrix
@@ -25,13 +31,17 @@ def escape(text: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """At most `limit` characters, ending in "…" when cut; never splits an `&amp;` entity."""
+    """At most `limit` characters, ending in "…" when cut; never splits an `&amp;` entity
+    or a `<…>` token (a mention, a link, a date)."""
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
     amp = cut.rfind("&")
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
+    opening = cut.rfind("<")
+    if opening != -1 and ">" not in cut[opening:]:
+        cut = cut[:opening]
     return cut + "…"
 
 
@@ -59,3 +69,17 @@ def party(matrix: Matrix, ref: str) -> str:
 
 def parties(matrix: Matrix, refs: Iterable[str]) -> str:
     return ", ".join(party(matrix, r) for r in refs) or "—"
+
+
+def local_date(at: datetime, timezone: str) -> str:
+    """The organisation's local date, e.g. "Tue 01 Dec": for plain text such as headers."""
+    return at.astimezone(ZoneInfo(timezone)).strftime("%a %d %b")
+
+
+def local_time(at: datetime, timezone: str) -> str:
+    """An instant as a Slack date token: each reader sees it in their own zone and clock format.
+
+    The fallback names the organisation's zone ("Tue 01 Dec 11:00 GMT"), so a client that
+    cannot render the token, or the console, still shows an unambiguous time."""
+    fallback = at.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M %Z")
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"

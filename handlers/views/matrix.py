@@ -7,8 +7,7 @@ from bot.matrix.audit import Gap
 from bot.matrix.model import Matrix
 from bot.ownership.duty import LeavePeriod
 from handlers.views.blocks import Reply, context, divider, header, section
-from handlers.views.markup import escape, mention, parties, words
-from handlers.views.owner import local_time
+from handlers.views.markup import escape, local_time, mention, parties, words
 
 HELP = """*Tandem* answers who owns what in the co-managed split, and keeps handoffs on the clock.
 • `/owner <thing>` — who owns it and who is on duty right now

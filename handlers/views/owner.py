@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from bot.matrix.model import Matrix
 from bot.ownership.duty import OwnerAnswer
 from bot.services.owner import OwnerResult
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
-from handlers.views.markup import escape, mention, mentions, parties, party
-
-
-def local_time(at: datetime, timezone: str) -> str:
-    return at.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M")
+from handlers.views.markup import escape, local_time, mention, mentions, parties, party
 
 
 def _duty_line(matrix: Matrix, answer: OwnerAnswer) -> str:

@@ -12,8 +12,7 @@ from bot.reviews.schedule import parse_schedule
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, divider, header, section
 from handlers.views.handoff import handoff_line, title
-from handlers.views.markup import escape, mention, mentions, parties, truncate
-from handlers.views.owner import local_time
+from handlers.views.markup import escape, local_date, local_time, mention, mentions, parties, truncate
 
 
 def sla_alert_text(handoff, payload: dict, people: tuple[str, ...]) -> str:
@@ -126,7 +125,7 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
     ages = " · ".join(f"{k}: {n}" for k, n in digest.age_buckets.items())
     text = f"Daily digest for {matrix.name}: {total} open handoffs, {len(digest.breached)} breached, {len(digest.at_risk)} at risk."
     blocks = [
-        header(f"Daily digest — {local_time(digest.now, matrix.timezone)[:10]}"),
+        header(f"Daily digest — {local_date(digest.now, matrix.timezone)}"),
         section(f"*{total} open handoff{'s' if total != 1 else ''}* — {sides}\nBy age: {ages}"),
     ]
     for label, items in (("Breached", digest.breached), ("At risk", digest.at_risk)):

@@ -46,7 +46,7 @@ def test_mention_after_hours_cover_and_help(tmp_path):
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "On-site hardware and peripherals" in out
-    assert "@Alice Moss is away until Sat 28 Nov 00:00. @Ben Ode covers." in out
+    assert "@Alice Moss is away until Sat 28 Nov 00:00 GMT. @Ben Ode covers." in out
     assert "On duty now (business hours): @Ben Ode" in out
     assert "(now acting as Priya Shah)" in out and "Priya Shah> make me a sandwich" in out
     assert "I didn't understand “make me a sandwich”" in out
@@ -85,7 +85,7 @@ def test_buttons_from_the_terminal(tmp_path):
     run = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00")
     assert run.returncode == 0, run.stderr
     out = run.stdout
-    assert "[#C0SHARED01 message 1.000000]" in out and "Respond: due Tue 01 Dec 11:00 (0% used)" in out
+    assert "[#C0SHARED01 message 1.000000]" in out and "Respond: due Tue 01 Dec 11:00 GMT (0% used)" in out
     assert "@Priya Shah, @Sam Lee, @Tom Reyes, @Red Kite NOC: new handoff from @Alice Moss, P2." in out
     assert "[#C0SHARED01 message 1.000000 updated]" in out and "@Priya Shah acknowledged it." in out
     refusal = out.split("Cara Diaz> :press resolve 1 nope")[1]
@@ -97,4 +97,11 @@ def test_leave_is_recorded_by_the_same_side_or_an_admin(tmp_path):
     out = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00").stdout
     sam, priya = out.split("Priya Shah> ")
     assert "Only @Alice Moss's own side or a matrix admin can record their leave." in sam
-    assert "@Alice Moss is away until Sat 05 Dec 00:00. Nobody covers" in priya
+    assert "@Alice Moss is away until Sat 05 Dec 00:00 GMT. Nobody covers" in priya
+
+
+def test_times_show_the_organisations_zone(tmp_path):
+    script = "/handoff P2 provider: the door badge reader is offline\n"
+    out = console(tmp_path, script, "--at", "2026-07-01T09:00:00+00:00").stdout
+    assert "Respond: due Wed 01 Jul 11:00 BST (0% used)" in out  # 10:00 BST plus an hour
+    assert "Respond by Wed 01 Jul 11:00 BST." in out and "<!date" not in out

@@ -7,6 +7,7 @@ sent to the stand-in.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -284,3 +285,15 @@ def test_dropped_connection_to_slack_is_retried(bot, standin):
     send(bot, sr.event_callback(sr.app_mention("<@W111> who owns backups?", user=ALICE, channel=CHANNEL)))
     calls = standin.wait_for("chat.postMessage", count=2, timeout=20)
     assert calls[-1].reply["ok"] is True and "Backups" in all_text(calls[-1].blocks)
+
+
+def test_times_in_slack_messages_are_date_tokens_each_reader_localises(bot, standin):
+    command(bot, standin, "/handoff", "P2 provider: the door badge reader is offline", reply_to="dates")
+    root, thread = standin.wait_for("chat.postMessage", count=2)
+    respond = next(f["text"] for b in root.blocks for f in b.get("fields", []) if f["text"].startswith("*Respond*"))
+    token = re.search(
+        r"<!date\^(\d+)\^\{date_short_pretty\} \{time\}\|(\w{3} \d\d \w{3} \d\d:\d\d (GMT|BST))>", respond
+    )
+    assert token, respond
+    assert 0 < int(token.group(1)) - time.time() <= 4 * 86400  # an hour of business time from now
+    assert f"Respond by <!date^{token.group(1)}^" in thread["text"]

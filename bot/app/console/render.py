@@ -1,7 +1,8 @@
 """Block Kit as readable terminal text, with mentions shown as names.
 
 The console shows the same blocks Slack would get, so what you try here is what the
-channel will see.
+channel will see. A Slack date token shows its fallback: the organisation's wall clock
+with its zone named, as a client that cannot localise it would show it.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import re
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 _LINK = re.compile(r"<(https?://[^|>]+)\|([^>]+)>")
+_DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
 _CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
 _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])")
 
 
 def mrkdwn(text: str, names: dict[str, str]) -> str:
+    text = _DATE.sub(r"\1", text)
     text = _MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
     text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
     text = _CHANNEL.sub(lambda m: "#" + m.group(1), text)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TextIO
 
 from bot.app.console.conversation import ConsoleConversation
-from bot.app.console.render import render_blocks
+from bot.app.console.render import mrkdwn, render_blocks
 from bot.app.container import build
 from bot.app.settings import Settings
 from bot.clock import Clock, FixedClock
@@ -84,7 +84,7 @@ class ConsoleSession:
 
     def show(self, reply: Reply) -> str:
         where = "in the channel" if reply.public else "only you can see this"
-        body = render_blocks(reply.blocks, self.people) if reply.blocks else reply.text
+        body = render_blocks(reply.blocks, self.people) if reply.blocks else mrkdwn(reply.text, self.people)
         return f"[{where}]\n{body}\n"
 
     def _meta(self, line: str) -> str | None:
