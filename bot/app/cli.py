@@ -24,16 +24,18 @@ if TYPE_CHECKING:
     from bot.ports import Store
 
 
-def _clock(at: str | None) -> Clock:
-    if not at:
-        return SystemClock()
+def _instant(at: str) -> datetime:
     try:
         moment = datetime.fromisoformat(at.replace("Z", "+00:00"))
     except ValueError as exc:
         raise click.BadParameter(f"{at!r} is not an ISO-8601 time such as 2026-12-01T09:00:00+00:00") from exc
     if moment.tzinfo is None:
         raise click.BadParameter(f"{at!r} has no offset: add one, e.g. {at}+00:00 or {at}Z")
-    return FixedClock(moment)
+    return moment
+
+
+def _clock(at: str | None) -> Clock:
+    return FixedClock(_instant(at)) if at else SystemClock()
 
 
 def _summary(changes: list[str]) -> str:
@@ -64,19 +66,21 @@ def main() -> None:
     "--matrix", "matrix_file", type=click.Path(exists=True, dir_okay=False), help="Import this matrix file first."
 )
 @click.option("--at", help="Pretend it is this time (ISO-8601 with offset).")
-def console(as_user: str | None, matrix_file: str | None, at: str | None) -> None:
+@click.option("--org", "organisation", help="Organisation key (needed when several are loaded).")
+def console(as_user: str | None, matrix_file: str | None, at: str | None, organisation: str | None) -> None:
     """The whole bot in a terminal; reads a script from stdin when it is not a terminal."""
     from bot.app.bootstrap import import_file, open_database
-    from bot.app.console.session import ConsoleSession
+    from bot.app.console.session import ConsoleClock, ConsoleSession
 
     settings = Settings.from_env()
-    clock = _clock(at)
+    clock = ConsoleClock(_instant(at) if at else None)
     db = open_database(settings)
     path = matrix_file or settings.matrix_file
     if path:
-        _, changes = import_file(db, path, "console", clock)
+        imported, changes = import_file(db, path, "console", clock)
         click.echo(f"Loaded {path}: " + _summary(changes), err=True)
-    session = ConsoleSession(settings, db, clock, as_user, sys.stdout)
+        organisation = organisation or imported
+    session = ConsoleSession(settings, db, clock, as_user, sys.stdout, organisation)
     if not session.people:
         raise TandemError("No matrix is loaded. Start with: tandem console --matrix examples/matrix.yml")
     interactive = sys.stdin.isatty()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -105,3 +106,81 @@ def test_times_show_the_organisations_zone(tmp_path):
     out = console(tmp_path, script, "--at", "2026-07-01T09:00:00+00:00").stdout
     assert "Respond: due Wed 01 Jul 11:00 BST (0% used)" in out  # 10:00 BST plus an hour
     assert "Respond by Wed 01 Jul 11:00 BST." in out and "<!date" not in out
+
+
+LAW_FIRM = EXAMPLE.parents[1] / "tests" / "data" / "law_firm.yml"
+
+
+def answer_to(out: str, line: str) -> str:
+    """What the console printed after the script line `line`, up to the next prompt."""
+    tail = out.split(f"> {line}\n", 1)[1]
+    return re.split(r"^[^\n>]+> ", tail, maxsplit=1, flags=re.M)[0]
+
+
+def test_at_runs_the_due_work_so_warnings_and_breaches_appear(tmp_path):
+    script = (
+        "/handoff P1 provider: the firewall is down\n"
+        ":at 2026-12-01T10:12:00Z\n"  # 75% of the 15-minute first response
+        ":tick\n"  # nothing more is due at the same moment
+        ":at 2026-12-01T10:16Z\n"  # breached
+    )
+    run = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00")
+    assert run.returncode == 0, run.stderr
+    warned, again = answer_to(run.stdout, ":at 2026-12-01T10:12:00Z"), answer_to(run.stdout, ":tick")
+    breached = answer_to(run.stdout, ":at 2026-12-01T10:16Z")
+    assert "[#C0SHARED01 thread 1.000000]" in warned and "75% of the first response time of" in warned
+    assert "(clock set to Tue 01 Dec 10:12 Europe/London" in warned and "1 posted" in warned
+    assert "nothing was due" in again
+    assert "the first response target of" in breached and "is breached" in breached
+    assert "SLA breach:" in breached and "escalation: @Priya Shah" in breached
+
+
+def test_at_sets_the_clock_without_starting_with_at(tmp_path):
+    run = console(tmp_path, ":at 2026-12-25T23:30+00:00\n/owner backups\n")
+    assert run.returncode == 0, run.stderr
+    assert "start the console with --at" not in run.stdout
+    assert "(clock set to Fri 25 Dec 23:30 Europe/London" in run.stdout
+    assert "On duty now (holiday" in run.stdout or "after hours" in run.stdout
+
+
+def test_press_takes_the_short_names_of_the_buttons(tmp_path):
+    script = (
+        "/handoff P2 provider: printer queue stuck\n"
+        ":as priya\n:press ack 1\n:press take-it 1\n:press wait 1\n:press resume 1\n:press back 1\n"
+    )
+    run = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "write it as :press" not in out
+    assert "@Priya Shah acknowledged it." in out and "@Priya Shah took it." in out
+    assert "handed it back" in out
+
+
+def test_org_picks_the_organisation_when_several_are_loaded(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}"}
+    env.pop("TANDEM_MATRIX", None)
+    for path in (EXAMPLE, LAW_FIRM):
+        subprocess.run(
+            [sys.executable, "-m", "bot", "matrix", "import", str(path)], env=env, cwd=tmp_path, check=True, timeout=60
+        )
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "console", *args],
+            input="/owner imanage\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+            check=False,
+        )
+
+    law = run("--org", "calder-voss", "--at", "2026-12-01T15:00Z")
+    assert law.returncode == 0, law.stderr
+    assert "Dana Whit> /owner imanage" in law.stdout and "Document management (iManage)" in law.stdout
+    ambiguous = run()
+    assert ambiguous.returncode == 1
+    assert "Several organisations are loaded" in ambiguous.stderr and "--org calder-voss" in ambiguous.stderr
+    unknown = run("--org", "nope")
+    assert unknown.returncode == 1 and "No organisation 'nope'" in unknown.stderr

@@ -2,25 +2,29 @@
 
 Lines are slash commands (`/owner backups`), mention text (`@tandem who owns backups?`
 or just `who owns backups?`), or console commands starting with `:` (`:as U0BEN0001`,
-`:at 2026-12-25T10:00Z`, `:quit`). `@Name` is read as a mention of the person whose
-name starts with it, so you can type `/tandem cover @ben until friday by @alice`.
+`:press ack 1`, `:at 2026-12-25T10:00Z`, `:tick`, `:quit`). `@Name` is read as a mention
+of the person whose name starts with it, so you can type `/tandem cover @ben until friday by @alice`.
+
+`:at` and `:tick` run the scheduler's tick, the same one `tandem run` beats with, so SLA
+warnings, breaches, review reminders and digests appear as the channel would show them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from bot.app.console.conversation import ConsoleConversation
 from bot.app.console.render import mrkdwn, render_blocks
 from bot.app.container import build
 from bot.app.settings import Settings
-from bot.clock import Clock, FixedClock
 from bot.errors import TandemError
 from bot.grammar import parse_line
 from bot.services import handoffs as handoff_service
+from bot.services.schedule import tick
 from handlers.dispatch import answer
 from handlers.notify import ChannelNotifier
 from handlers.views.blocks import Reply
@@ -29,29 +33,78 @@ from storage.db import Database
 
 CONSOLE_HELP = (
     ":as NAME — act as someone else · :press ACTION NUMBER [note] — press a handoff button "
-    "(acknowledge, take, wait, resume, hand_back, resolve) · :at ISO-TIME — set the clock · :quit"
+    "(ack, take, wait, resume, back, resolve) · :at ISO-TIME — set the clock and run what is due then · "
+    ":tick — run what is due now · :quit"
 )
-BUTTONS = ("acknowledge", "take", "wait", "resume", "hand_back", "resolve")
+# What `:press` accepts: the button labels and short names, for each handoff step.
+BUTTONS = {
+    "acknowledge": "acknowledge",
+    "ack": "acknowledge",
+    "take": "take",
+    "take_it": "take",
+    "wait": "wait",
+    "waiting": "wait",
+    "waiting_on_requester": "wait",
+    "resume": "resume",
+    "hand_back": "hand_back",
+    "handback": "hand_back",
+    "back": "hand_back",
+    "resolve": "resolve",
+}
+
+
+class ConsoleClock:
+    """The real time until `:at` (or `--at`) sets one; from then on it stands still there."""
+
+    def __init__(self, at: datetime | None = None) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return (self.at or datetime.now(UTC)).astimezone(UTC)
+
+    def set(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("the console clock needs a time with its offset")
+        self.at = at
 
 
 class ConsoleSession:
-    def __init__(self, settings: Settings, db: Database, clock: Clock, user: str | None, out: TextIO) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        clock: ConsoleClock,
+        user: str | None,
+        out: TextIO,
+        organisation: str | None = None,
+    ) -> None:
         self.clock = clock
         self.out = out
         self.people: dict[str, str] = {}  # filled below; the conversation shows mentions by these names
         self.deps = build(settings, db, clock, ChannelNotifier(ConsoleConversation(out, self.people))).deps
         self.channel: str | None = None
+        self.timezone = "UTC"
         self.user = user or ""
-        self._load_people()
+        self._load_people(organisation)
 
-    def _load_people(self) -> None:
+    def _load_people(self, organisation: str | None) -> None:
+        """The organisation the console speaks for: the one named, or the only one loaded."""
         with self.deps.units() as store:
             keys = store.organisation_keys()
             if not keys:
                 return
-            matrix = self.deps.matrices.get(store, keys[0]).matrix
+            if organisation and organisation not in keys:
+                raise TandemError(f"No organisation '{organisation}'. Loaded: {', '.join(keys)}.")
+            if not organisation and len(keys) > 1:
+                raise TandemError(
+                    "Several organisations are loaded: choose one with "
+                    + " or ".join(f"--org {key}" for key in keys)
+                    + "."
+                )
+            matrix = self.deps.matrices.get(store, organisation or keys[0]).matrix
         self.people.update({p.slack: p.name for p in matrix.people.values()})
         self.channel = matrix.channel
+        self.timezone = matrix.timezone
         if not self.user:
             admins = [p for p in matrix.people.values() if p.admin and p.side == "internal"]
             self.user = (admins or list(matrix.people.values()))[0].slack
@@ -98,26 +151,40 @@ class ConsoleSession:
             return f"(now acting as {self.who()})\n"
         if word == "press":
             return self._press(arg)
-        if word == "at" and not isinstance(self.clock, FixedClock):
-            return "(start the console with --at to set the clock)\n"
-        if word == "at" and arg and isinstance(self.clock, FixedClock):
+        if word == "at" and arg:
             try:
-                at = datetime.fromisoformat(arg.replace("Z", "+00:00"))
-                self.clock.set(at)
+                self.clock.set(datetime.fromisoformat(arg.replace("Z", "+00:00")))
             except ValueError:
                 return "(':at' needs a time with its offset, e.g. 2026-12-25T10:00+00:00)\n"
-            return f"(clock set to {self.clock.now().isoformat()})\n"
+            self.out.write(f"(clock set to {self._local(self.clock.now())})\n")
+            return self._tick()
+        if word == "tick":
+            return self._tick()
         return f"({CONSOLE_HELP})\n"
+
+    def _local(self, at: datetime) -> str:
+        return f"{at.astimezone(ZoneInfo(self.timezone)):%a %d %b %H:%M} {self.timezone}, {at:%H:%M} UTC"
+
+    def _tick(self) -> str:
+        """What `tandem run` would post at the console's time: its posts print as they go."""
+        self.out.flush()
+        report = tick(self.deps)
+        if not (report.posted or report.failed):
+            return "(tick: nothing was due)\n"
+        failed = f", {report.failed} failed" if report.failed else ""
+        return f"(tick: {report.posted} posted{failed})\n"
 
     def _press(self, arg: str) -> str:
         """A handoff button, pressed from the terminal: the same step a click in Slack takes."""
         action, _, rest = arg.partition(" ")
         number, _, note = rest.strip().partition(" ")
-        action = action.replace("-", "_").lower()
-        if action not in BUTTONS or not number.lstrip("#").isdigit():
-            return f"(write it as :press ACTION NUMBER [note], ACTION one of {', '.join(BUTTONS)})\n"
+        if action.lstrip("#").isdigit() and not number.lstrip("#").isdigit():  # `:press 1 ack` reads as well
+            action, number = number, action
+        step = BUTTONS.get(action.replace("-", "_").lower())
+        if step is None or not number.lstrip("#").isdigit():
+            return "(write it as :press ACTION NUMBER [note], ACTION one of ack, take, wait, resume, back, resolve)\n"
         try:
-            handoff_service.step(self.deps, int(number.lstrip("#")), action, self.user, self.channel, note or None)
+            handoff_service.step(self.deps, int(number.lstrip("#")), step, self.user, self.channel, note or None)
         except TandemError as error:
             return self.show(error_reply(error))
         return ""
