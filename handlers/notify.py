@@ -64,7 +64,11 @@ class ChannelNotifier:
             raise ValueError(f"handoff #{handoff.id} has no message to alert in")
         meta = {"occurrence": key}
         ts = self.conversation.post(
-            handoff.channel, sla_alert_text(handoff, payload, people), [], thread_ts=handoff.ts, metadata=meta
+            handoff.channel,
+            sla_alert_text(matrix, handoff, payload, people, now),
+            [],
+            thread_ts=handoff.ts,
+            metadata=meta,
         )
         if payload["breach"]:
             text, blocks = sla_breach_blocks(matrix, handoff, payload, people, escalation, now)

@@ -56,12 +56,13 @@ def title(handoff: Handoff) -> str:
     return f"{'Overflow' if handoff.kind == 'overflow' else 'Handoff'} #{handoff.id} · {handoff.priority}"
 
 
-def root_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dict]:
+def _summary_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dict]:
+    """What a handoff is and where it stands: its title, summary, fields, details and resolution."""
     state = clocks(handoff, matrix, now)
     area = matrix.area(handoff.area) if handoff.area else None
     fields = [
         f"*Requester*\n{mention(handoff.requester)} ({handoff.requester_side})",
-        f"*To*\n{party(matrix, handoff.target)}" + (f" · {area.name}" if area else ""),
+        f"*To*\n{party(matrix, handoff.target)}" + (f" · {escape(area.name)}" if area else ""),
         f"*Assignee*\n{mention(handoff.assignee) if handoff.assignee else 'nobody yet'}",
         f"*Status*\n{STATUS_WORDS[handoff.status]}",
     ]
@@ -75,13 +76,23 @@ def root_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dict]:
         blocks.append(section(escape(handoff.details)))
     if handoff.resolution:
         blocks.append(section(f"*Resolution:* {escape(handoff.resolution)}"))
+    return blocks
+
+
+def _opened(matrix: Matrix, handoff: Handoff) -> str:
+    return f"Opened {local_time(handoff.opened_at, matrix.timezone)} · {escape(matrix.name)}"
+
+
+def root_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dict]:
+    """The root message in the channel: the summary, the buttons for its status, when it opened."""
+    blocks = _summary_blocks(matrix, handoff, now)
     buttons = [
         button(BUTTON_LABELS[a][0], ids.HANDOFF_BUTTONS[a], str(handoff.id), BUTTON_LABELS[a][1])
         for a in available_actions(handoff)
     ]
     if buttons:
         blocks.append(actions(*buttons, block_id=f"handoff-{handoff.id}"))
-    blocks.append(context(f"Opened {local_time(handoff.opened_at, matrix.timezone)} · {matrix.name}"))
+    blocks.append(context(_opened(matrix, handoff)))
     return blocks
 
 
@@ -112,12 +123,18 @@ def opened_reply(handoff: Handoff, on_duty: tuple[str, ...]) -> Reply:
     return Reply(text, [section(f":handshake: {text}")])
 
 
-def handoff_line(matrix: Matrix, h: Handoff, now: datetime) -> str:
+def handoff_line(matrix: Matrix, h: Handoff, now: datetime, clock: str | None = None) -> str:
+    """One line per handoff, with one named clock: `clock` ("respond" or "resolve") when
+    given, else the one that matters now (respond until it stops, then resolve)."""
     state = clocks(h, matrix, now)
-    running = state.resolve if state and state.respond.stopped else (state.respond if state else None)
-    clock = clock_text(running, matrix.timezone, now) if running else "no SLA"
+    if state is None:
+        shown = "no SLA"
+    else:
+        clock = clock or ("resolve" if state.respond.stopped else "respond")
+        running = state.resolve if clock == "resolve" else state.respond
+        shown = f"{clock}: {clock_text(running, matrix.timezone, now)}"
     who = mention(h.assignee) if h.assignee else party(matrix, h.target)
-    return f"• *#{h.id}* {h.priority} {escape(truncate(h.summary, 80))} — {who} — {clock}"
+    return f"• *#{h.id}* {h.priority} {escape(truncate(h.summary, 80))} — {who} — {shown}"
 
 
 def sla_reply(matrix: Matrix, overview, now: datetime) -> Reply:
@@ -133,9 +150,9 @@ def sla_reply(matrix: Matrix, overview, now: datetime) -> Reply:
 
 
 def status_reply(matrix: Matrix, handoff: Handoff, now: datetime) -> Reply:
-    return Reply(
-        root_text(handoff), [*root_blocks(matrix, handoff, now)[:-2], context(f"Status of #{handoff.id}")], public=True
-    )
+    """The root message's content without its buttons (they live on the root message only)."""
+    blocks = [*_summary_blocks(matrix, handoff, now), context(f"Status of #{handoff.id} · {_opened(matrix, handoff)}")]
+    return Reply(root_text(handoff), blocks, public=True)
 
 
 def _plain(text: str) -> dict:

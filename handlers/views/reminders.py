@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 from bot.digests.content import DailyDigest, WeeklyDigest
+from bot.handoffs.clocks import clocks
 from bot.matrix.model import Matrix, Review
 from bot.reviews.cadence import ReviewStatus
 from bot.reviews.schedule import parse_schedule
@@ -15,11 +16,19 @@ from handlers.views.handoff import handoff_line, title
 from handlers.views.markup import escape, local_date, local_time, mention, mentions, parties, truncate
 
 
-def sla_alert_text(handoff, payload: dict, people: tuple[str, ...]) -> str:
+def _deadline(matrix: Matrix, handoff, clock: str, now: datetime) -> str:
+    """When the named clock is (or was) due, as a date token; empty when it has no target."""
+    state = clocks(handoff, matrix, now)
+    running = None if state is None else (state.respond if clock == "respond" else state.resolve)
+    return f" (due {local_time(running.due_at, matrix.timezone)})" if running and running.due_at else ""
+
+
+def sla_alert_text(matrix: Matrix, handoff, payload: dict, people: tuple[str, ...], now: datetime) -> str:
     clock = "first response" if payload["clock"] == "respond" else "resolution"
+    due = _deadline(matrix, handoff, payload["clock"], now)
     if payload["breach"]:
-        return f":red_circle: {mentions(people)}: the {clock} target of {title(handoff)} is breached."
-    return f":warning: {mentions(people)}: {payload['percent']}% of the {clock} time of {title(handoff)} is used."
+        return f":red_circle: {mentions(people)}: the {clock} target of {title(handoff)} is breached{due}."
+    return f":warning: {mentions(people)}: {payload['percent']}% of the {clock} time of {title(handoff)} is used{due}."
 
 
 def sla_breach_blocks(
@@ -27,10 +36,11 @@ def sla_breach_blocks(
 ) -> tuple[str, list[dict]]:
     clock = "first response" if payload["clock"] == "respond" else "resolution"
     text = (
-        f":rotating_light: SLA breach: {title(handoff)} missed its {clock} target. "
+        f":rotating_light: SLA breach: {title(handoff)} missed its {clock} target"
+        f"{_deadline(matrix, handoff, payload['clock'], now)}. "
         f"{mentions(people)}; escalation: {mentions(escalation)}."
     )
-    return text, [section(text), section(handoff_line(matrix, handoff, now))]
+    return text, [section(text), section(handoff_line(matrix, handoff, now, payload["clock"]))]
 
 
 def _review_words(matrix: Matrix, review: Review) -> str:

@@ -184,3 +184,18 @@ def test_org_picks_the_organisation_when_several_are_loaded(tmp_path):
     assert "Several organisations are loaded" in ambiguous.stderr and "--org calder-voss" in ambiguous.stderr
     unknown = run("--org", "nope")
     assert unknown.returncode == 1 and "No organisation 'nope'" in unknown.stderr
+
+
+def test_status_shows_the_whole_handoff_without_its_buttons(tmp_path):
+    script = (
+        "/handoff P2 provider: firewall rule for the new VPN\n"
+        "/handoff P3 provider: replace the reception monitor\n"
+        ":as priya\n:press take 1\n:press resolve 1 opened 443 to the VPN concentrator\n:press resolve 2\n"
+        ":as alice\n@tandem status 1\n@tandem status 2\n"
+    )
+    out = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00").stdout
+    first, second = out.split("Alice Moss> @tandem status ")[1:]
+    for status, summary in ((first, "firewall rule for the new VPN"), (second, "replace the reception monitor")):
+        assert summary in status and "Status: :white_check_mark: Resolved" in status
+        assert "Status of #" in status and "Opened Tue 01 Dec 10:00 GMT" in status and "[Resolve]" not in status
+    assert "Resolution: opened 443 to the VPN concentrator" in first
