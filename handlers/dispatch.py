@@ -99,17 +99,9 @@ def status(req: Request, cmd: Command) -> Reply:
 
 
 def export(req: Request, cmd: Command) -> Reply:
-    loaded = req.loaded()
-    matrix = loaded.matrix
+    matrix = req.loaded().matrix
     since = parse_since(cmd.text, req.now, matrix.timezone)
-    content = evidence.export_handoffs(req.store, matrix, since, req.now, "csv")
-    rows = content.count("\n") - 1
-    filename = f"tandem-handoffs-{matrix.organisation}-{req.now:%Y%m%d}.csv"
-    comment = f"Handoff evidence for {matrix.name} since {since:%Y-%m-%d}: {rows} handoff{'s' if rows != 1 else ''}."
-    channel = req.channel or matrix.channel
-    if channel is None:
-        raise TandemError(f"The matrix of {matrix.name} names no shared channel to share the file in.")
-    req.notifier.share_file(channel, filename, content, comment)
+    comment = evidence.share_handoffs(req.store, matrix, req.user, since, req.channel, req.now, req.notifier)
     return Reply(comment, [section(f":page_facing_up: {comment} The file is in this conversation.")])
 
 
@@ -126,14 +118,9 @@ def done(req: Request, cmd: Command) -> Reply:
 
 def digest(req: Request, cmd: Command) -> Reply:
     matrix = req.loaded().matrix
-    if not matrix.channel:
-        raise TandemError(f"The matrix of {matrix.name} names no shared channel to post the digest in.")
-    build = digest_service.weekly if cmd.text.strip().lower() == "weekly" else digest_service.daily
-    req.notifier.digest_post(matrix, build(req.store, matrix, req.now), None)
-    return Reply(
-        f"Posted the digest in <#{matrix.channel}>.",
-        [section(f":newspaper: Posted the digest in <#{matrix.channel}>.")],
-    )
+    kind = "weekly" if cmd.text.strip().lower() == "weekly" else "daily"
+    channel = digest_service.post_now(req.store, matrix, req.user, kind, req.now, req.notifier)
+    return Reply(f"Posted the digest in <#{channel}>.", [section(f":newspaper: Posted the digest in <#{channel}>.")])
 
 
 ROUTES: dict[str, Callable[[Request, Command], Reply]] = {

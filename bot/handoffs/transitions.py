@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.calendar import as_utc
 from bot.errors import Who, Words, listing
 from bot.handoffs.model import ACTIONS, Forbidden, Handoff, Transition
-from bot.matrix.model import Matrix
+from bot.matrix.model import SIDES, Matrix
 from bot.sla.clock import Pause
 
 _BUTTONS = {
@@ -59,10 +59,7 @@ def apply(
 
 
 def _acknowledge(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
-    if actor == h.requester:
-        raise Forbidden(
-            "You opened this handoff, so the other side acknowledges it: use Resolve if it is no longer needed."
-        )
+    _require_addressee(h, actor, matrix, "acknowledge")
     if h.status not in ("open", "handed_back"):
         raise Forbidden(
             "This handoff is already ",
@@ -73,6 +70,7 @@ def _acknowledge(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: st
 
 
 def _take(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
+    _require_addressee(h, actor, matrix, "take")
     responded = h.responded_at or (now if actor != h.requester else None)
     return replace(h, status="in_progress", assignee=actor, responded_at=responded, pauses=_unpause(h, now))
 
@@ -152,6 +150,40 @@ def _require_holder(h: Handoff, actor: str, matrix: Matrix, doing: str) -> None:
             matrix.describe_party(h.target_side),
             f" can {doing}: use Take it first if it is yours now.",
         )
+
+
+def may_pick_up(h: Handoff, actor: str, matrix: Matrix) -> bool:
+    """Acknowledge and Take it belong to the side the handoff is addressed to, never the side that asked.
+
+    That is: whoever the target names (a person, a group, a rota), the target side's admins,
+    and anyone of the target side when it is not the requester's own. The requester picks it
+    up only once it was handed back to them.
+    """
+    if actor == h.requester:
+        return h.target == actor
+    if actor in matrix.expand(h.target):
+        return True
+    person = matrix.people[actor]
+    return person.side == h.target_side and (person.admin or h.target_side != h.requester_side)
+
+
+def _require_addressee(h: Handoff, actor: str, matrix: Matrix, doing: str) -> None:
+    if may_pick_up(h, actor, matrix):
+        return
+    if actor == h.requester:
+        raise Forbidden(
+            "You opened this handoff, so ",
+            matrix.describe_party(h.target),
+            f" can {doing} it, not you: use Resolve if it is no longer needed.",
+        )
+    side = matrix.side(h.target_side)
+    if h.target in SIDES or side is None:
+        who: Words = ("someone of ", matrix.describe_party(h.target_side))
+    else:
+        who = (matrix.describe_party(h.target), f" or an admin of {side.name}")
+    raise Forbidden(
+        "Only ", *who, f" can {doing} this handoff: it is addressed to them. Ask in its thread if they need a hand."
+    )
 
 
 def _unpause(h: Handoff, now: datetime) -> tuple[Pause, ...]:

@@ -167,6 +167,14 @@ class Matrix:
                 seen.setdefault(slack_id)
         return tuple(seen)
 
+    def sides_of(self, ref: str | None) -> frozenset[str]:
+        """The sides a party's people belong to (a side ref is that side even when it is empty)."""
+        if ref is None:
+            return frozenset()
+        if ref.partition(".")[0] in self.sides_by_key:
+            return frozenset({ref.partition(".")[0]})
+        return frozenset(side for slack in self.expand(ref) if (side := self.side_of(slack)))
+
     def describe_party(self, ref: str) -> Word:
         """A party ref as a word: "Red Kite IT (provider)", "Red Kite IT soc group", or the person."""
         if ref == SHARED:

@@ -10,6 +10,7 @@ from dateutil import parser as dateparser
 
 from bot.errors import TandemError, Who
 from bot.grammar import user_id
+from bot.matrix import rights
 from bot.matrix.model import Matrix
 from bot.ownership.duty import LeavePeriod
 from bot.ports import Store
@@ -61,9 +62,7 @@ def set_cover(
     cover = _person(matrix, by, asker, "who covers") if by else None
     if cover == person:
         raise TandemError("Someone cannot cover for themselves: name a colleague after 'by'.")
-    asking = matrix.people.get(asker)
-    if asking is None or not (asking.admin or asking.side == matrix.people[person].side):
-        raise TandemError("Only ", Who(person), "'s own side or a matrix admin can record their leave.")
+    rights.require_leave_rights(matrix, asker, person, "record their leave")
     last_day = parse_until(until, now.astimezone(tz).date())
     if last_day < now.astimezone(tz).date():
         raise TandemError(f"{last_day.isoformat()} is in the past: give the last day they are away.")

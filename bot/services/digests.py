@@ -10,9 +10,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.digests.content import AGE_BUCKETS, TREND_WEEKS, DailyDigest, WeeklyDigest, daily_digest, weekly_digest
+from bot.errors import TandemError
+from bot.matrix import rights
 from bot.matrix.audit import find_gaps
 from bot.matrix.model import SIDES, Matrix
-from bot.ports import Store
+from bot.ports import Notifier, Store
 from bot.reviews.cadence import review_statuses
 from bot.services.cycles import settled_cycles
 
@@ -36,3 +38,13 @@ def daily(store: Store, matrix: Matrix, now: datetime) -> DailyDigest:
 def weekly(store: Store, matrix: Matrix, now: datetime) -> WeeklyDigest:
     start = now - timedelta(weeks=TREND_WEEKS + 1)
     return weekly_digest(matrix, store.handoffs_touched_since(matrix.organisation, start), now)
+
+
+def post_now(store: Store, matrix: Matrix, user: str, kind: str, now: datetime, notifier: Notifier) -> str:
+    """`/tandem digest [weekly]`: an admin posts a digest in the shared channel now; returns the channel."""
+    rights.require_admin(matrix, user, "post a digest")
+    if not matrix.channel:
+        raise TandemError(f"The matrix of {matrix.name} names no shared channel to post the digest in.")
+    build = weekly if kind == "weekly" else daily
+    notifier.digest_post(matrix, build(store, matrix, now), None)
+    return matrix.channel

@@ -14,8 +14,9 @@ from typing import Any
 from bot.errors import TandemError, Who
 from bot.handoffs.clocks import attainment, clocks
 from bot.handoffs.model import Handoff
+from bot.matrix import rights
 from bot.matrix.model import Matrix
-from bot.ports import Store
+from bot.ports import Notifier, Store
 
 FORMATS = ("csv", "json")
 COLUMNS = (
@@ -130,3 +131,18 @@ def export_handoffs(store: Store, matrix: Matrix, since: datetime, now: datetime
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def share_handoffs(
+    store: Store, matrix: Matrix, user: str, since: datetime, channel: str | None, now: datetime, notifier: Notifier
+) -> str:
+    """`/tandem export`: an admin shares the handoff evidence as a CSV file; returns the file's comment."""
+    rights.require_admin(matrix, user, "export the handoff evidence")
+    where = channel or matrix.channel
+    if where is None:
+        raise TandemError(f"The matrix of {matrix.name} names no shared channel to share the file in.")
+    content = export_handoffs(store, matrix, since, now, "csv")
+    rows = content.count("\n") - 1
+    comment = f"Handoff evidence for {matrix.name} since {since:%Y-%m-%d}: {rows} handoff{'s' if rows != 1 else ''}."
+    notifier.share_file(where, f"tandem-handoffs-{matrix.organisation}-{now:%Y%m%d}.csv", content, comment)
+    return comment

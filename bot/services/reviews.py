@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.errors import TandemError
+from bot.matrix import rights
 from bot.matrix.model import Matrix, Review
 from bot.ports import Store
 from bot.reviews.cadence import ReviewStatus, current_cycle, review_statuses
@@ -24,13 +25,19 @@ def find(matrix: Matrix, key: str) -> Review:
     return review
 
 
+def completable(matrix: Matrix, key: str, user: str) -> Review:
+    """The review, if `user` may mark it done (checked before the evidence form opens)."""
+    review = find(matrix, key)
+    rights.require_completer(matrix, review, user)
+    return review
+
+
 def complete(
     store: Store, matrix: Matrix, key: str, user: str, evidence: str, now: datetime, due_at: datetime | None = None
 ) -> tuple[Review, datetime]:
     """Mark the review's current cycle (or the given one) done, as audit evidence."""
     review = find(matrix, key)
-    if user not in matrix.people:
-        raise TandemError("Only people of the two sides in the matrix can complete reviews.")
+    rights.require_completer(matrix, review, user)
     done = settled_cycles(store, matrix, now)[review.key]
     cycle = due_at or current_cycle(matrix, review, done, now)
     if cycle is None:

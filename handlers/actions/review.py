@@ -22,7 +22,8 @@ def review_done_button(
     channel = (body.get("channel") or {}).get("id")
     ts = (body.get("message") or {}).get("ts")
     with deps.units() as store:
-        review = review_service.find(deps.matrices.for_request(store, channel, body["user"]["id"]).matrix, key)
+        matrix = deps.matrices.for_request(store, channel, body["user"]["id"]).matrix
+        review = review_service.completable(matrix, key, body["user"]["id"])
     client.views_open(
         trigger_id=body["trigger_id"], view=review_done_modal(review, datetime.fromisoformat(due), channel, ts)
     )

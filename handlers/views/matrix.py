@@ -17,7 +17,7 @@ HELP = """*Tandem* answers who owns what in the co-managed split, and keeps hand
 • `/tandem reviews` · `/tandem done <review> [evidence]` — recurring reviews
 • `/tandem cover @who until <date> [by @whom]` — record leave and who covers
 • `/tandem matrix` · `/tandem audit` — the matrix and its gaps
-• `/tandem digest` · `/tandem export` — post a digest now, export the evidence
+• `/tandem digest` · `/tandem export` — admins: post a digest now, export the evidence
 Mention me too: `@tandem who owns backups?`, `@tandem overflow P2 30 laptops to image by Friday`."""
 
 

@@ -145,7 +145,8 @@ def test_acknowledge_keeps_an_existing_assignee_and_first_response():
 def test_the_requester_cannot_acknowledge_their_own_handoff():
     message = refused(NEW, "acknowledge", BEN)
     assert message == (
-        "You opened this handoff, so the other side acknowledges it: use Resolve if it is no longer needed."
+        "You opened this handoff, so Red Kite IT (provider) can acknowledge it, not you: "
+        "use Resolve if it is no longer needed."
     )
 
 
@@ -167,11 +168,14 @@ def test_take_assigns_the_actor_and_counts_as_a_response():
     assert (step.before, step.after) == ("acknowledged", "in_progress")
 
 
-def test_take_by_the_requester_is_no_response_from_the_other_side():
-    after, _ = apply(NEW, "take", BEN, at(9, 30), MATRIX)
-    assert (after.status, after.assignee, after.responded_at) == ("in_progress", BEN, None)
-    by_colleague, _ = apply(NEW, "take", ALICE, at(9, 30), MATRIX)  # anyone of either side may take it
-    assert by_colleague.responded_at == at(9, 30)
+def test_the_requesting_side_cannot_take_it_until_it_is_handed_back():
+    assert refused(NEW, "take", ALICE) == (
+        "Only someone of Red Kite IT (provider) can take this handoff: it is addressed to them. "
+        "Ask in its thread if they need a hand."
+    )
+    handed, _ = apply(NEW, "hand_back", SAM, at(9, 30), MATRIX)
+    after, _ = apply(handed, "take", BEN, at(9, 40), MATRIX)
+    assert (after.status, after.assignee, after.responded_at) == ("in_progress", BEN, at(9, 30))
 
 
 def test_take_while_waiting_ends_the_pause():
@@ -242,7 +246,8 @@ def test_hand_back_passes_it_to_the_requester():
     assert (step.before, step.after, step.note) == ("waiting", "handed_back", "this is a licensing question")
 
 
-def test_hand_back_by_the_assignee_from_the_requesters_side():
+def test_hand_back_by_an_assignee_from_the_requesters_side():
+    # A named colleague (Alice) took it before it went anywhere else; she may still pass it back to Ben.
     taken_by_alice = replace(NEW, status="in_progress", assignee=ALICE, responded_at=at(9, 5))
     after, _ = apply(taken_by_alice, "hand_back", ALICE, at(10), MATRIX)
     assert (after.target_side, after.assignee, after.responded_at) == ("internal", BEN, at(9, 5))

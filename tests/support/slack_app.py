@@ -1,0 +1,73 @@
+"""The Bolt app `tandem run` serves, built by the composition root in the test's process, with
+a clock the test sets.
+
+Duty depends on the hour: a Saturday night, a bank holiday, a handover instant. `BotProcess`
+runs on the wall clock, so the tests that need a given moment send the same signed requests,
+shaped exactly like Slack's, to this app instead; it posts to the Slack stand-in over HTTP
+like the real thing. Lazy listeners run on Bolt's own threads: wait for their calls on the
+stand-in.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.request import BoltRequest
+
+from bot.app.bootstrap import import_file
+from bot.app.settings import Settings
+from bot.app.slack import create_app, create_client, slack_container
+from bot.clock import FixedClock
+from storage.db import Database
+from tests.support import slack_requests as sr
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class SlackApp:
+    def __init__(self, standin: Any, database_url: str, at: datetime, matrix: Path = ROOT / "examples" / "matrix.yml"):
+        settings = Settings(
+            database_url=database_url,
+            bot_token=standin.token,
+            signing_secret=sr.SIGNING_SECRET,
+            api_url=standin.base_url,
+        )
+        self.standin = standin
+        self.clock = FixedClock(at)
+        self.db = Database(database_url)
+        self.db.upgrade()
+        import_file(self.db, matrix, "test", self.clock)
+        client = create_client(settings)
+        self.container = slack_container(settings, self.db, self.clock, client)
+        self.app: App = create_app(self.container, client)
+        self._replies = itertools.count(1)
+
+    def send(self, request: tuple[bytes, dict[str, str]]) -> tuple[int, dict[str, Any]]:
+        """Dispatch one signed request; the acknowledgement's status and JSON body ({} when empty)."""
+        body, headers = request
+        response = self.app.dispatch(
+            BoltRequest(body=body.decode(), headers={k.lower(): [v] for k, v in headers.items()})
+        )
+        return response.status, json.loads(response.body) if response.body else {}
+
+    def command(self, name: str, text: str, user: str, channel: str = "C0SHARED01", reply_to: str = "cmd"):
+        return self.send(
+            sr.slash_command(
+                name, text, user_id=user, channel_id=channel, response_url=self.standin.response_url(reply_to)
+            )
+        )
+
+    def answer(self, name: str, text: str, user: str, channel: str = "C0SHARED01") -> dict[str, Any]:
+        """The reply to a command, whether it came in the acknowledgement or after it."""
+        reply_to = f"answer-{next(self._replies)}"
+        status, body = self.command(name, text, user, channel, reply_to)
+        assert status == 200
+        return body or self.standin.wait_for_response(reply_to)[-1].body
+
+    def close(self) -> None:
+        self.db.dispose()
