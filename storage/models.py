@@ -312,3 +312,13 @@ class ReviewCompletion(Base):
     done_at: Mapped[datetime]
     done_by: Mapped[str] = mapped_column(String(32))
     evidence: Mapped[str] = mapped_column(Text, default="")
+
+
+class Heartbeat(Base):
+    """One row per kind of beat ("tick", "start"): shared by every worker and replica, so
+    `/healthz` on any of them can tell whether anyone's scheduler is still ticking."""
+
+    __tablename__ = "heartbeats"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime]

@@ -102,6 +102,7 @@ def run_bot() -> None:
     import logging
 
     from bot.app.bootstrap import import_file, open_database
+    from bot.app.health import HealthCheck
     from bot.app.heartbeat import start_heartbeat
     from bot.app.server import TandemWsgi, serve_http, serve_socket_mode
     from bot.app.slack import create_app, create_client, slack_container
@@ -131,7 +132,7 @@ def run_bot() -> None:
         container.warm()
         app = create_app(container, client)
         start_heartbeat(container)
-        return TandemWsgi(app, container.db.ping)
+        return TandemWsgi(app, HealthCheck(container.db, container.deps.clock, settings.tick_seconds))
 
     click.echo(f"Tandem listening on http://0.0.0.0:{settings.port}/slack/events", err=True)
     serve_http(build, settings.port, settings.web_concurrency, settings.threads)
@@ -144,11 +145,14 @@ def tick(at: str | None) -> None:
     from bot.app.bootstrap import open_database
     from bot.app.slack import slack_container
     from bot.services.schedule import tick as run_tick
+    from storage.heartbeats import record_beat
 
     settings = Settings.from_env()
     settings.require_slack(receiving=False)
     container = slack_container(settings, open_database(settings), _clock(at))
     report = run_tick(container.deps)
+    if not at:  # a tick at a pretend time says nothing about the scheduler's health
+        record_beat(container.db, "tick", container.deps.clock.now())
     click.echo(
         f"planned {report.planned}, posted {report.posted}, already posted {report.skipped}, failed {report.failed}"
     )

@@ -2,7 +2,8 @@
 
 APScheduler keeps no job store here and decides nothing: the database is the truth of
 what is due and what was posted, so any number of replicas can each run a heartbeat
-(and missed runs while a process was down are caught up by the next tick).
+(and missed runs while a process was down are caught up by the next tick). Each tick that
+completes is recorded in the database, where `/healthz` reads it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.app.container import Container
 from bot.services.schedule import tick
+from storage.heartbeats import record_beat
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,7 @@ def _beat(container: Container) -> None:
     try:
         container.warm()  # pick up another replica's import here, not on a user's request
         report = tick(container.deps)
+        record_beat(container.db, "tick", container.deps.clock.now())
         if report.planned or report.posted or report.failed:
             log.info("tick: %s", report)
     except Exception:

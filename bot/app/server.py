@@ -1,8 +1,9 @@
 """Serving the Slack app: Socket Mode for development, gunicorn over HTTP for production.
 
 The HTTP side is a small WSGI app: `POST /slack/events` goes to Bolt (commands, events and
-interactivity), `GET /healthz` answers 200 when the database does. A body Bolt cannot
-even parse is answered 400, never a 5xx or a dropped connection.
+interactivity), `GET /healthz` answers 200 when the database does and the scheduler is not
+late (`bot.app.health`), else 503. A body Bolt cannot even parse is answered 400, never a 5xx
+or a dropped connection.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ EVENTS_PATH = "/slack/events"
 
 
 class TandemWsgi:
-    def __init__(self, app: App, healthy: Callable[[], bool]) -> None:
+    def __init__(self, app: App, health: Callable[[], tuple[bool, dict]]) -> None:
         self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
-        self.healthy = healthy
+        self.health = health
 
     def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path == "/healthz" and method in ("GET", "HEAD"):
-            ok = self.healthy()
-            return _reply(start_response, 200 if ok else 503, {"ok": ok, "database": "up" if ok else "down"})
+            ok, body = self.health()
+            return _reply(start_response, 200 if ok else 503, body)
         if path == EVENTS_PATH and method == "POST":
             try:
                 return self.bolt(environ, start_response)
