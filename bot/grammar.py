@@ -15,6 +15,8 @@ from bot.errors import TandemError
 
 PRIORITY = re.compile(r"^[Pp]([0-9]+)$")
 USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@([UW][A-Z0-9]{2,})$")
+MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")  # a mention Slack made, not typed text
+SIDE_OR_GROUP = re.compile(r"^(?:internal|provider)(?:\.[a-z0-9][a-z0-9_-]*)?$")
 LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")
 TANDEM_SUBCOMMANDS = ("help", "sla", "reviews", "done", "cover", "matrix", "audit", "digest", "export", "status")
 OWNER_PHRASES = re.compile(
@@ -34,7 +36,7 @@ class Command:
     )
     text: str = ""  # the query, summary or evidence
     priority: str | None = None
-    target: str | None = None  # a Slack id, a side, or an area as typed
+    target: str | None = None  # a Slack id, a side or side.group, or (from the modal) an area key
     person: str | None = None  # cover: who is away
     until: str | None = None  # cover: the date as typed
     by: str | None = None  # cover: who covers
@@ -57,18 +59,29 @@ def _priority(tokens: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _handoff(name: str, rest: str) -> Command:
+    """A handoff's priority and target, the rest its summary.
+
+    Only a real mention, a side or a side's group is read as the target here; a word before a
+    colon may still name an area (`backups: …`), which only the matrix can tell, so it stays in
+    the summary for the service to read (`URGENT: …` is a summary, not a target)."""
     priority, tokens = _priority(rest.split())
     target = None
     if name == "handoff" and tokens:
-        if (uid := user_id(tokens[0].rstrip(":,"))) is not None:
-            target, tokens = uid, tokens[1:]
-        elif tokens[0].lower().rstrip(":") in ("internal", "provider"):
-            target, tokens = tokens[0].lower().rstrip(":"), tokens[1:]
-        else:
-            head, colon, tail = " ".join(tokens).partition(":")
-            if colon and 0 < len(head.split()) <= 4 and "//" not in tail[:2]:
-                target, tokens = head.strip(), tail.split()
+        first = tokens[0].rstrip(":,")
+        if (match := MENTION.match(first)) is not None:
+            target, tokens = match.group(1), tokens[1:]
+        elif SIDE_OR_GROUP.match(first.lower()):
+            target, tokens = first.lower(), tokens[1:]
     return Command(name, " ".join(tokens).strip(), priority=priority, target=target)
+
+
+def addressed(text: str) -> tuple[str, str] | None:
+    """`("backups", "the job failed")` for "backups: the job failed": a short head before a
+    colon that may name who the handoff is for; None when there is none (or it is a URL's)."""
+    head, colon, tail = text.partition(":")
+    if colon and 0 < len(head.split()) <= 4 and not tail.startswith("//"):
+        return head.strip(), tail.strip()
+    return None
 
 
 def _cover(rest: str) -> Command:

@@ -67,6 +67,11 @@ class AreaIndex:
         self.vocabulary = list(self.postings)
         self.longest_label = max((len(n.split()) for n, _, _ in self.labels), default=0)
 
+    def labelled(self, text: str) -> Area | None:
+        """The area whose key, name or alias `text` is (case, punctuation and plurals aside), if any."""
+        hit = self.exact.get(normalize(text))
+        return self.areas[hit[0]] if hit else None
+
     def resolve(self, query: str) -> Resolution:
         norm = normalize(query)
         if norm in self.exact:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.alerts.sla import next_alert_at
 from bot.errors import TandemError, Who, listing
-from bot.grammar import Command
+from bot.grammar import MENTION, Command, addressed
 from bot.handoffs.clocks import next_due
 from bot.handoffs.model import Handoff, Transition
 from bot.handoffs.transitions import apply
@@ -22,7 +22,7 @@ from bot.ports import Notifier, Store
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix
 
-USAGE = "/handoff [P1-P4] [@person | internal | provider | area:] <summary>"
+USAGE = "/handoff [P1-P4] [@person | internal | provider | provider.group | area:] <summary>"
 
 
 def _side_of_ref(matrix: Matrix, ref: str, fallback: str) -> str:
@@ -32,14 +32,19 @@ def _side_of_ref(matrix: Matrix, ref: str, fallback: str) -> str:
     return side if side in SIDES else (matrix.side_of(ref) or fallback)
 
 
-def _area_for(loaded: LoadedMatrix, text: str) -> Area:
-    resolution = loaded.index.resolve(text)
-    if resolution.area is not None:
-        return resolution.area
-    options = ", ".join(f"{m.area.key}" for m in resolution.matches)
-    if resolution.status == "ambiguous":
-        raise TandemError(f"'{text}' could mean several areas ({options}); name one of them before the colon.")
-    raise TandemError(f"No area matches '{text}'" + (f"; closest: {options}." if options else ".") + f" Usage: {USAGE}")
+def _addressed(loaded: LoadedMatrix, command: Command) -> Command:
+    """`backups: the job failed` is for the backups area; `URGENT: email is down` is a summary.
+
+    Only an area's key, name or alias (written exactly, case and plurals aside) before the
+    colon makes it a target: a guess at what someone meant must never send their handoff
+    somewhere they did not ask for, nor refuse it."""
+    if command.target is not None or command.name != "handoff":
+        return command
+    split = addressed(command.text)
+    area = loaded.index.labelled(split[0]) if split else None
+    if split is None or area is None:
+        return command
+    return replace(command, text=split[1], target=area.key)
 
 
 def _target(
@@ -53,15 +58,23 @@ def _target(
     target = command.target
     if target is None:
         return other, other, None, reachable(matrix.expand(other), leave, now)
-    if target in SIDES:
-        return target, target, None, reachable(matrix.expand(target), leave, now)
+    side, _, group = target.partition(".")
+    if side in SIDES:
+        if group and matrix.sides_by_key[side].group(group) is None:
+            groups = ", ".join(f"{side}.{g}" for g, _ in matrix.sides_by_key[side].groups) or "none are defined"
+            raise TandemError(
+                f"{matrix.describe_party(side)} has no group '{group}' (groups: {groups}). Usage: {USAGE}"
+            )
+        return target, side, None, reachable(matrix.expand(target), leave, now)
     if target in matrix.people:
         return target, matrix.people[target].side, None, reachable((target,), leave, now)
-    if target.startswith(("U", "W")) and target.isalnum() and target.isupper():
+    area = matrix.area(target)
+    if area is None and MENTION.match(f"<@{target}>"):
         raise TandemError(
             Who(target), f" is not in the matrix of {matrix.name}: hand off to a side, an area or a listed person."
         )
-    area = _area_for(loaded, target)
+    if area is None:
+        raise TandemError(f"There is no area '{target}' in the matrix of {matrix.name}: `/tandem matrix` lists them.")
     duty = on_duty(matrix, area, now, leave)
     ref = duty.parties[0] if duty.parties else area.responsible[0]
     return ref, _side_of_ref(matrix, ref, other), area, duty.people
@@ -86,6 +99,7 @@ def open_handoff(
             *admins,
             ".",
         )
+    command = _addressed(loaded, command)
     summary = command.text.strip()
     if not summary:
         raise TandemError(

@@ -13,7 +13,7 @@ from bot.matrix.model import PRIORITIES, Matrix
 from bot.sla.clock import ClockState
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
-from handlers.views.markup import escape, local_time, mention, mentions, party, truncate
+from handlers.views.markup import escape, local_time, mention, mentions, party, truncate, user_text
 
 STATUS_WORDS = {
     "open": ":new: Open",
@@ -71,11 +71,11 @@ def _summary_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dic
             f"*Respond*\n{clock_text(state.respond, matrix.timezone, now)}",
             f"*Resolve*\n{clock_text(state.resolve, matrix.timezone, now)}",
         ]
-    blocks = [header(title(handoff)), section(f"*{escape(truncate(handoff.summary, 2500))}*", fields)]
+    blocks = [header(title(handoff)), section(f"*{truncate(user_text(handoff.summary), 2500)}*", fields)]
     if handoff.details:
-        blocks.append(section(escape(handoff.details)))
+        blocks.append(section(user_text(handoff.details)))
     if handoff.resolution:
-        blocks.append(section(f"*Resolution:* {escape(handoff.resolution)}"))
+        blocks.append(section(f"*Resolution:* {user_text(handoff.resolution)}"))
     return blocks
 
 
@@ -97,7 +97,7 @@ def root_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dict]:
 
 
 def root_text(handoff: Handoff) -> str:
-    return f"{title(handoff)}: {escape(truncate(handoff.summary, 200))} — {handoff.status.replace('_', ' ')}"
+    return f"{title(handoff)}: {truncate(user_text(handoff.summary), 200)} — {handoff.status.replace('_', ' ')}"
 
 
 def opened_thread_text(matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime) -> str:
@@ -114,7 +114,7 @@ def changed_thread_text(handoff: Handoff, transition: Transition) -> str:
     if transition.action == "hand_back":
         text += f" Over to you, {mention(handoff.requester)}."
     if transition.note:
-        text += f" “{escape(transition.note)}”"
+        text += f" “{user_text(transition.note)}”"
     return text
 
 
@@ -134,7 +134,7 @@ def handoff_line(matrix: Matrix, h: Handoff, now: datetime, clock: str | None = 
         running = state.resolve if clock == "resolve" else state.respond
         shown = f"{clock}: {clock_text(running, matrix.timezone, now)}"
     who = mention(h.assignee) if h.assignee else party(matrix, h.target)
-    return f"• *#{h.id}* {h.priority} {escape(truncate(h.summary, 80))} — {who} — {shown}"
+    return f"• *#{h.id}* {h.priority} {truncate(user_text(h.summary), 80)} — {who} — {shown}"
 
 
 def sla_reply(matrix: Matrix, overview, now: datetime) -> Reply:

@@ -21,13 +21,35 @@ from bot.errors import Who, Word, Words
 from bot.matrix.model import Matrix
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+_KEPT = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^<>]*)?>|<#([CG][A-Z0-9]{2,})(?:\|[^<>]*)?>")
 ZERO_WIDTH = "\u200b"
 
 
 def escape(text: str) -> str:
-    """Neutralise Slack markup in user-supplied text (`&`, `<`, `>` and broadcast words)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Neutralise Slack markup in user-supplied text (`&`, `<`, `>` and broadcast words).
+
+    Slack sends typed text with `&`, `<` and `>` already written as `&amp;`, `&lt;`, `&gt;`;
+    those entities are kept as they are, so "a < b" reads "a < b", not "a &lt; b"."""
+    text = _BARE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub(lambda m: "@" + ZERO_WIDTH + m.group(1), text)
+
+
+def user_text(text: str) -> str:
+    """What someone wrote (a summary, a note, evidence), escaped, but with the people and
+    channels they mentioned kept as real mentions: "ask @ben to sort the dock" names Ben.
+
+    Only the `<@U…>` and `<#C…>` forms Slack itself writes survive (their labels dropped);
+    a broadcast (`<!channel>`), a link or anything else is shown as the text it was."""
+    parts = _KEPT.split(text)
+    # split() with two groups yields: text, user id or None, channel id or None, text, ...
+    out = []
+    for index in range(0, len(parts), 3):
+        out.append(escape(parts[index]))
+        if index + 2 < len(parts):
+            user, channel = parts[index + 1], parts[index + 2]
+            out.append(mention(user) if user else f"<#{channel}>")
+    return "".join(out)
 
 
 def truncate(text: str, limit: int) -> str:

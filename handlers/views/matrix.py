@@ -11,7 +11,7 @@ from handlers.views.markup import escape, local_time, mention, parties, words
 
 HELP = """*Tandem* answers who owns what in the co-managed split, and keeps handoffs on the clock.
 • `/owner <thing>` — who owns it and who is on duty right now
-• `/handoff [P1-P4] [@person | internal | provider | area:] <summary>` — open a handoff thread
+• `/handoff [P1-P4] [@person | internal | provider | provider.group | area:] <summary>` — open a handoff thread
 • `/overflow [P1-P4] <summary>` — ask the provider for extra hands
 • `/tandem sla` — open handoffs and their clocks
 • `/tandem reviews` · `/tandem done <review> [evidence]` — recurring reviews

@@ -13,7 +13,7 @@ from bot.reviews.schedule import parse_schedule
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, divider, header, section
 from handlers.views.handoff import handoff_line, title
-from handlers.views.markup import escape, local_date, local_time, mention, mentions, parties, truncate
+from handlers.views.markup import escape, local_date, local_time, mention, mentions, parties, truncate, user_text
 
 
 def _deadline(matrix: Matrix, handoff, clock: str, now: datetime) -> str:
@@ -99,7 +99,7 @@ def reviews_reply(matrix: Matrix, statuses: list[ReviewStatus]) -> Reply:
 
 def done_reply(review: Review, due_at: datetime, matrix: Matrix, user: str, evidence: str) -> Reply:
     text = f"{mention(user)} completed *{escape(review.name)}* (due {local_time(due_at, matrix.timezone)})"
-    text += f": {escape(truncate(evidence, 500))}" if evidence else "."
+    text += f": {truncate(user_text(evidence), 500)}" if evidence else "."
     return Reply(text, [section(f":white_check_mark: {text}")], public=True)
 
 

@@ -199,3 +199,29 @@ def test_status_shows_the_whole_handoff_without_its_buttons(tmp_path):
         assert summary in status and "Status: :white_check_mark: Resolved" in status
         assert "Status of #" in status and "Opened Tue 01 Dec 10:00 GMT" in status and "[Resolve]" not in status
     assert "Resolution: opened 443 to the VPN concentrator" in first
+
+
+def test_only_a_side_a_group_an_area_or_a_mention_is_a_handoff_target(tmp_path):
+    script = (
+        "/handoff URGENT: email is down for everyone\n"
+        "/handoff ask @ben to sort the dock\n"
+        "/handoff backups: last night's job failed\n"
+        "/handoff vpn: drops every hour\n"
+        "/handoff provider.soc: odd logins from abroad\n"
+        "/handoff provider.nope: anything\n"
+        "/handoff note: the printer is out of toner\n"
+    )
+    out = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00").stdout
+    assert "is not in the matrix" not in out
+    urgent = answer_to(out, "/handoff URGENT: email is down for everyone")
+    assert "URGENT: email is down for everyone" in urgent and "To: Red Kite IT (provider)" in urgent
+    dock = answer_to(out, "/handoff ask @ben to sort the dock")
+    assert "ask @Ben Ode to sort the dock" in dock and "<@" not in dock
+    backups = answer_to(out, "/handoff backups: last night's job failed")
+    assert "\nlast night's job failed\n" in backups and "To: Red Kite IT (provider) · Backups" in backups
+    assert "To: Red Kite IT (provider) · Network and firewall" in answer_to(out, "/handoff vpn: drops every hour")
+    assert "To: Red Kite IT soc group" in answer_to(out, "/handoff provider.soc: odd logins from abroad")
+    assert "has no group 'nope' (groups: provider.soc, provider.helpdesk)" in answer_to(
+        out, "/handoff provider.nope: anything"
+    )
+    assert "note: the printer is out of toner" in answer_to(out, "/handoff note: the printer is out of toner")

@@ -217,14 +217,29 @@ def test_user_text_cannot_ping_the_channel(bot, standin):
     command(bot, standin, "/handoff", "provider: <!channel> @here restart <@U0SAM0001|sam> now", reply_to="esc")
     root, _thread = standin.wait_for("chat.postMessage", count=2)
     summary = all_text(root.blocks) + root["text"]
-    assert "<!channel>" not in summary and "@here" not in summary and "<@U0SAM0001>" not in summary
+    assert "<!channel>" not in summary and "@here" not in summary and "|sam" not in summary
     assert "&lt;!channel&gt;" in summary and "@\\u200bhere" in summary.encode("ascii", "backslashreplace").decode()
+    assert "restart <@U0SAM0001> now" in summary  # a person the requester mentioned stays a mention
+
+
+def test_a_person_mentioned_in_a_summary_is_a_mention_and_urgent_is_no_target(bot, standin):
+    _, body = command(bot, standin, "/handoff", "URGENT: email is down for everyone", reply_to="urgent")
+    assert "is not in the matrix" not in json.dumps(body)
+    root, _ = standin.wait_for("chat.postMessage", count=2)
+    assert "*URGENT: email is down for everyone*" in all_text(root.blocks) and "Red Kite IT (provider)" in all_text(
+        root.blocks
+    )
+    standin.reset()
+    command(bot, standin, "/handoff", "ask <@U0BEN0001|ben> to sort the dock &amp; the 2 &lt; 3 monitors")
+    root, _ = standin.wait_for("chat.postMessage", count=2)
+    assert "*ask <@U0BEN0001> to sort the dock &amp; the 2 &lt; 3 monitors*" in all_text(root.blocks)
+    assert "&amp;lt;" not in all_text(root.blocks) and "&lt;@U0BEN0001" not in all_text(root.blocks)
 
 
 @pytest.mark.parametrize(
     "name, text",
     [
-        ("/handoff", "<!channel> and <@U0SAM0001|sam>: fix it"),
+        ("/tandem", "frobnicate <!channel> and <@U0SAM0001|sam>: fix it"),
         ("/tandem", "done <!here> evidence"),
         ("/tandem", "cover me until <!everyone>"),
     ],

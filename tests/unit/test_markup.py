@@ -24,3 +24,14 @@ def test_truncating_never_splits_a_token_or_an_entity():
         assert len(cut) <= limit and cut.endswith("…")
         assert cut.count("<") == cut.count(">")
     assert truncate("fish &amp; chips", 9) == "fish …"
+
+
+def test_user_text_keeps_the_mentions_slack_wrote_and_escapes_everything_else():
+    from handlers.views.markup import user_text
+
+    assert user_text("ask <@U0BEN0001|ben> in <#C0SHARED01|it-shared>") == "ask <@U0BEN0001> in <#C0SHARED01>"
+    assert user_text("<!channel> <https://evil.example|bank> @here") == (
+        "&lt;!channel&gt; &lt;https://evil.example|bank&gt; @\u200bhere"
+    )
+    assert user_text("fish & chips, 2 &lt; 3") == "fish &amp; chips, 2 &lt; 3"
+    assert user_text("<@U0BEN0001 no closing") == "&lt;@U0BEN0001 no closing"
