@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
 
 from storage.db import Database
 from storage.store import Store
-from tests.conftest import postgres_url
+from tests.conftest import fresh_postgres_database
 
 LEASE = timedelta(seconds=60)
 
@@ -22,15 +21,11 @@ def database(request, tmp_path):
         yield db
         db.dispose()
         return
-    url = postgres_url()
-    if url is None:
-        pytest.skip("PostgreSQL is not reachable")
-    db = Database(url)
-    db.upgrade()
-    with db.session() as session:
-        session.execute(text("DELETE FROM processed_events WHERE event_id LIKE 'EvClaim%'"))
-    yield db
-    db.dispose()
+    with fresh_postgres_database() as url:  # its own database: a shared one may be at another schema
+        db = Database(url)
+        db.upgrade()
+        yield db
+        db.dispose()
 
 
 def claim(db, event_id, at):
