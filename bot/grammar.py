@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import TandemError
+from bot.text import clean
 
 PRIORITY = re.compile(r"^[Pp]([0-9]+)$")
 USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@([UW][A-Z0-9]{2,})$")
@@ -121,7 +122,7 @@ def _tandem(rest: str) -> Command:
 def parse_command(command: str, text: str) -> Command:
     """A slash command and its text, as Slack sends them."""
     name = command.lstrip("/").lower()
-    text = (text or "").strip()
+    text = clean(text or "").strip()
     if name == "owner":
         return Command("owner", _question(text)) if text else Command("help", "owner")
     if name in ("handoff", "overflow"):
@@ -137,7 +138,7 @@ def _question(text: str) -> str:
 
 def parse_mention(text: str) -> Command:
     """The text of an @-mention: the bot's own mention removed, then the same grammar."""
-    text = LEADING_MENTION.sub("", text or "").strip()
+    text = LEADING_MENTION.sub("", clean(text or "")).strip()
     first, _, rest = text.partition(" ")
     lowered = first.lower().rstrip(":,")
     if not text:

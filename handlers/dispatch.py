@@ -8,6 +8,7 @@ lines: call one service, pick one view. Typed user errors become a sentence here
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -92,7 +93,7 @@ def sla(req: Request, cmd: Command) -> Reply:
 
 def status(req: Request, cmd: Command) -> Reply:
     number = cmd.text.strip().lstrip("#")
-    if not number.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", number):
         raise TandemError("Say which handoff: status <number>, e.g. @tandem status 42")
     loaded = req.loaded()
     return status_reply(loaded.matrix, handoff_service.find(req.store, loaded, int(number)), req.now)

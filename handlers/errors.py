@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 
 from bot.errors import TandemError
 from bot.services.deps import Deps
+from handlers.inputs import SlashCommand
 from handlers.views.markup import words
 
 SORRY = (
@@ -47,36 +48,17 @@ def guarded(work: Callable[..., None], refused: str = "") -> Callable[..., None]
     or fails (Bolt would only log one line)."""
     wanted = list(inspect.signature(work).parameters)
 
-    def run(
-        body: dict[str, Any],
-        context: dict[str, Any],
-        client: WebClient,
-        respond: Any,
-        command: Any,
-        event: Any,
-        action: Any,
-        view: Any,
-    ) -> None:
-        available = {
-            "body": body,
-            "context": context,
-            "client": client,
-            "respond": respond,
-            "command": command,
-            "event": event,
-            "action": action,
-            "view": view,
-        }
+    def run(context: dict[str, Any], client: WebClient, respond: Any) -> None:
+        available = {"context": context, "client": client, "respond": respond}
+        by_response_url = isinstance(context.get("input"), SlashCommand)
         try:
             work(**{name: available[name] for name in wanted})
         except TandemError as error:
-            _tell(body, context, client, respond, refused + words(error.words), bool(body.get("command")))
+            _tell(context, client, respond, refused + words(error.words), by_response_url)
         except Exception:
             log.exception("%s failed", work.__name__)
             try:  # the response URL needs neither the database nor a token: best when things are broken
-                _tell(
-                    body, context, client, respond, SORRY, bool(body.get("response_url") or body.get("response_urls"))
-                )
+                _tell(context, client, respond, SORRY, context.get("response_url") is not None)
             except Exception:
                 log.exception("could not tell the user about the failure")
 
@@ -84,32 +66,16 @@ def guarded(work: Callable[..., None], refused: str = "") -> Callable[..., None]
     return run
 
 
-def view_metadata(body: dict[str, Any]) -> dict[str, Any]:
-    """A modal's private metadata (Tandem writes JSON there); empty when absent or not ours."""
-    raw = (body.get("view") or {}).get("private_metadata") or ""
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _tell(
-    body: dict[str, Any], context: dict[str, Any], client: WebClient, respond: Any, text: str, by_response_url: bool
-) -> None:
-    """An ephemeral sentence to the person behind `body`, where they are: through the
+def _tell(context: dict[str, Any], client: WebClient, respond: Any, text: str, by_response_url: bool) -> None:
+    """An ephemeral sentence to the person behind the request, where they are: through the
     response URL when asked, else in the channel of the click or of the modal, else in
     their organisation's shared channel."""
     if by_response_url and respond is not None:
         respond(text=text, response_type="ephemeral", replace_original=False)
         return
-    user = (body.get("user") or {}).get("id") or body.get("user_id") or (body.get("event") or {}).get("user")
-    channel = (
-        (body.get("channel") or {}).get("id")
-        or body.get("channel_id")
-        or (body.get("event") or {}).get("channel")
-        or view_metadata(body).get("channel")
-    )
+    value = context.get("input")
+    user = value.user if value is not None else None
+    channel = getattr(value, "channel", None)
     if not channel and user:
         deps: Deps = context["tandem"]
         with deps.units() as store:

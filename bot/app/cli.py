@@ -102,9 +102,10 @@ def run_bot() -> None:
     import logging
 
     from bot.app.bootstrap import import_file, open_database
+    from bot.app.guard import RequestGuard
     from bot.app.health import HealthCheck
     from bot.app.heartbeat import start_heartbeat
-    from bot.app.server import TandemWsgi, serve_http, serve_socket_mode
+    from bot.app.server import EVENTS_PATH, TandemWsgi, serve_http, serve_socket_mode
     from bot.app.slack import create_app, create_client, slack_container
     from storage.db import Database
 
@@ -126,13 +127,17 @@ def run_bot() -> None:
         return
     db.dispose()
 
-    def build() -> TandemWsgi:  # in each gunicorn worker, after the fork
+    def build() -> RequestGuard:  # in each gunicorn worker, after the fork
         client = create_client(settings)
         container = slack_container(settings, Database(settings.database_url), SystemClock(), client)
         container.warm()
         app = create_app(container, client)
         start_heartbeat(container)
-        return TandemWsgi(app, HealthCheck(container.db, container.deps.clock, settings.tick_seconds))
+        return RequestGuard(
+            TandemWsgi(app, HealthCheck(container.db, container.deps.clock, settings.tick_seconds)),
+            settings.signing_secret or "",
+            EVENTS_PATH,
+        )
 
     click.echo(f"Tandem listening on http://0.0.0.0:{settings.port}/slack/events", err=True)
     serve_http(build, settings.port, settings.web_concurrency, settings.threads)

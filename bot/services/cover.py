@@ -16,6 +16,8 @@ from bot.ownership.duty import LeavePeriod
 from bot.ports import Store
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+FURTHEST = timedelta(days=2 * 366)  # leave recorded this far ahead at most
+EARLIEST_EXPORT = date(1970, 1, 1)
 
 
 def parse_until(text: str, today: date) -> date:
@@ -38,6 +40,11 @@ def parse_until(text: str, today: date) -> date:
         ) from exc
     if parsed < today and not re.search(r"\d{4}", text):
         parsed = parsed.replace(year=parsed.year + 1)  # "5 Jan" said in December means next year
+    if parsed > today + FURTHEST:
+        raise TandemError(
+            f"{parsed.isoformat()} is too far ahead: leave can be recorded up to two years ahead "
+            f"(until {(today + FURTHEST).isoformat()}). Record it again nearer the time."
+        )
     return parsed
 
 
@@ -79,6 +86,8 @@ def parse_since(text: str, now: datetime, timezone: str, default_days: int = 90)
     today = now.astimezone(tz).date()
     text = text.strip()
     days = re.fullmatch(r"(\d+)\s*d(?:ays?)?", text)
+    if days and int(days.group(1)) > (today - EARLIEST_EXPORT).days:
+        raise TandemError(f"'{text}' reaches back before {EARLIEST_EXPORT.year}: give fewer days, e.g. 365d.")
     if not text or days:
         day = today - timedelta(days=int(days.group(1)) if days else default_days)
     else:
@@ -88,4 +97,6 @@ def parse_since(text: str, now: datetime, timezone: str, default_days: int = 90)
             raise TandemError(
                 f"'{text}' is not a start date: write YYYY-MM-DD, e.g. 2026-01-01, or a number of days such as 30d."
             ) from exc
+        if day < EARLIEST_EXPORT:
+            raise TandemError(f"'{text}' is before {EARLIEST_EXPORT.year}: give a later start date.")
     return datetime.combine(day, time(), tzinfo=tz)

@@ -14,79 +14,86 @@ from slack_sdk import WebClient
 from bot.grammar import Command
 from bot.services import handoffs as handoff_service
 from bot.services.deps import Deps
-from handlers import ids
-from handlers.errors import view_metadata
+from handlers import ids, inputs
+from handlers.inputs import HandoffRef, Press, Shortcut, Submission
 from handlers.views.handoff import new_handoff_modal, resolve_modal
 
 ACTION_FOR_BUTTON = {action_id: action for action, action_id in ids.HANDOFF_BUTTONS.items()}
 
 
-def _channel(body: dict[str, Any]) -> str | None:
-    return (body.get("channel") or {}).get("id")
+def _handoff(press: Press) -> HandoffRef:
+    if press.handoff is None:  # ReadInputs sets it for every handoff button
+        raise TypeError(f"{press.action_id} carries no handoff")
+    return press.handoff
 
 
-def handoff_button(body: dict[str, Any], action: dict[str, Any], context: dict[str, Any]) -> None:
-    handoff_service.step(
-        context["tandem"],
-        int(action["value"]),
-        ACTION_FOR_BUTTON[action["action_id"]],
-        body["user"]["id"],
-        _channel(body),
-    )
+def handoff_button(context: dict[str, Any]) -> None:
+    press = inputs.of(context, Press)
+    ref = _handoff(press)
+    handoff_service.step(context["tandem"], ref.number, ACTION_FOR_BUTTON[press.action_id], press.user, press.channel)
 
 
-def resolve_button(body: dict[str, Any], action: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+def resolve_button(client: WebClient, context: dict[str, Any]) -> None:
     """Check first, so nobody types a resolution note only to be told they may not resolve."""
-    handoff_id = int(action["value"])
-    handoff_service.check_step(context["tandem"], handoff_id, "resolve", body["user"]["id"], _channel(body))
-    client.views_open(trigger_id=body["trigger_id"], view=resolve_modal(handoff_id, _channel(body)))
+    press = inputs.of(context, Press)
+    ref = _handoff(press)
+    handoff_service.check_step(context["tandem"], ref.number, "resolve", press.user, press.channel)
+    client.views_open(trigger_id=press.trigger_id, view=resolve_modal(ref.number, press.channel))
 
 
-def resolve_submitted(body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
-    note = view["state"]["values"]["resolution"]["note"].get("value") or None
-    meta = view_metadata(body)
+def resolve_submitted(context: dict[str, Any]) -> None:
+    submission = inputs.of(context, Submission)
+    if submission.handoff is None:  # ReadInputs sets it for this modal
+        raise TypeError("the resolution modal carries no handoff")
+    note = submission.text("note") or None
     handoff_service.step(
-        context["tandem"], int(meta["handoff"]), "resolve", body["user"]["id"], meta.get("channel"), note
+        context["tandem"], submission.handoff.number, "resolve", submission.user, submission.channel, note
     )
 
 
 def open_handoff_modal(
     client: WebClient,
     deps: Deps,
-    body: dict[str, Any],
+    user: str,
+    trigger_id: str | None,
     area: str | None = None,
     summary: str = "",
     channel: str | None = None,
 ) -> None:
-    user = body["user"]["id"] if "user" in body else body["user_id"]
     with deps.units() as store:
         matrix = deps.matrices.for_request(store, channel, user).matrix
-    client.views_open(trigger_id=body["trigger_id"], view=new_handoff_modal(matrix, area, summary, channel))
+    client.views_open(trigger_id=trigger_id, view=new_handoff_modal(matrix, area, summary, channel))
 
 
-def start_handoff_button(
-    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: dict[str, Any]
-) -> None:
-    open_handoff_modal(client, context["tandem"], body, area=action.get("value"), channel=_channel(body))
-
-
-def new_handoff_shortcut(body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-    open_handoff_modal(client, context["tandem"], body)
-
-
-def new_handoff_from_message(body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-    message = body.get("message") or {}
-    open_handoff_modal(client, context["tandem"], body, summary=message.get("text", ""), channel=_channel(body))
-
-
-def new_handoff_submitted(body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]) -> None:
-    values = view["state"]["values"]
-    summary = values["summary"]["summary"].get("value") or ""
-    details = values["details"]["details"].get("value") or ""
-    priority = (values["priority"]["priority"].get("selected_option") or {}).get("value")
-    area = (values["area"]["area"].get("selected_option") or {}).get("value")
-    assignee = values["assignee"]["assignee"].get("selected_user")
-    command = Command("handoff", summary, priority=priority, target=assignee or area)
-    handoff_service.open_from(
-        context["tandem"], command, body["user"]["id"], view_metadata(body).get("channel"), details
+def start_handoff_button(client: WebClient, context: dict[str, Any]) -> None:
+    press = inputs.of(context, Press)
+    open_handoff_modal(
+        client, context["tandem"], press.user, press.trigger_id, area=press.value or None, channel=press.channel
     )
+
+
+def new_handoff_shortcut(client: WebClient, context: dict[str, Any]) -> None:
+    shortcut = inputs.of(context, Shortcut)
+    open_handoff_modal(client, context["tandem"], shortcut.user, shortcut.trigger_id)
+
+
+def new_handoff_from_message(client: WebClient, context: dict[str, Any]) -> None:
+    shortcut = inputs.of(context, Shortcut)
+    open_handoff_modal(
+        client,
+        context["tandem"],
+        shortcut.user,
+        shortcut.trigger_id,
+        summary=shortcut.message_text,
+        channel=shortcut.channel,
+    )
+
+
+def new_handoff_submitted(context: dict[str, Any]) -> None:
+    submission = inputs.of(context, Submission)
+    fields = submission.fields
+    command = Command(
+        "handoff", submission.text("summary"), priority=fields["priority"], target=fields["assignee"] or fields["area"]
+    )
+    details = submission.text("details")
+    handoff_service.open_from(context["tandem"], command, submission.user, submission.channel, details)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -10,40 +9,40 @@ from slack_sdk import WebClient
 from bot.errors import TandemError
 from bot.services import reviews as review_service
 from bot.services.deps import Deps
-from handlers.errors import view_metadata
+from handlers import inputs
+from handlers.inputs import Press, ReviewRef, Submission
 from handlers.views.reminders import done_reply, review_done_modal
 
 
-def review_done_button(
-    body: dict[str, Any], action: dict[str, Any], client: WebClient, context: dict[str, Any]
-) -> None:
+def _review(ref: ReviewRef | None) -> ReviewRef:
+    if ref is None:  # ReadInputs sets it for Mark done and its modal
+        raise TypeError("no review in this request")
+    return ref
+
+
+def review_done_button(client: WebClient, context: dict[str, Any]) -> None:
     deps: Deps = context["tandem"]
-    key, _, due = action["value"].partition("|")
-    channel = (body.get("channel") or {}).get("id")
-    ts = (body.get("message") or {}).get("ts")
+    press = inputs.of(context, Press)
+    ref = _review(press.review)
     with deps.units() as store:
-        matrix = deps.matrices.for_request(store, channel, body["user"]["id"]).matrix
-        review = review_service.completable(matrix, key, body["user"]["id"])
+        matrix = deps.matrices.for_request(store, press.channel, press.user).matrix
+        review = review_service.completable(matrix, ref.key, press.user)
     client.views_open(
-        trigger_id=body["trigger_id"], view=review_done_modal(review, datetime.fromisoformat(due), channel, ts)
+        trigger_id=press.trigger_id, view=review_done_modal(review, ref.due_at, press.channel, press.message_ts)
     )
 
 
-def review_done_submitted(
-    body: dict[str, Any], view: dict[str, Any], client: WebClient, context: dict[str, Any]
-) -> None:
+def review_done_submitted(client: WebClient, context: dict[str, Any]) -> None:
     deps: Deps = context["tandem"]
-    user = body["user"]["id"]
-    meta = view_metadata(body)
-    channel, ts = meta.get("channel"), meta.get("ts")
-    evidence = view["state"]["values"]["evidence"]["evidence"].get("value") or ""
+    submission = inputs.of(context, Submission)
+    ref = _review(submission.review)
+    user, channel = submission.user, submission.channel
+    evidence = submission.text("evidence")
     with deps.units() as store:
         matrix = deps.matrices.for_request(store, channel, user).matrix
-        review, due_at = review_service.complete(
-            store, matrix, meta["review"], user, evidence, deps.clock.now(), datetime.fromisoformat(meta["due_at"])
-        )
+        review, due_at = review_service.complete(store, matrix, ref.key, user, evidence, deps.clock.now(), ref.due_at)
     reply = done_reply(review, due_at, matrix, user, evidence)
     where = channel or matrix.channel
     if where is None:
         raise TandemError(f"Done and recorded, but the matrix of {matrix.name} names no shared channel to say so in.")
-    client.chat_postMessage(channel=where, thread_ts=ts or None, text=reply.text, blocks=reply.blocks)
+    client.chat_postMessage(channel=where, thread_ts=submission.message_ts, text=reply.text, blocks=reply.blocks)

@@ -9,21 +9,24 @@ from slack_sdk import WebClient
 from bot.errors import TandemError
 from bot.services import home as home_service
 from bot.services.deps import Deps
+from handlers import inputs
+from handlers.inputs import HomeOpened
 from handlers.middleware.once import finish_event
 from handlers.views.home import home_view, no_matrix_view
 
 
-def app_home_opened(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-    if event.get("tab", "home") != "home":
+def app_home_opened(client: WebClient, context: dict[str, Any]) -> None:
+    opened = inputs.of(context, HomeOpened)
+    if opened.tab != "home":
+        finish_event(context)
         return
     deps: Deps = context["tandem"]
-    user = event["user"]
     try:
         with deps.units() as store:
-            loaded = deps.matrices.for_request(store, None, user)
-            home = home_service.build(store, loaded.matrix, user, deps.clock.now())
+            loaded = deps.matrices.for_request(store, None, opened.user)
+            home = home_service.build(store, loaded.matrix, opened.user, deps.clock.now())
         view = home_view(home)
     except TandemError as error:  # no matrix for this person: the tab says how to get one
         view = no_matrix_view(error)
-    client.views_publish(user_id=user, view=view)
+    client.views_publish(user_id=opened.user, view=view)
     finish_event(context)

@@ -7,14 +7,16 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.grammar import parse_mention
+from handlers import inputs
 from handlers.dispatch import answer
+from handlers.inputs import Mention
 from handlers.middleware.once import finish_event
 
 
-def app_mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
-    channel = event["channel"]
-    reply = answer(context["tandem"], lambda: parse_mention(event.get("text", "")), event.get("user", ""), channel)
+def app_mention(client: WebClient, context: dict[str, Any]) -> None:
+    mention = inputs.of(context, Mention)
+    reply = answer(context["tandem"], lambda: parse_mention(mention.text), mention.user, mention.channel)
     payload = reply.payload()
     payload.pop("response_type")
-    client.chat_postMessage(channel=channel, thread_ts=event.get("thread_ts") or event.get("ts"), **payload)
+    client.chat_postMessage(channel=mention.channel, thread_ts=mention.thread_ts or mention.ts, **payload)
     finish_event(context)

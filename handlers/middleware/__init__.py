@@ -4,11 +4,13 @@ from slack_bolt import App
 
 from bot.services.deps import Deps
 from handlers.middleware.deps import ProvideDeps
+from handlers.middleware.inputs import ReadInputs
 from handlers.middleware.once import HandleEventsOnce
 from handlers.middleware.teams import AllowedTeamsOnly
 
 
 def register(app: App, deps: Deps, allowed_teams: frozenset[str]) -> None:
+    app.use(ReadInputs())
     app.use(ProvideDeps(deps))
     app.use(AllowedTeamsOnly(allowed_teams))
     app.use(HandleEventsOnce())

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -88,8 +89,9 @@ def test_tandem_help_matrix_and_audit(bot, standin):
 
 
 def test_cover_is_acknowledged_then_announced_in_channel(bot, standin):
+    until = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()  # the bot runs on the real clock
     status, body = command(
-        bot, standin, "/tandem", "cover <@U0BEN0001|ben> until 2099-01-31 by <@U0CARA001|cara>", reply_to="cover"
+        bot, standin, "/tandem", f"cover <@U0BEN0001|ben> until {until} by <@U0CARA001|cara>", reply_to="cover"
     )
     assert status == 200 and body == {}
     [reply] = standin.wait_for_response("cover")

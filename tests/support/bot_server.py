@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -52,6 +53,8 @@ class BotProcess:
             self.env["TANDEM_MATRIX"] = str(matrix)
         self.env.update(extra_env or {})
         self.proc: subprocess.Popen | None = None
+        self._lines: list[str] = []
+        self._reader: threading.Thread | None = None
 
     @property
     def url(self) -> str:
@@ -70,10 +73,15 @@ class BotProcess:
             stderr=subprocess.STDOUT,
             text=True,
         )
+        self._lines = []
+        # Drained as it comes: a busy bot fills the pipe, and a full pipe stops it dead.
+        self._reader = threading.Thread(target=self._drain, args=(self.proc,), daemon=True)
+        self._reader.start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"tandem run exited {self.proc.returncode}:\n{self.proc.stdout.read()}")
+                self._reader.join(timeout=5)
+                raise RuntimeError(f"tandem run exited {self.proc.returncode}:\n{self.output()}")
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
                     if response.status == 200:
@@ -83,17 +91,28 @@ class BotProcess:
         self.stop()
         raise RuntimeError("tandem run did not become healthy in time")
 
+    def _drain(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            self._lines.append(line)
+
+    def output(self) -> str:
+        """Everything the process has printed so far."""
+        return "".join(self._lines)
+
     def stop(self) -> str:
         if self.proc is None:
-            return ""
+            return self.output()
         self.proc.terminate()
         try:
-            output, _ = self.proc.communicate(timeout=15)
+            self.proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            output, _ = self.proc.communicate()
+            self.proc.wait()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
         self.proc = None
-        return output
+        return self.output()
 
     def __enter__(self) -> BotProcess:
         return self.start()

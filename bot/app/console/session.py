@@ -68,6 +68,11 @@ class ConsoleClock:
         self.at = at
 
 
+def _number(text: str) -> bool:
+    """A handoff number as typed (`12` or `#12`)."""
+    return re.fullmatch(r"[0-9]{1,9}", text.lstrip("#")) is not None
+
+
 class ConsoleSession:
     def __init__(
         self,
@@ -178,10 +183,10 @@ class ConsoleSession:
         """A handoff button, pressed from the terminal: the same step a click in Slack takes."""
         action, _, rest = arg.partition(" ")
         number, _, note = rest.strip().partition(" ")
-        if action.lstrip("#").isdigit() and not number.lstrip("#").isdigit():  # `:press 1 ack` reads as well
+        if _number(action) and not _number(number):  # `:press 1 ack` reads as well
             action, number = number, action
         step = BUTTONS.get(action.replace("-", "_").lower())
-        if step is None or not number.lstrip("#").isdigit():
+        if step is None or not _number(number):
             return "(write it as :press ACTION NUMBER [note], ACTION one of ack, take, wait, resume, back, resolve)\n"
         try:
             handoff_service.step(self.deps, int(number.lstrip("#")), step, self.user, self.channel, note or None)
