@@ -19,7 +19,22 @@ USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$|^@([UW][A-Z0-9]{2,})$")
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")  # a mention Slack made, not typed text
 SIDE_OR_GROUP = re.compile(r"^(?:internal|provider)(?:\.[a-z0-9][a-z0-9_-]*)?$")
 LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s,:]*")
-TANDEM_SUBCOMMANDS = ("help", "sla", "reviews", "done", "cover", "matrix", "audit", "digest", "export", "status")
+TANDEM_SUBCOMMANDS = (
+    "help",
+    "sla",
+    "reviews",
+    "done",
+    "cover",
+    "matrix",
+    "gaps",
+    "audit",
+    "digest",
+    "export",
+    "evidence",
+    "status",
+)
+# Other words for the same subcommand: `/tandem audit` was the gap audit's first name.
+ALIASES = {"audit": "gaps"}
 OWNER_PHRASES = re.compile(
     r"^(?:who\s*(?:'s|is)?\s*(?:owns?|responsible\s+for|handles|looks\s+after|covers?|is\s+on)|owner\s+(?:of|for)|owner|owns?)\b\s*",
     re.IGNORECASE,
@@ -32,9 +47,7 @@ class GrammarError(TandemError):
 
 @dataclass(frozen=True)
 class Command:
-    name: (
-        str  # owner, handoff, overflow, help, sla, reviews, done, cover, matrix, audit, digest, export, status, unknown
-    )
+    name: str  # owner, handoff, overflow, or a /tandem subcommand (TANDEM_SUBCOMMANDS, aliases resolved), or unknown
     text: str = ""  # the query, summary or evidence
     priority: str | None = None
     target: str | None = None  # a Slack id, a side or side.group, or (from the modal) an area key
@@ -111,7 +124,7 @@ def _tandem(rest: str) -> Command:
             )
         return Command("done", evidence.strip(), target=review)
     if word in TANDEM_SUBCOMMANDS:
-        return Command(word, tail)
+        return Command(ALIASES.get(word, word), tail)
     if word in ("owner", "who"):
         return parse_mention(rest)
     if word in ("handoff", "overflow"):

@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from bot.audit.chain import Head
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.evidence import AuditRecord
 from bot.handoffs.model import Handoff, Transition
@@ -40,14 +41,15 @@ class Store(Protocol):
     # audit
     def audit(
         self,
-        org_key: str | None,
+        org_key: str,
         at: datetime,
         actor: str,
         kind: str,
         subject: str,
         detail: dict[str, Any] | None = None,
-    ) -> None: ...
-    def audit_events(self, org_key: str, kind_prefix: str = "") -> list[AuditRecord]: ...
+    ) -> AuditRecord: ...
+    def audit_events(self, org_key: str, kind_prefix: str = "", since: datetime | None = None) -> list[AuditRecord]: ...
+    def audit_head(self, org_key: str) -> Head | None: ...
 
     # handoffs
     def add_handoff(

@@ -17,9 +17,9 @@ from bot.errors import TandemError
 from bot.grammar import Command
 from bot.matrix.audit import find_gaps
 from bot.ports import Notifier, Store
+from bot.services import audit_log, evidence
 from bot.services import cover as cover_service
 from bot.services import digests as digest_service
-from bot.services import evidence
 from bot.services import handoffs as handoff_service
 from bot.services import owner as owner_service
 from bot.services import reviews as review_service
@@ -28,6 +28,7 @@ from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
 from handlers.views.blocks import Reply, section
 from handlers.views.handoff import opened_reply, sla_reply, status_reply
+from handlers.views.markup import escape
 from handlers.views.matrix import audit_reply, cover_reply, error_reply, help_reply, matrix_reply
 from handlers.views.owner import owner_reply
 from handlers.views.reminders import done_reply, reviews_reply
@@ -67,7 +68,7 @@ def matrix(req: Request, cmd: Command) -> Reply:
     return matrix_reply(req.loaded().matrix)
 
 
-def audit(req: Request, cmd: Command) -> Reply:
+def gaps(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
     return audit_reply(loaded.matrix, find_gaps(loaded.matrix))
 
@@ -106,6 +107,14 @@ def export(req: Request, cmd: Command) -> Reply:
     return Reply(comment, [section(f":page_facing_up: {comment} The file is in this conversation.")])
 
 
+def share_evidence(req: Request, cmd: Command) -> Reply:
+    loaded = req.loaded()
+    comment = audit_log.share_evidence(
+        req.store, loaded.matrix, loaded.index, req.user, cmd.text, req.channel, req.now, req.notifier
+    )
+    return Reply(escape(comment), [section(f":page_facing_up: {escape(comment)} The file is in this conversation.")])
+
+
 def reviews(req: Request, cmd: Command) -> Reply:
     matrix = req.loaded().matrix
     return reviews_reply(matrix, review_service.statuses(req.store, matrix, req.now))
@@ -128,20 +137,21 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "owner": owner,
     "help": show_help,
     "matrix": matrix,
-    "audit": audit,
+    "gaps": gaps,
     "cover": cover,
     "handoff": handoff,
     "overflow": handoff,
     "sla": sla,
     "status": status,
     "export": export,
+    "evidence": share_evidence,
     "reviews": reviews,
     "done": done,
     "digest": digest,
     "unknown": not_understood,
 }
 # Commands that only read: Slack gets their answer in the acknowledgement itself.
-READ_ONLY = frozenset({"owner", "help", "matrix", "audit", "unknown", "sla", "status", "reviews"})
+READ_ONLY = frozenset({"owner", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews"})
 
 
 def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None) -> Reply:

@@ -191,10 +191,17 @@ class Leave(Base):
 
 
 class AuditEvent(Base):
-    """Append-only evidence: matrix changes, cover, handoff transitions, completed reviews."""
+    """Append-only evidence: matrix changes, cover, handoff transitions, completed reviews.
+
+    Each organisation's events form a hash chain (`bot.audit.chain`): `seq` counts them in
+    the order they were appended, `prev_hash` is the hash of the one before, `hash` their own.
+    """
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_org_at", "organisation_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_org_at", "organisation_id", "at"),
+        UniqueConstraint("organisation_id", "seq", name="uq_audit_org_seq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
@@ -203,6 +210,21 @@ class AuditEvent(Base):
     kind: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200))
     detail: Mapped[dict] = mapped_column(default=dict)
+    seq: Mapped[int | None]
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The newest link of an organisation's audit chain. Appends update this row first, so
+    they take their turn per organisation (a row lock on PostgreSQL, the write lock on
+    SQLite), and `verify` notices when the newest events were removed."""
+
+    __tablename__ = "audit_heads"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(default=0)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class ProcessedEvent(Base):

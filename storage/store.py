@@ -13,12 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
+from bot.audit.chain import Head
 from bot.evidence import AuditRecord
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
 from bot.outbox import DueTimer, OutboxItem
 from bot.ownership.duty import LeavePeriod
-from storage import handoff_repo, matrix_repo, schedule_repo
+from storage import audit_repo, handoff_repo, matrix_repo, schedule_repo
 from storage import models as orm
 from storage.db import Database
 from storage.sql import insert_if_absent, rowcount
@@ -127,26 +128,18 @@ class Store:
 
     # -- audit ------------------------------------------------------------------------
     def audit(
-        self, org_key: str | None, at: datetime, actor: str, kind: str, subject: str, detail: dict | None = None
-    ) -> None:
-        self.session.add(
-            orm.AuditEvent(
-                organisation_id=self._org_id(org_key) if org_key else None,
-                at=at,
-                actor=actor,
-                kind=kind,
-                subject=subject,
-                detail=detail or {},
-            )
-        )
+        self, org_key: str, at: datetime, actor: str, kind: str, subject: str, detail: dict | None = None
+    ) -> AuditRecord:
+        """Append an event to the organisation's hash chain (appends take turns per organisation)."""
+        return audit_repo.append(self.session, self._org_id(org_key), org_key, at, actor, kind, subject, detail or {})
 
-    def audit_events(self, org_key: str, kind_prefix: str = "") -> list[AuditRecord]:
-        rows = self.session.scalars(
-            select(orm.AuditEvent)
-            .where(orm.AuditEvent.organisation_id == self._org_id(org_key), orm.AuditEvent.kind.startswith(kind_prefix))
-            .order_by(orm.AuditEvent.at, orm.AuditEvent.id)
-        )
-        return [AuditRecord(r.at, r.actor, r.kind, r.subject, r.detail) for r in rows]
+    def audit_events(self, org_key: str, kind_prefix: str = "", since: datetime | None = None) -> list[AuditRecord]:
+        """The organisation's events in chain order."""
+        return audit_repo.events(self.session, self._org_id(org_key), org_key, kind_prefix, since)
+
+    def audit_head(self, org_key: str) -> Head | None:
+        """The chain's newest link as recorded at the last append (None before any event)."""
+        return audit_repo.head(self.session, self._org_id(org_key))
 
     # -- handoffs ---------------------------------------------------------------------
     def add_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> int:

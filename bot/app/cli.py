@@ -309,6 +309,63 @@ def export_handoffs(since: str, fmt: str, org: str | None, output: str | None) -
     _write(text, output)
 
 
+@main.group("audit-log")
+def audit_log() -> None:
+    """The audit log: every matrix change, cover, handoff step, approval, hours and review, hash-chained."""
+
+
+def _organisations(store: Store, org: str | None) -> list[str]:
+    keys = store.organisation_keys()
+    if org and org not in keys:
+        raise TandemError(f"No organisation '{org}'. Loaded: {', '.join(keys) or 'none'}.")
+    if not keys:
+        raise TandemError("No matrix is loaded yet (tandem matrix import FILE), so there is no audit log.")
+    return [org] if org else keys
+
+
+@audit_log.command("export")
+@click.option("--org", help="Organisation key (default: every organisation).")
+@click.option("--since", default=None, help="YYYY-MM-DD or e.g. 30d (default: the whole log).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
+def audit_log_export(org: str | None, since: str | None, fmt: str, output: str | None) -> None:
+    """Every audit event with its place in the hash chain (seq, previous hash, hash)."""
+    from bot.services import audit_log as service
+    from bot.services.cover import parse_since
+
+    now = SystemClock().now()
+    with _store() as store:
+        keys = _organisations(store, org)
+        start = None
+        if since:
+            zone = store.load_matrix(keys[0])
+            start = parse_since(since, now, zone.timezone if zone else "UTC")
+        text = service.export(store, keys, start, fmt, now)
+    _write(text, output)
+
+
+@audit_log.command("verify")
+@click.option("--org", help="Organisation key (default: every organisation).")
+def audit_log_verify(org: str | None) -> None:
+    """Check the hash chain; exit 1 naming the first event that was changed, removed or reordered."""
+    from bot.services import audit_log as service
+
+    with _store() as store:
+        verdicts = [service.check(store, key) for key in _organisations(store, org)]
+    for verdict in verdicts:
+        if verdict.broken is not None:
+            click.echo(f"{verdict.organisation}: the audit log was tampered with: {verdict.broken.describe()}.")
+        elif verdict.head is None:
+            click.echo(f"{verdict.organisation}: no audit events yet.")
+        else:
+            click.echo(
+                f"{verdict.organisation}: {verdict.events} events, chain intact; "
+                f"head {verdict.head.seq} {verdict.head.hash} (keep this to check the log later)."
+            )
+    if any(not v.ok for v in verdicts):
+        sys.exit(1)
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""

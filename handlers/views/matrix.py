@@ -16,8 +16,8 @@ HELP = """*Tandem* answers who owns what in the co-managed split, and keeps hand
 • `/tandem sla` — open handoffs and their clocks
 • `/tandem reviews` · `/tandem done <review> [evidence]` — recurring reviews
 • `/tandem cover @who until <date> [by @whom]` — record leave and who covers
-• `/tandem matrix` · `/tandem audit` — the matrix and its gaps
-• `/tandem digest` · `/tandem export` — admins: post a digest now, export the evidence
+• `/tandem matrix` · `/tandem gaps` — the matrix and its gaps
+• `/tandem digest` · `/tandem export` · `/tandem evidence [review | area] [since]` — admins: post a digest now, share the handoff or audit evidence
 Mention me too: `@tandem who owns backups?`, `@tandem overflow P2 30 laptops to image by Friday`."""
 
 
@@ -87,5 +87,5 @@ def matrix_changed_blocks(matrix: Matrix, changes: list[str], actor: str) -> tup
     return text, [
         section(f":scroll: {text}"),
         section(lines + more),
-        context("`/tandem matrix` shows it; `/tandem audit` its gaps."),
+        context("`/tandem matrix` shows it; `/tandem gaps` its gaps."),
     ]

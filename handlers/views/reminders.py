@@ -159,7 +159,7 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
     ]
     blocks.append(section("*Leave and cover*\n" + ("\n".join(away) if away else "Everyone is in.")))
     blocks.append(
-        context(f"{len(digest.gaps)} gap(s) in the matrix — /tandem audit" if digest.gaps else "No gaps in the matrix.")
+        context(f"{len(digest.gaps)} gap(s) in the matrix — /tandem gaps" if digest.gaps else "No gaps in the matrix.")
     )
     return text, blocks
 

@@ -1,0 +1,1 @@
+"""The audit log as evidence: a hash chain per organisation, its verification and its export."""
