@@ -13,9 +13,11 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.calendar import format_days, parse_days
+from bot.contract.model import Contract
 from bot.matrix import model
 from bot.matrix.durations import Duration
 from bot.matrix.model import PARTY_FIELDS
+from storage import contract_repo
 from storage import models as orm
 
 
@@ -57,10 +59,10 @@ def load_matrix(session: Session, org_key: str) -> model.Matrix | None:
             selectinload(orm.Organisation.holidays),
         )
     )
-    return _to_domain(org) if org else None
+    return _to_domain(org, contract_repo.load(session, org.id)) if org else None
 
 
-def _to_domain(org: orm.Organisation) -> model.Matrix:
+def _to_domain(org: orm.Organisation, contract: Contract | None) -> model.Matrix:
     sides = tuple(
         model.Side(
             key=s.key,
@@ -104,6 +106,7 @@ def _to_domain(org: orm.Organisation) -> model.Matrix:
         ),
         holidays=tuple(h.day for h in org.holidays),
         digest_time=_time(org.digest_time),
+        contract=contract,
     )
 
 
@@ -147,6 +150,7 @@ def save_matrix(session: Session, matrix: model.Matrix, when) -> orm.Organisatio
     org.imported_at = when
     session.flush()
     _insert_rows(session, org.id, matrix)
+    contract_repo.save(session, org.id, matrix.contract)
     return org
 
 

@@ -255,13 +255,23 @@ def _write(text: str, output: str | None) -> None:
 
 @matrix.command("export")
 @click.option("--org", help="Organisation key (needed when several are loaded).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "csv", "markdown"]),
+    default="yaml",
+    show_default=True,
+    help="yaml: the matrix file itself; csv or markdown: the customer responsibility matrix.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of stdout.")
-def matrix_export(org: str | None, output: str | None) -> None:
-    """Write the loaded matrix as a file that imports back to the same matrix."""
+def matrix_export(org: str | None, fmt: str, output: str | None) -> None:
+    """Write the loaded matrix back as a file, or as the customer responsibility matrix."""
     from bot.matrix.export import export_text
+    from bot.services.crm import responsibility_matrix
 
     with _store() as store:
-        text = export_text(_matrix(store, org))
+        matrix = _matrix(store, org)
+        text = export_text(matrix) if fmt == "yaml" else responsibility_matrix(store, matrix, fmt, SystemClock().now())
     _write(text, output)
 
 

@@ -10,7 +10,7 @@ from dataclasses import fields
 
 from bot.matrix.model import Matrix
 
-_SETTINGS = ("name", "timezone", "business_hours", "channel", "holidays", "digest_time", "sla")
+_SETTINGS = ("name", "timezone", "business_hours", "channel", "holidays", "digest_time", "sla", "contract")
 
 
 def _show(value: object) -> str:

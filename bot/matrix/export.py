@@ -12,6 +12,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot.calendar import format_days
+from bot.contract.model import DEFAULT_REVIEW, Contract, format_hours
 from bot.matrix.model import CLOCK_BUSINESS, PARTY_FIELDS, Area, Matrix, Review
 
 # Fields that usually name one party, written as a scalar when they do.
@@ -61,6 +62,31 @@ def _review(review: Review) -> CommentedMap:
     return out
 
 
+def _contract(contract: Contract) -> CommentedMap:
+    out = CommentedMap()
+    if contract.hours:
+        bank = contract.hours
+        out["hours"] = _flow(
+            {
+                "bank": format_hours(bank.bank),
+                "per": bank.per,
+                **({"rollover": format_hours(bank.rollover)} if bank.rollover else {}),
+                **({"overage_rate": bank.overage_rate.text} if bank.overage_rate else {}),
+            }
+        )
+    if contract.scope:
+        out["scope"] = _flow_list(list(contract.scope))
+    if contract.approver:
+        out["approver"] = _parties(contract.approver)
+    if contract.warn_at is not None:
+        out["warn_at"] = f"{contract.warn_at}%"
+    if contract.review != DEFAULT_REVIEW:
+        out["review"] = contract.review.text
+    if contract.start:
+        out["start"] = contract.start.isoformat()
+    return out
+
+
 def export_text(matrix: Matrix) -> str:
     hours = matrix.business_hours
     doc = CommentedMap()
@@ -98,6 +124,8 @@ def export_text(matrix: Matrix) -> str:
     doc["sla"] = sla
     doc["areas"] = CommentedSeq([_area(a) for a in matrix.areas])
     doc["reviews"] = CommentedSeq([_review(r) for r in matrix.reviews])
+    if matrix.contract is not None:
+        doc["contract"] = _contract(matrix.contract)
     yaml = YAML()
     yaml.width = 120
     yaml.indent(mapping=2, sequence=4, offset=2)

@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.calendar import parse_days
+from bot.contract.loader import read_contract
 from bot.errors import MatrixError, Problem
 from bot.matrix.durations import Duration, parse_percent
 from bot.matrix.model import (
@@ -56,6 +57,7 @@ TOP_KEYS = (
     "areas",
     "reviews",
     "digest",
+    "contract",
 )
 AREA_KEYS = ("key", "name", "aliases", *PARTY_FIELDS, "lead", "coverage", "priority", "notes")
 REVIEW_KEYS = ("key", "name", "schedule", "owner", "remind_before", "area", "grace", "reference")
@@ -193,6 +195,8 @@ class _Reader:
         reviews = self.reviews(self.field(root, "reviews"), {a.key for a in areas})
         holidays = self.holidays(self.field(root, "holidays"))
         digest_time = self.digest(self.field(root, "digest"))
+        internal = tuple(p for s in sides if s.key == "internal" for p in s.people)
+        contract = read_contract(self, self.field(root, "contract"), internal, self._expander(sides))
         if self.problems or not (org and tz and hours and sla):
             return None
         return Matrix(
@@ -207,7 +211,14 @@ class _Reader:
             reviews=reviews,
             holidays=holidays,
             digest_time=digest_time,
+            contract=contract,
         )
+
+    @staticmethod
+    def _expander(sides: tuple[Side, ...]):
+        """A party ref → Slack ids, before the `Matrix` exists (for the contract's approver)."""
+        probe = Matrix("", "", "UTC", BusinessHours(frozenset(), time(8), time(9)), None, sides, SlaPolicy(()))
+        return probe.expand
 
     def timezone(self, root: _Node) -> str | None:
         tz = self.text(root, "timezone")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
 
+from bot.contract.model import Contract
 from bot.errors import Who, Word
 from bot.matrix.durations import Duration
 
@@ -115,6 +116,7 @@ class Matrix:
     reviews: tuple[Review, ...] = ()
     holidays: tuple[date, ...] = ()
     digest_time: time = field(default=time(8, 30))
+    contract: Contract | None = None  # block hours, overflow scope, approver, re-confirmation
 
     def side(self, key: str) -> Side | None:
         return self.sides_by_key.get(key)
