@@ -40,7 +40,8 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # connect_timeout: an unreachable server fails in seconds, not whenever TCP gives up
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, connect_args={"connect_timeout": 10})
 
 
 def schema_version(engine: Engine) -> str | None:
@@ -52,10 +53,15 @@ def schema_version(engine: Engine) -> str | None:
         return None  # no alembic_version table yet
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (safe when several replicas start at once)."""
-    if schema_version(engine) == HEAD:
-        return
+def upgrade(engine: Engine) -> str | None:
+    """Bring the schema to the newest migration (safe when several replicas start at once).
+
+    Returns the version it upgraded from ("empty" for a new database), or None when the
+    schema was already up to date.
+    """
+    before = schema_version(engine)
+    if before == HEAD:
+        return None
     from alembic import command
     from alembic.config import Config
 
@@ -64,6 +70,7 @@ def upgrade(engine: Engine) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+    return before or "empty"
 
 
 class Database:
@@ -72,6 +79,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self.upgraded_from: str | None = None  # set by upgrade(): the version this process found
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -87,7 +95,7 @@ class Database:
             yield session
 
     def upgrade(self) -> None:
-        upgrade(self.engine)
+        self.upgraded_from = upgrade(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -4,18 +4,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot.app.settings import Settings
-from bot.clock import Clock
+from bot.clock import Clock, SystemClock
 from bot.matrix.loader import load_file
 from bot.services.matrices import import_matrix
 from storage.db import Database
+from storage.heartbeats import record_beat
+from storage.problems import database_problem
 from storage.store import Units
 
 
-def open_database(settings: Settings) -> Database:
-    """The database with its schema up to date (the bot upgrades itself on start)."""
+def open_database(settings: Settings, writable: bool = True) -> Database:
+    """The database with its schema up to date (the bot upgrades itself on start).
+
+    `writable`: the command writes, so prove it can now (one small write) rather than fail
+    later on a read-only or full disk. Any failure is a `DatabaseProblem` sentence.
+    """
     db = Database(settings.database_url)
-    db.upgrade()
+    try:
+        db.upgrade()
+        if writable:
+            record_beat(db, "start", SystemClock().now())
+    except SQLAlchemyError as error:
+        db.dispose()
+        raise database_problem(error, settings.database_url) from None
     return db
 
 

@@ -7,14 +7,17 @@ loads neither the database layer nor Slack's.
 
 from __future__ import annotations
 
+import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from importlib.metadata import version
 from typing import TYPE_CHECKING
 
 import click
 
+from bot.app.logs import as_json as logs_as_json
 from bot.app.settings import Settings
 from bot.clock import Clock, FixedClock, SystemClock
 from bot.errors import TandemError
@@ -22,6 +25,9 @@ from bot.errors import TandemError
 if TYPE_CHECKING:
     from bot.matrix.model import Matrix
     from bot.ports import Store
+
+log = logging.getLogger("tandem")
+VERSION = version("tandem")
 
 
 def _instant(at: str) -> datetime:
@@ -51,7 +57,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except TandemError as error:
-            click.echo(str(error), err=True)
+            if logs_as_json():  # a log collector reads every line as JSON
+                log.error(str(error))
+            else:
+                click.echo(str(error), err=True)
             sys.exit(1)
 
 
@@ -99,31 +108,49 @@ def _prompted(session):
 @main.command("run")
 def run_bot() -> None:
     """The Slack bot: Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT."""
-    import logging
+    from bot.app import logs
+
+    settings = Settings.from_env()  # before gunicorn is imported: it reads WEB_CONCURRENCY itself
+    logs.configure(settings.log_level, settings.log_format)
+    settings.require_slack()
 
     from bot.app.bootstrap import import_file, open_database
     from bot.app.guard import RequestGuard
     from bot.app.health import HealthCheck
     from bot.app.heartbeat import start_heartbeat
+    from bot.app.preflight import check_bot_token, check_port
     from bot.app.server import EVENTS_PATH, TandemWsgi, serve_http, serve_socket_mode
     from bot.app.slack import create_app, create_client, slack_container
-    from storage.db import Database
+    from storage.db import HEAD, Database
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = Settings.from_env()
-    settings.require_slack()
+    if not settings.app_token:
+        check_port(settings.port)
+    slack = check_bot_token(create_client(settings, quiet=True), settings)
     clock = SystemClock()
     db = open_database(settings)
+    matrix = ""
     if settings.matrix_file:
         _, changes = import_file(db, settings.matrix_file, "startup", clock)
-        click.echo(f"Loaded {settings.matrix_file}: " + _summary(changes), err=True)
+        matrix = f"; matrix {settings.matrix_file}: {_summary(changes)}"
+    ticking = (
+        f"ticking every {settings.tick_seconds} s" if settings.tick_seconds else "no ticking (cron runs tandem tick)"
+    )
+    database = db.engine.url.render_as_string(hide_password=True)
+    if db.upgraded_from:
+        database += f" (schema upgraded from {db.upgraded_from} to {HEAD})"
+
+    def started(how: str) -> Callable[[], None]:
+        return lambda: log.info(
+            "Tandem %s started: %s; Slack %s; database %s; %s%s", VERSION, how, slack, database, ticking, matrix
+        )
+
     if settings.app_token:
         client = create_client(settings)
         container = slack_container(settings, db, clock, client)
         container.warm()
         app = create_app(container, client)
         start_heartbeat(container)
-        serve_socket_mode(app, settings.app_token)
+        serve_socket_mode(app, settings, started("Socket Mode"))
         return
     db.dispose()
 
@@ -139,8 +166,9 @@ def run_bot() -> None:
             EVENTS_PATH,
         )
 
-    click.echo(f"Tandem listening on http://0.0.0.0:{settings.port}/slack/events", err=True)
-    serve_http(build, settings.port, settings.web_concurrency, settings.threads)
+    workers = f"{settings.web_concurrency} worker{'s' if settings.web_concurrency > 1 else ''}"
+    how = f"HTTP on port {settings.port} ({workers} × {settings.threads} threads)"
+    serve_http(build, settings.port, settings.web_concurrency, settings.threads, started(how))
 
 
 @main.command()
@@ -225,7 +253,7 @@ def _store() -> Iterator[Store]:
     from bot.app.bootstrap import open_database
     from storage.store import Units
 
-    with Units(open_database(Settings.from_env()))() as store:
+    with Units(open_database(Settings.from_env(), writable=False))() as store:
         yield store
 
 
@@ -385,6 +413,11 @@ def db() -> None:
 def db_upgrade() -> None:
     """Apply schema migrations."""
     from bot.app.bootstrap import open_database
+    from storage.db import HEAD
 
     database = open_database(Settings.from_env())
-    click.echo(f"Schema up to date ({database.engine.url.render_as_string(hide_password=True)}).")
+    where = database.engine.url.render_as_string(hide_password=True)
+    if database.upgraded_from:
+        click.echo(f"Schema upgraded from {database.upgraded_from} to {HEAD} ({where}).")
+    else:
+        click.echo(f"Schema up to date at {HEAD} ({where}).")

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.errors import SlackApiError
+
+from bot.app.preflight import UNREACHABLE, slack_problem
+from bot.app.settings import Settings
 
 log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
@@ -50,10 +56,28 @@ def _reply(start_response, status: int, body: dict) -> list[bytes]:
     return [data]
 
 
-class GunicornServer(BaseApplication):
-    """gunicorn, configured in code; each worker builds its own app after the fork."""
+class GunicornLog(glogging.Logger):
+    """gunicorn's own lines go through Tandem's handlers and levels (`bot.app.logs`), so they
+    are quiet by default and JSON when the rest is."""
 
-    def __init__(self, build: Callable[[], Callable], port: int, workers: int, threads: int) -> None:
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
+            logger.propagate = True
+        self.error_log.setLevel(logging.NOTSET)
+
+
+class GunicornServer(BaseApplication):
+    """gunicorn, configured in code; each worker builds its own app after the fork.
+
+    `ready` runs in the master once the port is bound: the one line that says Tandem started.
+    """
+
+    def __init__(
+        self, build: Callable[[], Callable], port: int, workers: int, threads: int, ready: Callable[[], None]
+    ) -> None:
         self.build = build
         self.options = {
             "bind": f"0.0.0.0:{port}",
@@ -63,23 +87,36 @@ class GunicornServer(BaseApplication):
             "timeout": 30,
             "graceful_timeout": 10,
             "accesslog": None,
-            "loglevel": "info",
+            "logger_class": GunicornLog,
+            "when_ready": lambda _server: ready(),
+            # gunicorn 25.1+ opens a control socket in $HOME: two instances on one host would share it
+            "control_socket_disable": True,
         }
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self) -> Callable:
         return self.build()
 
 
-def serve_http(build: Callable[[], Callable], port: int, workers: int, threads: int) -> None:
-    GunicornServer(build, port, workers, threads).run()
+def serve_http(build: Callable[[], Callable], port: int, workers: int, threads: int, ready: Callable[[], None]) -> None:
+    GunicornServer(build, port, workers, threads, ready).run()
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
+def serve_socket_mode(app: App, settings: Settings, ready: Callable[[], None]) -> None:
+    """Connect once with SLACK_APP_TOKEN (a refusal is one sentence), then serve until stopped."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    SocketModeHandler(app, app_token).start()
+    token = settings.app_token or ""
+    handler = SocketModeHandler(app, token)
+    try:  # the first URL is asked for here, where a refused token can still become a sentence
+        handler.client.wss_uri = app.client.apps_connections_open(app_token=token)["url"]
+    except (SlackApiError, *UNREACHABLE) as error:
+        raise slack_problem(error, "SLACK_APP_TOKEN", settings) from None
+    handler.connect()
+    ready()
+    threading.Event().wait()

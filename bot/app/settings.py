@@ -33,6 +33,15 @@ def _count(get: Callable[[str], str | None], name: str, default: int, what: str)
     return int(text)
 
 
+def _choice(get: Callable[[str], str | None], name: str, choices: tuple[str, ...], default: str) -> str:
+    """One of `choices`, whatever its case, or a SettingsError naming the variable."""
+    text = get(name) or default
+    found = [choice for choice in choices if choice.lower() == text.lower()]
+    if not found:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)} (default {default}), not {text!r}.")
+    return found[0]
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -46,6 +55,8 @@ class Settings:
     tick_seconds: int = 30  # the in-process heartbeat; 0 when ticks come from cron (`tandem tick`)
     web_concurrency: int = 2  # gunicorn worker processes
     threads: int = 8  # threads per worker
+    log_level: str = "INFO"  # Tandem's own lines; the libraries' only at DEBUG (bot.app.logs)
+    log_format: str = "text"  # or "json": one JSON object per line
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> Settings:
@@ -79,6 +90,8 @@ class Settings:
         teams = frozenset(t.strip() for t in (get("TANDEM_ALLOWED_TEAMS") or "").split(",") if t.strip())
         workers = _count(get, "WEB_CONCURRENCY", 2, "gunicorn worker processes")
         threads = _count(get, "TANDEM_THREADS", 8, "threads per worker")
+        log_level = _choice(get, "TANDEM_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
+        log_format = _choice(get, "TANDEM_LOG_FORMAT", ("text", "json"), "text")
         return cls(
             database_url=database_url,
             bot_token=get("SLACK_BOT_TOKEN"),
@@ -91,6 +104,8 @@ class Settings:
             tick_seconds=int(tick_text),
             web_concurrency=workers,
             threads=threads,
+            log_level=log_level,
+            log_format=log_format,
         )
 
     def require_slack(self, receiving: bool = True) -> None:

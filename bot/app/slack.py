@@ -22,15 +22,19 @@ from handlers.register import register
 from storage.db import Database
 
 
-def create_client(settings: Settings) -> WebClient:
+def create_client(settings: Settings, quiet: bool = False) -> WebClient:
     """The one `WebClient`: `base_url` from `SLACK_API_URL`; it retries HTTP 429 after
-    `Retry-After` and connection errors with backoff."""
+    `Retry-After` and connection errors with backoff.
+
+    `quiet`: for the start-up check, whose failure becomes one sentence; the SDK's own line
+    for each failed try would only repeat it.
+    """
     return WebClient(
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=10,
         retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=3), RateLimitErrorRetryHandler(max_retry_count=3)],
-        logger=logging.getLogger("tandem.slack"),
+        logger=logging.getLogger("tandem.preflight" if quiet else "tandem.slack"),
     )
 
 
@@ -49,6 +53,10 @@ def create_app(container: Container, client: WebClient) -> App:
         logger=logging.getLogger("tandem.bolt"),
         # Acknowledgements run in the request; slow work is a lazy listener after it.
         process_before_response=True,
+        # `tandem run` checked the token once before starting (bot.app.preflight); Bolt asks
+        # auth.test on a worker's first request instead of at its boot, so a worker gunicorn
+        # restarts while Slack is unreachable does not fail to boot and halt the whole server.
+        token_verification_enabled=False,
     )
     register(app, container.deps, container.settings.allowed_teams)
     return app

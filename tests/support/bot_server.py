@@ -6,6 +6,7 @@ waits until `/healthz` answers, and stops it afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.support.slack_requests import SIGNING_SECRET
@@ -99,6 +101,23 @@ class BotProcess:
     def output(self) -> str:
         """Everything the process has printed so far."""
         return "".join(self._lines)
+
+    def health(self) -> tuple[int, dict]:
+        """`GET /healthz`: its status and body, 503 included."""
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def wait_for_health(self, done: Callable[[int, dict], bool], timeout: float = 20) -> tuple[int, dict]:
+        """Poll `/healthz` until `done(status, body)`, or the timeout; return the last answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status, body = self.health()
+            if done(status, body) or time.monotonic() > deadline:
+                return status, body
+            time.sleep(0.2)
 
     def stop(self) -> str:
         if self.proc is None:
