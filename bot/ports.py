@@ -17,7 +17,8 @@ from bot.evidence import AuditRecord
 from bot.handoffs.model import Handoff, Transition
 from bot.matrix.model import Matrix, Review
 from bot.outbox import DueTimer, OutboxItem
-from bot.ownership.duty import LeavePeriod
+from bot.ownership.cover import LeavePeriod
+from bot.ownership.duty import Ping
 
 
 class Store(Protocol):
@@ -36,7 +37,13 @@ class Store(Protocol):
     # leave and cover
     def leave_at(self, org_key: str, at: datetime) -> list[LeavePeriod]: ...
     def leave_starting(self, org_key: str, now: datetime, within: timedelta) -> list[LeavePeriod]: ...
-    def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> None: ...
+    def leave_overlapping(self, org_key: str, start: datetime, end: datetime | None = None) -> list[LeavePeriod]:
+        """Bookings overlapping [start, end), or not over by `start` when there is no end; by start."""
+        ...
+
+    def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> int: ...
+    def end_leave(self, org_key: str, leave_id: int, at: datetime) -> None: ...
+    def cancel_leave(self, org_key: str, leave_id: int) -> None: ...
 
     # audit
     def audit(
@@ -131,10 +138,8 @@ class Conversation(Protocol):
 class Notifier(Protocol):
     """What services announce in the shared channel; the adapter renders and posts it."""
 
-    def handoff_opened(
-        self, matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime
-    ) -> tuple[str, str]:
-        """Post the root message and the first thread reply; return (channel, ts)."""
+    def handoff_opened(self, matrix: Matrix, handoff: Handoff, ping: Ping, now: datetime) -> tuple[str, str]:
+        """Post the root message and the first thread reply (who is pinged, and why); return (channel, ts)."""
         ...
 
     def handoff_changed(self, matrix: Matrix, handoff: Handoff, transition: Transition, now: datetime) -> None:

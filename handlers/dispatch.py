@@ -83,8 +83,8 @@ def cover(req: Request, cmd: Command) -> Reply:
 
 def handoff(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    opened, on_duty = handoff_service.open_handoff(req.store, loaded, req.user, cmd, req.now, req.notifier)
-    return opened_reply(opened, on_duty)
+    opened, ping = handoff_service.open_handoff(req.store, loaded, req.user, cmd, req.now, req.notifier)
+    return opened_reply(loaded.matrix, opened, ping)
 
 
 def sla(req: Request, cmd: Command) -> Reply:

@@ -12,6 +12,7 @@ from typing import Any
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff, Transition
 from bot.matrix.model import Matrix, Review
+from bot.ownership.duty import Ping
 from bot.ports import Conversation
 from handlers.views.handoff import changed_thread_text, opened_thread_text, root_blocks, root_text
 from handlers.views.matrix import matrix_changed_blocks
@@ -28,16 +29,14 @@ class ChannelNotifier:
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
 
-    def handoff_opened(
-        self, matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime
-    ) -> tuple[str, str]:
+    def handoff_opened(self, matrix: Matrix, handoff: Handoff, ping: Ping, now: datetime) -> tuple[str, str]:
         channel = matrix.channel
         if channel is None:
             raise ValueError("a handoff is only opened in an organisation with a shared channel")
         ts = self.conversation.post(
             channel, root_text(handoff), root_blocks(matrix, handoff, now), metadata={"handoff": handoff.id}
         )
-        text = opened_thread_text(matrix, handoff, on_duty, now)
+        text = opened_thread_text(matrix, handoff, ping, now)
         self.conversation.post(channel, text, [], thread_ts=ts)
         return channel, ts
 

@@ -18,8 +18,8 @@ from bot.evidence import AuditRecord
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
 from bot.outbox import DueTimer, OutboxItem
-from bot.ownership.duty import LeavePeriod
-from storage import audit_repo, handoff_repo, matrix_repo, schedule_repo
+from bot.ownership.cover import LeavePeriod
+from storage import audit_repo, handoff_repo, leave_repo, matrix_repo, schedule_repo
 from storage import models as orm
 from storage.db import Database
 from storage.sql import insert_if_absent, rowcount
@@ -35,12 +35,6 @@ _ORGS_OF_USER = (
     .distinct()
 )
 _ALL_ORGS = select(_ORG.key, _ORG.matrix_version).limit(2)
-_LEAVE_AT = (
-    select(orm.Leave.person, orm.Leave.starts_at, orm.Leave.ends_at, orm.Leave.cover)
-    .join(_ORG, _ORG.id == orm.Leave.organisation_id)
-    .where(_ORG.key == bindparam("org"), orm.Leave.starts_at <= bindparam("at"), orm.Leave.ends_at > bindparam("at"))
-    .order_by(orm.Leave.created_at)
-)
 
 
 class Store:
@@ -99,32 +93,23 @@ class Store:
 
     # -- leave and cover --------------------------------------------------------------
     def leave_at(self, org_key: str, at: datetime) -> list[LeavePeriod]:
-        rows = self.session.execute(_LEAVE_AT, {"org": org_key, "at": at})
-        return [LeavePeriod(person, starts, ends, cover) for person, starts, ends, cover in rows]
+        return leave_repo.at(self.session, self._org_id(org_key), at)
 
     def leave_starting(self, org_key: str, now: datetime, within: timedelta) -> list[LeavePeriod]:
         """Leave that has not started yet but starts within `within` (the digest's "today")."""
-        rows = self.session.scalars(
-            select(orm.Leave).where(
-                orm.Leave.organisation_id == self._org_id(org_key),
-                orm.Leave.starts_at > now,
-                orm.Leave.starts_at <= now + within,
-            )
-        )
-        return [LeavePeriod(r.person, r.starts_at, r.ends_at, r.cover) for r in rows]
+        return leave_repo.starting(self.session, self._org_id(org_key), now, within)
 
-    def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> None:
-        self.session.add(
-            orm.Leave(
-                organisation_id=self._org_id(org_key),
-                person=period.person,
-                starts_at=period.starts_at,
-                ends_at=period.ends_at,
-                cover=period.cover,
-                created_by=created_by,
-                created_at=now,
-            )
-        )
+    def leave_overlapping(self, org_key: str, start: datetime, end: datetime | None = None) -> list[LeavePeriod]:
+        return leave_repo.overlapping(self.session, self._org_id(org_key), start, end)
+
+    def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> int:
+        return leave_repo.add(self.session, self._org_id(org_key), period, created_by, now)
+
+    def end_leave(self, org_key: str, leave_id: int, at: datetime) -> None:
+        leave_repo.end(self.session, self._org_id(org_key), leave_id, at)
+
+    def cancel_leave(self, org_key: str, leave_id: int) -> None:
+        leave_repo.cancel(self.session, self._org_id(org_key), leave_id)
 
     # -- audit ------------------------------------------------------------------------
     def audit(

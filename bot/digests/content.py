@@ -21,7 +21,7 @@ from bot.handoffs.clocks import attainment, clocks, urgency_key
 from bot.handoffs.model import Handoff
 from bot.matrix.audit import Gap
 from bot.matrix.model import SIDES, Matrix
-from bot.ownership.duty import LeavePeriod
+from bot.ownership.cover import LeavePeriod
 from bot.reviews.cadence import ReviewStatus
 
 AGE_BUCKETS = (("<1d", timedelta(days=1)), ("1-3d", timedelta(days=3)), ("3-7d", timedelta(days=7)), (">7d", None))

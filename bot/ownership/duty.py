@@ -1,39 +1,78 @@
-"""Who is on duty for an area at this moment, and the full answer to "who owns X?".
+"""Who is on duty at an instant, who to ping instead when nobody is, and "who owns X?".
 
 The matrix says who is responsible; duty says who to actually ping now: the responsible
-party in business hours, the after-hours party outside them, with people on leave
-replaced by whoever covers for them. When nobody can be reached the answer says so and
-names the escalation contacts instead of pretending.
+party in business hours, the after-hours party outside them, with people on leave replaced
+by whoever covers for them (through cover chains, `bot.ownership.cover`).
+
+When nobody can be reached, the answer says why and who is pinged instead: the escalation
+contacts, else the admins of the side on duty, else the accountable person, and as a last
+resort that side's admins even though they are away. A ping is never empty, so no reply or
+post can say it pinged nobody. A P1 outside business hours pings the escalation contacts too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from bot.calendar import AlwaysOpen, BusinessCalendar
+from bot.calendar import AlwaysOpen, BusinessCalendar, as_utc
+from bot.handoffs.model import Handoff
 from bot.matrix.model import CLOCK_24X7, SHARED, Area, Matrix, SlaTarget
+from bot.ownership.cover import Absences, LeavePeriod, StandIn
+
+NO_AFTER_HOURS = "no_after_hours"  # outside business hours, and the matrix names nobody for after hours
+ALL_AWAY = "all_away"  # everyone on duty is away, and nobody who covers is in
+URGENT = "P1"  # the priority that pings the escalation contacts too when it arrives out of hours
+
+Leave = Iterable[LeavePeriod]
 
 
 @dataclass(frozen=True)
-class LeavePeriod:
-    person: str
-    starts_at: datetime
-    ends_at: datetime
-    cover: str | None = None
+class Fallback:
+    """Who is pinged when nobody is on duty, and in what role."""
 
-    def covers(self, at: datetime) -> bool:
-        return self.starts_at <= at < self.ends_at
+    kind: str  # "escalation" | "admins" | "accountable" | "away" (admins pinged though they are away)
+    people: tuple[str, ...]  # who is pinged: the role's holders, or whoever covers those away
+    side: str | None  # whose admins, for "admins" and "away"
+    holders: tuple[str, ...] = ()  # who holds the role, when some of them are away and covered
+
+    @property
+    def covered(self) -> tuple[str, ...]:
+        """The role's holders who are away, whose cover is pinged instead."""
+        return tuple(h for h in self.holders if h not in self.people)
 
 
 @dataclass(frozen=True)
 class Duty:
+    at: datetime  # the instant this answer is for
     in_hours: bool
+    closed: str | None  # outside business hours: "holiday" or "hours"; None when open
     parties: tuple[str, ...]  # party refs on duty now
-    people: tuple[str, ...]  # Slack ids to ping now
-    away: tuple[LeavePeriod, ...]  # people who would be on duty but are on leave
-    next_open: datetime | None  # when nobody is on duty: when business hours resume
-    note: str | None = None
+    people: tuple[str, ...]  # who is on duty and in, leave and cover applied; empty when nobody is
+    away: tuple[StandIn, ...]  # people who would be on duty but are on leave, and who stands in
+    next_open: datetime | None  # when nobody is on duty after hours: when business hours resume
+    side: str | None  # the side on duty (None for shared work with no lead)
+    reason: str | None = None  # NO_AFTER_HOURS or ALL_AWAY when nobody is on duty
+    fallback: Fallback | None = None  # who is pinged instead when nobody is on duty
+
+    @property
+    def ping(self) -> tuple[str, ...]:
+        """Who to ping now: whoever is on duty, else the fallback."""
+        return self.people or (self.fallback.people if self.fallback else ())
+
+
+@dataclass(frozen=True)
+class Ping:
+    """Who a new handoff pings, and why, so the reply and the thread can say it."""
+
+    duty: Duty
+    urgent: tuple[str, ...] = ()  # a P1 outside business hours: the escalation contacts, pinged too
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.duty.ping, *self.urgent)))
 
 
 @dataclass(frozen=True)
@@ -61,58 +100,149 @@ def sla_calendar(matrix: Matrix, target: SlaTarget | None) -> BusinessCalendar |
     return business_calendar(matrix)
 
 
-def _primary(matrix: Matrix, area: Area) -> tuple[str, ...]:
+def _closed(matrix: Matrix, calendar: BusinessCalendar, at: datetime) -> str | None:
+    if calendar.is_open(at):
+        return None
+    return "holiday" if as_utc(at).astimezone(ZoneInfo(matrix.timezone)).date() in matrix.holidays else "hours"
+
+
+def _primary(area: Area) -> tuple[str, ...]:
     """Who to ping in hours: for shared responsibility, the lead if there is one."""
     if area.is_shared and area.lead:
         return (area.lead,)
     return tuple(p for p in area.responsible if p != SHARED) or area.responsible
 
 
-def on_duty(matrix: Matrix, area: Area, now: datetime, leave: list[LeavePeriod] | tuple[LeavePeriod, ...] = ()) -> Duty:
+def _side(matrix: Matrix, parties: tuple[str, ...]) -> str | None:
+    sides = {side for ref in parties for side in matrix.sides_of(ref)}
+    return next(iter(sides)) if len(sides) == 1 else None
+
+
+def on_duty(matrix: Matrix, area: Area, at: datetime, leave: Leave = (), exclude: Iterable[str] = ()) -> Duty:
+    """Who is on duty for `area` at `at`, or why nobody is and who is pinged instead.
+
+    `exclude`: people not to count as on duty (the requester of a handoff, who knows already)."""
     calendar = business_calendar(matrix)
-    in_hours = calendar.is_open(now)
-    if in_hours:
-        parties = _primary(matrix, area)
-    elif area.after_hours:
-        parties = area.after_hours
+    closed = _closed(matrix, calendar, at)
+    if closed is None:
+        parties = _primary(area)
     else:
-        return Duty(
-            False,
-            (),
-            (),
-            (),
-            calendar.next_open(now),
-            "Outside business hours and the matrix names nobody for after hours.",
-        )
-    current = {p.person: p for p in leave if p.covers(now)}
+        parties = area.after_hours
+    side = _side(matrix, parties or _primary(area))
+    escalation = (area.escalation, area.accountable)
+    if closed is not None and not parties:
+        absences = Absences(leave, at)
+        fallback = _fallback(matrix, side, escalation, absences)
+        return Duty(at, False, closed, (), (), (), calendar.next_open(at), side, NO_AFTER_HOURS, fallback)
+    return _staffed(matrix, parties, side, at, leave, exclude, closed, escalation)
+
+
+def for_party(
+    matrix: Matrix, ref: str, side: str | None, at: datetime, leave: Leave = (), exclude: Iterable[str] = ()
+) -> Duty:
+    """Who answers for one party (a side, a group, a person) at `at`, whatever the hour:
+    a handoff sent to a side or a person goes to them, leave and cover applied."""
+    calendar = business_calendar(matrix)
+    closed = _closed(matrix, calendar, at)
+    return _staffed(matrix, (ref,), side, at, leave, exclude, closed, ((), ()))
+
+
+def _staffed(
+    matrix: Matrix,
+    parties: tuple[str, ...],
+    side: str | None,
+    at: datetime,
+    leave: Leave,
+    exclude: Iterable[str],
+    closed: str | None,
+    escalation: tuple[tuple[str, ...], tuple[str, ...]],
+) -> Duty:
+    absences = Absences(leave, at)
+    skip = frozenset(exclude)
     expected = matrix.expand_all(parties)
-    people = reachable(expected, leave, now)
-    away = tuple(current[p] for p in expected if p in current)
-    note = None
-    if not people:
-        people = tuple(e for e in matrix.expand_all(area.escalation) if e not in current)
-        note = "Everyone on duty is away and nobody covers: escalation contacts instead."
-    return Duty(in_hours, parties, people, away, None, note)
+    away = tuple(found for person in expected if (found := absences.explain(person)) is not None)
+    people = tuple(p for p in absences.reachable(expected) if p not in skip)
+    if people:
+        return Duty(at, closed is None, closed, parties, people, away, None, side)
+    fallback = _fallback(matrix, side, escalation, absences)
+    return Duty(at, closed is None, closed, parties, (), away, None, side, ALL_AWAY, fallback)
 
 
-def reachable(
-    people: tuple[str, ...], leave: list[LeavePeriod] | tuple[LeavePeriod, ...], now: datetime
+def _fallback(
+    matrix: Matrix, side: str | None, escalation: tuple[tuple[str, ...], tuple[str, ...]], absences: Absences
+) -> Fallback:
+    """Whom to ping when nobody on duty can be: never nobody, as long as the matrix names anyone.
+
+    The requester is not left out here: when they are the escalation contact themselves, the
+    reply saying so is the truth, and pinging someone with no part in the area would not be."""
+    contacts, accountable = escalation
+    present = absences.reachable
+
+    admins = tuple(p.slack for p in matrix.admins() if side is None or p.side == side)
+    for kind, holders in (
+        ("escalation", matrix.expand_all(contacts)),
+        ("admins", admins),
+        ("accountable", matrix.expand_all(accountable)),
+    ):
+        if people := present(holders):
+            return Fallback(kind, people, side, holders)
+    everyone = admins or tuple(p.slack for p in matrix.people.values() if side is None or p.side == side)
+    return Fallback("away", everyone, side)
+
+
+def urgent_contacts(
+    matrix: Matrix, area: Area | None, duty: Duty, at: datetime, leave: Leave, exclude: Iterable[str] = ()
 ) -> tuple[str, ...]:
-    """Who to ping for `people` now: anyone away replaced by whoever covers (if not away too)."""
-    current = {p.person: p for p in leave if p.covers(now)}
-    out: dict[str, None] = {}
-    for person in people:
-        period = current.get(person)
-        if period is None:
-            out.setdefault(person)
-        elif period.cover and period.cover not in current:
-            out.setdefault(period.cover)
-    return tuple(out)
+    """The escalation contacts a P1 outside business hours pings besides whoever is on duty:
+    the area's, or the admins of the side on duty when there is no area to ask."""
+    absences = Absences(leave, at)
+    skip = frozenset(exclude)
+    contacts = matrix.expand_all(area.escalation) if area else ()
+    if not contacts:
+        contacts = tuple(p.slack for p in matrix.admins() if duty.side is None or p.side == duty.side)
+    return tuple(p for p in absences.reachable(contacts) if p not in skip)
 
 
-def who_owns(
-    matrix: Matrix, area: Area, now: datetime, leave: list[LeavePeriod] | tuple[LeavePeriod, ...] = ()
-) -> OwnerAnswer:
+def handoff_ping(
+    matrix: Matrix,
+    duty: Duty,
+    area: Area | None,
+    priority: str,
+    at: datetime,
+    leave: Leave,
+    exclude: Iterable[str] = (),
+) -> Ping:
+    """Who a new handoff pings: whoever `duty` says, and for a P1 out of hours the escalation too."""
+    if priority != URGENT or duty.in_hours:
+        return Ping(duty)
+    already = set(duty.ping)
+    return Ping(duty, tuple(p for p in urgent_contacts(matrix, area, duty, at, leave, exclude) if p not in already))
+
+
+def alerted(
+    matrix: Matrix, handoff: Handoff, at: datetime, leave: Leave = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Who an SLA alert about `handoff` pings at `at`, and the escalation a breach names.
+
+    The assignee, or whoever covers them while they are away; with nobody assigned, whoever
+    is on duty for its area (or its target) now, else the fallback. Escalation: the area's
+    contacts, else the admins of the side it is with; neither is ever empty."""
+    area = matrix.area(handoff.area) if handoff.area else None
+    absences = Absences(leave, at)
+    holder = absences.stand_in(handoff.assignee) if handoff.assignee else None
+    if holder is not None:
+        people: tuple[str, ...] = (holder,)
+    elif area is not None and handoff.target != handoff.requester:
+        people = on_duty(matrix, area, at, leave, (handoff.requester,)).ping
+    else:
+        people = for_party(matrix, handoff.target, handoff.target_side, at, leave, (handoff.requester,)).ping
+    contacts = matrix.expand_all(area.escalation) if area else ()
+    admins = tuple(p.slack for p in matrix.admins() if p.side == handoff.target_side)
+    escalation = absences.reachable(contacts) or absences.reachable(admins) or admins or people
+    return people, escalation
+
+
+def who_owns(matrix: Matrix, area: Area, now: datetime, leave: Leave = ()) -> OwnerAnswer:
     priority = area.priority or matrix.sla.default
     return OwnerAnswer(
         area=area,

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
-from bot.errors import TandemError, Who
+from bot.errors import TandemError, Who, Word, Words
 from bot.grammar import user_id
 from bot.matrix import rights
 from bot.matrix.model import Matrix
-from bot.ownership.duty import LeavePeriod
+from bot.ownership.cover import LeavePeriod, find_loop
 from bot.ports import Store
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -75,9 +75,24 @@ def set_cover(
         raise TandemError(f"{last_day.isoformat()} is in the past: give the last day they are away.")
     ends = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=tz).astimezone(ZoneInfo("UTC"))
     period = LeavePeriod(person, now, ends, cover)
+    loop = find_loop(period, store.leave_overlapping(matrix.organisation, period.starts_at, period.ends_at))
+    if loop:
+        raise TandemError(*loop_words(loop))
     store.add_leave(matrix.organisation, period, asker, now)
     store.audit(matrix.organisation, now, asker, "cover.set", person, {"until": last_day.isoformat(), "cover": cover})
     return period
+
+
+def loop_words(loop: tuple[str, ...]) -> Words:
+    """`That would close a cover loop: @Alice covered by @Ben, @Ben by @Alice, …`."""
+    said: list[Word] = ["That would close a cover loop: "]
+    for index, person in enumerate(loop):
+        said += [Who(person), " covered by " if index == 0 else " by ", Who(loop[(index + 1) % len(loop)]), ", "]
+    said[-1] = (
+        ", so nobody in it would be reached. Name someone outside the loop after 'by', "
+        "or end one of those covers first (/tandem cover end @who)."
+    )
+    return tuple(said)
 
 
 def parse_since(text: str, now: datetime, timezone: str, default_days: int = 90) -> datetime:

@@ -16,8 +16,9 @@ from bot.grammar import MENTION, Command, addressed
 from bot.handoffs.clocks import next_due
 from bot.handoffs.model import Handoff, Transition
 from bot.handoffs.transitions import apply
-from bot.matrix.model import SHARED, SIDES, Area, Matrix
-from bot.ownership.duty import LeavePeriod, on_duty, reachable
+from bot.matrix.model import SHARED, SIDES, Area, Matrix, Person
+from bot.ownership.cover import LeavePeriod
+from bot.ownership.duty import Duty, Ping, for_party, handoff_ping, on_duty
 from bot.ports import Notifier, Store
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix
@@ -48,16 +49,20 @@ def _addressed(loaded: LoadedMatrix, command: Command) -> Command:
 
 
 def _target(
-    loaded: LoadedMatrix, command: Command, requester_side: str, now: datetime, leave: list[LeavePeriod]
-) -> tuple[str, str, Area | None, tuple[str, ...]]:
-    """(target ref, target side, area, people to ping now) for a new handoff."""
+    loaded: LoadedMatrix, command: Command, requester: Person, now: datetime, leave: list[LeavePeriod]
+) -> tuple[str, str, Area | None, Duty]:
+    """(target ref, target side, area, who is on duty for it now) for a new handoff.
+
+    A person who is away hands their work to whoever covers them: the handoff is addressed to
+    that person, so the one pinged is the one who may pick it up."""
     matrix = loaded.matrix
-    other = matrix.other_side(requester_side)
+    other = matrix.other_side(requester.side)
+    skip = (requester.slack,)
     if command.name == "overflow":
-        return "provider", "provider", None, reachable(matrix.expand("provider"), leave, now)
+        return "provider", "provider", None, for_party(matrix, "provider", "provider", now, leave, skip)
     target = command.target
     if target is None:
-        return other, other, None, reachable(matrix.expand(other), leave, now)
+        return other, other, None, for_party(matrix, other, other, now, leave, skip)
     side, _, group = target.partition(".")
     if side in SIDES:
         if group and matrix.sides_by_key[side].group(group) is None:
@@ -65,9 +70,12 @@ def _target(
             raise TandemError(
                 f"{matrix.describe_party(side)} has no group '{group}' (groups: {groups}). Usage: {USAGE}"
             )
-        return target, side, None, reachable(matrix.expand(target), leave, now)
+        return target, side, None, for_party(matrix, target, side, now, leave, skip)
     if target in matrix.people:
-        return target, matrix.people[target].side, None, reachable((target,), leave, now)
+        duty = for_party(matrix, target, matrix.people[target].side, now, leave, skip)
+        covering = next((s.by for s in duty.away if s.by and s.by != requester.slack), None)
+        addressed = covering or target
+        return addressed, matrix.people[addressed].side, None, duty
     area = matrix.area(target)
     if area is None and MENTION.match(f"<@{target}>"):
         raise TandemError(
@@ -75,9 +83,9 @@ def _target(
         )
     if area is None:
         raise TandemError(f"There is no area '{target}' in the matrix of {matrix.name}: `/tandem matrix` lists them.")
-    duty = on_duty(matrix, area, now, leave)
+    duty = on_duty(matrix, area, now, leave, skip)
     ref = duty.parties[0] if duty.parties else area.responsible[0]
-    return ref, _side_of_ref(matrix, ref, other), area, duty.people
+    return ref, duty.side or _side_of_ref(matrix, ref, other), area, duty
 
 
 def open_handoff(
@@ -88,7 +96,7 @@ def open_handoff(
     now: datetime,
     notifier: Notifier,
     details: str = "",
-) -> tuple[Handoff, tuple[str, ...]]:
+) -> tuple[Handoff, Ping]:
     matrix = loaded.matrix
     person = matrix.people.get(requester)
     if person is None:
@@ -110,11 +118,12 @@ def open_handoff(
             f"The matrix of {matrix.name} names no shared channel: add 'channel: C…' to the file and import it again."
         )
     leave = store.leave_at(matrix.organisation, now)
-    target, target_side, area, ping = _target(loaded, command, person.side, now, leave)
+    target, target_side, area, duty = _target(loaded, command, person, now, leave)
     priority = command.priority or (area.priority if area else None) or matrix.sla.default
     if matrix.sla.target(priority) is None:
         known = ", ".join(t.priority for t in matrix.sla.targets)
         raise TandemError(f"{priority} has no SLA targets in this matrix: use one of {known}.")
+    ping = handoff_ping(matrix, duty, area, priority, now, leave, (requester,))
     handoff = Handoff(
         id=None,
         organisation=matrix.organisation,
@@ -191,9 +200,7 @@ def find(store: Store, loaded: LoadedMatrix, handoff_id: int, lock: bool = False
     return handoff
 
 
-def open_from(
-    deps: Deps, command: Command, user: str, channel: str | None, details: str = ""
-) -> tuple[Handoff, tuple[str, ...]]:
+def open_from(deps: Deps, command: Command, user: str, channel: str | None, details: str = "") -> tuple[Handoff, Ping]:
     """Open a handoff asked for in `channel` (a command, a mention or the modal)."""
     with deps.units() as store:
         loaded = deps.matrices.for_request(store, channel, user)

@@ -9,7 +9,7 @@ from bot.handoffs.clocks import clocks
 from bot.handoffs.model import Handoff
 from bot.matrix.audit import Gap, find_gaps
 from bot.matrix.model import Matrix, Person
-from bot.ownership.duty import LeavePeriod
+from bot.ownership.cover import LeavePeriod
 from bot.ports import Store
 from bot.reviews.cadence import ReviewStatus
 from bot.services import reviews

@@ -15,7 +15,7 @@ from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix, Review
 from bot.outbox import OutboxItem
-from bot.ownership.duty import reachable
+from bot.ownership.duty import alerted
 from bot.ports import Notifier, Store
 from bot.services import digests
 from bot.services.deps import Deps
@@ -52,14 +52,7 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
         handoff = store.get_handoff(item.organisation, item.payload["handoff"])
         if handoff is None or not handoff.is_open:
             return None
-        people = (
-            (handoff.assignee,)
-            if handoff.assignee
-            else reachable(matrix.expand(handoff.target), store.leave_at(matrix.organisation, now), now)
-        )
-        area = matrix.area(handoff.area) if handoff.area else None
-        escalation = matrix.expand_all(area.escalation) if area else ()
-        escalation = escalation or tuple(p.slack for p in matrix.admins() if p.side == handoff.target_side)
+        people, escalation = alerted(matrix, handoff, now, store.leave_at(matrix.organisation, now))
         return SlaPost(handoff, item.payload, people, escalation)
     if item.kind == "review":
         review = matrix.review(item.payload["review"])

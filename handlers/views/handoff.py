@@ -10,9 +10,11 @@ from bot.handoffs.clocks import clocks
 from bot.handoffs.model import Handoff, Transition
 from bot.handoffs.transitions import available_actions
 from bot.matrix.model import PRIORITIES, Matrix
+from bot.ownership.duty import Ping
 from bot.sla.clock import ClockState
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
+from handlers.views.duty import ping_sentences
 from handlers.views.markup import escape, local_time, mention, mentions, party, truncate, user_text
 
 STATUS_WORDS = {
@@ -100,12 +102,19 @@ def root_text(handoff: Handoff) -> str:
     return f"{title(handoff)}: {truncate(user_text(handoff.summary), 200)} — {handoff.status.replace('_', ' ')}"
 
 
-def opened_thread_text(matrix: Matrix, handoff: Handoff, on_duty: tuple[str, ...], now: datetime) -> str:
+def _addressed_to(matrix: Matrix, handoff: Handoff) -> str:
+    area = matrix.area(handoff.area) if handoff.area else None
+    return escape(area.name) if area else party(matrix, handoff.target)
+
+
+def opened_thread_text(matrix: Matrix, handoff: Handoff, ping: Ping, now: datetime) -> str:
+    """The first reply in the thread: who is pinged and, when nobody was on duty, why and who instead."""
     state = clocks(handoff, matrix, now)
     due = f" Respond by {local_time(state.respond.due_at, matrix.timezone)}." if state and state.respond.due_at else ""
-    who = mentions(on_duty) if on_duty else party(matrix, handoff.target) + " (nobody on duty now)"
+    notes = "".join(f" {line}" for line in ping_sentences(matrix, _addressed_to(matrix, handoff), ping))
     return (
-        f"{who}: new {handoff.kind} from {mention(handoff.requester)}, {handoff.priority}.{due} Use the buttons above."
+        f"{mentions(ping.people)}: new {handoff.kind} from {mention(handoff.requester)}, {handoff.priority}.{due}"
+        f"{notes} Use the buttons above."
     )
 
 
@@ -118,9 +127,11 @@ def changed_thread_text(handoff: Handoff, transition: Transition) -> str:
     return text
 
 
-def opened_reply(handoff: Handoff, on_duty: tuple[str, ...]) -> Reply:
-    text = f"Opened {title(handoff)} in <#{handoff.channel}> and pinged {mentions(on_duty)}."
-    return Reply(text, [section(f":handshake: {text}")])
+def opened_reply(matrix: Matrix, handoff: Handoff, ping: Ping) -> Reply:
+    text = f"Opened {title(handoff)} in <#{handoff.channel}> and pinged {mentions(ping.people)}."
+    notes = ping_sentences(matrix, _addressed_to(matrix, handoff), ping)
+    blocks = [section(f":handshake: {text}")] + ([context(*notes)] if notes else [])
+    return Reply(" ".join([text, *notes]), blocks)
 
 
 def handoff_line(matrix: Matrix, h: Handoff, now: datetime, clock: str | None = None) -> str:

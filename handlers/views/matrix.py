@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.errors import TandemError
 from bot.matrix.audit import Gap
 from bot.matrix.model import Matrix
-from bot.ownership.duty import LeavePeriod
+from bot.ownership.cover import LeavePeriod
 from handlers.views.blocks import Reply, context, divider, header, section
 from handlers.views.markup import escape, local_time, mention, parties, words
 

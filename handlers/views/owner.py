@@ -7,22 +7,19 @@ from bot.ownership.duty import OwnerAnswer
 from bot.services.owner import OwnerResult
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
-from handlers.views.markup import escape, local_time, mention, mentions, parties, party
+from handlers.views.duty import nobody_sentence, stand_in_line
+from handlers.views.markup import escape, local_time, mentions, parties, party
 
 
 def _duty_line(matrix: Matrix, answer: OwnerAnswer) -> str:
     duty = answer.duty
+    away = "".join(f"\n{stand_in_line(matrix, s)}" for s in duty.away)
     if not duty.people:
         resume = f" Business hours resume {local_time(duty.next_open, matrix.timezone)}." if duty.next_open else ""
-        return f"*On duty now:* nobody. {duty.note or ''}{resume}".strip()
+        nobody = nobody_sentence(matrix, escape(answer.area.name), duty, pinged=False)
+        return f"*On duty now:* nobody.{resume}{away}\n{nobody}"
     when = "business hours" if duty.in_hours else "after hours"
-    line = f"*On duty now* ({when}): {mentions(duty.people)}"
-    for period in duty.away:
-        cover = f", covered by {mention(period.cover)}" if period.cover else ", no cover set"
-        line += f"\n{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}{cover}."
-    if duty.note:
-        line += f"\n_{duty.note}_"
-    return line
+    return f"*On duty now* ({when}): {mentions(duty.people)}{away}"
 
 
 def answer_blocks(matrix: Matrix, answer: OwnerAnswer, query: str) -> list[dict]:

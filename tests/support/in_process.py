@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from bot.app.container import Container
 from bot.grammar import Command
 from bot.handoffs.model import Handoff
+from bot.ownership.duty import Ping
 from bot.ports import Store
 from bot.services import handoffs as handoff_service
 from handlers.dispatch import answer
@@ -29,7 +30,7 @@ class InProcess:
     def answer(self, command: Command, user: str, channel: str | None) -> Reply:
         return answer(self.deps, lambda: command, user, channel)
 
-    def open_handoff(self, command: Command, user: str, channel: str | None) -> tuple[Handoff, tuple[str, ...]]:
+    def open_handoff(self, command: Command, user: str, channel: str | None) -> tuple[Handoff, Ping]:
         return handoff_service.open_from(self.deps, command, user, channel)
 
     def act(self, handoff_id: int, action: str, user: str, channel: str | None, note: str | None = None) -> Handoff:

@@ -10,7 +10,7 @@ from bot.digests.content import DailyDigest, daily_digest, sparkline, weekly_dig
 from bot.digests.timing import DigestOccurrence, due_digests, next_digest_at
 from bot.handoffs.model import Handoff
 from bot.matrix.audit import Gap
-from bot.ownership.duty import LeavePeriod
+from bot.ownership.cover import LeavePeriod
 from bot.reviews.cadence import ReviewStatus
 from bot.sla.clock import Pause
 

@@ -1,0 +1,102 @@
+"""Duty at 3 a.m. through signed Slack requests (the Bolt app, the clock set) and the console.
+
+Nobody on duty: the reply and the thread say why and who was pinged instead. Cover chains
+reach the first person who is in; a loop is refused with a sentence naming it. No reply or
+post ever says it pinged nobody.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.integration.test_console import console
+from tests.support.slack_app import SlackApp
+
+ALICE, BEN, CARA, PRIYA = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01"
+SATURDAY_NIGHT = datetime(2026, 11, 28, 22, 0, tzinfo=UTC)  # London: GMT in November
+TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+NEVER = re.compile(r'pinged nobody|pinged\s*[.,;]|"\s*: new |nobody on duty now\)', re.IGNORECASE)
+
+
+@pytest.fixture
+def slack(standin, tmp_path):
+    standin.reset()
+    app = SlackApp(standin, f"sqlite:///{tmp_path / 'duty.db'}", SATURDAY_NIGHT)
+    yield app
+    app.close()
+
+
+def everything_said(standin) -> str:
+    posts = [c.body for c in standin.calls("chat.postMessage")] + [r.body for r in standin.responses()]
+    return "\n".join(json.dumps(p, ensure_ascii=False) for p in posts)
+
+
+def test_saturday_night_flood_pings_the_escalation_contact_and_says_why(slack, standin):
+    reply = slack.answer("/handoff", "P1 onsite-hardware: server room is flooding", BEN)
+    root, thread = standin.wait_for("chat.postMessage", count=2)
+    nobody = "Nobody is on duty for On-site hardware and peripherals now ("
+    why = "outside business hours, and the matrix names nobody for after hours); pinged the escalation contacts: <@U0ALICE01>."
+    for said in (reply["text"], thread["text"]):
+        assert nobody in said and why in said
+    assert thread["thread_ts"] == root.reply["ts"] and thread["text"].startswith("<@U0ALICE01>: new handoff")
+    assert "Sat 28 Nov 22:00 GMT" in thread["text"]  # the hour, in the date token's fallback
+    assert "pinged <@U0ALICE01>" in reply["text"]
+    assert not NEVER.search(everything_said(standin))
+
+
+def test_a_p1_at_night_pings_the_escalation_contacts_besides_the_soc(slack, standin):
+    reply = slack.answer("/handoff", "P1 incident: ransomware note on the plotter PC", BEN)
+    _root, thread = standin.wait_for("chat.postMessage", count=2)
+    assert thread["text"].startswith("<@U0SAM0001>, <@U0NOC0001>, <@U0PRIYA01>, <@U0ALICE01>: new handoff")
+    assert (
+        "P1 outside business hours, so the escalation contacts are pinged too: <@U0PRIYA01>, <@U0ALICE01>."
+        in (reply["text"])
+    )
+
+
+def test_a_holiday_with_everyone_away_still_pings_someone(slack, standin):
+    slack.clock.set(datetime(2026, 12, 25, 10, 0, tzinfo=UTC))
+    for person in ("<@U0PRIYA01|priya>", "<@U0SAM0001|sam>", "<@U0TOM0001|tom>", "<@U0NOC0001|noc>"):
+        slack.answer("/tandem", f"cover {person} until 2026-12-31", PRIYA)
+    standin.reset()
+    reply = slack.answer("/handoff", "P2 provider: VPN down for the Leeds office", BEN)
+    assert "Nobody is on duty for Red Kite IT (provider) now (" in reply["text"]
+    assert (
+        "a holiday: everyone on duty is away and nobody who covers is in); pinged Red Kite IT's admins though they are away: <@U0PRIYA01>"
+        in reply["text"]
+    )
+
+
+def test_cover_chains_reach_the_first_person_in_and_loops_are_refused(slack, standin):
+    slack.clock.set(TUESDAY_10AM)
+    slack.answer("/tandem", "cover <@U0ALICE01|alice> until 2026-12-31 by <@U0BEN0001|ben>", ALICE)
+    slack.answer("/tandem", "cover <@U0BEN0001|ben> until 2026-12-31 by <@U0CARA001|cara>", BEN)
+    owner = slack.answer("/owner", "strategy", PRIYA)
+    text = json.dumps(owner["blocks"])
+    assert "*On duty now* (business hours): <@U0CARA001>" in text
+    assert "<@U0ALICE01> is away until" in text and "covered by <@U0CARA001> (through <@U0BEN0001>, away too)." in text
+    refused = slack.answer("/tandem", "cover <@U0CARA001|cara> until 2026-12-31 by <@U0ALICE01|alice>", CARA)
+    assert refused["response_type"] == "ephemeral"
+    assert refused["text"] == (
+        "That would close a cover loop: <@U0CARA001> covered by <@U0ALICE01>, <@U0ALICE01> by <@U0BEN0001>, "
+        "<@U0BEN0001> by <@U0CARA001>, so nobody in it would be reached. Name someone outside the loop after 'by', "
+        "or end one of those covers first (/tandem cover end @who)."
+    )
+    reply = slack.answer("/handoff", "<@U0ALICE01|alice> sign the new laptop order", PRIYA)
+    assert "and pinged <@U0CARA001>." in reply["text"]
+    [root] = [c for c in standin.calls("chat.postMessage") if "sign the new laptop order" in c["text"]]
+    assert "*To*\\n<@U0CARA001>" in json.dumps(root.blocks)  # addressed to whoever covers, who may take it
+
+
+def test_the_console_says_the_same_at_night(tmp_path):
+    script = ":as ben\n/handoff P1 onsite-hardware: server room is flooding\n/owner printers\n"
+    run = console(tmp_path, script, "--at", "2026-11-28T22:00:00+00:00")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "pinged the escalation contacts: @Alice Moss." in out
+    assert "a handoff now pings the escalation contacts: @Alice Moss." in out
+    assert "Business hours resume Mon 30 Nov 08:00 GMT." in out
