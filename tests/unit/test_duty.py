@@ -164,10 +164,13 @@ def test_a_p1_outside_business_hours_pings_the_escalation_contacts_too(example_m
     assert in_hours.urgent == ()
 
 
-def test_a_p1_to_a_side_out_of_hours_pings_that_sides_admins_as_escalation(example_matrix):
+def test_a_p1_to_a_group_out_of_hours_pings_that_sides_admins_as_escalation(example_matrix):
     night = at(2026, 12, 25, 3, 0)
-    duty = for_party(example_matrix, "provider", "provider", night, (), (ALICE,))
-    assert handoff_ping(example_matrix, duty, None, "P1", night, (), (ALICE,)).urgent == (PRIYA,)
+    duty = for_party(example_matrix, "provider.helpdesk", "provider", night, (), (ALICE,))
+    ping = handoff_ping(example_matrix, duty, None, "P1", night, (), (ALICE,))
+    assert duty.people == (TOM, SAM) and ping.urgent == (PRIYA,)
+    whole_side = for_party(example_matrix, "provider", "provider", night, (), (ALICE,))
+    assert handoff_ping(example_matrix, whole_side, None, "P1", night, ()).urgent == ()  # Priya is pinged already
 
 
 def _handoff(**changes) -> Handoff:
