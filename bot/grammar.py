@@ -32,6 +32,8 @@ TANDEM_SUBCOMMANDS = (
     "export",
     "evidence",
     "status",
+    "log",
+    "hours",
 )
 # Other words for the same subcommand: `/tandem audit` was the gap audit's first name.
 ALIASES = {"audit": "gaps"}
@@ -54,6 +56,7 @@ class Command:
     person: str | None = None  # cover: who is away
     until: str | None = None  # cover: the date as typed
     by: str | None = None  # cover: who covers
+    amount: str | None = None  # log: the hours as typed
 
 
 def user_id(token: str) -> str | None:
@@ -108,6 +111,22 @@ def _cover(rest: str) -> Command:
     return Command("cover", person=who, until=until.strip(), by=by)
 
 
+LOG_USAGE = "Write it as: /tandem log HOURS on NUMBER [what was done], e.g. /tandem log 1.5h on 42 imaged 6 laptops"
+_LOG = re.compile(
+    r"^\s*(\S+(?:\s+(?:h|hrs?|hours?|m|mins?|minutes?)\b)?)\s+(?:on\s+)?(?:#|handoff\s+#?|overflow\s+#?)?(\d+)\b[\s:,-]*(.*)$",
+    re.IGNORECASE,
+)
+
+
+def _log(rest: str) -> Command:
+    """`log 1.5h on 42 [note]`: the hours stay text until the service reads them."""
+    match = _LOG.match(rest)
+    if not match:
+        raise GrammarError(LOG_USAGE)
+    amount, number, note = match.groups()
+    return Command("log", note.strip(), target=number, amount=amount)
+
+
 def _tandem(rest: str) -> Command:
     word, _, tail = rest.strip().partition(" ")
     word = word.lower()
@@ -116,6 +135,8 @@ def _tandem(rest: str) -> Command:
         return Command("help", tail)
     if word == "cover":
         return _cover(tail)
+    if word == "log":
+        return _log(tail)
     if word == "done":
         review, _, evidence = tail.partition(" ")
         if not review:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.audit.chain import Head
+from bot.contract.hours import HoursEntry, Logged
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.evidence import AuditRecord
 from bot.handoffs.model import Handoff, Transition
@@ -57,6 +58,13 @@ class Store(Protocol):
     ) -> AuditRecord: ...
     def audit_events(self, org_key: str, kind_prefix: str = "", since: datetime | None = None) -> list[AuditRecord]: ...
     def audit_head(self, org_key: str) -> Head | None: ...
+
+    # hours
+    def add_hours(self, org_key: str, entry: HoursEntry) -> None: ...
+    def hours_on(self, org_key: str, handoff_id: int) -> int: ...
+    def hours_logged(
+        self, org_key: str, start: datetime | None = None, end: datetime | None = None
+    ) -> list[HoursEntry]: ...
 
     # handoffs
     def add_handoff(
@@ -175,6 +183,10 @@ class Notifier(Protocol):
 
     def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         """Where an interrupted post already landed, if it did."""
+        ...
+
+    def hours_logged(self, matrix: Matrix, logged: Logged) -> None:
+        """Say in the handoff's thread that hours were logged on it."""
         ...
 
     def matrix_changed(self, matrix: Matrix, changes: list[str], actor: str) -> str:

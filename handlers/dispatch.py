@@ -12,15 +12,19 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from bot.contract.hours import parse_period
+from bot.contract.model import parse_hours
 from bot.errors import TandemError
-from bot.grammar import Command
+from bot.grammar import LOG_USAGE, Command
 from bot.matrix.audit import find_gaps
 from bot.ports import Notifier, Store
 from bot.services import audit_log, evidence
 from bot.services import cover as cover_service
 from bot.services import digests as digest_service
 from bot.services import handoffs as handoff_service
+from bot.services import hours as hours_service
 from bot.services import owner as owner_service
 from bot.services import reviews as review_service
 from bot.services.cover import parse_since
@@ -28,6 +32,7 @@ from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
 from handlers.views.blocks import Reply, section
 from handlers.views.handoff import opened_reply, sla_reply, status_reply
+from handlers.views.hours import hours_reply, logged_reply
 from handlers.views.markup import escape
 from handlers.views.matrix import audit_reply, cover_reply, error_reply, help_reply, matrix_reply
 from handlers.views.owner import owner_reply
@@ -115,6 +120,26 @@ def share_evidence(req: Request, cmd: Command) -> Reply:
     return Reply(escape(comment), [section(f":page_facing_up: {escape(comment)} The file is in this conversation.")])
 
 
+def log_hours(req: Request, cmd: Command) -> Reply:
+    loaded = req.loaded()
+    try:
+        minutes = parse_hours(cmd.amount or "", allow_negative=True)
+    except ValueError as error:
+        raise TandemError(f"{error}. {LOG_USAGE}") from error
+    logged = hours_service.log_hours(req.store, loaded, req.user, int(cmd.target or 0), minutes, cmd.text, req.now)
+    req.notifier.hours_logged(loaded.matrix, logged)
+    return logged_reply(logged)
+
+
+def hours(req: Request, cmd: Command) -> Reply:
+    matrix = req.loaded().matrix
+    today = req.now.astimezone(ZoneInfo(matrix.timezone)).date()
+    per = matrix.contract.hours.per if matrix.contract and matrix.contract.hours else "month"
+    report = hours_service.report(req.store, matrix, parse_period(cmd.text, today, per), req.now)
+    handoffs = {n: h for n, _ in report.by_handoff[:10] if (h := req.store.get_handoff(matrix.organisation, n))}
+    return hours_reply(matrix, report, handoffs)
+
+
 def reviews(req: Request, cmd: Command) -> Reply:
     matrix = req.loaded().matrix
     return reviews_reply(matrix, review_service.statuses(req.store, matrix, req.now))
@@ -145,13 +170,15 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "status": status,
     "export": export,
     "evidence": share_evidence,
+    "log": log_hours,
+    "hours": hours,
     "reviews": reviews,
     "done": done,
     "digest": digest,
     "unknown": not_understood,
 }
 # Commands that only read: Slack gets their answer in the acknowledgement itself.
-READ_ONLY = frozenset({"owner", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews"})
+READ_ONLY = frozenset({"owner", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews", "hours"})
 
 
 def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None) -> Reply:

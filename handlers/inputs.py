@@ -124,7 +124,7 @@ FORMS: dict[str, dict[str, tuple[str, str, str, int]]] = {
         "area": ("area", "area", "select", 64),
         "assignee": ("assignee", "assignee", "user", 0),
     },
-    ids.VIEW_RESOLVE_HANDOFF: {"note": ("resolution", "note", "text", 1000)},
+    ids.VIEW_RESOLVE_HANDOFF: {"note": ("resolution", "note", "text", 1000), "hours": ("hours", "hours", "text", 20)},
     ids.VIEW_REVIEW_DONE: {"evidence": ("evidence", "evidence", "text", 2000)},
 }
 

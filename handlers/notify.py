@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.contract.hours import Logged
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff, Transition
 from bot.matrix.model import Matrix, Review
 from bot.ownership.duty import Ping
 from bot.ports import Conversation
 from handlers.views.handoff import changed_thread_text, opened_thread_text, root_blocks, root_text
+from handlers.views.hours import logged_text
 from handlers.views.matrix import matrix_changed_blocks
 from handlers.views.reminders import (
     daily_digest_blocks,
@@ -91,6 +93,11 @@ class ChannelNotifier:
 
     def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         return self.conversation.find_posted(channel, key, thread_ts)
+
+    def hours_logged(self, matrix: Matrix, logged: Logged) -> None:
+        handoff = logged.handoff
+        if handoff.channel and handoff.ts:
+            self.conversation.post(handoff.channel, logged_text(logged), [], thread_ts=handoff.ts)
 
     def matrix_changed(self, matrix: Matrix, changes: list[str], actor: str) -> str:
         text, blocks = matrix_changed_blocks(matrix, changes, actor)

@@ -14,12 +14,13 @@ from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.audit.chain import Head
+from bot.contract.hours import HoursEntry
 from bot.evidence import AuditRecord
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
 from bot.outbox import DueTimer, OutboxItem
 from bot.ownership.cover import LeavePeriod
-from storage import audit_repo, handoff_repo, leave_repo, matrix_repo, schedule_repo
+from storage import audit_repo, handoff_repo, hours_repo, leave_repo, matrix_repo, schedule_repo
 from storage import models as orm
 from storage.db import Database
 from storage.sql import insert_if_absent, rowcount
@@ -125,6 +126,20 @@ class Store:
     def audit_head(self, org_key: str) -> Head | None:
         """The chain's newest link as recorded at the last append (None before any event)."""
         return audit_repo.head(self.session, self._org_id(org_key))
+
+    # -- hours --------------------------------------------------------------------------
+    def add_hours(self, org_key: str, entry: HoursEntry) -> None:
+        hours_repo.add(self.session, self._org_id(org_key), entry)
+
+    def hours_on(self, org_key: str, handoff_id: int) -> int:
+        """Minutes logged on one handoff, corrections included."""
+        return hours_repo.on_handoff(self.session, self._org_id(org_key), handoff_id)
+
+    def hours_logged(
+        self, org_key: str, start: datetime | None = None, end: datetime | None = None
+    ) -> list[HoursEntry]:
+        """Entries logged in [start, end), oldest first."""
+        return hours_repo.logged(self.session, self._org_id(org_key), start, end)
 
     # -- handoffs ---------------------------------------------------------------------
     def add_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> int:

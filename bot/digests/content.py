@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.alerts.sla import thresholds
 from bot.calendar import as_utc
+from bot.contract.hours import Burn, HoursReport
 from bot.handoffs.clocks import attainment, clocks, urgency_key
 from bot.handoffs.model import Handoff
 from bot.matrix.audit import Gap
@@ -42,6 +43,7 @@ class DailyDigest:
     reviews_overdue: list[ReviewStatus]
     away: list[LeavePeriod]  # leave overlapping the rest of today
     gaps: list[Gap]
+    hours: HoursReport | None = None  # this period's hours against the bank, when the matrix keeps one
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class WeeklyDigest:
     median_time_to_respond: timedelta | None  # business time, over handoffs first responded to that week
     trend: list[float | None]  # met / total for each of the last 8 weeks, oldest first; None for a week with none
     sparkline: str
+    burn: Burn | None = None  # this period's hours: used, last week's, and the forecast
 
 
 def daily_digest(

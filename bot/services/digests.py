@@ -16,6 +16,7 @@ from bot.matrix.audit import find_gaps
 from bot.matrix.model import SIDES, Matrix
 from bot.ports import Notifier, Store
 from bot.reviews.cadence import review_statuses
+from bot.services import hours
 from bot.services.cycles import settled_cycles
 
 LISTED = 500  # most urgent open handoffs read to find breached and at-risk ones
@@ -32,12 +33,19 @@ def daily(store: Store, matrix: Matrix, now: datetime) -> DailyDigest:
         now,
     )
     by_side, by_age = store.open_handoff_counts(org, now, list(AGE_BUCKETS))
-    return replace(digest, open_by_side={side: by_side.get(side, 0) for side in SIDES}, age_buckets=by_age)
+    banked = matrix.contract is not None and matrix.contract.hours is not None
+    return replace(
+        digest,
+        open_by_side={side: by_side.get(side, 0) for side in SIDES},
+        age_buckets=by_age,
+        hours=hours.report(store, matrix, None, now) if banked else None,
+    )
 
 
 def weekly(store: Store, matrix: Matrix, now: datetime) -> WeeklyDigest:
     start = now - timedelta(weeks=TREND_WEEKS + 1)
-    return weekly_digest(matrix, store.handoffs_touched_since(matrix.organisation, start), now)
+    digest = weekly_digest(matrix, store.handoffs_touched_since(matrix.organisation, start), now)
+    return replace(digest, burn=hours.burn(store, matrix, now))
 
 
 def post_now(store: Store, matrix: Matrix, user: str, kind: str, now: datetime, notifier: Notifier) -> str:

@@ -5,6 +5,7 @@ from slack_bolt import App
 from handlers import ids
 from handlers.acks import acknowledge
 from handlers.actions.handoff import (
+    check_resolution,
     handoff_button,
     new_handoff_from_message,
     new_handoff_shortcut,
@@ -28,6 +29,6 @@ def register(app: App) -> None:
     app.view(ids.VIEW_NEW_HANDOFF)(
         ack=acknowledge, lazy=[guarded(new_handoff_submitted, refused="Your handoff was not opened: ")]
     )
-    app.view(ids.VIEW_RESOLVE_HANDOFF)(ack=acknowledge, lazy=[guarded(resolve_submitted)])
+    app.view(ids.VIEW_RESOLVE_HANDOFF)(ack=check_resolution, lazy=[guarded(resolve_submitted)])
     app.action(ids.ACTION_REVIEW_DONE)(ack=acknowledge, lazy=[guarded(review_done_button)])
     app.view(ids.VIEW_REVIEW_DONE)(ack=acknowledge, lazy=[guarded(review_done_submitted)])

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_bolt import Ack
 from slack_sdk import WebClient
 
+from bot.contract.model import parse_hours
 from bot.grammar import Command
 from bot.services import handoffs as handoff_service
+from bot.services import hours as hours_service
 from bot.services.deps import Deps
 from handlers import ids, inputs
 from handlers.inputs import HandoffRef, Press, Shortcut, Submission
@@ -37,8 +40,26 @@ def resolve_button(client: WebClient, context: dict[str, Any]) -> None:
     """Check first, so nobody types a resolution note only to be told they may not resolve."""
     press = inputs.of(context, Press)
     ref = _handoff(press)
-    handoff_service.check_step(context["tandem"], ref.number, "resolve", press.user, press.channel)
-    client.views_open(trigger_id=press.trigger_id, view=resolve_modal(ref.number, press.channel))
+    deps: Deps = context["tandem"]
+    handoff_service.check_step(deps, ref.number, "resolve", press.user, press.channel)
+    ask_hours = hours_service.asked_on_resolve(deps, press.user, press.channel)
+    client.views_open(trigger_id=press.trigger_id, view=resolve_modal(ref.number, press.channel, ask_hours))
+
+
+def _hours(submission: Submission) -> int | None:
+    """The hours typed in the resolve form (None when left empty); ValueError says what is wrong."""
+    typed = submission.text("hours").strip()
+    return parse_hours(typed) if typed else None
+
+
+def check_resolution(ack: Ack, context: dict[str, Any]) -> None:
+    """Acknowledge the resolve form, or keep it open with a note under hours Tandem cannot read."""
+    try:
+        _hours(inputs.of(context, Submission))
+    except ValueError as error:
+        ack(response_action="errors", errors={"hours": str(error)})
+        return
+    ack()
 
 
 def resolve_submitted(context: dict[str, Any]) -> None:
@@ -46,8 +67,8 @@ def resolve_submitted(context: dict[str, Any]) -> None:
     if submission.handoff is None:  # ReadInputs sets it for this modal
         raise TypeError("the resolution modal carries no handoff")
     note = submission.text("note") or None
-    handoff_service.step(
-        context["tandem"], submission.handoff.number, "resolve", submission.user, submission.channel, note
+    hours_service.resolve_with_hours(
+        context["tandem"], submission.handoff.number, submission.user, submission.channel, note, _hours(submission)
     )
 
 

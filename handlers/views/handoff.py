@@ -218,7 +218,32 @@ def new_handoff_modal(
     }
 
 
-def resolve_modal(handoff_id: int, channel: str | None) -> dict:
+def resolve_modal(handoff_id: int, channel: str | None, ask_hours: bool = False) -> dict:
+    """The resolution note, and the hours spent when the matrix keeps a bank and the resolver logs hours."""
+    blocks = [
+        _input(
+            "resolution",
+            "How was it resolved?",
+            {"type": "plain_text_input", "action_id": "note", "multiline": True, "max_length": 1000},
+        )
+    ]
+    if ask_hours:
+        blocks.append(
+            {
+                **_input(
+                    "hours",
+                    "Hours spent",
+                    {
+                        "type": "plain_text_input",
+                        "action_id": "hours",
+                        "max_length": 20,
+                        "placeholder": _plain("e.g. 1.5h or 90m"),
+                    },
+                    optional=True,
+                ),
+                "hint": _plain("Logged against the contract's bank of hours, as audit evidence."),
+            }
+        )
     return {
         "type": "modal",
         "callback_id": ids.VIEW_RESOLVE_HANDOFF,
@@ -226,11 +251,5 @@ def resolve_modal(handoff_id: int, channel: str | None) -> dict:
         "submit": _plain("Resolve"),
         "close": _plain("Cancel"),
         "private_metadata": json.dumps({"handoff": handoff_id, "channel": channel}),
-        "blocks": [
-            _input(
-                "resolution",
-                "How was it resolved?",
-                {"type": "plain_text_input", "action_id": "note", "multiline": True, "max_length": 1000},
-            )
-        ],
+        "blocks": blocks,
     }

@@ -16,6 +16,7 @@ HELP = """*Tandem* answers who owns what in the co-managed split, and keeps hand
 • `/tandem sla` — open handoffs and their clocks
 • `/tandem reviews` · `/tandem done <review> [evidence]` — recurring reviews
 • `/tandem cover @who until <date> [by @whom]` — record leave and who covers
+• `/tandem hours [month]` · `/tandem log 1.5h on <number> [note]` — the contract's block hours: used, left, overage; the provider logs them
 • `/tandem matrix` · `/tandem gaps` — the matrix and its gaps
 • `/tandem digest` · `/tandem export` · `/tandem evidence [review | area] [since]` — admins: post a digest now, share the handoff or audit evidence
 Mention me too: `@tandem who owns backups?`, `@tandem overflow P2 30 laptops to image by Friday`."""

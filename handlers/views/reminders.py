@@ -13,6 +13,7 @@ from bot.reviews.schedule import parse_schedule
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, divider, header, section
 from handlers.views.handoff import handoff_line, title
+from handlers.views.hours import burn_lines, daily_line
 from handlers.views.markup import escape, local_date, local_time, mention, mentions, parties, truncate, user_text
 
 
@@ -158,6 +159,8 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
         for p in digest.away
     ]
     blocks.append(section("*Leave and cover*\n" + ("\n".join(away) if away else "Everyone is in.")))
+    if digest.hours is not None and digest.hours.statement is not None:
+        blocks.append(section(daily_line(digest.hours)))
     blocks.append(
         context(f"{len(digest.gaps)} gap(s) in the matrix — /tandem gaps" if digest.gaps else "No gaps in the matrix.")
     )
@@ -184,4 +187,6 @@ def weekly_digest_blocks(matrix: Matrix, digest: WeeklyDigest) -> tuple[str, lis
         divider(),
         context(f"Last 8 weeks: `{digest.sparkline}`"),
     ]
+    if digest.burn is not None:
+        blocks.insert(2, section(burn_lines(digest.burn)))
     return text, blocks
