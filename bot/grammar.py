@@ -49,12 +49,13 @@ class GrammarError(TandemError):
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # owner, handoff, overflow, or a /tandem subcommand (TANDEM_SUBCOMMANDS, aliases resolved), or unknown
+    name: str  # owner, handoff, overflow, a /tandem subcommand (aliases resolved), cover_list, cover_end, or unknown
     text: str = ""  # the query, summary or evidence
     priority: str | None = None
     target: str | None = None  # a Slack id, a side or side.group, or (from the modal) an area key
     person: str | None = None  # cover: who is away
-    until: str | None = None  # cover: the date as typed
+    start: str | None = None  # cover: when the leave starts, as typed (None: now)
+    until: str | None = None  # cover: when it ends, as typed
     by: str | None = None  # cover: who covers
     amount: str | None = None  # log: the hours as typed
 
@@ -101,14 +102,29 @@ def addressed(text: str) -> tuple[str, str] | None:
     return None
 
 
+COVER_USAGE = (
+    "Write it as: /tandem cover @who [from WHEN] until WHEN [by @whom], e.g. "
+    "/tandem cover @ben from monday until 2026-12-24 17:00 by @alice; "
+    "or /tandem cover list, or /tandem cover end @who"
+)
+_COVER = re.compile(r"^(\S+)(?:\s+from\s+(.+?))?\s+until\s+(.+?)(?:\s+by\s+(\S+))?$", re.IGNORECASE)
+
+
 def _cover(rest: str) -> Command:
-    match = re.match(r"^\s*(\S+)\s+until\s+(.+?)(?:\s+by\s+(\S+))?\s*$", rest, re.IGNORECASE)
+    """`cover @who [from WHEN] until WHEN [by @whom]`, `cover list`, `cover end @who`."""
+    rest = rest.strip()
+    word, _, tail = rest.partition(" ")
+    if word.lower() in ("list", "ls", "") and not tail:
+        return Command("cover_list")
+    if word.lower() in ("end", "cancel", "stop"):
+        if len(tail.split()) != 1:
+            raise GrammarError("Say whose leave ends: /tandem cover end @who, e.g. /tandem cover end @ben")
+        return Command("cover_end", person=tail.strip())
+    match = _COVER.match(rest)
     if not match:
-        raise GrammarError(
-            "Write it as: /tandem cover @who until DATE [by @whom], e.g. /tandem cover @ben until 2026-12-24 by @alice"
-        )
-    who, until, by = match.groups()
-    return Command("cover", person=who, until=until.strip(), by=by)
+        raise GrammarError(COVER_USAGE)
+    who, start, until, by = match.groups()
+    return Command("cover", person=who, start=start.strip() if start else None, until=until.strip(), by=by)
 
 
 LOG_USAGE = "Write it as: /tandem log HOURS on NUMBER [what was done], e.g. /tandem log 1.5h on 42 imaged 6 laptops"

@@ -33,8 +33,9 @@ from bot.services.matrices import LoadedMatrix, MatrixCache
 from handlers.views.blocks import Reply, section
 from handlers.views.handoff import opened_reply, sla_reply, status_reply
 from handlers.views.hours import hours_reply, logged_reply
+from handlers.views.leave import cover_end_reply, cover_list_reply, cover_reply
 from handlers.views.markup import escape
-from handlers.views.matrix import audit_reply, cover_reply, error_reply, help_reply, matrix_reply
+from handlers.views.matrix import audit_reply, error_reply, help_reply, matrix_reply
 from handlers.views.owner import owner_reply
 from handlers.views.reminders import done_reply, reviews_reply
 
@@ -79,11 +80,23 @@ def gaps(req: Request, cmd: Command) -> Reply:
 
 
 def cover(req: Request, cmd: Command) -> Reply:
-    loaded = req.loaded()
+    matrix = req.loaded().matrix
     period = cover_service.set_cover(
-        req.store, loaded.matrix, req.user, cmd.person or "", cmd.until or "", cmd.by, req.now
+        req.store, matrix, req.user, cmd.person or "", cmd.until or "", cmd.by, req.now, cmd.start
     )
-    return cover_reply(loaded.matrix, period)
+    return cover_reply(matrix, period, req.now)
+
+
+def cover_list(req: Request, cmd: Command) -> Reply:
+    matrix = req.loaded().matrix
+    return cover_list_reply(matrix, cover_service.booked(req.store, matrix, req.now), req.now)
+
+
+def cover_end(req: Request, cmd: Command) -> Reply:
+    matrix = req.loaded().matrix
+    return cover_end_reply(
+        matrix, cover_service.end_cover(req.store, matrix, req.user, cmd.person or "", req.now), req.now
+    )
 
 
 def handoff(req: Request, cmd: Command) -> Reply:
@@ -164,6 +177,8 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "matrix": matrix,
     "gaps": gaps,
     "cover": cover,
+    "cover_list": cover_list,
+    "cover_end": cover_end,
     "handoff": handoff,
     "overflow": handoff,
     "sla": sla,
@@ -178,7 +193,7 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "unknown": not_understood,
 }
 # Commands that only read: Slack gets their answer in the acknowledgement itself.
-READ_ONLY = frozenset({"owner", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews", "hours"})
+READ_ONLY = frozenset({"owner", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews", "hours", "cover_list"})
 
 
 def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None) -> Reply:

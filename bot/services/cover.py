@@ -1,51 +1,40 @@
-"""Leave and cover, set from Slack: `/tandem cover @who until DATE [by @whom]`."""
+"""Leave and cover, managed from Slack: `/tandem cover @who [from WHEN] until WHEN [by @whom]`,
+`/tandem cover list` and `/tandem cover end @who`. Every change is an audit event."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-from dateutil import parser as dateparser
 
 from bot.errors import TandemError, Who, Word, Words
 from bot.grammar import user_id
 from bot.matrix import rights
 from bot.matrix.model import Matrix
-from bot.ownership.cover import LeavePeriod, find_loop
+from bot.ownership.cover import Absences, LeavePeriod, StandIn, find_loop
+from bot.ownership.when import When, read_when
 from bot.ports import Store
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 FURTHEST = timedelta(days=2 * 366)  # leave recorded this far ahead at most
 EARLIEST_EXPORT = date(1970, 1, 1)
 
 
-def parse_until(text: str, today: date) -> date:
-    """`2026-12-24`, `24 Dec`, `tomorrow`, `friday` (the next one): the last day away."""
-    word = text.strip().lower()
-    if word == "today":
-        return today
-    if word == "tomorrow":
-        return today + timedelta(days=1)
-    for index, name in enumerate(WEEKDAYS):
-        if word in (name, name[:3]):
-            return today + timedelta(days=(index - today.weekday()) % 7 or 7)
-    try:
-        parsed = dateparser.parse(
-            text, default=datetime.combine(today, time()), dayfirst=not re.match(r"^\d{4}-", text)
-        ).date()
-    except (ValueError, OverflowError) as exc:
-        raise TandemError(
-            f"'{text}' is not a date I can read: write it as YYYY-MM-DD, e.g. 2026-12-24, or a weekday."
-        ) from exc
-    if parsed < today and not re.search(r"\d{4}", text):
-        parsed = parsed.replace(year=parsed.year + 1)  # "5 Jan" said in December means next year
-    if parsed > today + FURTHEST:
-        raise TandemError(
-            f"{parsed.isoformat()} is too far ahead: leave can be recorded up to two years ahead "
-            f"(until {(today + FURTHEST).isoformat()}). Record it again nearer the time."
-        )
-    return parsed
+@dataclass(frozen=True)
+class Booked:
+    """Leave as `/tandem cover list` shows it: the booking and, while it runs, who stands in now."""
+
+    period: LeavePeriod
+    stand_in: StandIn | None  # for leave under way: the cover chain followed now
+
+
+@dataclass(frozen=True)
+class Ended:
+    """What `/tandem cover end` did: ended leave under way now, or cancelled leave ahead."""
+
+    period: LeavePeriod
+    cancelled: bool
+    still_booked: tuple[LeavePeriod, ...]  # the person's other leave ahead
 
 
 def _person(matrix: Matrix, token: str | None, asker: str, what: str) -> str:
@@ -60,27 +49,128 @@ def _person(matrix: Matrix, token: str | None, asker: str, what: str) -> str:
     return slack_id
 
 
-def set_cover(
-    store: Store, matrix: Matrix, asker: str, who: str, until: str, by: str | None, now: datetime
+def _instant(when: When, zone: ZoneInfo, end: bool) -> datetime:
+    """A local day's start (or, for the end of leave, the end of the day); a given time exactly."""
+    if when.at is not None:
+        return datetime.combine(when.day, when.at, tzinfo=zone).astimezone(UTC)
+    day = when.day + timedelta(days=1) if end else when.day
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def _read(text: str, today: date, on_or_after: date | None = None) -> When:
+    try:
+        return read_when(text, today, on_or_after)
+    except ValueError as exc:
+        raise TandemError(str(exc)) from exc
+
+
+def leave_period(
+    matrix: Matrix, person: str, start: str | None, until: str, cover: str | None, now: datetime
 ) -> LeavePeriod:
-    """Record that `who` is away from now until the end of `until` (local), covered by `by`."""
-    tz = ZoneInfo(matrix.timezone)
+    """The period `from START until UNTIL` names, or a sentence saying what is wrong with it.
+
+    No start: from now. A start today without a time: from now. A start that is already past
+    is refused, as is an end not after the start or more than two years ahead."""
+    zone = ZoneInfo(matrix.timezone)
+    today = now.astimezone(zone).date()
+    begins = _read(start, today) if start else When(today)
+    if begins.day < today or (begins.at is not None and _instant(begins, zone, False) < now - timedelta(minutes=5)):
+        raise TandemError(
+            f"'from {start}' is in the past: leave can start now at the earliest; leave out 'from' to start it now."
+        )
+    starts_at = max(now, _instant(begins, zone, False))
+    ends = _read(until, today, begins.day if start else None)
+    ends_at = _instant(ends, zone, True)
+    if ends.day > today + FURTHEST:
+        raise TandemError(
+            f"{ends.day.isoformat()} is too far ahead: leave can be recorded up to two years ahead "
+            f"(until {(today + FURTHEST).isoformat()}). Record it again nearer the time."
+        )
+    if ends_at <= now:
+        raise TandemError(f"'until {until}' is in the past: give the last day they are away, or a time still to come.")
+    if ends_at <= starts_at:
+        raise TandemError(f"'until {until}' is before 'from {start}': the leave must end after it starts.")
+    return LeavePeriod(person, starts_at, ends_at, cover)
+
+
+def set_cover(
+    store: Store,
+    matrix: Matrix,
+    asker: str,
+    who: str,
+    until: str,
+    by: str | None,
+    now: datetime,
+    start: str | None = None,
+) -> LeavePeriod:
+    """Book leave for `who` (from now, or from `start`) until `until`, covered by `by`."""
     person = _person(matrix, who, asker, "who is away")
     cover = _person(matrix, by, asker, "who covers") if by else None
     if cover == person:
         raise TandemError("Someone cannot cover for themselves: name a colleague after 'by'.")
     rights.require_leave_rights(matrix, asker, person, "record their leave")
-    last_day = parse_until(until, now.astimezone(tz).date())
-    if last_day < now.astimezone(tz).date():
-        raise TandemError(f"{last_day.isoformat()} is in the past: give the last day they are away.")
-    ends = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=tz).astimezone(ZoneInfo("UTC"))
-    period = LeavePeriod(person, now, ends, cover)
-    loop = find_loop(period, store.leave_overlapping(matrix.organisation, period.starts_at, period.ends_at))
+    period = leave_period(matrix, person, start, until, cover, now)
+    booked = store.leave_overlapping(matrix.organisation, period.starts_at, period.ends_at)
+    clash = next((p for p in booked if p.person == person), None)
+    if clash is not None:
+        raise TandemError(
+            Who(person),
+            " already has leave booked that overlaps this one: ",
+            *_period_words(clash, matrix.timezone),
+            ". End or cancel it first with /tandem cover end @who, then book again.",
+        )
+    loop = find_loop(period, booked)
     if loop:
         raise TandemError(*loop_words(loop))
-    store.add_leave(matrix.organisation, period, asker, now)
-    store.audit(matrix.organisation, now, asker, "cover.set", person, {"until": last_day.isoformat(), "cover": cover})
+    period = replace(period, id=store.add_leave(matrix.organisation, period, asker, now))
+    store.audit(
+        matrix.organisation,
+        now,
+        asker,
+        "cover.set",
+        person,
+        {"from": period.starts_at.isoformat(), "until": period.ends_at.isoformat(), "cover": cover},
+    )
     return period
+
+
+def booked(store: Store, matrix: Matrix, now: datetime) -> list[Booked]:
+    """Leave under way now and leave ahead, by start, with who stands in now for leave under way."""
+    periods = store.leave_overlapping(matrix.organisation, now)
+    absences = Absences(periods, now)
+    return [Booked(p, absences.explain(p.person) if p.covers(now) else None) for p in periods]
+
+
+def end_cover(store: Store, matrix: Matrix, asker: str, who: str, now: datetime) -> Ended:
+    """End `who`'s leave under way now, or else cancel their next leave ahead."""
+    person = _person(matrix, who, asker, "whose leave ends")
+    rights.require_leave_rights(matrix, asker, person, "end their leave")
+    theirs = [p for p in store.leave_overlapping(matrix.organisation, now) if p.person == person]
+    if not theirs:
+        raise TandemError(Who(person), " has no leave under way or booked ahead: /tandem cover list shows who is away.")
+    period, rest = theirs[0], tuple(theirs[1:])
+    if period.id is None:
+        raise ValueError("stored leave always has an id")
+    cancelled = not period.covers(now)
+    if cancelled:
+        store.cancel_leave(matrix.organisation, period.id)
+    else:
+        store.end_leave(matrix.organisation, period.id, now)
+    store.audit(
+        matrix.organisation,
+        now,
+        asker,
+        "cover.cancel" if cancelled else "cover.end",
+        person,
+        {"from": period.starts_at.isoformat(), "until": period.ends_at.isoformat(), "cover": period.cover},
+    )
+    return Ended(period, cancelled, rest)
+
+
+def _period_words(period: LeavePeriod, timezone: str) -> Words:
+    zone = ZoneInfo(timezone)
+    starts, ends = period.starts_at.astimezone(zone), period.ends_at.astimezone(zone)
+    return (f"{starts:%a %d %b %Y %H:%M} to {ends:%a %d %b %Y %H:%M}",)
 
 
 def loop_words(loop: tuple[str, ...]) -> Words:

@@ -6,23 +6,19 @@ comes with the reason and the people pinged instead, never with an empty ping.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.matrix.model import Matrix
 from bot.ownership.cover import StandIn
 from bot.ownership.duty import ALL_AWAY, Duty, Fallback, Ping
+from handlers.views.leave import cover_words, period_text
 from handlers.views.markup import escape, local_time, mention, mentions
 
 
-def stand_in_line(matrix: Matrix, stand_in: StandIn) -> str:
-    """`@Alice is away until …, covered by @Cara (through @Ben, who is away too).`"""
+def stand_in_line(matrix: Matrix, stand_in: StandIn, now: datetime) -> str:
+    """`@Alice is away until …, covered by @Cara (through @Ben, away too).`"""
     period = stand_in.period
-    line = f"{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}"
-    if stand_in.by is not None:
-        through = stand_in.chain[:-1]
-        via = f" (through {mentions(through)}, away too)" if through else ""
-        return f"{line}, covered by {mention(stand_in.by)}{via}."
-    if period.cover:
-        return f"{line}; {mentions(stand_in.chain)}, who would cover, {'is' if len(stand_in.chain) == 1 else 'are'} away too."
-    return f"{line}, no cover set."
+    return f"{mention(period.person)} is away {period_text(matrix, period, now)}, {cover_words(stand_in)}."
 
 
 def fallback_words(matrix: Matrix, fallback: Fallback) -> str:
@@ -66,6 +62,6 @@ def urgent_sentence(ping: Ping) -> str:
 
 def ping_sentences(matrix: Matrix, what: str, ping: Ping) -> list[str]:
     """What a handoff's reply and thread add about who was pinged, beyond their mentions."""
-    lines = [stand_in_line(matrix, s) for s in ping.duty.away]
+    lines = [stand_in_line(matrix, s, ping.duty.at) for s in ping.duty.away]
     lines += [nobody_sentence(matrix, what, ping.duty), urgent_sentence(ping)]
     return [line for line in lines if line]

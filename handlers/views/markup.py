@@ -93,15 +93,26 @@ def parties(matrix: Matrix, refs: Iterable[str]) -> str:
     return ", ".join(party(matrix, r) for r in refs) or "—"
 
 
-def local_date(at: datetime, timezone: str) -> str:
-    """The organisation's local date, e.g. "Tue 01 Dec": for plain text such as headers."""
-    return at.astimezone(ZoneInfo(timezone)).strftime("%a %d %b")
+def _format(at: datetime, timezone: str, layout: str, now: datetime | None) -> str:
+    """The local wall clock in `layout`, with the year when it is not the year of `now` there."""
+    local = at.astimezone(ZoneInfo(timezone))
+    if now is not None and local.year != now.astimezone(ZoneInfo(timezone)).year:
+        layout = layout.replace("%b", "%b %Y")
+    return local.strftime(layout)
 
 
-def local_time(at: datetime, timezone: str) -> str:
+def local_date(at: datetime, timezone: str, now: datetime | None = None) -> str:
+    """The organisation's local date, e.g. "Tue 01 Dec": for plain text such as headers.
+
+    Given `now`, a date in another year says so ("Fri 01 Jan 2027")."""
+    return _format(at, timezone, "%a %d %b", now)
+
+
+def local_time(at: datetime, timezone: str, now: datetime | None = None) -> str:
     """An instant as a Slack date token: each reader sees it in their own zone and clock format.
 
     The fallback names the organisation's zone ("Tue 01 Dec 11:00 GMT"), so a client that
-    cannot render the token, or the console, still shows an unambiguous time."""
-    fallback = at.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %H:%M %Z")
+    cannot render the token, or the console, still shows an unambiguous time; given `now`, one
+    in another year shows it too (Slack's token shows the year of a date not in the current one)."""
+    fallback = _format(at, timezone, "%a %d %b %H:%M %Z", now)
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"

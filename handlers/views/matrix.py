@@ -5,9 +5,8 @@ from __future__ import annotations
 from bot.errors import TandemError
 from bot.matrix.audit import Gap
 from bot.matrix.model import Matrix
-from bot.ownership.cover import LeavePeriod
 from handlers.views.blocks import Reply, context, divider, header, section
-from handlers.views.markup import escape, local_time, mention, parties, words
+from handlers.views.markup import escape, parties, words
 
 HELP = """*Tandem* answers who owns what in the co-managed split, and keeps handoffs on the clock.
 • `/owner <thing>` — who owns it and who is on duty right now
@@ -15,7 +14,7 @@ HELP = """*Tandem* answers who owns what in the co-managed split, and keeps hand
 • `/overflow [P1-P4] <summary>` — ask the provider for extra hands
 • `/tandem sla` — open handoffs and their clocks
 • `/tandem reviews` · `/tandem done <review> [evidence]` — recurring reviews
-• `/tandem cover @who until <date> [by @whom]` — record leave and who covers
+• `/tandem cover @who [from <when>] until <when> [by @whom]` · `/tandem cover list` · `/tandem cover end @who` — leave and who covers
 • `/tandem hours [month]` · `/tandem log 1.5h on <number> [note]` — the contract's block hours: used, left, overage; the provider logs them
 • `/tandem matrix` · `/tandem gaps` — the matrix and its gaps
 • `/tandem digest` · `/tandem export` · `/tandem evidence [review | area] [since]` — admins: post a digest now, share the handoff or audit evidence
@@ -69,16 +68,6 @@ def audit_reply(matrix: Matrix, gaps: list[Gap]) -> Reply:
     blocks = [header(f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''} in the matrix"), divider()]
     blocks += [section(line) for line in lines]
     return Reply(f"{len(gaps)} gaps in the matrix of {matrix.name}", blocks)
-
-
-def cover_reply(matrix: Matrix, period: LeavePeriod) -> Reply:
-    cover = (
-        f"{mention(period.cover)} covers."
-        if period.cover
-        else "Nobody covers: their duties fall to the rest of their side."
-    )
-    text = f"{mention(period.person)} is away until {local_time(period.ends_at, matrix.timezone)}. {cover}"
-    return Reply(text, [section(f":palm_tree: {text}")], public=True)
 
 
 def matrix_changed_blocks(matrix: Matrix, changes: list[str], actor: str) -> tuple[str, list[dict]]:

@@ -13,7 +13,7 @@ from handlers.views.markup import escape, local_time, mentions, parties, party
 
 def _duty_line(matrix: Matrix, answer: OwnerAnswer) -> str:
     duty = answer.duty
-    away = "".join(f"\n{stand_in_line(matrix, s)}" for s in duty.away)
+    away = "".join(f"\n{stand_in_line(matrix, s, duty.at)}" for s in duty.away)
     if not duty.people:
         resume = f" Business hours resume {local_time(duty.next_open, matrix.timezone)}." if duty.next_open else ""
         nobody = nobody_sentence(matrix, escape(answer.area.name), duty, pinged=False)

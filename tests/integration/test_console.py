@@ -47,7 +47,7 @@ def test_mention_after_hours_cover_and_help(tmp_path):
     assert run.returncode == 0, run.stderr
     out = run.stdout
     assert "On-site hardware and peripherals" in out
-    assert "@Alice Moss is away until Sat 28 Nov 00:00 GMT. @Ben Ode covers." in out
+    assert "@Alice Moss is away until the end of Fri 27 Nov. @Ben Ode covers." in out
     assert "On duty now (business hours): @Ben Ode" in out
     assert "(now acting as Priya Shah)" in out and "Priya Shah> make me a sandwich" in out
     assert "I didn't understand “make me a sandwich”" in out
@@ -98,7 +98,7 @@ def test_leave_is_recorded_by_the_same_side_or_an_admin(tmp_path):
     out = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00").stdout
     sam, priya = out.split("Priya Shah> ")
     assert "Only @Alice Moss's own side or a matrix admin can record their leave." in sam
-    assert "@Alice Moss is away until Sat 05 Dec 00:00 GMT. Nobody covers" in priya
+    assert "@Alice Moss is away until the end of Fri 04 Dec. Nobody covers" in priya
 
 
 def test_times_show_the_organisations_zone(tmp_path):

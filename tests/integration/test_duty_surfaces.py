@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.integration.test_console import console
-from tests.support.slack_app import SlackApp
 
 ALICE, BEN, CARA, PRIYA = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01"
 SATURDAY_NIGHT = datetime(2026, 11, 28, 22, 0, tzinfo=UTC)  # London: GMT in November
@@ -23,11 +22,8 @@ NEVER = re.compile(r'pinged nobody|pinged\s*[.,;]|"\s*: new |nobody on duty now\
 
 
 @pytest.fixture
-def slack(standin, tmp_path):
-    standin.reset()
-    app = SlackApp(standin, f"sqlite:///{tmp_path / 'duty.db'}", SATURDAY_NIGHT)
-    yield app
-    app.close()
+def slack(slack_at):
+    return slack_at(SATURDAY_NIGHT)
 
 
 def everything_said(standin) -> str:

@@ -14,7 +14,6 @@ import pytest
 
 from tests.integration.test_console import console
 from tests.support import slack_requests as sr
-from tests.support.slack_app import SlackApp
 
 CHANNEL = "C0SHARED01"
 ALICE, BEN, CARA, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01", "U0SAM0001"
@@ -22,11 +21,8 @@ TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def slack(standin, tmp_path):
-    standin.reset()
-    app = SlackApp(standin, f"sqlite:///{tmp_path / 'rules.db'}", TUESDAY_10AM)
-    yield app
-    app.close()
+def slack(slack_at):
+    return slack_at(TUESDAY_10AM)
 
 
 def press(slack, standin, action_id: str, number: int, ts: str, user: str) -> None:
