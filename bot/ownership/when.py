@@ -56,7 +56,10 @@ def read_when(text: str, today: date, on_or_after: date | None = None) -> When:
         if at is None:
             raise ValueError(f"'{text.strip()}' is not a day or a time I can read: {USAGE}")
         return When(today, at)
-    return When(_day(phrase, text.strip(), today, on_or_after), at)
+    try:
+        return When(_day(phrase, text.strip(), today, on_or_after), at)
+    except OverflowError as exc:  # "in 99999999 weeks"
+        raise ValueError(f"'{text.strip()}' is further ahead than any calendar: {USAGE}") from exc
 
 
 def _clock(match: re.Match[str]) -> time:

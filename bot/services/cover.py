@@ -78,14 +78,15 @@ def leave_period(
         raise TandemError(
             f"'from {start}' is in the past: leave can start now at the earliest; leave out 'from' to start it now."
         )
-    starts_at = max(now, _instant(begins, zone, False))
     ends = _read(until, today, begins.day if start else None)
+    for when in (begins, ends):
+        if when.day > today + FURTHEST:
+            raise TandemError(
+                f"{when.day.isoformat()} is too far ahead: leave can be recorded up to two years ahead "
+                f"(until {(today + FURTHEST).isoformat()}). Record it again nearer the time."
+            )
+    starts_at = max(now, _instant(begins, zone, False))
     ends_at = _instant(ends, zone, True)
-    if ends.day > today + FURTHEST:
-        raise TandemError(
-            f"{ends.day.isoformat()} is too far ahead: leave can be recorded up to two years ahead "
-            f"(until {(today + FURTHEST).isoformat()}). Record it again nearer the time."
-        )
     if ends_at <= now:
         raise TandemError(f"'until {until}' is in the past: give the last day they are away, or a time still to come.")
     if ends_at <= starts_at:

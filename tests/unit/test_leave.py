@@ -103,6 +103,9 @@ def test_leave_booked_ahead(example_matrix):
         ("2026-11-20", "friday", "'from 2026-11-20' is in the past"),
         ("friday", "2026-11-26", "'until 2026-11-26' is before 'from friday'"),
         (None, "2029-01-01", "is too far ahead"),
+        (None, "9999-12-31", "9999-12-31 is too far ahead"),
+        ("9999-12-30", "9999-12-31", "9999-12-30 is too far ahead"),
+        (None, "in 99999999999 weeks", "further ahead than any calendar"),
         (None, "whenever", "is not a date I can read"),
     ],
 )
