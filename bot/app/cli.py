@@ -421,3 +421,19 @@ def db_upgrade() -> None:
         click.echo(f"Schema upgraded from {database.upgraded_from} to {HEAD} ({where}).")
     else:
         click.echo(f"Schema up to date at {HEAD} ({where}).")
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+def db_backup(file: str) -> None:
+    """Copy the SQLite database to FILE, consistently, while Tandem runs (PostgreSQL: use pg_dump)."""
+    from pathlib import Path
+
+    from storage.backup import backup_sqlite
+    from storage.db import Database
+
+    database = Database(
+        Settings.from_env().database_url
+    )  # not upgraded: a backup before an upgrade keeps the old schema
+    version = backup_sqlite(database, Path(file).absolute())
+    click.echo(f"Backed up {database.engine.url.render_as_string(hide_password=True)} to {file} (schema {version}).")
