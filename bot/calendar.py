@@ -6,14 +6,15 @@ which the clocks change still opens 08:00–18:00 local. Business time is the re
 passes while the business is open: were a clock change ever to fall inside the opening
 window, that day would hold an hour more or less of business time.
 
-Every instant is computed per working day (one opening window each), never minute by
+Every instant is computed per opening window (a day may have several), never minute by
 minute, so adding or measuring months of business time costs a few hundred steps.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -93,15 +94,61 @@ class Calendar(Protocol):
     def elapsed(self, start: datetime, end: datetime) -> timedelta: ...
 
 
+Opening = tuple[frozenset[int], time, time]  # weekdays (0 = Monday), opens, closes: one line of a week's hours
+
+
+def format_week(openings: Iterable[Opening]) -> str:
+    """`mon-fri 08:00–18:00, sat 09:00–13:00`: a week's hours for people to read."""
+    return ", ".join(f"{format_days(days)} {start:%H:%M}–{end:%H:%M}" for days, start, end in openings)
+
+
+def _check_opening(days: frozenset[int], start: time, end: time) -> None:
+    if not days or not days <= frozenset(range(7)):
+        raise ValueError("business days must be a non-empty set of weekdays from 0 (Monday) to 6 (Sunday)")
+    if start.tzinfo is not None or end.tzinfo is not None:
+        raise ValueError("opening hours are local wall-clock times: give them without a time zone")
+    if end <= start:
+        raise ValueError("business hours must end after they start on the same day")
+
+
+def week_of(openings: Iterable[Opening]) -> tuple[tuple[tuple[time, time], ...], ...]:
+    """Each weekday's opening windows, in order; ValueError when two of one day's overlap."""
+    week: list[list[tuple[time, time]]] = [[] for _ in range(7)]
+    for days, start, end in openings:
+        _check_opening(frozenset(days), start, end)
+        for day in days:
+            week[day].append((start, end))
+    for day, windows in enumerate(week):
+        windows.sort()
+        for (_, closes), (opens, _) in itertools.pairwise(windows):
+            if opens < closes:
+                raise ValueError(
+                    f"the business hours of {DAY_NAMES[day]} overlap ({opens:%H:%M} is before {closes:%H:%M}): "
+                    "give each part of a day once"
+                )
+    return tuple(tuple(windows) for windows in week)
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
-    """Opening hours on working weekdays in one time zone, closed on holidays."""
+    """Opening hours on working weekdays in one time zone, closed on holidays.
+
+    `days`, `start` and `end` are the main opening; `more` holds any others (a Saturday
+    morning, the afternoon of a split day), so a day may open more than once."""
 
     timezone: str
     days: frozenset[int]
     start: time
     end: time
     holidays: frozenset[date] = frozenset()
+    more: tuple[Opening, ...] = ()
+    _week: tuple[tuple[tuple[time, time], ...], ...] = field(init=False, repr=False, compare=False)
+
+    @classmethod
+    def weekly(cls, timezone: str, openings: Iterable[Opening], holidays: Iterable[date] = ()) -> BusinessCalendar:
+        """A calendar from a week's openings (the matrix's `business_hours` entries)."""
+        first, *rest = openings
+        return cls(timezone, first[0], first[1], first[2], frozenset(holidays), tuple(rest))
 
     def __post_init__(self) -> None:
         try:
@@ -112,12 +159,8 @@ class BusinessCalendar:
         # calendars compare and hash equal.
         object.__setattr__(self, "days", frozenset(self.days))
         object.__setattr__(self, "holidays", frozenset(self.holidays))
-        if not self.days or not self.days <= frozenset(range(7)):
-            raise ValueError("business days must be a non-empty set of weekdays from 0 (Monday) to 6 (Sunday)")
-        if self.start.tzinfo is not None or self.end.tzinfo is not None:
-            raise ValueError("opening hours are local wall-clock times: give them without a time zone")
-        if self.end <= self.start:
-            raise ValueError("business hours must end after they start on the same day")
+        object.__setattr__(self, "more", tuple((frozenset(d), s, e) for d, s, e in self.more))
+        object.__setattr__(self, "_week", week_of(((self.days, self.start, self.end), *self.more)))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -125,14 +168,21 @@ class BusinessCalendar:
 
     @property
     def day_length(self) -> timedelta:
-        """The nominal length of one working day: what a `d` in an SLA target means here."""
-        return datetime.combine(date.min, self.end) - datetime.combine(date.min, self.start)
+        """The nominal length of one working day: what a `d` in an SLA target means here.
+
+        With different hours on different days, it is the length most working days have (the
+        longer on a tie): with mon-fri 08:00–18:00 and sat 09:00–13:00, a `d` is 10 hours."""
+        lengths = [
+            sum((datetime.combine(date.min, e) - datetime.combine(date.min, s) for s, e in windows), _ZERO)
+            for windows in self._week
+            if windows
+        ]
+        return max(lengths, key=lambda length: (lengths.count(length), length))
 
     def is_open(self, at: datetime) -> bool:
-        """Whether `at` falls in [start, end) local time on a working day that is not a holiday."""
+        """Whether `at` falls in an opening window, local time, on a working day that is not a holiday."""
         at = as_utc(at)
-        window = self._window(at.astimezone(self.tz).date())
-        return window is not None and window[0] <= at < window[1]
+        return any(opens <= at < closes for opens, closes in self._day(at.astimezone(self.tz).date()))
 
     def next_open(self, at: datetime) -> datetime:
         """`at` (in UTC) if the business is open then, else the instant it next opens."""
@@ -171,19 +221,19 @@ class BusinessCalendar:
                 return total
             total += max(_ZERO, min(closes, end) - max(opens, start))
 
-    def _window(self, day: date) -> tuple[datetime, datetime] | None:
-        """The opening window of a local date, in UTC, or None when closed all day.
+    def _day(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The opening windows of a local date, in UTC and in order; none when closed all day.
 
         Local times are resolved by zoneinfo's fold=0 rule: an ambiguous time is its first
         occurrence, and a time skipped by spring-forward lands just after the gap.
         """
-        if day.weekday() not in self.days or day in self.holidays:
-            return None
+        if day in self.holidays:
+            return []
         tz = self.tz
-        return (
-            datetime.combine(day, self.start, tz).astimezone(UTC),
-            datetime.combine(day, self.end, tz).astimezone(UTC),
-        )
+        return [
+            (datetime.combine(day, opens, tz).astimezone(UTC), datetime.combine(day, closes, tz).astimezone(UTC))
+            for opens, closes in self._week[day.weekday()]
+        ]
 
     def _windows(self, since: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Opening windows from the local date of `since` on, without end.
@@ -192,9 +242,7 @@ class BusinessCalendar:
         """
         day = since.astimezone(self.tz).date()
         while True:
-            window = self._window(day)
-            if window is not None:
-                yield window
+            yield from self._day(day)
             day += timedelta(days=1)
 
 

@@ -77,8 +77,9 @@ def _to_domain(org: orm.Organisation, contract: Contract | None) -> model.Matrix
         organisation=org.key,
         name=org.name,
         timezone=org.timezone,
-        business_hours=model.BusinessHours(
-            parse_days(org.business_days), _time(org.business_start), _time(org.business_end)
+        business_hours=(
+            model.BusinessHours(parse_days(org.business_days), _time(org.business_start), _time(org.business_end)),
+            *(model.BusinessHours(parse_days(d), _time(s), _time(e)) for d, s, e in org.business_hours_more),
         ),
         channel=org.channel,
         sides=sides,
@@ -136,13 +137,14 @@ def save_matrix(session: Session, matrix: model.Matrix, when) -> orm.Organisatio
         for table in (orm.Side, orm.Area, orm.SlaTarget, orm.Review, orm.Holiday, orm.Person):
             session.execute(delete(table).where(table.organisation_id == org.id))
         session.expire(org)
-    hours = matrix.business_hours
+    first, *more = matrix.business_hours
     org.name, org.timezone, org.channel = matrix.name, matrix.timezone, matrix.channel
     org.business_days, org.business_start, org.business_end = (
-        format_days(hours.days),
-        _hhmm(hours.start),
-        _hhmm(hours.end),
+        format_days(first.days),
+        _hhmm(first.start),
+        _hhmm(first.end),
     )
+    org.business_hours_more = [[format_days(h.days), _hhmm(h.start), _hhmm(h.end)] for h in more]
     org.digest_time = _hhmm(matrix.digest_time)
     org.sla_default, org.sla_warn_at = matrix.sla.default, list(matrix.sla.warn_at)
     org.matrix_version = (org.matrix_version or 0) + 1

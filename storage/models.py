@@ -40,6 +40,8 @@ class Organisation(Base):
     business_days: Mapped[str] = mapped_column(String(32))
     business_start: Mapped[str] = mapped_column(String(5))
     business_end: Mapped[str] = mapped_column(String(5))
+    # openings beyond the first, each [days, start, end] as the file writes them
+    business_hours_more: Mapped[list] = mapped_column(default=list, server_default="[]")
     digest_time: Mapped[str] = mapped_column(String(5), default="08:30")
     sla_default: Mapped[str] = mapped_column(String(4))
     sla_warn_at: Mapped[list] = mapped_column(default=list)

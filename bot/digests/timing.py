@@ -48,7 +48,7 @@ def next_digest_at(matrix: Matrix, after: datetime) -> datetime:
 
 
 def _working(matrix: Matrix, day: date) -> bool:
-    return day.weekday() in matrix.business_hours.days and day not in matrix.holidays
+    return day.weekday() in matrix.working_days and day not in matrix.holidays
 
 
 def _occurrences(matrix: Matrix, day: date) -> list[DigestOccurrence]:

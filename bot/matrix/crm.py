@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Callable, Mapping
 
-from bot.calendar import format_days
+from bot.calendar import format_week
 from bot.contract.model import format_hours
 from bot.contract.rules import approvers
 from bot.errors import Who
@@ -90,14 +90,13 @@ def _cell(text: str) -> str:
 def to_markdown(matrix: Matrix, confirmed: Mapping[str, str], exported: str) -> str:
     """A document to read or print: who the sides are, the table, and the contract's terms."""
     name = _namer(matrix, with_ids=False)
-    hours = matrix.business_hours
     lines = [f"# Customer responsibility matrix — {_cell(matrix.name)}", ""]
     for side in matrix.sides:
         people = ", ".join(f"{p.name}{' (admin)' if p.admin else ''}" for p in side.people)
         lines.append(f"- **{_cell(side.name)}** ({side.key}): {_cell(people)}")
     lines += [
         "",
-        f"Business hours {format_days(hours.days)} {hours.start:%H:%M}–{hours.end:%H:%M} {matrix.timezone}. "
+        f"Business hours {format_week(h.opening for h in matrix.business_hours)} {matrix.timezone}. "
         f"Exported {exported}. R = responsible, A = accountable, C = consulted, I = informed.",
         "",
     ]

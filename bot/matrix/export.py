@@ -88,14 +88,15 @@ def _contract(contract: Contract) -> CommentedMap:
 
 
 def export_text(matrix: Matrix) -> str:
-    hours = matrix.business_hours
     doc = CommentedMap()
     doc["organisation"] = matrix.organisation
     doc["name"] = matrix.name
     doc["timezone"] = matrix.timezone
-    doc["business_hours"] = _flow(
-        {"days": format_days(hours.days), "start": hours.start.strftime("%H:%M"), "end": hours.end.strftime("%H:%M")}
-    )
+    hours = [
+        _flow({"days": format_days(h.days), "start": h.start.strftime("%H:%M"), "end": h.end.strftime("%H:%M")})
+        for h in matrix.business_hours
+    ]
+    doc["business_hours"] = hours[0] if len(hours) == 1 else CommentedSeq(hours)
     doc["holidays"] = _flow_list([d.isoformat() for d in matrix.holidays])
     if matrix.channel:
         doc["channel"] = matrix.channel

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.calendar import parse_days
+from bot.calendar import parse_days, week_of
 from bot.contract.loader import read_contract
 from bot.errors import MatrixError, Problem
 from bot.matrix.durations import Duration, parse_percent
@@ -217,7 +217,7 @@ class _Reader:
     @staticmethod
     def _expander(sides: tuple[Side, ...]):
         """A party ref → Slack ids, before the `Matrix` exists (for the contract's approver)."""
-        probe = Matrix("", "", "UTC", BusinessHours(frozenset(), time(8), time(9)), None, sides, SlaPolicy(()))
+        probe = Matrix("", "", "UTC", (BusinessHours(frozenset(), time(8), time(9)),), None, sides, SlaPolicy(()))
         return probe.expand
 
     def timezone(self, root: _Node) -> str | None:
@@ -246,7 +246,25 @@ class _Reader:
             return None
         return time(int(match.group(1)), int(match.group(2)))
 
-    def business_hours(self, node: _Node) -> BusinessHours | None:
+    def business_hours(self, node: _Node) -> tuple[BusinessHours, ...] | None:
+        """`{days, start, end}`, or a list of them: different hours on different days, or a split day."""
+        if isinstance(node.value, list):
+            entries = [self.opening(item) for item in self.items(node)]
+            if not entries:
+                self.fail(node, "give at least one {days, start, end} entry")
+            if not entries or None in entries:
+                return None
+            hours = tuple(e for e in entries if e is not None)
+            try:
+                week_of(h.opening for h in hours)
+            except ValueError as exc:
+                self.fail(node, str(exc))
+                return None
+            return hours
+        entry = self.opening(node)
+        return (entry,) if entry else None
+
+    def opening(self, node: _Node) -> BusinessHours | None:
         if not self.mapping(node, ("days", "start", "end")):
             return None
         days_node = self.field(node, "days")

@@ -47,9 +47,15 @@ class Side:
 
 @dataclass(frozen=True)
 class BusinessHours:
+    """One line of the week's hours: these weekdays open from `start` to `end` (local)."""
+
     days: frozenset[int]  # 0 = Monday
     start: time
     end: time
+
+    @property
+    def opening(self) -> tuple[frozenset[int], time, time]:
+        return self.days, self.start, self.end
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class Matrix:
     organisation: str
     name: str
     timezone: str
-    business_hours: BusinessHours
+    business_hours: tuple[BusinessHours, ...]  # one entry, or several (a Saturday morning, a split day)
     channel: str | None
     sides: tuple[Side, ...]
     sla: SlaPolicy
@@ -117,6 +123,11 @@ class Matrix:
     holidays: tuple[date, ...] = ()
     digest_time: time = field(default=time(8, 30))
     contract: Contract | None = None  # block hours, overflow scope, approver, re-confirmation
+
+    @property
+    def working_days(self) -> frozenset[int]:
+        """The weekdays the business opens at all (0 = Monday)."""
+        return frozenset(day for hours in self.business_hours for day in hours.days)
 
     def side(self, key: str) -> Side | None:
         return self.sides_by_key.get(key)

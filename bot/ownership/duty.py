@@ -89,8 +89,7 @@ class OwnerAnswer:
 
 
 def business_calendar(matrix: Matrix) -> BusinessCalendar:
-    hours = matrix.business_hours
-    return BusinessCalendar(matrix.timezone, hours.days, hours.start, hours.end, frozenset(matrix.holidays))
+    return BusinessCalendar.weekly(matrix.timezone, (h.opening for h in matrix.business_hours), matrix.holidays)
 
 
 def sla_calendar(matrix: Matrix, target: SlaTarget | None) -> BusinessCalendar | AlwaysOpen:

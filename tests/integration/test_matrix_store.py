@@ -75,3 +75,21 @@ def test_export_imports_back_to_the_same_matrix(db, clock, example_matrix):
     text = export_text(matrix)
     assert load_text(text) == example_matrix
     assert export_text(load_text(text)) == text
+
+
+def test_business_hours_per_day_are_stored_whole(db, clock, tmp_path):
+    text = EXAMPLE.read_text().replace(
+        'business_hours: {days: mon-fri, start: "08:00", end: "18:00"}',
+        "business_hours:\n"
+        '  - {days: mon-fri, start: "08:30", end: "12:30"}\n'
+        '  - {days: mon-fri, start: "13:30", end: "17:30"}\n'
+        '  - {days: sat, start: "09:00", end: "13:00"}',
+    )
+    path = tmp_path / "split.yml"
+    path.write_text(text)
+    import_file(db, path, "cli", clock)
+    matrix, _, events = stored(db)
+    assert matrix == load_text(text) and len(matrix.business_hours) == 3
+    import_file(db, EXAMPLE, "cli", clock)  # back to one line
+    again, _, events = stored(db)
+    assert len(again.business_hours) == 1 and "business_hours changed" in events[-1].detail["changes"]

@@ -22,7 +22,7 @@ MATRIX = Matrix(
     organisation="acme",
     name="Acme Dental Group",
     timezone="Europe/London",
-    business_hours=BusinessHours(frozenset(range(5)), time(8), time(18)),
+    business_hours=(BusinessHours(frozenset(range(5)), time(8), time(18)),),
     channel="C0SHARED01",
     sides=(
         Side(

@@ -26,8 +26,9 @@ def line_of(text: str, needle: str) -> int:
 def test_example_matrix_loads_every_section(example_matrix):
     m = example_matrix
     assert m.organisation == "harbour-finch" and m.timezone == "Europe/London"
-    assert m.business_hours.days == frozenset(range(5))
-    assert (m.business_hours.start, m.business_hours.end) == (time(8), time(18))
+    [hours] = m.business_hours
+    assert hours.days == frozenset(range(5))
+    assert (hours.start, hours.end) == (time(8), time(18))
     assert date(2026, 12, 25) in m.holidays
     assert len(m.areas) == 17 and len(m.reviews) >= 5
     assert m.sla.target("P1").clock == "24x7" and m.sla.target("P2").clock == "business"

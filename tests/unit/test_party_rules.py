@@ -31,7 +31,7 @@ MATRIX = Matrix(
     organisation="fenwick",
     name="Fenwick & Hale Solicitors",
     timezone="Europe/London",
-    business_hours=BusinessHours(frozenset(range(5)), time(8), time(18)),
+    business_hours=(BusinessHours(frozenset(range(5)), time(8), time(18)),),
     channel="C0SHARED01",
     sides=(
         Side(
