@@ -202,7 +202,7 @@ def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | N
     This is where a `TandemError` from any command becomes the user's sentence."""
     try:
         command = parse()
-        with deps.units() as store:
+        with deps.units(read_only=command.name in READ_ONLY) as store:
             request = Request(store, deps.matrices, deps.notifier, user, channel, deps.clock.now())
             return ROUTES.get(command.name, not_understood)(request, command)
     except TandemError as error:

@@ -78,7 +78,7 @@ def _tell(context: dict[str, Any], client: WebClient, respond: Any, text: str, b
     channel = getattr(value, "channel", None)
     if not channel and user:
         deps: Deps = context["tandem"]
-        with deps.units() as store:
+        with deps.units(read_only=True) as store:
             channel = deps.matrices.home_channel(store, user)
     if channel and user:
         client.chat_postEphemeral(channel=channel, user=user, text=text)

@@ -16,18 +16,19 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0013"  # the newest migration; a test checks it against Alembic's own head
+HEAD = "0014"  # the newest migration; a test checks it against Alembic's own head
+SQLITE_BUSY_MS = 30_000  # how long a SQLite unit waits for another's write lock, unless told otherwise
 
 
 def make_engine(url: str) -> Engine:
     """An engine tuned for the backend.
 
     SQLite gets foreign keys, WAL and a busy timeout. Its driver runs a SELECT outside any
-    transaction, which is right for most units of work; one that reads rows in order to
-    claim them opens with `Database.session(immediate=True)` instead.
+    transaction, which is right for a unit that only reads; a unit that writes begins
+    IMMEDIATE instead (`Database.session`), so what it read cannot change under it.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_MS / 1000, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no branch
@@ -83,16 +84,33 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def session(self, immediate: bool = False) -> Iterator[Session]:
+    def session(self, read_only: bool = False, timeout: float | None = None) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back if it raises.
 
-        `immediate`: it reads rows in order to claim them; on SQLite it waits for, then holds,
-        the write lock from the start (PostgreSQL claims with FOR UPDATE SKIP LOCKED instead).
+        A unit that writes (the default) takes SQLite's write lock before its first read
+        (`BEGIN IMMEDIATE`), so two units that read a row and then change it run one after
+        the other; PostgreSQL serialises them with row locks (`FOR UPDATE`). `read_only`
+        units read without the lock, as many at once as like. `timeout` (seconds) bounds
+        the wait for a lock, for units that must finish within Slack's three seconds: past
+        it the unit raises `OperationalError` instead of waiting up to the 30 s default.
         """
         with self._sessions.begin() as session:
-            if immediate and self.engine.dialect.name == "sqlite":
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            yield session
+            sqlite = self.engine.dialect.name == "sqlite"
+            connection = session.connection()
+            if timeout is not None:
+                ms = max(1, int(timeout * 1000))
+                statement = f"PRAGMA busy_timeout = {ms}" if sqlite else f"SET LOCAL lock_timeout = {ms}"
+                connection.exec_driver_sql(statement)
+            try:
+                if sqlite and not read_only:
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                yield session
+            finally:
+                if sqlite and timeout is not None:
+                    try:
+                        connection.exec_driver_sql(f"PRAGMA busy_timeout = {SQLITE_BUSY_MS}")
+                    except DBAPIError:
+                        connection.invalidate()  # never hand the short timeout on to the next unit
 
     def upgrade(self) -> None:
         self.upgraded_from = upgrade(self.engine)

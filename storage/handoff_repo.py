@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.handoffs.model import Handoff
@@ -42,7 +42,12 @@ def to_domain(row: orm.Handoff, org_key: str) -> Handoff:
         pauses=_pauses(row.pauses),
         channel=row.channel,
         ts=row.ts,
+        version=row.version,
     )
+
+
+def _pauses_json(pauses: tuple[Pause, ...]) -> list:
+    return [[p.start.isoformat(), p.end.isoformat() if p.end else None] for p in pauses]
 
 
 def _write(row: orm.Handoff, h: Handoff) -> None:
@@ -60,7 +65,7 @@ def _write(row: orm.Handoff, h: Handoff) -> None:
         h.resolved_at,
         h.resolution,
     )
-    row.pauses = [[p.start.isoformat(), p.end.isoformat() if p.end else None] for p in h.pauses]
+    row.pauses = _pauses_json(h.pauses)
     row.channel, row.ts = h.channel, h.ts
 
 
@@ -78,6 +83,38 @@ def save(session: Session, handoff: Handoff, due_at: datetime | None, alert_at: 
         raise LookupError(f"no handoff #{handoff.id} to save")
     _write(row, handoff)
     row.due_at, row.alert_at = due_at, alert_at
+
+
+def step(session: Session, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> int | None:
+    """Write a step taken on `handoff.version`: the new version, or None if another step got there first.
+
+    One UPDATE … WHERE version = seen: the database decides, whatever the isolation level."""
+    h = handoff
+    result = session.execute(
+        update(orm.Handoff)
+        .where(orm.Handoff.id == h.id, orm.Handoff.version == h.version)
+        .values(
+            assignee=h.assignee,
+            status=h.status,
+            target_side=h.target_side,
+            target=h.target,
+            responded_at=h.responded_at,
+            resolved_at=h.resolved_at,
+            resolution=h.resolution,
+            pauses=_pauses_json(h.pauses),
+            due_at=due_at,
+            alert_at=alert_at,
+            version=orm.Handoff.version + 1,
+        )
+        .returning(orm.Handoff.version)
+        .execution_options(synchronize_session=False)
+    )
+    return result.scalar()
+
+
+def reschedule(session: Session, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:
+    """New due and alert instants (the SLA or calendar changed); the handoff itself is untouched."""
+    session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(due_at=due_at, alert_at=alert_at))
 
 
 def get(session: Session, org_id: int, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:

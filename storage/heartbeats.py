@@ -21,5 +21,5 @@ def record_beat(db: Database, name: str, at: datetime) -> None:
 
 def last_beat(db: Database, name: str) -> datetime | None:
     """When `name` last beat, or None if it never has."""
-    with db.session() as session:
+    with db.session(read_only=True) as session:
         return session.scalar(select(Heartbeat.at).where(Heartbeat.name == name))

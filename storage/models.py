@@ -256,6 +256,7 @@ class Handoff(Base):
         Index("ix_handoffs_message", "channel", "ts"),
         Index("ix_handoffs_due", "organisation_id", "resolved_at", "due_at"),
         Index("ix_handoffs_alert", "alert_at"),
+        {"sqlite_autoincrement": True},  # an id is never handed out twice, even after a rollback
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -280,6 +281,7 @@ class Handoff(Base):
     ts: Mapped[str | None] = mapped_column(String(32))
     due_at: Mapped[datetime | None]  # earliest due instant of a running clock: /tandem sla order
     alert_at: Mapped[datetime | None]  # when the next SLA warning or breach falls due: the scheduler's cue
+    version: Mapped[int] = mapped_column(default=1, server_default="1")  # +1 on every step: compare-and-set
 
 
 class Timer(Base):

@@ -149,6 +149,26 @@ class Store:
         """Write the handoff with its next due and next alert instants (the indexes' keys)."""
         handoff_repo.save(self.session, handoff, due_at, alert_at)
 
+    def step_handoff(self, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> int | None:
+        """Compare-and-set: write the step if the stored version is still `handoff.version`."""
+        return handoff_repo.step(self.session, handoff, due_at, alert_at)
+
+    def reschedule_handoff(self, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:
+        handoff_repo.reschedule(self.session, handoff_id, due_at, alert_at)
+
+    def last_step(self, org_key: str, handoff_id: int) -> AuditRecord | None:
+        """The latest audit event of the handoff (who moved it last, and how)."""
+        row = self.session.scalars(
+            select(orm.AuditEvent)
+            .where(
+                orm.AuditEvent.organisation_id == self._org_id(org_key),
+                orm.AuditEvent.subject == f"handoff #{handoff_id}",
+            )
+            .order_by(orm.AuditEvent.id.desc())
+            .limit(1)
+        ).first()
+        return AuditRecord(row.at, row.actor, row.kind, row.subject, row.detail) if row else None
+
     def get_handoff(self, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:
         """One handoff; `lock` holds it (FOR UPDATE on PostgreSQL) so two clicks apply in turn."""
         return handoff_repo.get(self.session, self._org_id(org_key), org_key, handoff_id, lock)
@@ -264,6 +284,6 @@ class Units:
         self._org_ids: dict[str, int] = {}
 
     @contextmanager
-    def __call__(self, immediate: bool = False) -> Iterator[Store]:
-        with self.db.session(immediate) as session:
+    def __call__(self, read_only: bool = False, timeout: float | None = None) -> Iterator[Store]:
+        with self.db.session(read_only, timeout) as session:
             yield Store(session, self._org_ids)

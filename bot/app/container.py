@@ -26,7 +26,7 @@ class Container:
 
     def warm(self) -> None:
         """Load every matrix before serving, so the first Slack request is as quick as the rest."""
-        with self.deps.units() as store:
+        with self.deps.units(read_only=True) as store:
             self.deps.matrices.warm(store)
 
 

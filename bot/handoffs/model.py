@@ -14,6 +14,15 @@ from bot.errors import TandemError
 from bot.matrix.model import SIDES
 from bot.sla.clock import Pause
 
+STEP_DONE = {  # a step as the sentence "<someone> … " tells it
+    "open": "opened it",
+    "acknowledge": "acknowledged it",
+    "take": "took it",
+    "wait": "set it waiting on the requester",
+    "resume": "resumed it",
+    "hand_back": "handed it back",
+    "resolve": "resolved it",
+}
 STATUSES = ("open", "acknowledged", "in_progress", "waiting", "handed_back", "resolved")
 ACTIONS = ("acknowledge", "take", "wait", "resume", "hand_back", "resolve")
 KINDS = ("handoff", "overflow")
@@ -43,6 +52,7 @@ class Handoff:
     pauses: tuple[Pause, ...] = ()  # waiting on the requester: pauses the resolve clock
     channel: str | None = None
     ts: str | None = None  # root message ts in Slack
+    version: int = 1  # counts the steps taken; a step applies only to the version its presser saw
 
     def __post_init__(self) -> None:
         # A bad value here is a bug in the caller or a corrupt row, not something a user can fix.
@@ -76,6 +86,10 @@ class Transition:
     before: str
     after: str
     note: str | None = None
+
+
+class Moved(TandemError):
+    """The handoff was moved on since the person saw it (another click won); nothing changed."""
 
 
 class Forbidden(TandemError):

@@ -63,7 +63,7 @@ def _acknowledge(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: st
     if h.status not in ("open", "handed_back"):
         raise Forbidden(
             "This handoff is already ",
-            *_status_words(h),
+            *status_words(h),
             ", so there is nothing to acknowledge: use Take it to pick it up yourself.",
         )
     return replace(h, status="acknowledged", assignee=h.assignee or actor, responded_at=h.responded_at or now)
@@ -84,7 +84,7 @@ def _wait(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | Non
 
 def _resume(h: Handoff, actor: str, now: datetime, matrix: Matrix, note: str | None) -> Handoff:
     if h.status != "waiting":
-        raise Forbidden("This handoff is ", *_status_words(h), ", not waiting, so there is nothing to resume.")
+        raise Forbidden("This handoff is ", *status_words(h), ", not waiting, so there is nothing to resume.")
     return replace(h, status="in_progress" if h.assignee else "acknowledged", pauses=_unpause(h, now))
 
 
@@ -193,7 +193,7 @@ def _unpause(h: Handoff, now: datetime) -> tuple[Pause, ...]:
     return h.pauses
 
 
-def _status_words(h: Handoff) -> Words:
+def status_words(h: Handoff) -> Words:
     """The status as a phrase, naming who holds it where that helps the actor."""
     holder: Words = (" with ", Who(h.assignee)) if h.assignee else ()
     if h.status == "acknowledged":

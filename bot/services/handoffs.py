@@ -11,11 +11,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.alerts.sla import next_alert_at
-from bot.errors import TandemError, Who, listing
+from bot.errors import TandemError, Who, Words, listing
 from bot.grammar import MENTION, Command, addressed
 from bot.handoffs.clocks import next_due
-from bot.handoffs.model import Handoff, Transition
-from bot.handoffs.transitions import apply
+from bot.handoffs.model import STEP_DONE, Handoff, Moved, Transition
+from bot.handoffs.transitions import apply, status_words
 from bot.matrix.model import SHARED, SIDES, Area, Matrix, Person
 from bot.ownership.cover import LeavePeriod
 from bot.ownership.duty import Duty, Ping, for_party, handoff_ping, on_duty
@@ -154,23 +154,57 @@ def open_handoff(
 
 
 def act(
-    store: Store, loaded: LoadedMatrix, handoff_id: int, action: str, actor: str, now: datetime, note: str | None = None
+    store: Store,
+    loaded: LoadedMatrix,
+    handoff_id: int,
+    action: str,
+    actor: str,
+    now: datetime,
+    note: str | None = None,
+    seen: int | None = None,
 ) -> tuple[Handoff, Transition]:
     """Take one step and record it; the caller announces it once the transaction has committed,
-    so whoever reacts to the updated message already sees the new state."""
+    so whoever reacts to the updated message already sees the new state.
+
+    A compare-and-set on the version: a step decided on the message the person saw (`seen`,
+    from the button) is applied to that version only, so when two people press at once one
+    wins and the other is told what happened instead (`Moved`). The row is locked while the
+    step is decided (BEGIN IMMEDIATE on SQLite, FOR UPDATE on PostgreSQL), and the write
+    checks the version again whatever the database."""
     matrix = loaded.matrix
     handoff = find(store, loaded, handoff_id, lock=True)
+    if seen is not None and seen != handoff.version:
+        raise _moved(store, matrix, handoff)
     changed, transition = apply(handoff, action, actor, now, matrix, note)
-    _save(store, changed, matrix, now)
+    version = store.step_handoff(
+        changed, due_at=next_due(changed, matrix, now), alert_at=next_alert_at(changed, matrix, now)
+    )
+    if version is None:
+        raise _moved(store, matrix, find(store, loaded, handoff_id))
+    changed = replace(changed, version=version)
     store.audit(
         matrix.organisation,
         now,
         actor,
         f"handoff.{action}",
         f"handoff #{handoff_id}",
-        {"before": transition.before, "after": transition.after, "note": note},
+        {"before": transition.before, "after": transition.after, "note": note, "version": version},
     )
     return changed, transition
+
+
+def _moved(store: Store, matrix: Matrix, handoff: Handoff) -> Moved:
+    """What the person whose click lost should hear: who moved the handoff, and where it is now."""
+    last = store.last_step(matrix.organisation, handoff.number)
+    step = last.kind.removeprefix("handoff.") if last else ""
+    by: Words = (Who(last.actor), f" {STEP_DONE[step]}, and ") if last and step in STEP_DONE else ()
+    return Moved(
+        "Tandem already moved this: ",
+        *by,
+        "it is now ",
+        *status_words(handoff),
+        ". Your click changed nothing: the message shows where it stands now.",
+    )
 
 
 def _save(store: Store, handoff: Handoff, matrix: Matrix, now: datetime) -> None:
@@ -207,20 +241,33 @@ def open_from(deps: Deps, command: Command, user: str, channel: str | None, deta
         return open_handoff(store, loaded, user, command, deps.clock.now(), deps.notifier, details)
 
 
-def step(deps: Deps, handoff_id: int, action: str, user: str, channel: str | None, note: str | None = None) -> Handoff:
+def step(
+    deps: Deps,
+    handoff_id: int,
+    action: str,
+    user: str,
+    channel: str | None,
+    note: str | None = None,
+    seen: int | None = None,
+) -> Handoff:
     """A button or modal moved a handoff along; TandemError says why not.
 
     The channel hears of it after the commit, never before."""
     now = deps.clock.now()
     with deps.units() as store:
         loaded = deps.matrices.for_request(store, channel, user)
-        changed, transition = act(store, loaded, handoff_id, action, user, now, note)
+        changed, transition = act(store, loaded, handoff_id, action, user, now, note, seen)
     deps.notifier.handoff_changed(loaded.matrix, changed, transition, now)
     return changed
 
 
-def check_step(deps: Deps, handoff_id: int, action: str, user: str, channel: str | None) -> None:
+def check_step(
+    deps: Deps, handoff_id: int, action: str, user: str, channel: str | None, seen: int | None = None
+) -> None:
     """Raise the refusal `step` would give, without changing anything (before a modal opens)."""
-    with deps.units() as store:
+    with deps.units(read_only=True) as store:
         loaded = deps.matrices.for_request(store, channel, user)
-        apply(find(store, loaded, handoff_id), action, user, deps.clock.now(), loaded.matrix)
+        handoff = find(store, loaded, handoff_id)
+        if seen is not None and seen != handoff.version:
+            raise _moved(store, loaded.matrix, handoff)
+        apply(handoff, action, user, deps.clock.now(), loaded.matrix)

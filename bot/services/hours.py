@@ -126,13 +126,19 @@ def asked_on_resolve(deps: Deps, user: str, channel: str | None) -> bool:
 
 
 def resolve_with_hours(
-    deps: Deps, handoff_id: int, user: str, channel: str | None, note: str | None, minutes: int | None
+    deps: Deps,
+    handoff_id: int,
+    user: str,
+    channel: str | None,
+    note: str | None,
+    minutes: int | None,
+    seen: int | None = None,
 ) -> Handoff:
     """Resolve and log the hours spent in one transaction; the thread hears of both after it commits."""
     now = deps.clock.now()
     with deps.units() as store:
         loaded = deps.matrices.for_request(store, channel, user)
-        changed, transition = act(store, loaded, handoff_id, "resolve", user, now, note)
+        changed, transition = act(store, loaded, handoff_id, "resolve", user, now, note, seen)
         logged = log_hours(store, loaded, user, handoff_id, minutes, "", now) if minutes else None
     deps.notifier.handoff_changed(loaded.matrix, changed, transition, now)
     if logged is not None:

@@ -79,7 +79,7 @@ def post_occurrence(
     deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices | None = None
 ) -> tuple[str | None, str | None]:
     """Post one occurrence; return where it went (channel, ts), or (None, None) if moot now."""
-    with deps.units() as store:
+    with deps.units(read_only=True) as store:
         matrix = (matrices or TickMatrices(deps.matrices)).get(store, item.organisation)
         post = _gather(store, matrix, item, now)
     if post is None:
@@ -89,7 +89,7 @@ def post_occurrence(
 
 def already_posted(deps: Deps, item: OutboxItem, matrices: TickMatrices) -> tuple[str, str] | None:
     """Where an interrupted send already landed, if it did (found by its metadata key)."""
-    with deps.units() as store:
+    with deps.units(read_only=True) as store:
         matrix = matrices.get(store, item.organisation)
         thread = None
         channel = matrix.channel

@@ -119,7 +119,7 @@ def deliver(deps: Deps, now: datetime, report: TickReport) -> None:
     """Post everything pending (and every send whose lease ran out), each once."""
     matrices = TickMatrices(deps.matrices)
     while True:
-        with deps.units(immediate=True) as store:
+        with deps.units() as store:
             items = store.claim_deliveries(now, LEASE, 50)
         failed_before = report.failed
         for item in items:

@@ -39,7 +39,7 @@ def reschedule_handoffs(store: Store, matrix: Matrix, now: datetime) -> None:
     after = 0
     while page := store.open_handoffs_after(matrix.organisation, after, 500):
         for handoff in page:
-            store.save_handoff(
-                handoff, due_at=next_due(handoff, matrix, now), alert_at=next_alert_at(handoff, matrix, now)
+            store.reschedule_handoff(
+                handoff.number, due_at=next_due(handoff, matrix, now), alert_at=next_alert_at(handoff, matrix, now)
             )
         after = page[-1].id or after

@@ -33,7 +33,8 @@ def _handoff(press: Press) -> HandoffRef:
 def handoff_button(context: dict[str, Any]) -> None:
     press = inputs.of(context, Press)
     ref = _handoff(press)
-    handoff_service.step(context["tandem"], ref.number, ACTION_FOR_BUTTON[press.action_id], press.user, press.channel)
+    action = ACTION_FOR_BUTTON[press.action_id]
+    handoff_service.step(context["tandem"], ref.number, action, press.user, press.channel, seen=ref.version)
 
 
 def resolve_button(client: WebClient, context: dict[str, Any]) -> None:
@@ -41,9 +42,11 @@ def resolve_button(client: WebClient, context: dict[str, Any]) -> None:
     press = inputs.of(context, Press)
     ref = _handoff(press)
     deps: Deps = context["tandem"]
-    handoff_service.check_step(deps, ref.number, "resolve", press.user, press.channel)
+    handoff_service.check_step(deps, ref.number, "resolve", press.user, press.channel, ref.version)
     ask_hours = hours_service.asked_on_resolve(deps, press.user, press.channel)
-    client.views_open(trigger_id=press.trigger_id, view=resolve_modal(ref.number, press.channel, ask_hours))
+    client.views_open(
+        trigger_id=press.trigger_id, view=resolve_modal(ref.number, ref.version, press.channel, ask_hours)
+    )
 
 
 def _hours(submission: Submission) -> int | None:
@@ -67,8 +70,9 @@ def resolve_submitted(context: dict[str, Any]) -> None:
     if submission.handoff is None:  # ReadInputs sets it for this modal
         raise TypeError("the resolution modal carries no handoff")
     note = submission.text("note") or None
+    ref = submission.handoff
     hours_service.resolve_with_hours(
-        context["tandem"], submission.handoff.number, submission.user, submission.channel, note, _hours(submission)
+        context["tandem"], ref.number, submission.user, submission.channel, note, _hours(submission), ref.version
     )
 
 
@@ -81,7 +85,7 @@ def open_handoff_modal(
     summary: str = "",
     channel: str | None = None,
 ) -> None:
-    with deps.units() as store:
+    with deps.units(read_only=True) as store:
         matrix = deps.matrices.for_request(store, channel, user).matrix
     client.views_open(trigger_id=trigger_id, view=new_handoff_modal(matrix, area, summary, channel))
 

@@ -24,7 +24,7 @@ def review_done_button(client: WebClient, context: dict[str, Any]) -> None:
     deps: Deps = context["tandem"]
     press = inputs.of(context, Press)
     ref = _review(press.review)
-    with deps.units() as store:
+    with deps.units(read_only=True) as store:
         matrix = deps.matrices.for_request(store, press.channel, press.user).matrix
         review = review_service.completable(matrix, ref.key, press.user)
     client.views_open(

@@ -22,7 +22,7 @@ def app_home_opened(client: WebClient, context: dict[str, Any]) -> None:
         return
     deps: Deps = context["tandem"]
     try:
-        with deps.units() as store:
+        with deps.units(read_only=True) as store:
             loaded = deps.matrices.for_request(store, None, opened.user)
             home = home_service.build(store, loaded.matrix, opened.user, deps.clock.now())
         view = home_view(home)

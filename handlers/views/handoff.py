@@ -13,6 +13,7 @@ from bot.matrix.model import PRIORITIES, Matrix
 from bot.ownership.duty import Ping
 from bot.sla.clock import ClockState
 from handlers import ids
+from handlers.inputs import HandoffRef
 from handlers.views.blocks import Reply, actions, button, context, header, section
 from handlers.views.duty import ping_sentences
 from handlers.views.markup import escape, local_time, mention, mentions, party, truncate, user_text
@@ -88,13 +89,14 @@ def _opened(matrix: Matrix, handoff: Handoff) -> str:
 def root_blocks(matrix: Matrix, handoff: Handoff, now: datetime) -> list[dict]:
     """The root message in the channel: the summary, the buttons for its status, when it opened."""
     blocks = _summary_blocks(matrix, handoff, now)
+    value = HandoffRef(handoff.number, handoff.version).value  # a click names the version it was made on
     buttons = [
-        button(BUTTON_LABELS[a][0], ids.HANDOFF_BUTTONS[a], str(handoff.id), BUTTON_LABELS[a][1])
+        button(BUTTON_LABELS[a][0], ids.HANDOFF_BUTTONS[a], value, BUTTON_LABELS[a][1])
         for a in available_actions(handoff)
     ]
     if buttons:
         blocks.append(actions(*buttons, block_id=f"handoff-{handoff.id}"))
-    blocks.append(context(_opened(matrix, handoff)))
+    blocks.append(context(f"{_opened(matrix, handoff)} · v{handoff.version}"))
     return blocks
 
 
@@ -218,8 +220,9 @@ def new_handoff_modal(
     }
 
 
-def resolve_modal(handoff_id: int, channel: str | None, ask_hours: bool = False) -> dict:
-    """The resolution note, and the hours spent when the matrix keeps a bank and the resolver logs hours."""
+def resolve_modal(handoff_id: int, version: int | None, channel: str | None, ask_hours: bool = False) -> dict:
+    """The resolution note for the version of the handoff the Resolve button was pressed on, and the
+    hours spent when the matrix keeps a bank and the resolver logs hours."""
     blocks = [
         _input(
             "resolution",
@@ -250,6 +253,6 @@ def resolve_modal(handoff_id: int, channel: str | None, ask_hours: bool = False)
         "title": _plain(f"Resolve #{handoff_id}"[:24]),
         "submit": _plain("Resolve"),
         "close": _plain("Cancel"),
-        "private_metadata": json.dumps({"handoff": handoff_id, "channel": channel}),
+        "private_metadata": json.dumps({"handoff": handoff_id, "version": version, "channel": channel}),
         "blocks": blocks,
     }

@@ -43,7 +43,7 @@ def click(bot, standin, action_id: str, number: int, ts: str, user: str):
     message = standin.message(CHANNEL, ts)
     request = sr.block_actions(
         action_id,
-        str(number),
+        sr.button_value(message, action_id, str(number)),
         user_id=user,
         channel_id=CHANNEL,
         message_ts=ts,
@@ -85,7 +85,7 @@ def test_full_life_by_buttons(bot, standin):
     click(bot, standin, "handoff_resolve", number, ts, ALICE)
     [modal] = standin.wait_for("views.open")
     assert modal.view["callback_id"] == "handoff_resolve_note"
-    assert json.loads(modal.view["private_metadata"]) == {"handoff": number, "channel": CHANNEL}
+    assert json.loads(modal.view["private_metadata"]) == {"handoff": number, "version": 6, "channel": CHANNEL}
     submit = sr.view_submission(
         "handoff_resolve_note",
         {"resolution": {"note": "rule added, tested from home"}},

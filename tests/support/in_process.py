@@ -37,6 +37,6 @@ class InProcess:
         return handoff_service.step(self.deps, handoff_id, action, user, channel, note)
 
     @contextmanager
-    def unit(self, immediate: bool = False) -> Iterator[Store]:
-        with self.deps.units(immediate) as store:
+    def unit(self, read_only: bool = False) -> Iterator[Store]:
+        with self.deps.units(read_only) as store:
             yield store

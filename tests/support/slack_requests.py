@@ -440,6 +440,15 @@ def message_shortcut(
     return interactive(payload, **sig)
 
 
+def button_value(message: dict | None, action_id: str, default: str) -> str:
+    """The value of the button `action_id` on `message` as Slack would send it, else `default`."""
+    for block in (message or {}).get("blocks") or []:
+        for element in block.get("elements") or [] if block.get("type") == "actions" else []:
+            if element.get("action_id") == action_id and "value" in element:
+                return element["value"]
+    return default
+
+
 # ---- Sending ----------------------------------------------------------------------------
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
     """POST with urllib; HTTP errors are returned, not raised, because tests assert on them."""

@@ -94,7 +94,7 @@ class ConsoleSession:
 
     def _load_people(self, organisation: str | None) -> None:
         """The organisation the console speaks for: the one named, or the only one loaded."""
-        with self.deps.units() as store:
+        with self.deps.units(read_only=True) as store:
             keys = store.organisation_keys()
             if not keys:
                 return
