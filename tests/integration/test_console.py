@@ -129,7 +129,7 @@ def test_at_runs_the_due_work_so_warnings_and_breaches_appear(tmp_path):
     warned, again = answer_to(run.stdout, ":at 2026-12-01T10:12:00Z"), answer_to(run.stdout, ":tick")
     breached = answer_to(run.stdout, ":at 2026-12-01T10:16Z")
     assert "[#C0SHARED01 thread 1.000000]" in warned and "75% of the first response time of" in warned
-    assert "(clock set to Tue 01 Dec 10:12 Europe/London" in warned and "1 posted" in warned
+    assert "(clock set to Tue 01 Dec 10:12 GMT (Europe/London), 10:12 UTC)" in warned and "1 posted" in warned
     assert "nothing was due" in again
     assert "the first response target of" in breached and "is breached" in breached
     assert "SLA breach:" in breached and "escalation: @Priya Shah" in breached
@@ -139,7 +139,7 @@ def test_at_sets_the_clock_without_starting_with_at(tmp_path):
     run = console(tmp_path, ":at 2026-12-25T23:30+00:00\n/owner backups\n")
     assert run.returncode == 0, run.stderr
     assert "start the console with --at" not in run.stdout
-    assert "(clock set to Fri 25 Dec 23:30 Europe/London" in run.stdout
+    assert "(clock set to Fri 25 Dec 23:30 GMT (Europe/London)" in run.stdout
     assert "On duty now (holiday" in run.stdout or "after hours" in run.stdout
 
 

@@ -168,7 +168,7 @@ class ConsoleSession:
         return f"({CONSOLE_HELP})\n"
 
     def _local(self, at: datetime) -> str:
-        return f"{at.astimezone(ZoneInfo(self.timezone)):%a %d %b %H:%M} {self.timezone}, {at:%H:%M} UTC"
+        return f"{at.astimezone(ZoneInfo(self.timezone)):%a %d %b %H:%M %Z} ({self.timezone}), {at:%H:%M} UTC"
 
     def _tick(self) -> str:
         """What `tandem run` would post at the console's time: its posts print as they go."""
