@@ -25,6 +25,8 @@ TANDEM_SUBCOMMANDS = (
     "reviews",
     "done",
     "cover",
+    "rota",
+    "rotas",
     "matrix",
     "gaps",
     "audit",
@@ -36,7 +38,7 @@ TANDEM_SUBCOMMANDS = (
     "hours",
 )
 # Other words for the same subcommand: `/tandem audit` was the gap audit's first name.
-ALIASES = {"audit": "gaps"}
+ALIASES = {"audit": "gaps", "rotas": "rota"}
 OWNER_PHRASES = re.compile(
     r"^(?:who\s*(?:'s|is)?\s*(?:owns?|responsible\s+for|handles|looks\s+after|covers?|is\s+on)|owner\s+(?:of|for)|owner|owns?)\b\s*",
     re.IGNORECASE,

@@ -178,7 +178,14 @@ class Notifier(Protocol):
         ...
 
     def review_post(
-        self, matrix: Matrix, review: Review, due_at: datetime, stage: str, escalate_to: tuple[str, ...], key: str
+        self,
+        matrix: Matrix,
+        review: Review,
+        due_at: datetime,
+        stage: str,
+        owners: tuple[str, ...],
+        escalate_to: tuple[str, ...],
+        key: str,
     ) -> tuple[str, str]:
         """A review reminder, due-day post (with Mark done) or overdue notice."""
         ...

@@ -27,6 +27,7 @@ from bot.services import handoffs as handoff_service
 from bot.services import hours as hours_service
 from bot.services import owner as owner_service
 from bot.services import reviews as review_service
+from bot.services import rotas as rota_service
 from bot.services.cover import parse_since
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
@@ -38,6 +39,7 @@ from handlers.views.markup import escape
 from handlers.views.matrix import audit_reply, error_reply, help_reply, matrix_reply
 from handlers.views.owner import owner_reply
 from handlers.views.reminders import done_reply, reviews_reply
+from handlers.views.rota import rota_reply
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +99,11 @@ def cover_end(req: Request, cmd: Command) -> Reply:
     return cover_end_reply(
         matrix, cover_service.end_cover(req.store, matrix, req.user, cmd.person or "", req.now), req.now
     )
+
+
+def rota(req: Request, cmd: Command) -> Reply:
+    matrix = req.loaded().matrix
+    return rota_reply(matrix, rota_service.show(req.store, matrix, cmd.text, req.now), req.now)
 
 
 def handoff(req: Request, cmd: Command) -> Reply:
@@ -179,6 +186,7 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "cover": cover,
     "cover_list": cover_list,
     "cover_end": cover_end,
+    "rota": rota,
     "handoff": handoff,
     "overflow": handoff,
     "sla": sla,
@@ -193,7 +201,9 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "unknown": not_understood,
 }
 # Commands that only read: Slack gets their answer in the acknowledgement itself.
-READ_ONLY = frozenset({"owner", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews", "hours", "cover_list"})
+READ_ONLY = frozenset(
+    {"owner", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews", "hours", "cover_list", "rota"}
+)
 
 
 def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None) -> Reply:

@@ -77,10 +77,17 @@ class ChannelNotifier:
         return handoff.channel, ts
 
     def review_post(
-        self, matrix: Matrix, review: Review, due_at: datetime, stage: str, escalate_to: tuple[str, ...], key: str
+        self,
+        matrix: Matrix,
+        review: Review,
+        due_at: datetime,
+        stage: str,
+        owners: tuple[str, ...],
+        escalate_to: tuple[str, ...],
+        key: str,
     ) -> tuple[str, str]:
         channel = _shared(matrix)
-        text, blocks = review_blocks(matrix, review, due_at, stage, escalate_to)
+        text, blocks = review_blocks(matrix, review, due_at, stage, owners, escalate_to)
         return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key})
 
     def digest_post(self, matrix: Matrix, digest: DailyDigest | WeeklyDigest, key: str | None) -> tuple[str, str]:

@@ -56,6 +56,7 @@ def load_matrix(session: Session, org_key: str) -> model.Matrix | None:
             selectinload(orm.Organisation.areas).selectinload(orm.Area.roles),
             selectinload(orm.Organisation.sla_targets),
             selectinload(orm.Organisation.reviews),
+            selectinload(orm.Organisation.rotas),
             selectinload(orm.Organisation.holidays),
         )
     )
@@ -108,6 +109,15 @@ def _to_domain(org: orm.Organisation, contract: Contract | None) -> model.Matrix
         holidays=tuple(h.day for h in org.holidays),
         digest_time=_time(org.digest_time),
         contract=contract,
+        rotas=tuple(
+            model.Rota(
+                r.key,
+                r.name,
+                tuple(r.people),
+                model.Handover(r.every_days, _time(r.handover_at), r.start, r.weekday),
+            )
+            for r in org.rotas
+        ),
     )
 
 
@@ -134,7 +144,7 @@ def save_matrix(session: Session, matrix: model.Matrix, when) -> orm.Organisatio
         org = orm.Organisation(key=matrix.organisation, matrix_version=0)
         session.add(org)
     else:
-        for table in (orm.Side, orm.Area, orm.SlaTarget, orm.Review, orm.Holiday, orm.Person):
+        for table in (orm.Side, orm.Area, orm.SlaTarget, orm.Review, orm.Rota, orm.Holiday, orm.Person):
             session.execute(delete(table).where(table.organisation_id == org.id))
         session.expire(org)
     first, *more = matrix.business_hours
@@ -254,6 +264,24 @@ def _insert_rows(session: Session, org_id: int, matrix: model.Matrix) -> None:
                 "position": i,
             }
             for i, r in enumerate(matrix.reviews)
+        ],
+    )
+    _bulk(
+        session,
+        orm.Rota,
+        [
+            {
+                "organisation_id": org_id,
+                "key": r.key,
+                "name": r.name,
+                "people": list(r.people),
+                "every_days": r.handover.every,
+                "handover_at": _hhmm(r.handover.at),
+                "weekday": r.handover.weekday,
+                "start": r.handover.start,
+                "position": i,
+            }
+            for i, r in enumerate(matrix.rotas)
         ],
     )
 

@@ -57,6 +57,7 @@ class Organisation(Base):
     )
     sla_targets: Mapped[list[SlaTarget]] = relationship(cascade="all, delete-orphan", order_by="SlaTarget.priority")
     reviews: Mapped[list[Review]] = relationship(cascade="all, delete-orphan", order_by="Review.position")
+    rotas: Mapped[list[Rota]] = relationship(cascade="all, delete-orphan", order_by="Rota.position")
     holidays: Mapped[list[Holiday]] = relationship(cascade="all, delete-orphan", order_by="Holiday.day")
 
 
@@ -156,6 +157,24 @@ class AreaRole(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     party: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Rota(Base):
+    """People who take turns (an after-hours rota), and when the turn passes on."""
+
+    __tablename__ = "rotas"
+    __table_args__ = (UniqueConstraint("organisation_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    people: Mapped[list] = mapped_column(default=list)  # Slack ids, in turn order
+    every_days: Mapped[int]
+    handover_at: Mapped[str] = mapped_column(String(5))  # local "HH:MM"
+    weekday: Mapped[int | None]  # 0 = Monday, when handovers name one
+    start: Mapped[date] = mapped_column(Date)
     position: Mapped[int] = mapped_column(default=0)
 
 

@@ -49,6 +49,18 @@ def find_gaps(matrix: Matrix) -> list[Gap]:
             named.update(matrix.expand(review.owner))
         else:
             gaps.append(Gap(f"review {review.key}", "has no owner", "set 'owner' to a side or a person"))
+    for rota in matrix.rotas:
+        named_anywhere = any(rota.ref in getattr(a, f) for a in matrix.areas for f in PARTY_FIELDS) or any(
+            r.owner == rota.ref for r in matrix.reviews
+        )
+        if not named_anywhere:
+            gaps.append(
+                Gap(
+                    f"rota {rota.key}",
+                    "is named by no area or review, so nobody is ever on duty through it",
+                    f"name it as rota:{rota.key} (after_hours, responsible, escalation or a review owner), or remove it",
+                )
+            )
     for person in matrix.people.values():
         if person.slack not in named:
             gaps.append(

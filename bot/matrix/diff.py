@@ -45,6 +45,7 @@ def changes(old: Matrix | None, new: Matrix) -> list[str]:
             lines.append(f"side '{side.key}' name or groups changed")
     lines += _keyed_changes("area", old.areas_by_key, new.areas_by_key)
     lines += _keyed_changes("review", {r.key: r for r in old.reviews}, {r.key: r for r in new.reviews})
+    lines += _keyed_changes("rota", old.rotas_by_key, new.rotas_by_key)
     if not lines and old != new:
         lines.append("order of entries changed")
     return lines

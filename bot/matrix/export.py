@@ -13,7 +13,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from bot.calendar import format_days
 from bot.contract.model import DEFAULT_REVIEW, Contract, format_hours
-from bot.matrix.model import CLOCK_BUSINESS, PARTY_FIELDS, Area, Matrix, Review
+from bot.matrix.model import CLOCK_BUSINESS, PARTY_FIELDS, Area, Matrix, Review, Rota
 
 # Fields that usually name one party, written as a scalar when they do.
 _SINGLE = ("responsible", "accountable", "after_hours")
@@ -49,6 +49,16 @@ def _area(area: Area) -> CommentedMap:
     if area.coverage != CLOCK_BUSINESS:
         out["coverage"] = area.coverage
     return out
+
+
+def _rota(rota: Rota) -> CommentedMap:
+    handover = rota.handover
+    return CommentedMap(
+        key=rota.key,
+        name=rota.name,
+        people=_flow_list(list(rota.people)),
+        handover=_flow({"every": handover.every_text, "at": handover.at_text, "start": handover.start.isoformat()}),
+    )
 
 
 def _review(review: Review) -> CommentedMap:
@@ -111,6 +121,8 @@ def export_text(matrix: Matrix) -> str:
             entry["groups"] = CommentedMap({name: _flow_list(list(members)) for name, members in side.groups})
         sides[side.key] = entry
     doc["sides"] = sides
+    if matrix.rotas:
+        doc["rotas"] = CommentedSeq([_rota(r) for r in matrix.rotas])
     sla = CommentedMap()
     for target in matrix.sla.targets:
         sla[target.priority] = _flow(

@@ -24,6 +24,7 @@ from bot.matrix.model import (
     CLOCK_BUSINESS,
     PARTY_FIELDS,
     PRIORITIES,
+    ROTA,
     SHARED,
     SIDES,
     Area,
@@ -36,6 +37,7 @@ from bot.matrix.model import (
     SlaTarget,
 )
 from bot.matrix.names import normalize
+from bot.matrix.rota_loader import read_rotas, rota_problem
 from bot.matrix.yaml_lines import YamlProblem
 from bot.matrix.yaml_lines import load as load_yaml
 from bot.reviews.schedule import parse_schedule
@@ -57,6 +59,7 @@ TOP_KEYS = (
     "areas",
     "reviews",
     "digest",
+    "rotas",
     "contract",
 )
 AREA_KEYS = ("key", "name", "aliases", *PARTY_FIELDS, "lead", "coverage", "priority", "notes")
@@ -180,7 +183,8 @@ class _Reader:
         sides = self.sides(self.field(root, "sides"))
         people = {p.slack: p for s in sides for p in s.people}
         groups = {f"{s.key}.{g}" for s in sides for g, _ in s.groups}
-        self.parties = _Parties(set(people), groups)
+        rotas, rota_keys = read_rotas(self, self.field(root, "rotas"), set(people))
+        self.parties = _Parties(set(people), groups, rota_keys)
         for side in sides:
             for group, members in side.groups:
                 node = self.field(self.field(self.field(self.field(root, "sides"), side.key), "groups"), group)
@@ -212,6 +216,7 @@ class _Reader:
             holidays=holidays,
             digest_time=digest_time,
             contract=contract,
+            rotas=rotas,
         )
 
     @staticmethod
@@ -363,7 +368,7 @@ class _Reader:
         refs = []
         for index, value in enumerate(values):
             item = self.field(node, index) if isinstance(node.value, list) else node
-            problem = self.parties.problem(str(value), allow_shared)
+            problem = self.parties.problem(str(value), allow_shared, allow_rota=key != "accountable")
             if problem:
                 self.fail(item, problem)
             else:
@@ -481,14 +486,19 @@ class _Parties:
 
     people: set[str]
     groups: set[str]
+    rotas: set[str]
 
-    def problem(self, ref: str, allow_shared: bool) -> str | None:
+    def problem(self, ref: str, allow_shared: bool, allow_rota: bool = True) -> str | None:
         if ref == SHARED:
             return None if allow_shared else "'shared' is only for 'responsible'; name one party here"
+        if ref.startswith(ROTA):
+            if not allow_rota:
+                return "a rota changes hands, and one person answers for an area: name that person here"
+            return rota_problem(ref, self.rotas)
         if ref in SIDES or ref in self.groups or ref in self.people:
             return None
         if "." in ref and ref.split(".")[0] in SIDES:
             return f"no group '{ref.split('.', 1)[1]}' under sides.{ref.split('.')[0]}.groups"
         if SLACK_USER.match(ref):
             return f"{ref} is not listed under any side's people"
-        return f"unknown party '{ref}': use internal, provider, side.group or a listed Slack member id"
+        return f"unknown party '{ref}': use internal, provider, side.group, rota:KEY or a listed Slack member id"

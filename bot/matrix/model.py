@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
 
+from bot.calendar import DAY_NAMES
 from bot.contract.model import Contract
 from bot.errors import Who, Word
 from bot.matrix.durations import Duration
 
 SIDES = ("internal", "provider")
 SHARED = "shared"
+ROTA = "rota:"  # a party ref `rota:KEY`: whoever's turn it is on that rota
 PRIORITIES = ("P1", "P2", "P3", "P4")
 CLOCK_BUSINESS = "business"
 CLOCK_24X7 = "24x7"
@@ -110,6 +112,40 @@ class Review:
 
 
 @dataclass(frozen=True)
+class Handover:
+    """When a rota passes to the next person: every `every` days (7 for `1w`), at `at` local
+    time, counting from `start` (on `weekday` when the file names one, e.g. `mon 09:00`)."""
+
+    every: int  # days between handovers
+    at: time
+    start: date
+    weekday: int | None = None  # 0 = Monday; the start falls on it
+
+    @property
+    def every_text(self) -> str:
+        return f"{self.every // 7}w" if self.every % 7 == 0 else f"{self.every}d"
+
+    @property
+    def at_text(self) -> str:
+        day = f"{DAY_NAMES[self.weekday]} " if self.weekday is not None else ""
+        return f"{day}{self.at:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Rota:
+    """People who take turns, in order: an after-hours rota, an on-call week."""
+
+    key: str
+    name: str
+    people: tuple[str, ...]  # Slack ids in turn order
+    handover: Handover
+
+    @property
+    def ref(self) -> str:
+        return ROTA + self.key
+
+
+@dataclass(frozen=True)
 class Matrix:
     organisation: str
     name: str
@@ -123,6 +159,7 @@ class Matrix:
     holidays: tuple[date, ...] = ()
     digest_time: time = field(default=time(8, 30))
     contract: Contract | None = None  # block hours, overflow scope, approver, re-confirmation
+    rotas: tuple[Rota, ...] = ()
 
     @property
     def working_days(self) -> frozenset[int]:
@@ -161,8 +198,20 @@ class Matrix:
         person = self.people.get(slack_id)
         return person.side if person else None
 
+    @cached_property
+    def rotas_by_key(self) -> dict[str, Rota]:
+        return {r.key: r for r in self.rotas}
+
+    def rota(self, ref: str) -> Rota | None:
+        """The rota a `rota:KEY` party ref (or a bare key) names, if any."""
+        return self.rotas_by_key.get(ref.removeprefix(ROTA))
+
     def expand(self, ref: str) -> tuple[str, ...]:
-        """The Slack ids a party ref stands for: a side's people, a group, one person, or both sides."""
+        """The Slack ids a party ref stands for: a side's people, a group, one person, both sides,
+        or everyone who takes turns on a rota (who is on turn at an instant is duty's question)."""
+        if ref.startswith(ROTA):
+            rota = self.rota(ref)
+            return rota.people if rota else ()
         if ref == SHARED:
             return tuple(p.slack for s in self.sides for p in s.people)
         side_key, _, group = ref.partition(".")
@@ -192,6 +241,9 @@ class Matrix:
         """A party ref as a word: "Red Kite IT (provider)", "Red Kite IT soc group", or the person."""
         if ref == SHARED:
             return "both sides (shared)"
+        if ref.startswith(ROTA):
+            rota = self.rota(ref)
+            return f"{rota.name} (rota)" if rota else ref
         side_key, _, group = ref.partition(".")
         side = self.side(side_key)
         if side is not None:

@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 from bot.calendar import AlwaysOpen, BusinessCalendar, as_utc
 from bot.handoffs.model import Handoff
-from bot.matrix.model import CLOCK_24X7, SHARED, Area, Matrix, SlaTarget
+from bot.matrix.model import CLOCK_24X7, ROTA, SHARED, Area, Matrix, Review, SlaTarget
 from bot.ownership.cover import Absences, LeavePeriod, StandIn
+from bot.ownership.rota import turn_at
 
 NO_AFTER_HOURS = "no_after_hours"  # outside business hours, and the matrix names nobody for after hours
 ALL_AWAY = "all_away"  # everyone on duty is away, and nobody who covers is in
@@ -99,6 +100,17 @@ def sla_calendar(matrix: Matrix, target: SlaTarget | None) -> BusinessCalendar |
     return business_calendar(matrix)
 
 
+def members_now(matrix: Matrix, refs: Iterable[str], at: datetime) -> tuple[str, ...]:
+    """Who the parties stand for at `at`, each once: on a rota, whoever's turn it is; any other
+    party, everyone the matrix lists for it. Leave is not applied here."""
+    out: dict[str, None] = {}
+    for ref in refs:
+        rota = matrix.rota(ref) if ref.startswith(ROTA) else None
+        for person in (turn_at(rota, matrix.timezone, at).person,) if rota else matrix.expand(ref):
+            out.setdefault(person)
+    return tuple(out)
+
+
 def _closed(matrix: Matrix, calendar: BusinessCalendar, at: datetime) -> str | None:
     if calendar.is_open(at):
         return None
@@ -158,7 +170,7 @@ def _staffed(
 ) -> Duty:
     absences = Absences(leave, at)
     skip = frozenset(exclude)
-    expected = matrix.expand_all(parties)
+    expected = members_now(matrix, parties, at)
     away = tuple(found for person in expected if (found := absences.explain(person)) is not None)
     people = tuple(p for p in absences.reachable(expected) if p not in skip)
     if people:
@@ -179,7 +191,7 @@ def _fallback(
 
     admins = tuple(p.slack for p in matrix.admins() if side is None or p.side == side)
     for kind, holders in (
-        ("escalation", matrix.expand_all(contacts)),
+        ("escalation", members_now(matrix, contacts, absences.at)),
         ("admins", admins),
         ("accountable", matrix.expand_all(accountable)),
     ):
@@ -196,7 +208,7 @@ def urgent_contacts(
     the area's, or the admins of the side on duty when there is no area to ask."""
     absences = Absences(leave, at)
     skip = frozenset(exclude)
-    contacts = matrix.expand_all(area.escalation) if area else ()
+    contacts = members_now(matrix, area.escalation, at) if area else ()
     if not contacts:
         contacts = tuple(p.slack for p in matrix.admins() if duty.side is None or p.side == duty.side)
     return tuple(p for p in absences.reachable(contacts) if p not in skip)
@@ -235,10 +247,27 @@ def alerted(
         people = on_duty(matrix, area, at, leave, (handoff.requester,)).ping
     else:
         people = for_party(matrix, handoff.target, handoff.target_side, at, leave, (handoff.requester,)).ping
-    contacts = matrix.expand_all(area.escalation) if area else ()
+    contacts = members_now(matrix, area.escalation, at) if area else ()
     admins = tuple(p.slack for p in matrix.admins() if p.side == handoff.target_side)
     escalation = absences.reachable(contacts) or absences.reachable(admins) or admins or people
     return people, escalation
+
+
+def reviewers(
+    matrix: Matrix, review: Review, at: datetime, leave: Leave = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Who a review post pings at `at` (its owner: the person on turn for a rota, whoever covers
+    someone away), and whom an escalation names (the area's accountable person, else the admins)."""
+    absences = Absences(leave, at)
+    owners: tuple[str, ...] = ()
+    if review.owner:
+        sides = matrix.sides_of(review.owner)
+        side = next(iter(sides)) if len(sides) == 1 else None
+        owners = for_party(matrix, review.owner, side, at, leave).ping
+    area = matrix.area(review.area) if review.area else None
+    accountable = matrix.expand_all(area.accountable) if area else ()
+    admins = tuple(p.slack for p in matrix.admins())
+    return owners, absences.reachable(accountable) or absences.reachable(admins) or accountable or admins
 
 
 def who_owns(matrix: Matrix, area: Area, now: datetime, leave: Leave = ()) -> OwnerAnswer:

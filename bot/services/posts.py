@@ -15,7 +15,7 @@ from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix, Review
 from bot.outbox import OutboxItem
-from bot.ownership.duty import alerted
+from bot.ownership.duty import alerted, reviewers
 from bot.ports import Notifier, Store
 from bot.services import digests
 from bot.services.deps import Deps
@@ -35,6 +35,7 @@ class ReviewPost:
     review: Review
     due_at: datetime
     stage: str
+    owners: tuple[str, ...]  # whom the post pings: the owner now, leave, cover and rotas applied
     escalate_to: tuple[str, ...]
 
 
@@ -58,11 +59,9 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
         review = matrix.review(item.payload["review"])
         if review is None:
             return None
-        review_area = matrix.area(review.area) if review.area else None
-        escalate_to = (
-            matrix.expand_all(review_area.accountable) if review_area else tuple(p.slack for p in matrix.admins())
-        )
-        return ReviewPost(review, datetime.fromisoformat(item.payload["due_at"]), item.payload["stage"], escalate_to)
+        owners, escalate_to = reviewers(matrix, review, now, store.leave_at(matrix.organisation, now))
+        due_at = datetime.fromisoformat(item.payload["due_at"])
+        return ReviewPost(review, due_at, item.payload["stage"], owners, escalate_to)
     build = digests.weekly if item.payload["kind"] == "weekly" else digests.daily
     return DigestPost(build(store, matrix, now))
 
@@ -71,7 +70,7 @@ def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetim
     if isinstance(post, SlaPost):
         return notifier.sla_alert(matrix, post.handoff, post.payload, post.people, post.escalation, key, now)
     if isinstance(post, ReviewPost):
-        return notifier.review_post(matrix, post.review, post.due_at, post.stage, post.escalate_to, key)
+        return notifier.review_post(matrix, post.review, post.due_at, post.stage, post.owners, post.escalate_to, key)
     return notifier.digest_post(matrix, post.digest, key)
 
 

@@ -16,6 +16,7 @@ HELP = """*Tandem* answers who owns what in the co-managed split, and keeps hand
 • `/tandem reviews` · `/tandem done <review> [evidence]` — recurring reviews
 • `/tandem cover @who [from <when>] until <when> [by @whom]` · `/tandem cover list` · `/tandem cover end @who` — leave and who covers
 • `/tandem hours [month]` · `/tandem log 1.5h on <number> [note]` — the contract's block hours: used, left, overage; the provider logs them
+• `/tandem rota [key]` — who is on each rota now and next
 • `/tandem matrix` · `/tandem gaps` — the matrix and its gaps
 • `/tandem digest` · `/tandem export` · `/tandem evidence [review | area] [since]` — admins: post a digest now, share the handoff or audit evidence
 Mention me too: `@tandem who owns backups?`, `@tandem overflow P2 30 laptops to image by Friday`."""

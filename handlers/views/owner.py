@@ -36,10 +36,11 @@ def answer_blocks(matrix: Matrix, answer: OwnerAnswer, query: str) -> list[dict]
     fields = [
         f"*Responsible*\n{parties(matrix, answer.responsible)}"
         + (f" (lead: {party(matrix, area.lead)})" if area.lead else ""),
+        f"*After hours*\n{parties(matrix, area.after_hours) if area.after_hours else 'nobody named'}",
         f"*Accountable*\n{parties(matrix, answer.accountable)}",
         f"*Consulted*\n{parties(matrix, answer.consulted)}",
         f"*Informed*\n{parties(matrix, answer.informed)}",
-        f"*Escalation*\n{mentions(matrix.expand_all(answer.escalation)) if answer.escalation else '—'}",
+        f"*Escalation*\n{parties(matrix, answer.escalation)}",
         f"*SLA*\n{sla_text}",
     ]
     blocks = [

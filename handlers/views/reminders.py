@@ -51,11 +51,17 @@ def _review_words(matrix: Matrix, review: Review) -> str:
 
 
 def review_blocks(
-    matrix: Matrix, review: Review, due_at: datetime, stage: str, escalate_to: tuple[str, ...]
+    matrix: Matrix,
+    review: Review,
+    due_at: datetime,
+    stage: str,
+    people: tuple[str, ...],
+    escalate_to: tuple[str, ...],
 ) -> tuple[str, list[dict]]:
+    """`people`: whom the post pings (the owner now); with no owner set, it says so instead."""
     when = local_time(due_at, matrix.timezone)
     name = escape(review.name)
-    owners = mentions(matrix.expand(review.owner)) if review.owner else "nobody"
+    owners = mentions(people) if people else "No owner is set in the matrix"
     lines = {
         "remind": f":calendar: Coming up: *{name}* is due {when}. {owners}",
         "due": f":clipboard: Due today: *{name}* ({when}). {owners}, mark it done with the evidence.",
