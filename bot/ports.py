@@ -20,6 +20,7 @@ from bot.matrix.model import Matrix, Review
 from bot.outbox import DueTimer, OutboxItem
 from bot.ownership.cover import LeavePeriod
 from bot.ownership.duty import Ping
+from bot.reviews.cadence import Completed
 
 
 class Store(Protocol):
@@ -101,6 +102,11 @@ class Store(Protocol):
     def posted_keys(self, org_key: str, prefix: str) -> frozenset[str]: ...
     def completions(self, org_key: str, review_key: str) -> frozenset[datetime]: ...
     def all_completions(self, org_key: str) -> dict[str, frozenset[datetime]]: ...
+    def completion(self, org_key: str, review_key: str, due_at: datetime) -> Completed | None: ...
+    def add_evidence(self, org_key: str, review_key: str, due_at: datetime, evidence: str) -> None:
+        """Append `evidence` to a completed cycle's."""
+        ...
+
     def add_completion(
         self, org_key: str, review_key: str, due_at: datetime, done_at: datetime, done_by: str, evidence: str
     ) -> bool: ...

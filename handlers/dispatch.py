@@ -167,8 +167,8 @@ def reviews(req: Request, cmd: Command) -> Reply:
 
 def done(req: Request, cmd: Command) -> Reply:
     matrix = req.loaded().matrix
-    review, due_at = review_service.complete(req.store, matrix, cmd.target or "", req.user, cmd.text, req.now)
-    return done_reply(review, due_at, matrix, req.user, cmd.text)
+    done = review_service.complete(req.store, matrix, cmd.target or "", req.user, cmd.text, req.now)
+    return done_reply(done, matrix, req.user, cmd.text)
 
 
 def digest(req: Request, cmd: Command) -> Reply:

@@ -13,6 +13,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.outbox import DueTimer, OutboxItem
+from bot.reviews.cadence import Completed
 from storage import models as orm
 from storage.handoff_repo import to_domain
 from storage.sql import insert_if_absent
@@ -179,4 +180,28 @@ def add_completion(
             "done_by": done_by,
             "evidence": evidence,
         },
+    )
+
+
+def completion(session: Session, org_id: int, review_key: str, due_at: datetime) -> Completed | None:
+    row = session.scalar(
+        select(orm.ReviewCompletion).where(
+            orm.ReviewCompletion.organisation_id == org_id,
+            orm.ReviewCompletion.review_key == review_key,
+            orm.ReviewCompletion.due_at == due_at,
+        )
+    )
+    return Completed(row.due_at, row.done_at, row.done_by, row.evidence) if row else None
+
+
+def add_evidence(session: Session, org_id: int, review_key: str, due_at: datetime, evidence: str) -> None:
+    """Append to a completed cycle's evidence (a later `done` for a cycle already finished)."""
+    session.execute(
+        update(orm.ReviewCompletion)
+        .where(
+            orm.ReviewCompletion.organisation_id == org_id,
+            orm.ReviewCompletion.review_key == review_key,
+            orm.ReviewCompletion.due_at == due_at,
+        )
+        .values(evidence=orm.ReviewCompletion.evidence + evidence)
     )

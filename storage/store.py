@@ -20,6 +20,7 @@ from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
 from bot.outbox import DueTimer, OutboxItem
 from bot.ownership.cover import LeavePeriod
+from bot.reviews.cadence import Completed
 from storage import audit_repo, handoff_repo, hours_repo, leave_repo, matrix_repo, schedule_repo
 from storage import models as orm
 from storage.db import Database
@@ -234,6 +235,12 @@ class Store:
 
     def all_completions(self, org_key: str) -> dict[str, frozenset[datetime]]:
         return schedule_repo.all_completions(self.session, self._org_id(org_key))
+
+    def completion(self, org_key: str, review_key: str, due_at: datetime) -> Completed | None:
+        return schedule_repo.completion(self.session, self._org_id(org_key), review_key, due_at)
+
+    def add_evidence(self, org_key: str, review_key: str, due_at: datetime, evidence: str) -> None:
+        schedule_repo.add_evidence(self.session, self._org_id(org_key), review_key, due_at, evidence)
 
     def add_completion(
         self, org_key: str, review_key: str, due_at: datetime, done_at: datetime, done_by: str, evidence: str

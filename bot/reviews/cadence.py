@@ -91,6 +91,49 @@ def current_cycle(matrix: Matrix, review: Review, completed: frozenset[datetime]
     return schedule.next_after(now, matrix.timezone)
 
 
+@dataclass(frozen=True)
+class Completed:
+    """One cycle's completion: who marked it done, when, and the evidence given (all of it)."""
+
+    due_at: datetime
+    done_at: datetime
+    done_by: str
+    evidence: str
+
+
+def cycle_to_complete(
+    matrix: Matrix, review: Review, recorded: frozenset[datetime], settled: frozenset[datetime], now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """What `/tandem done` completes at `now`: (the cycle to complete, or the finished cycle it
+    would repeat). At most one is set; both are None when nothing has fallen due yet.
+
+    The cycle due or overdue now (the latest due so far); once that one is done, the next only
+    inside its `remind_before` window, never a later one. `recorded`: the cycles marked done;
+    `settled`: those due before Tandem scheduled the review, never announced, which a `done`
+    still completes unless the next cycle's window is open."""
+    now = as_utc(now)
+    schedule, tz = parse_schedule(review.schedule), matrix.timezone
+    latest = schedule.last_at_or_before(now, tz)
+    if latest is not None and latest not in recorded and latest not in settled:
+        return latest, None
+    upcoming = schedule.next_after(now, tz)
+    if (
+        upcoming is not None
+        and review.remind_before is not None
+        and now >= _shift(upcoming, review.remind_before, tz, -1)
+    ):
+        return (None, upcoming) if upcoming in recorded else (upcoming, None)
+    if latest is not None and latest not in recorded:
+        return latest, None
+    return None, latest
+
+
+def window_opens(matrix: Matrix, review: Review, due_at: datetime) -> datetime | None:
+    """When the cycle due at `due_at` is reminded, and `done` starts taking it early; None
+    without `remind_before` (then only once it is due)."""
+    return _shift(due_at, review.remind_before, matrix.timezone, -1) if review.remind_before else None
+
+
 def review_statuses(
     matrix: Matrix,
     completed_by_review: dict[str, frozenset[datetime]],

@@ -40,8 +40,8 @@ def review_done_submitted(client: WebClient, context: dict[str, Any]) -> None:
     evidence = submission.text("evidence")
     with deps.units() as store:
         matrix = deps.matrices.for_request(store, channel, user).matrix
-        review, due_at = review_service.complete(store, matrix, ref.key, user, evidence, deps.clock.now(), ref.due_at)
-    reply = done_reply(review, due_at, matrix, user, evidence)
+        done = review_service.complete(store, matrix, ref.key, user, evidence, deps.clock.now(), ref.due_at)
+    reply = done_reply(done, matrix, user, evidence)
     where = channel or matrix.channel
     if where is None:
         raise TandemError(f"Done and recorded, but the matrix of {matrix.name} names no shared channel to say so in.")

@@ -10,6 +10,7 @@ from bot.handoffs.clocks import clocks
 from bot.matrix.model import Matrix, Review
 from bot.reviews.cadence import ReviewStatus
 from bot.reviews.schedule import parse_schedule
+from bot.services.reviews import Done
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, divider, header, section
 from handlers.views.handoff import handoff_line, title
@@ -104,10 +105,21 @@ def reviews_reply(matrix: Matrix, statuses: list[ReviewStatus]) -> Reply:
     return Reply(f"{len(statuses)} reviews due or overdue this week", blocks)
 
 
-def done_reply(review: Review, due_at: datetime, matrix: Matrix, user: str, evidence: str) -> Reply:
-    text = f"{mention(user)} completed *{escape(review.name)}* (due {local_time(due_at, matrix.timezone)})"
-    text += f": {truncate(user_text(evidence), 500)}" if evidence else "."
-    return Reply(text, [section(f":white_check_mark: {text}")], public=True)
+def done_reply(done: Done, matrix: Matrix, user: str, evidence: str) -> Reply:
+    """A cycle completed, or (done already) who did it and when, with the new evidence added."""
+    review, before = done.review, done.before
+    due = local_time(done.due_at, matrix.timezone)
+    said = f": {truncate(user_text(evidence), 500)}" if evidence.strip() else ""
+    if before is None:
+        text = f"{mention(user)} completed *{escape(review.name)}* (due {due}){said or '.'}"
+        return Reply(text, [section(f":white_check_mark: {text}")], public=True)
+    when = local_date(before.done_at, matrix.timezone, done.due_at)
+    text = f"*{escape(review.name)}* (due {due}) was already done by {mention(before.done_by)} on {when}."
+    if said:
+        text += f" {mention(user)}'s evidence is added to it{said}"
+        return Reply(text, [section(f":white_check_mark: {text}")], public=True)
+    text += " Nothing changed: add evidence after the review's key to attach it to that cycle."
+    return Reply(text, [section(f":information_source: {text}")])
 
 
 def review_done_modal(review: Review, due_at: datetime, channel: str | None, ts: str | None) -> dict:
