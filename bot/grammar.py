@@ -51,7 +51,7 @@ class GrammarError(TandemError):
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # owner, handoff, overflow, a /tandem subcommand (aliases resolved), cover_list, cover_end, or unknown
+    name: str  # owner, person (/owner @someone), handoff, overflow, a /tandem subcommand (aliases resolved), cover_list, cover_end, or unknown
     text: str = ""  # the query, summary or evidence
     priority: str | None = None
     target: str | None = None  # a Slack id, a side or side.group, or (from the modal) an area key
@@ -176,12 +176,18 @@ def parse_command(command: str, text: str) -> Command:
     name = command.lstrip("/").lower()
     text = clean(text or "").strip()
     if name == "owner":
-        return Command("owner", _question(text)) if text else Command("help", "owner")
+        return _owner(_question(text)) if text else Command("help", "owner")
     if name in ("handoff", "overflow"):
         return _handoff(name, text)
     if name == "tandem":
         return _tandem(text)
     return Command("unknown", f"{command} {text}".strip())
+
+
+def _owner(query: str) -> Command:
+    """`/owner backups` asks about an area; `/owner @priya` asks what Priya covers."""
+    match = MENTION.match(query)
+    return Command("person", target=match.group(1)) if match else Command("owner", query)
 
 
 def _question(text: str) -> str:
@@ -201,7 +207,7 @@ def parse_mention(text: str) -> Command:
         return _tandem(text)
     if OWNER_PHRASES.match(text):
         query = _question(OWNER_PHRASES.sub("", text, count=1))
-        return Command("owner", query) if query else Command("help", "owner")
+        return _owner(query) if query else Command("help", "owner")
     return Command("unknown", text)
 
 

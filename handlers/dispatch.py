@@ -26,6 +26,7 @@ from bot.services import digests as digest_service
 from bot.services import handoffs as handoff_service
 from bot.services import hours as hours_service
 from bot.services import owner as owner_service
+from bot.services import person as person_service
 from bot.services import reviews as review_service
 from bot.services import rotas as rota_service
 from bot.services.cover import parse_since
@@ -38,6 +39,7 @@ from handlers.views.leave import cover_end_reply, cover_list_reply, cover_reply
 from handlers.views.markup import escape
 from handlers.views.matrix import audit_reply, error_reply, help_reply, matrix_reply
 from handlers.views.owner import owner_reply
+from handlers.views.person import person_reply
 from handlers.views.reminders import done_reply, reviews_reply
 from handlers.views.rota import rota_reply
 
@@ -62,6 +64,11 @@ class Request:
 def owner(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
     return owner_reply(loaded.matrix, owner_service.ask(req.store, loaded, cmd.text, req.now), cmd.text)
+
+
+def person(req: Request, cmd: Command) -> Reply:
+    matrix = req.loaded().matrix
+    return person_reply(matrix, person_service.duties(req.store, matrix, cmd.target or "", req.now))
 
 
 def show_help(req: Request, cmd: Command) -> Reply:
@@ -180,6 +187,7 @@ def digest(req: Request, cmd: Command) -> Reply:
 
 ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "owner": owner,
+    "person": person,
     "help": show_help,
     "matrix": matrix,
     "gaps": gaps,
@@ -202,7 +210,7 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
 }
 # Commands that only read: Slack gets their answer in the acknowledgement itself.
 READ_ONLY = frozenset(
-    {"owner", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews", "hours", "cover_list", "rota"}
+    {"owner", "person", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews", "hours", "cover_list", "rota"}
 )
 
 

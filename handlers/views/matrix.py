@@ -9,7 +9,7 @@ from handlers.views.blocks import Reply, context, divider, header, section
 from handlers.views.markup import escape, parties, words
 
 HELP = """*Tandem* answers who owns what in the co-managed split, and keeps handoffs on the clock.
-• `/owner <thing>` — who owns it and who is on duty right now
+• `/owner <thing>` — who owns it and who is on duty right now · `/owner @person` — what they cover
 • `/handoff [P1-P4] [@person | internal | provider | provider.group | area:] <summary>` — open a handoff thread
 • `/overflow [P1-P4] <summary>` — ask the provider for extra hands
 • `/tandem sla` — open handoffs and their clocks
