@@ -24,13 +24,15 @@ def bot(standin, tmp_path_factory):
 
 @pytest.fixture
 def slack_at(standin, tmp_path):
-    """`slack_at(instant)`: the Bolt app `tandem run` serves, in this process, its clock set
-    to `instant`, on a fresh database with the example matrix; the stand-in starts empty."""
+    """`slack_at(instant[, matrix])`: the Bolt app `tandem run` serves, in this process, its clock
+    set to `instant`, on a fresh database with the example matrix (or `matrix`, a file); the
+    stand-in starts empty."""
     apps: list[SlackApp] = []
 
-    def make(at):
+    def make(at, matrix=None):
         standin.reset()
-        apps.append(SlackApp(standin, f"sqlite:///{tmp_path / f'slack-{len(apps)}.db'}", at))
+        database = f"sqlite:///{tmp_path / f'slack-{len(apps)}.db'}"
+        apps.append(SlackApp(standin, database, at, matrix) if matrix else SlackApp(standin, database, at))
         return apps[-1]
 
     yield make

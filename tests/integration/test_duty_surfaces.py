@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.conftest import EXAMPLE
 from tests.integration.test_console import console
+from tests.support import slack_requests as sr
 
 ALICE, BEN, CARA, PRIYA = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01"
 SATURDAY_NIGHT = datetime(2026, 11, 28, 22, 0, tzinfo=UTC)  # London: GMT in November
@@ -96,3 +98,32 @@ def test_the_console_says_the_same_at_night(tmp_path):
     assert "pinged the escalation contacts: @Alice Moss." in out
     assert "a handoff now pings the escalation contacts: @Alice Moss." in out
     assert "Business hours resume Mon 30 Nov 08:00 GMT." in out
+
+
+def test_a_saturday_morning_is_business_hours_when_the_matrix_says_so(slack_at, tmp_path, standin):
+    text = EXAMPLE.read_text().replace(
+        'business_hours: {days: mon-fri, start: "08:00", end: "18:00"}',
+        'business_hours:\n  - {days: mon-fri, start: "08:00", end: "18:00"}\n  - {days: sat, start: "09:00", end: "13:00"}',
+    )
+    path = tmp_path / "saturdays.yml"
+    path.write_text(text)
+    slack = slack_at(datetime(2026, 11, 28, 10, 0, tzinfo=UTC), path)  # Saturday 10:00
+    morning = json.dumps(slack.answer("/owner", "printers", PRIYA)["blocks"])
+    assert "*On duty now* (business hours): <@U0ALICE01>, <@U0BEN0001>, <@U0CARA001>" in morning
+    slack.clock.set(datetime(2026, 11, 28, 13, 30, tzinfo=UTC))
+    afternoon = slack.answer("/owner", "printers", PRIYA)
+    shown = json.dumps(afternoon["blocks"])
+    assert "*On duty now:* nobody. Business hours resume <!date^" in shown and "|Mon 30 Nov 08:00 GMT>" in shown
+    reply = slack.answer("/handoff", "P2 onsite-hardware: plotter jammed", PRIYA)
+    assert (
+        "outside business hours, and the matrix names nobody for after hours); pinged the escalation contacts"
+        in (reply["text"])
+    )
+
+
+def test_a_digest_asked_for_by_mention_is_refused_to_a_non_admin(slack, standin):
+    mention = sr.app_mention("<@W111> digest", user=BEN, channel="C0SHARED01", ts="1.0002")
+    assert slack.send(sr.event_callback(mention))[0] == 200
+    [said] = standin.wait_for("chat.postMessage")
+    assert "Only a matrix admin can post a digest" in said["text"] and said["thread_ts"] == "1.0002"
+    assert not any(c["text"].startswith("Daily digest") for c in standin.calls("chat.postMessage"))
