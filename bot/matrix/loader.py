@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.calendar import parse_days, week_of
 from bot.contract.loader import read_contract
 from bot.errors import MatrixError, Problem
-from bot.matrix.durations import Duration, parse_percent
+from bot.matrix.durations import parse_percent
 from bot.matrix.model import (
     CLOCK_24X7,
     CLOCK_BUSINESS,
@@ -37,6 +37,7 @@ from bot.matrix.model import (
     SlaTarget,
 )
 from bot.matrix.names import normalize
+from bot.matrix.nodes import Node, NodeReader
 from bot.matrix.rota_loader import read_rotas, rota_problem
 from bot.matrix.yaml_lines import YamlProblem
 from bot.matrix.yaml_lines import load as load_yaml
@@ -45,7 +46,6 @@ from bot.reviews.schedule import parse_schedule
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 TOP_KEYS = (
     "organisation",
@@ -88,85 +88,14 @@ def load_text(text: str, source: str = "<matrix>") -> Matrix:
     return matrix
 
 
-@dataclass
-class _Node:
-    """A value with where it came from."""
-
-    value: Any
-    line: int | None
-    path: str
-
-
-class _Reader:
+class _Reader(NodeReader):
     def __init__(self, source: str) -> None:
-        self.source = source
-        self.problems: list[Problem] = []
-
-    # -- reporting ---------------------------------------------------------------
-    def fail(self, node: _Node, message: str) -> None:
-        shown = "" if isinstance(node.value, (dict, list)) or node.value is None else str(node.value)
-        self.problems.append(Problem(self.source, node.line, node.path, shown, message))
-
-    def field(self, parent: _Node, key: str | int) -> _Node:
-        container = parent.value
-        line = parent.line
-        lc = getattr(container, "lc", None)
-        try:
-            if lc is not None and isinstance(key, int):
-                line = lc.item(key)[0] + 1
-            elif lc is not None and key in container:
-                line = lc.value(key)[0] + 1
-        except (KeyError, IndexError, TypeError):
-            pass
-        value = container.get(key) if isinstance(container, dict) else container[key]
-        path = f"{parent.path}[{key}]" if isinstance(key, int) else (f"{parent.path}.{key}" if parent.path else key)
-        return _Node(value, line, path)
-
-    def mapping(self, node: _Node, allowed: tuple[str, ...]) -> bool:
-        if not isinstance(node.value, dict):
-            self.fail(node, "expected a mapping of fields (key: value)")
-            return False
-        for key in node.value:
-            if str(key) not in allowed:
-                hint = difflib.get_close_matches(str(key), allowed, n=1)
-                extra = f"; did you mean '{hint[0]}'?" if hint else f"; allowed: {', '.join(allowed)}"
-                self.fail(self.field(node, key), f"unknown field '{key}'{extra}")
-        return True
-
-    def items(self, node: _Node) -> list[_Node]:
-        if node.value is None:
-            return []
-        if not isinstance(node.value, list):
-            self.fail(node, "expected a list")
-            return []
-        return [self.field(node, i) for i in range(len(node.value))]
-
-    def text(self, parent: _Node, key: str, required: bool = True) -> str | None:
-        node = self.field(parent, key)
-        if node.value is None or str(node.value).strip() == "":
-            if required:
-                self.fail(node, f"'{key}' is required")
-            return None
-        if isinstance(node.value, (dict, list)):
-            self.fail(node, f"'{key}' must be a single value")
-            return None
-        return str(node.value).strip()
-
-    def duration(self, parent: _Node, key: str, required: bool = True) -> Duration | None:
-        node = self.field(parent, key)
-        if node.value is None:
-            if required:
-                self.fail(node, f"'{key}' is required (a duration such as 15m, 4h or 3d)")
-            return None
-        try:
-            return Duration.parse(node.value)
-        except ValueError as exc:
-            self.fail(node, str(exc))
-            return None
+        super().__init__(source)
+        self.parties = _Parties(set(), set())
 
     # -- the document ------------------------------------------------------------
     def matrix(self, data: Any) -> Matrix | None:
-        root = _Node(data, 1, "")
+        root = Node(data, 1, "")
         if not self.mapping(root, TOP_KEYS):
             return None
         org = self.text(root, "organisation")
@@ -225,7 +154,7 @@ class _Reader:
         probe = Matrix("", "", "UTC", (BusinessHours(frozenset(), time(8), time(9)),), None, sides, SlaPolicy(()))
         return probe.expand
 
-    def timezone(self, root: _Node) -> str | None:
+    def timezone(self, root: Node) -> str | None:
         tz = self.text(root, "timezone")
         if tz is None:
             return None
@@ -239,19 +168,7 @@ class _Reader:
             return None
         return tz
 
-    def clock_time(self, parent: _Node, key: str, default: str | None = None) -> time | None:
-        node = self.field(parent, key)
-        raw = default if node.value is None else str(node.value)
-        if raw is None:
-            self.fail(node, f"'{key}' is required (a 24-hour time such as \"08:00\")")
-            return None
-        match = HHMM.match(raw.strip())
-        if not match:
-            self.fail(node, 'expected a 24-hour time such as "08:00" (quote it)')
-            return None
-        return time(int(match.group(1)), int(match.group(2)))
-
-    def business_hours(self, node: _Node) -> tuple[BusinessHours, ...] | None:
+    def business_hours(self, node: Node) -> tuple[BusinessHours, ...] | None:
         """`{days, start, end}`, or a list of them: different hours on different days, or a split day."""
         if isinstance(node.value, list):
             entries = [self.opening(item) for item in self.items(node)]
@@ -269,7 +186,7 @@ class _Reader:
         entry = self.opening(node)
         return (entry,) if entry else None
 
-    def opening(self, node: _Node) -> BusinessHours | None:
+    def opening(self, node: Node) -> BusinessHours | None:
         if not self.mapping(node, ("days", "start", "end")):
             return None
         days_node = self.field(node, "days")
@@ -284,7 +201,7 @@ class _Reader:
             return None
         return BusinessHours(days, start, end) if start and end else None
 
-    def sides(self, node: _Node) -> tuple[Side, ...]:
+    def sides(self, node: Node) -> tuple[Side, ...]:
         if not self.mapping(node, SIDES):
             return ()
         sides: list[Side] = []
@@ -325,7 +242,7 @@ class _Reader:
             sides.append(Side(key, self.text(side_node, "name") or key, tuple(people), tuple(groups)))
         return tuple(sides)
 
-    def sla(self, node: _Node) -> SlaPolicy | None:
+    def sla(self, node: Node) -> SlaPolicy | None:
         if not self.mapping(node, (*PRIORITIES, "default", "warn_at")):
             return None
         targets = []
@@ -357,7 +274,7 @@ class _Reader:
             tuple(targets), default, tuple(sorted(set(warn_at))) if warn_node.value is not None else (75, 90)
         )
 
-    def party_list(self, parent: _Node, key: str, allow_shared: bool = False) -> tuple[str, ...]:
+    def party_list(self, parent: Node, key: str, allow_shared: bool = False) -> tuple[str, ...]:
         node = self.field(parent, key)
         values = [node.value] if isinstance(node.value, str) else node.value
         if values is None:
@@ -375,7 +292,7 @@ class _Reader:
                 refs.append(str(value))
         return tuple(refs)
 
-    def areas(self, node: _Node, declared: set[str]) -> tuple[Area, ...]:
+    def areas(self, node: Node, declared: set[str]) -> tuple[Area, ...]:
         """`declared`: the priorities the sla section names (checked there), for the areas' `priority`."""
         areas: list[Area] = []
         names: dict[str, tuple[str, int | None]] = {}
@@ -432,7 +349,7 @@ class _Reader:
                 )
         return tuple(areas)
 
-    def reviews(self, node: _Node, area_keys: set[str]) -> tuple[Review, ...]:
+    def reviews(self, node: Node, area_keys: set[str]) -> tuple[Review, ...]:
         reviews, seen = [], set()
         for item in self.items(node):
             if not self.mapping(item, REVIEW_KEYS):
@@ -465,7 +382,7 @@ class _Reader:
                 )
         return tuple(reviews)
 
-    def holidays(self, node: _Node) -> tuple[date, ...]:
+    def holidays(self, node: Node) -> tuple[date, ...]:
         days = []
         for item in self.items(node):
             try:
@@ -474,7 +391,7 @@ class _Reader:
                 self.fail(item, "expected a date written YYYY-MM-DD")
         return tuple(sorted(set(days)))
 
-    def digest(self, node: _Node) -> time:
+    def digest(self, node: Node) -> time:
         if node.value is None or not self.mapping(node, ("time",)):
             return time(8, 30)
         return self.clock_time(node, "time", default="08:30") or time(8, 30)
