@@ -167,7 +167,7 @@ class Notifier(Protocol):
         ...
 
     def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
-        """Share an export where it was asked for."""
+        """Share an export where it was asked for; `comment` is plain words (the adapter escapes them)."""
         ...
 
     def sla_alert(

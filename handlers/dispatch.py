@@ -135,7 +135,7 @@ def status(req: Request, cmd: Command) -> Reply:
 def export(req: Request, cmd: Command) -> Reply:
     matrix = req.loaded().matrix
     since = parse_since(cmd.text, req.now, matrix.timezone)
-    comment = evidence.share_handoffs(req.store, matrix, req.user, since, req.channel, req.now, req.notifier)
+    comment = escape(evidence.share_handoffs(req.store, matrix, req.user, since, req.channel, req.now, req.notifier))
     return Reply(comment, [section(f":page_facing_up: {comment} The file is in this conversation.")])
 
 

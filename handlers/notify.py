@@ -17,6 +17,7 @@ from bot.ownership.duty import Ping
 from bot.ports import Conversation
 from handlers.views.handoff import changed_thread_text, opened_thread_text, root_blocks, root_text
 from handlers.views.hours import logged_text
+from handlers.views.markup import escape
 from handlers.views.matrix import matrix_changed_blocks
 from handlers.views.reminders import (
     daily_digest_blocks,
@@ -49,7 +50,7 @@ class ChannelNotifier:
         self.conversation.post(handoff.channel, changed_thread_text(handoff, transition), [], thread_ts=handoff.ts)
 
     def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
-        self.conversation.upload(channel, filename, content, comment)
+        self.conversation.upload(channel, filename, content, escape(comment))
 
     def sla_alert(
         self,

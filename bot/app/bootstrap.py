@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app.settings import Settings
 from bot.clock import Clock, SystemClock
-from bot.matrix.loader import load_file
+from bot.errors import Problem
+from bot.matrix.loader import read_file
 from bot.services.matrices import import_matrix
 from storage.db import Database
 from storage.heartbeats import record_beat
@@ -33,9 +35,18 @@ def open_database(settings: Settings, writable: bool = True) -> Database:
     return db
 
 
-def import_file(db: Database, path: str | Path, actor: str, clock: Clock) -> tuple[str, list[str]]:
-    """Validate then load a matrix file in one transaction; return (organisation, changes)."""
-    matrix = load_file(path)
+def import_file(
+    db: Database, path: str | Path, actor: str, clock: Clock, warn: Callable[[Problem], None] | None = None
+) -> tuple[str, list[str]]:
+    """Validate then load a matrix file in one transaction; return (organisation, changes).
+
+    What loads but deserves a look (a placeholder person, no channel, markup in a name) goes
+    to `warn` first, whether or not anything changed."""
+    loaded = read_file(path)
+    if warn is not None:
+        for warning in loaded.warnings:
+            warn(warning)
+    matrix = loaded.matrix
     with Units(db)() as store:
         changes = import_matrix(store, matrix, actor, clock.now())
     return matrix.organisation, changes

@@ -20,7 +20,7 @@ import click
 from bot.app.logs import as_json as logs_as_json
 from bot.app.settings import Settings
 from bot.clock import Clock, FixedClock, SystemClock
-from bot.errors import TandemError
+from bot.errors import Problem, TandemError
 
 if TYPE_CHECKING:
     from bot.matrix.model import Matrix
@@ -42,6 +42,11 @@ def _instant(at: str) -> datetime:
 
 def _clock(at: str | None) -> Clock:
     return FixedClock(_instant(at)) if at else SystemClock()
+
+
+def _warn(warning: Problem) -> None:
+    """A matrix file loaded, but something in it needs a look: one line on stderr."""
+    click.echo(f"Warning: {warning}", err=True)
 
 
 def _summary(changes: list[str]) -> str:
@@ -86,7 +91,7 @@ def console(as_user: str | None, matrix_file: str | None, at: str | None, organi
     db = open_database(settings)
     path = matrix_file or settings.matrix_file
     if path:
-        imported, changes = import_file(db, path, "console", clock)
+        imported, changes = import_file(db, path, "console", clock, _warn)
         click.echo(f"Loaded {path}: " + _summary(changes), err=True)
         organisation = organisation or imported
     session = ConsoleSession(settings, db, clock, as_user, sys.stdout, organisation)
@@ -130,7 +135,9 @@ def run_bot() -> None:
     db = open_database(settings)
     matrix = ""
     if settings.matrix_file:
-        _, changes = import_file(db, settings.matrix_file, "startup", clock)
+        _, changes = import_file(
+            db, settings.matrix_file, "startup", clock, lambda w: log.warning("Matrix warning: %s", w)
+        )
         matrix = f"; matrix {settings.matrix_file}: {_summary(changes)}"
     ticking = (
         f"ticking every {settings.tick_seconds} s" if settings.tick_seconds else "no ticking (cron runs tandem tick)"
@@ -226,7 +233,7 @@ def matrix_import(file: str, announce: bool) -> None:
 
     settings = Settings.from_env()
     db = open_database(settings)
-    org, changes = import_file(db, file, "cli", SystemClock())
+    org, changes = import_file(db, file, "cli", SystemClock(), _warn)
     if not changes:
         click.echo(f"{org}: the matrix is already up to date; nothing changed.")
         return

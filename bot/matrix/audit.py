@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.matrix.model import CLOCK_24X7, PARTY_FIELDS, Matrix
+from bot.matrix.model import CLOCK_24X7, PARTY_FIELDS, Matrix, is_placeholder
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,23 @@ class Gap:
 
 def find_gaps(matrix: Matrix) -> list[Gap]:
     gaps: list[Gap] = []
+    if not matrix.channel:
+        gaps.append(
+            Gap(
+                f"organisation {matrix.organisation}",
+                "names no shared channel, so handoffs, reminders and digests have nowhere to go",
+                "set 'channel' to the shared channel's id (channel details → bottom of the About tab)",
+            )
+        )
+    for person in matrix.people.values():
+        if is_placeholder(person.slack):
+            gaps.append(
+                Gap(
+                    f"person {person.name} ({person.slack})",
+                    "is a placeholder from tandem matrix init, not a real Slack member",
+                    "put the person's Slack member id (profile → ⋮ → Copy member ID)",
+                )
+            )
     for area in matrix.areas:
         subject = f"area {area.key}"
         if not area.responsible:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from bot.matrix.model import (
     Side,
     SlaPolicy,
     SlaTarget,
+    is_placeholder,
 )
 from bot.matrix.names import normalize
 from bot.matrix.nodes import Node, NodeReader
@@ -44,6 +45,7 @@ from bot.matrix.yaml_lines import load as load_yaml
 from bot.reviews.schedule import parse_schedule
 
 SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
+MARKUP = re.compile(r"[<>]|@(?:channel|here|everyone)\b", re.IGNORECASE)
 SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -66,17 +68,25 @@ AREA_KEYS = ("key", "name", "aliases", *PARTY_FIELDS, "lead", "coverage", "prior
 REVIEW_KEYS = ("key", "name", "schedule", "owner", "remind_before", "area", "grace", "reference")
 
 
-def load_file(path: str | Path) -> Matrix:
-    """Load and validate a matrix file; raise MatrixError listing every problem."""
+@dataclass(frozen=True)
+class MatrixFile:
+    """A valid matrix and what in its file still deserves a look (placeholders, no channel, markup)."""
+
+    matrix: Matrix
+    warnings: list[Problem]
+
+
+def read_file(path: str | Path) -> MatrixFile:
+    """Load and validate a matrix file, with its warnings; raise MatrixError listing every problem."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise MatrixError([Problem(str(path), None, "", "", f"cannot read the file: {exc.strerror}")]) from exc
-    return load_text(text, source=str(path))
+    return read_text(text, source=str(path))
 
 
-def load_text(text: str, source: str = "<matrix>") -> Matrix:
+def read_text(text: str, source: str = "<matrix>") -> MatrixFile:
     try:
         data = load_yaml(text)
     except YamlProblem as exc:
@@ -85,13 +95,37 @@ def load_text(text: str, source: str = "<matrix>") -> Matrix:
     matrix = reader.matrix(data)
     if reader.problems or matrix is None:
         raise MatrixError(reader.problems)
-    return matrix
+    return MatrixFile(matrix, reader.warnings)
+
+
+def load_file(path: str | Path) -> Matrix:
+    """Load and validate a matrix file; raise MatrixError listing every problem."""
+    return read_file(path).matrix
+
+
+def load_text(text: str, source: str = "<matrix>") -> Matrix:
+    return read_text(text, source).matrix
 
 
 class _Reader(NodeReader):
     def __init__(self, source: str) -> None:
         super().__init__(source)
-        self.parties = _Parties(set(), set())
+        self.parties = _Parties(set(), set(), set())
+
+    def shown_text(self, parent: Node, key: str, required: bool = True) -> str | None:
+        """Text that messages show (a name, a note): it loads, but markup in it earns a warning."""
+        value = self.text(parent, key, required)
+        if value is not None:
+            self.plain(self.field(parent, key), value)
+        return value
+
+    def plain(self, node: Node, value: str) -> None:
+        if MARKUP.search(value):
+            self.warn(
+                node,
+                "looks like Slack markup (<…>, @channel, @here): Tandem shows it as plain text, "
+                "so it pings nobody and links nowhere; write it as plain words",
+            )
 
     # -- the document ------------------------------------------------------------
     def matrix(self, data: Any) -> Matrix | None:
@@ -104,6 +138,12 @@ class _Reader(NodeReader):
         tz = self.timezone(root)
         hours = self.business_hours(self.field(root, "business_hours"))
         channel = self.text(root, "channel", required=False)
+        if channel is None:
+            self.warn(
+                self.field(root, "channel"),
+                "no 'channel': handoffs, reminders and digests are posted in the shared channel; "
+                "set it to the channel's id (channel details → bottom of the About tab)",
+            )
         if channel and not SLACK_CHANNEL.match(channel):
             self.fail(
                 self.field(root, "channel"),
@@ -113,7 +153,13 @@ class _Reader(NodeReader):
         people = {p.slack: p for s in sides for p in s.people}
         groups = {f"{s.key}.{g}" for s in sides for g, _ in s.groups}
         rotas, rota_keys = read_rotas(self, self.field(root, "rotas"), set(people))
-        self.parties = _Parties(set(people), groups, rota_keys)
+        self.parties = _Parties(
+            set(people),
+            groups,
+            rota_keys,
+            {p.slack: p.side for p in people.values()},
+            {f"{s.key}.{g}": members for s in sides for g, members in s.groups},
+        )
         for side in sides:
             for group, members in side.groups:
                 node = self.field(self.field(self.field(self.field(root, "sides"), side.key), "groups"), group)
@@ -134,7 +180,7 @@ class _Reader(NodeReader):
             return None
         return Matrix(
             organisation=org,
-            name=self.text(root, "name", required=False) or org,
+            name=self.shown_text(root, "name", required=False) or org,
             timezone=tz,
             business_hours=hours,
             channel=channel,
@@ -219,7 +265,13 @@ class _Reader(NodeReader):
             for item in self.items(self.field(side_node, "people")):
                 if not self.mapping(item, ("slack", "name", "admin")):
                     continue
-                slack, name = self.text(item, "slack"), self.text(item, "name")
+                slack, name = self.text(item, "slack"), self.shown_text(item, "name")
+                if slack and is_placeholder(slack):
+                    self.warn(
+                        self.field(item, "slack"),
+                        "a placeholder from tandem matrix init: put the person's Slack member id here "
+                        "(profile → ⋮ → Copy member ID)",
+                    )
                 if slack and not SLACK_USER.match(slack):
                     self.fail(
                         self.field(item, "slack"),
@@ -236,10 +288,11 @@ class _Reader(NodeReader):
             groups_node = self.field(side_node, "groups")
             if groups_node.value is not None and self.mapping(groups_node, tuple(map(str, groups_node.value or ()))):
                 for group in groups_node.value:
+                    self.plain(self.field(groups_node, group), str(group))
                     members = self.field(groups_node, group).value
                     members = [members] if isinstance(members, str) else list(members or [])
                     groups.append((str(group), tuple(str(m) for m in members)))
-            sides.append(Side(key, self.text(side_node, "name") or key, tuple(people), tuple(groups)))
+            sides.append(Side(key, self.shown_text(side_node, "name") or key, tuple(people), tuple(groups)))
         return tuple(sides)
 
     def sla(self, node: Node) -> SlaPolicy | None:
@@ -274,7 +327,10 @@ class _Reader(NodeReader):
             tuple(targets), default, tuple(sorted(set(warn_at))) if warn_node.value is not None else (75, 90)
         )
 
-    def party_list(self, parent: Node, key: str, allow_shared: bool = False) -> tuple[str, ...]:
+    def party_list(
+        self, parent: Node, key: str, allow_shared: bool = False, people_only: bool = False
+    ) -> tuple[str, ...]:
+        """The party refs of one RACI cell; `people_only` where only a person can answer (accountable)."""
         node = self.field(parent, key)
         values = [node.value] if isinstance(node.value, str) else node.value
         if values is None:
@@ -288,6 +344,12 @@ class _Reader(NodeReader):
             problem = self.parties.problem(str(value), allow_shared, allow_rota=key != "accountable")
             if problem:
                 self.fail(item, problem)
+            elif people_only and str(value) not in self.parties.people:
+                self.fail(
+                    item,
+                    f"'{key}' names one person, not a side or a group: put the Slack member id of the "
+                    f"one person who answers for this area (e.g. {self.parties.example(str(value))})",
+                )
             else:
                 refs.append(str(value))
         return tuple(refs)
@@ -300,7 +362,7 @@ class _Reader(NodeReader):
         for item in self.items(node):
             if not self.mapping(item, AREA_KEYS):
                 continue
-            key, name = self.text(item, "key"), self.text(item, "name")
+            key, name = self.text(item, "key"), self.shown_text(item, "name")
             if key and not KEY.match(key):
                 self.fail(self.field(item, "key"), "use lower-case letters, digits, '-' or '_'")
             if key and key in keys:
@@ -309,6 +371,8 @@ class _Reader(NodeReader):
             if key:
                 keys[key] = self.field(item, "key").line
             aliases = tuple(str(a) for a in (self.field(item, "aliases").value or ()))
+            for index, alias in enumerate(aliases):
+                self.plain(self.field(self.field(item, "aliases"), index), alias)
             for label, field_node in [(key, self.field(item, "key")), (name, self.field(item, "name"))] + [
                 (a, self.field(self.field(item, "aliases"), i)) for i, a in enumerate(aliases)
             ]:
@@ -321,7 +385,10 @@ class _Reader(NodeReader):
                     )
                 elif norm:
                     names[norm] = (key or "", field_node.line)
-            parties = {f: self.party_list(item, f, allow_shared=(f == "responsible")) for f in PARTY_FIELDS}
+            parties = {
+                f: self.party_list(item, f, allow_shared=(f == "responsible"), people_only=(f == "accountable"))
+                for f in PARTY_FIELDS
+            }
             lead = self.text(item, "lead", required=False)
             if lead and (problem := self.parties.problem(lead, False)):
                 self.fail(self.field(item, "lead"), problem)
@@ -343,7 +410,7 @@ class _Reader(NodeReader):
                         lead=lead,
                         coverage=coverage,
                         priority=priority,
-                        notes=self.text(item, "notes", required=False),
+                        notes=self.shown_text(item, "notes", required=False),
                         **parties,
                     )
                 )
@@ -354,7 +421,7 @@ class _Reader(NodeReader):
         for item in self.items(node):
             if not self.mapping(item, REVIEW_KEYS):
                 continue
-            key, name, schedule = self.text(item, "key"), self.text(item, "name"), self.text(item, "schedule")
+            key, name, schedule = self.text(item, "key"), self.shown_text(item, "name"), self.text(item, "schedule")
             if key in seen:
                 self.fail(self.field(item, "key"), f"review key '{key}' is used twice")
             seen.add(key)
@@ -377,7 +444,14 @@ class _Reader(NodeReader):
             if key and name and schedule:
                 reviews.append(
                     Review(
-                        key, name, schedule, owner, remind, area, grace, self.text(item, "reference", required=False)
+                        key,
+                        name,
+                        schedule,
+                        owner,
+                        remind,
+                        area,
+                        grace,
+                        self.shown_text(item, "reference", required=False),
                     )
                 )
         return tuple(reviews)
@@ -404,6 +478,15 @@ class _Parties:
     people: set[str]
     groups: set[str]
     rotas: set[str]
+    sides: dict[str, str] = field(default_factory=dict)  # person -> side key
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group ref -> member ids
+
+    def example(self, ref: str) -> str:
+        """A listed person to suggest in place of `ref`: one of its members, or anyone."""
+        side = ref.split(".")[0]
+        members = sorted(p for p in self.people if p in self.members.get(ref, ()))
+        same_side = sorted(p for p in self.people if self.sides.get(p) == side)
+        return (members or same_side or sorted(self.people) or ["U0ALICE01"])[0]
 
     def problem(self, ref: str, allow_shared: bool, allow_rota: bool = True) -> str | None:
         if ref == SHARED:

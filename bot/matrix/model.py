@@ -23,9 +23,16 @@ ROTA = "rota:"  # a party ref `rota:KEY`: whoever's turn it is on that rota
 PRIORITIES = ("P1", "P2", "P3", "P4")
 CLOCK_BUSINESS = "business"
 CLOCK_24X7 = "24x7"
+# The mark of the placeholder people `tandem matrix init` writes (U0CHANGEME1, U0CHANGEME2).
+PLACEHOLDER = "CHANGEME"
 # An area's RACI cells and duty roles that name parties, in file order: the loader, the
 # export, the gap audit and storage all read this one tuple.
 PARTY_FIELDS = ("responsible", "accountable", "consulted", "informed", "after_hours", "escalation")
+
+
+def is_placeholder(slack_id: str) -> bool:
+    """A Slack id still holding the starter matrix's placeholder, not a real member id."""
+    return PLACEHOLDER in slack_id.upper()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from bot.matrix.export import export_text
 from bot.matrix.loader import load_text
+from bot.matrix.model import PLACEHOLDER
 from bot.reviews.library import load_library
 
 # Area key -> (name, who usually does the work in a co-managed split)
@@ -36,7 +37,7 @@ AREAS = {
     "incident-response": ("Security incident response", "provider"),
     "licensing": ("Software licensing", "internal"),
 }
-INTERNAL_ADMIN, PROVIDER_ADMIN = "U0CHANGEME1", "U0CHANGEME2"
+INTERNAL_ADMIN, PROVIDER_ADMIN = f"U0{PLACEHOLDER}1", f"U0{PLACEHOLDER}2"
 
 
 def starter_text(organisation: str, name: str, timezone: str) -> str:
@@ -79,7 +80,8 @@ def starter_text(organisation: str, name: str, timezone: str) -> str:
     buffer = StringIO()
     YAML().dump(doc, buffer)
     header = (
-        "# Starter responsibility matrix: replace U0CHANGEME1/2 with real Slack member ids,\n"
-        "# add your people, aliases and after-hours cover, then: tandem matrix import FILE\n"
+        "# Starter responsibility matrix: replace U0CHANGEME1/2 with real Slack member ids, add\n"
+        "# channel: (the shared channel's id), your people, aliases and after-hours cover, then:\n"
+        "# tandem matrix import FILE (it warns, and tandem matrix audit lists, what is still missing)\n"
     )
     return header + export_text(load_text(buffer.getvalue(), source="starter"))

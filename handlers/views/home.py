@@ -7,6 +7,7 @@ from bot.services.home import Home
 from handlers.views.blocks import VIEW_BLOCKS, cap_blocks, context, divider, header, section
 from handlers.views.handoff import handoff_line
 from handlers.views.markup import escape, local_time, mention, words
+from handlers.views.matrix import gap_line
 
 
 def _handoffs(title: str, handoffs, matrix, now, empty: str) -> list[dict]:
@@ -46,7 +47,7 @@ def home_view(home: Home) -> dict:
     blocks.append(section("\n".join(lines) if lines else "Nothing due this week."))
     blocks += [divider(), header("Matrix gaps")]
     if home.gaps:
-        blocks += [section(f"• *{g.subject}*: {g.problem} — {g.fix}") for g in home.gaps]
+        blocks += [section(gap_line(g)) for g in home.gaps]
     else:
         blocks.append(section("No gaps: every area has an owner and cover where it needs it."))
     blocks.append(context(f"Updated {local_time(home.now, matrix.timezone)}"))

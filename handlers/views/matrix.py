@@ -41,11 +41,11 @@ def error_reply(error: TandemError) -> Reply:
 
 def matrix_reply(matrix: Matrix) -> Reply:
     lines = [
-        f"• *{a.name}* (`{a.key}`) — R: {parties(matrix, a.responsible)}; A: {parties(matrix, a.accountable)}"
+        f"• *{escape(a.name)}* (`{a.key}`) — R: {parties(matrix, a.responsible)}; A: {parties(matrix, a.accountable)}"
         + (f"; after hours: {parties(matrix, a.after_hours)}" if a.after_hours else "")
         for a in matrix.areas
     ]
-    sides = " · ".join(f"{s.key}: *{s.name}* ({len(s.people)} people)" for s in matrix.sides)
+    sides = " · ".join(f"{s.key}: *{escape(s.name)}* ({len(s.people)} people)" for s in matrix.sides)
     blocks = [header(f"Responsibility matrix — {matrix.name}"), section(sides)]
     chunk: list[str] = []
     for line in lines:  # a section holds 3,000 characters: pack lines into as few as fit
@@ -56,23 +56,26 @@ def matrix_reply(matrix: Matrix) -> Reply:
     if chunk:
         blocks.append(section("\n".join(chunk)))
     blocks.append(context(f"{len(matrix.areas)} areas · {len(matrix.reviews)} reviews · timezone {matrix.timezone}"))
-    return Reply(f"Responsibility matrix for {matrix.name}: {len(matrix.areas)} areas", blocks)
+    return Reply(f"Responsibility matrix for {escape(matrix.name)}: {len(matrix.areas)} areas", blocks)
+
+
+def gap_line(gap: Gap) -> str:
+    """One gap as a line; its subject names an area, a review or a person from the matrix file."""
+    return f"• *{escape(gap.subject)}*: {escape(gap.problem)} — {escape(gap.fix)}"
 
 
 def audit_reply(matrix: Matrix, gaps: list[Gap]) -> Reply:
     if not gaps:
-        text = (
-            f"No gaps: every area of {matrix.name} has a responsible and an accountable party, and cover where needed."
-        )
+        text = f"No gaps: every area of {escape(matrix.name)} has a responsible and an accountable party, and cover where needed."
         return Reply(text, [section(f":white_check_mark: {text}")])
-    lines = [f"• *{g.subject}*: {g.problem} — {g.fix}" for g in gaps]
+    lines = [gap_line(g) for g in gaps]
     blocks = [header(f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''} in the matrix"), divider()]
     blocks += [section(line) for line in lines]
-    return Reply(f"{len(gaps)} gaps in the matrix of {matrix.name}", blocks)
+    return Reply(f"{len(gaps)} gaps in the matrix of {escape(matrix.name)}", blocks)
 
 
 def matrix_changed_blocks(matrix: Matrix, changes: list[str], actor: str) -> tuple[str, list[dict]]:
-    text = f"The responsibility matrix of {matrix.name} changed ({len(changes)} change{'s' if len(changes) != 1 else ''}, by {actor})."
+    text = f"The responsibility matrix of {escape(matrix.name)} changed ({len(changes)} change{'s' if len(changes) != 1 else ''}, by {escape(actor)})."
     lines = "\n".join(f"• {escape(line)}" for line in changes[:40])
     more = f"\n…and {len(changes) - 40} more" if len(changes) > 40 else ""
     return text, [

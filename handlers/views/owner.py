@@ -49,7 +49,7 @@ def answer_blocks(matrix: Matrix, answer: OwnerAnswer, query: str) -> list[dict]
     ]
     if area.notes:
         blocks.append(context(escape(area.notes)))
-    blocks.append(context(f"Matched “{escape(query)}” to area `{area.key}` · {matrix.name}"))
+    blocks.append(context(f"Matched “{escape(query)}” to area `{area.key}` · {escape(matrix.name)}"))
     blocks.append(actions(button("Start a handoff", ids.ACTION_START_HANDOFF, area.key, style="primary")))
     return blocks
 
@@ -58,14 +58,14 @@ def owner_reply(matrix: Matrix, result: OwnerResult, query: str) -> Reply:
     resolution = result.resolution
     if result.answer is not None:
         duty = result.answer.duty
-        text = f"{result.answer.area.name}: on duty now {mentions(duty.people)}"
+        text = f"{escape(result.answer.area.name)}: on duty now {mentions(duty.people)}"
         return Reply(text, answer_blocks(matrix, result.answer, query))
     if resolution.status == "ambiguous":
-        options = "\n".join(f"• *{m.area.name}* — `/owner {m.area.key}`" for m in resolution.matches)
+        options = "\n".join(f"• *{escape(m.area.name)}* — `/owner {m.area.key}`" for m in resolution.matches)
         text = f"“{escape(query)}” could mean more than one area:\n{options}"
         return Reply(text, [section(text)])
     admins = mentions([p.slack for p in result.admins])
-    closest = "\n".join(f"• {m.area.name} — `/owner {m.area.key}`" for m in resolution.matches)
+    closest = "\n".join(f"• {escape(m.area.name)} — `/owner {m.area.key}`" for m in resolution.matches)
     text = f"No area in the matrix matches “{escape(query)}”."
     if closest:
         text += f" Closest:\n{closest}"

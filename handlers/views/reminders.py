@@ -84,7 +84,7 @@ def reviews_reply(matrix: Matrix, statuses: list[ReviewStatus]) -> Reply:
         return Reply("No reviews are defined in the matrix.", [section("No reviews are defined in the matrix.")])
     icon = {"overdue": ":red_circle:", "due": ":large_orange_circle:", "upcoming": ":white_circle:"}
     lines = [
-        f"{icon[s.state]} *{escape(s.review.name)}* (`{s.review.key}`) — {s.state}, due "
+        f"{icon[s.state]} *{escape(s.review.name)}* (`{escape(s.review.key)}`) — {s.state}, due "
         f"{local_time(s.due_at, matrix.timezone)}"
         for s in statuses
     ]
@@ -152,7 +152,7 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
         if k in matrix.sides_by_key
     )
     ages = " · ".join(f"{k}: {n}" for k, n in digest.age_buckets.items())
-    text = f"Daily digest for {matrix.name}: {total} open handoffs, {len(digest.breached)} breached, {len(digest.at_risk)} at risk."
+    text = f"Daily digest for {escape(matrix.name)}: {total} open handoffs, {len(digest.breached)} breached, {len(digest.at_risk)} at risk."
     blocks = [
         header(f"Daily digest — {local_date(digest.now, matrix.timezone)}"),
         section(f"*{total} open handoff{'s' if total != 1 else ''}* — {sides}\nBy age: {ages}"),
@@ -198,7 +198,7 @@ def weekly_digest_blocks(matrix: Matrix, digest: WeeklyDigest) -> tuple[str, lis
     priorities = " · ".join(f"{k}: {rate(v)}" for k, v in digest.attainment_by_priority.items())
     median = digest.median_time_to_respond
     median_text = f"{int(median.total_seconds() // 60)} min" if median is not None else "—"
-    text = f"Weekly SLA digest for {matrix.name}, week of {digest.week_start:%d %b}."
+    text = f"Weekly SLA digest for {escape(matrix.name)}, week of {digest.week_start:%d %b}."
     blocks = [
         header(f"Weekly SLA digest — week of {digest.week_start:%d %b %Y}"),
         section(f"*SLA met, by side*\n{sides}\n*By priority:* {priorities}\n*Median time to respond:* {median_text}"),

@@ -126,3 +126,37 @@ def test_import_announces_changes_in_the_channel(tmp_path):
         [post] = standin.calls("chat.postMessage")
     assert post["channel"] == "C0SHARED01" and "matrix of Harbour and Finch changed (1 change" in post["text"]
     assert "name changed" in str(post.blocks)
+
+
+def test_an_accountable_side_is_refused_at_load_with_its_line(tmp_path):
+    sided = tmp_path / "sided.yml"
+    sided.write_text(
+        EXAMPLE.read_text().replace(
+            "responsible: provider\n    accountable: U0PRIYA01\n    informed: [internal]\n    escalation",
+            "responsible: provider\n    accountable: internal\n    informed: [internal]\n    escalation",
+        )
+    )
+    line = next(i for i, text in enumerate(sided.read_text().splitlines(), 1) if "accountable: internal" in text)
+    run = tandem(tmp_path, "matrix", "import", str(sided))
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert f"{sided}:{line}: areas[3].accountable = 'internal': 'accountable' names one person, not a side" in (
+        run.stderr
+    )
+    assert "e.g. U0ALICE01" in run.stderr
+    assert tandem(tmp_path, "matrix", "audit", "--file", str(sided)).returncode == 1
+
+
+def test_placeholders_and_a_missing_channel_warn_on_import_and_are_gaps(tmp_path):
+    assert tandem(tmp_path, "matrix", "init", "starter.yml", "--name", "Calder Voss LLP").returncode == 0
+    run = tandem(tmp_path, "matrix", "import", "starter.yml")
+    assert run.returncode == 0 and "matrix loaded" in run.stdout
+    assert "Warning: starter.yml:1: channel: no 'channel': handoffs, reminders and digests are posted" in run.stderr
+    assert "sides.internal.people[0].slack = 'U0CHANGEME1': a placeholder from tandem matrix init" in run.stderr
+    assert "sides.provider.people[0].slack = 'U0CHANGEME2': a placeholder" in run.stderr
+    audit = tandem(tmp_path, "matrix", "audit")
+    assert audit.returncode == 1 and "No gaps" not in audit.stdout
+    assert "organisation my-org: names no shared channel" in audit.stdout
+    assert "person Internal IT lead (U0CHANGEME1): is a placeholder from tandem matrix init" in audit.stdout
+    assert "person Provider service manager (U0CHANGEME2): is a placeholder" in audit.stdout
+    again = tandem(tmp_path, "matrix", "import", "starter.yml")  # nothing changed, but still not right
+    assert "nothing changed" in again.stdout and "U0CHANGEME1" in again.stderr

@@ -173,7 +173,7 @@ def test_status_sla_and_export(bot, standin):
         ),
     )
     [done] = standin.wait_for_response("export")
-    assert "Handoff evidence for Harbour & Finch Architects" in done.body["text"]
+    assert "Handoff evidence for Harbour &amp; Finch Architects" in done.body["text"]  # mrkdwn: & escaped
     [complete] = standin.wait_for("files.completeUploadExternal")
     assert complete.arg("channel_id") == CHANNEL
     [upload] = standin.uploads.values()
@@ -219,4 +219,6 @@ def test_overflow_command_and_digest_now(bot, standin):
         ),
     )
     digest = standin.wait_for("chat.postMessage", count=3)[-1]
-    assert digest["text"].startswith("Daily digest for Harbour & Finch Architects") and "thread_ts" not in digest.body
+    assert (
+        digest["text"].startswith("Daily digest for Harbour &amp; Finch Architects") and "thread_ts" not in digest.body
+    )

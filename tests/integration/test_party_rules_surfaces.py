@@ -89,7 +89,7 @@ def test_digest_and_export_are_for_admins(slack, standin):
     posted = slack.answer("/tandem", "digest", PRIYA)
     assert "Posted the digest" in posted["text"]
     [digest] = standin.wait_for("chat.postMessage")
-    assert digest["text"].startswith("Daily digest for Harbour & Finch Architects")
+    assert digest["text"].startswith("Daily digest for Harbour &amp; Finch Architects")
 
 
 def test_the_console_applies_the_same_rules(tmp_path):

@@ -208,7 +208,7 @@ def test_digest_now_and_reviews_list(runtime, standin):
     reply = runtime.answer(Command("digest"), "U0ALICE01", CHANNEL)
     assert "Posted the digest" in reply.text
     [post] = standin.calls("chat.postMessage")
-    assert post["text"].startswith("Daily digest for Harbour & Finch Architects")
+    assert post["text"].startswith("Daily digest for Harbour &amp; Finch Architects")
     listing = runtime.answer(Command("reviews"), "U0ALICE01", CHANNEL)
     body = str(listing.blocks)
     assert "Backup restore test" in body and "upcoming" in body

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.conftest import EXAMPLE
 from tests.support import slack_requests as sr
 from tests.support.bot_server import BotProcess
 
@@ -315,3 +316,64 @@ def test_times_in_slack_messages_are_date_tokens_each_reader_localises(bot, stan
     assert token, respond
     assert 0 < int(token.group(1)) - time.time() <= 4 * 86400  # an hour of business time from now
     assert f"Respond by <!date^{token.group(1)}^" in thread["text"]
+
+
+def _with_markup(path) -> None:
+    """The example matrix with Slack markup in the names people wrote into it."""
+    text = EXAMPLE.read_text()
+    for old, new in (
+        ("name: Harbour & Finch Architects", 'name: "Harbour & Finch <!channel> Architects"'),
+        ("    name: Harbour & Finch IT", '    name: "H&F IT <!here>"'),
+        ("{slack: U0BEN0001, name: Ben Ode}", '{slack: U0BEN0001, name: "Ben <!channel> Ode"}'),
+        (
+            "    name: Backups\n",
+            '    name: "Backups <https://evil.example|click here>"\n    notes: "ring <!here> first"\n',
+        ),
+        ("aliases: [backup, backup jobs,", 'aliases: [backup, "<!subteam^S0NOC>", backup jobs,'),
+        ("name: Backup restore test", 'name: "Backup restore test @everyone"'),
+    ):
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text)
+
+
+def mrkdwn_texts(value, top: bool = True) -> list[str]:
+    """Every text Slack reads as markup: message texts, file comments and mrkdwn objects
+    (plain_text, as in headers and buttons, is shown as it is and pings nobody)."""
+    if isinstance(value, list):
+        return [t for item in value for t in mrkdwn_texts(item, top)]
+    if not isinstance(value, dict):
+        return []
+    found = [value["text"]] if isinstance(value.get("text"), str) and (top or value.get("type") == "mrkdwn") else []
+    found += [value[k] for k in ("initial_comment",) if isinstance(value.get(k), str)]
+    return found + [t for k, v in value.items() if k != "text" or not top for t in mrkdwn_texts(v, False)]
+
+
+def test_markup_in_matrix_names_never_reaches_slack_as_markup(standin, tmp_path):
+    hostile = tmp_path / "hostile.yml"
+    _with_markup(hostile)
+    with BotProcess(standin, f"sqlite:///{tmp_path / 'h.db'}", matrix=hostile) as other:
+        answers = [
+            command(other, standin, "/tandem", line, reply_to="hostile")[1]
+            for line in ("matrix", "audit", "reviews", "sla", "help")
+        ]
+        answers += [command(other, standin, "/owner", q, reply_to="hostile")[1] for q in ("backups", "bakup jobz")]
+        command(other, standin, "/handoff", "backups: the offsite copy failed", reply_to="hostile")
+        command(other, standin, "/tandem", "digest", reply_to="hostile")
+        send(other, sr.event_callback(sr.app_home_opened(ALICE)))
+        standin.wait_for("views.publish")
+        standin.wait_for("chat.postMessage", count=3)  # root message, its thread, the digest
+        output = other.stop()
+    sent = "\n".join(mrkdwn_texts([c.body for c in standin.calls()] + [r.body for r in standin.responses()] + answers))
+    assert "Harbour &amp; Finch &lt;!channel&gt; Architects" in sent and "Backups &lt;https://evil.example" in sent
+    assert "H&amp;F IT &lt;!here&gt;" in sent and "ring &lt;!here&gt; first" in sent
+    for markup in ("<!channel>", "<!here>", "<!everyone>", "<!subteam", "<https://evil", "test @everyone"):
+        assert markup not in sent, sent[max(0, sent.find(markup) - 300) : sent.find(markup) + 100]
+    for field in (
+        "name",
+        "sides.internal.name",
+        "sides.internal.people[1].name",
+        "areas[6].name",
+        "areas[6].aliases[1]",
+    ):
+        assert f": {field} = '" in output and "looks like Slack markup" in output, (field, output)

@@ -133,3 +133,33 @@ def test_duplicate_area_key_names_the_first():
     found = [p for p in problems(text) if p.field.endswith(".key")]
     assert found and "area key 'backups' is used twice" in found[0].message
     assert f"line {line_of(text, 'key: backups')}" in found[0].message
+
+
+@pytest.mark.parametrize("party", ["internal", "provider.soc", "[U0ALICE01, provider]"])
+def test_accountable_must_be_a_person(party):
+    text = BASE.replace(
+        "responsible: provider\n    accountable: U0PRIYA01\n    informed: [internal]",
+        f"responsible: provider\n    accountable: {party}\n    informed: [internal]",
+        1,
+    )
+    [problem] = problems(text)
+    assert problem.field.startswith("areas[3].accountable") and problem.line == line_of(text, f"accountable: {party}")
+    assert "names one person, not a side or a group" in problem.message
+
+
+def test_warnings_name_placeholders_a_missing_channel_and_markup():
+    from bot.matrix.loader import read_text
+
+    text = (
+        BASE.replace("channel: C0SHARED01\n", "")
+        .replace("U0CARA001, name: Cara Diaz", 'U0CHANGEME3, name: "Cara <!here>"')
+        .replace("U0CARA001", "U0CHANGEME3")
+    )
+    loaded = read_text(text, source="m.yml")
+    found = {(w.field, w.message.split(":")[0]) for w in loaded.warnings}
+    assert found == {
+        ("channel", "no 'channel'"),
+        ("sides.internal.people[2].slack", "a placeholder from tandem matrix init"),
+        ("sides.internal.people[2].name", "looks like Slack markup (<…>, @channel, @here)"),
+    }
+    assert read_text(BASE).warnings == []
