@@ -18,15 +18,19 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
 from bot.services.deps import Deps
+from bot.text import clean
 
 LEASE = timedelta(seconds=60)
+EVENT_ID_LIMIT = 128  # processed_events.event_id
 log = logging.getLogger(__name__)
 
 
 class HandleEventsOnce(Middleware):
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         body, context = req.body, req.context
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        raw = body.get("event_id") if body.get("type") == "event_callback" else None
+        # Claimed as a key: kept to what the column holds, without the NUL PostgreSQL refuses.
+        event_id = clean(raw, EVENT_ID_LIMIT) if isinstance(raw, str) else None
         if not event_id:
             return next()
         deps: Deps = context["tandem"]
