@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Any
@@ -24,8 +24,6 @@ from bot.matrix.model import (
     CLOCK_BUSINESS,
     PARTY_FIELDS,
     PRIORITIES,
-    ROTA,
-    SHARED,
     SIDES,
     Area,
     BusinessHours,
@@ -39,12 +37,12 @@ from bot.matrix.model import (
 )
 from bot.matrix.names import normalize
 from bot.matrix.nodes import Node, NodeReader
-from bot.matrix.rota_loader import read_rotas, rota_problem
+from bot.matrix.parties import SLACK_USER, Parties
+from bot.matrix.rota_loader import read_rotas
 from bot.matrix.yaml_lines import YamlProblem
 from bot.matrix.yaml_lines import load as load_yaml
 from bot.reviews.schedule import parse_schedule
 
-SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 MARKUP = re.compile(r"[<>]|@(?:channel|here|everyone)\b", re.IGNORECASE)
 SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -110,7 +108,7 @@ def load_text(text: str, source: str = "<matrix>") -> Matrix:
 class _Reader(NodeReader):
     def __init__(self, source: str) -> None:
         super().__init__(source)
-        self.parties = _Parties(set(), set(), set())
+        self.parties = Parties(set(), set(), set())
 
     def shown_text(self, parent: Node, key: str, required: bool = True) -> str | None:
         """Text that messages show (a name, a note): it loads, but markup in it earns a warning."""
@@ -153,7 +151,7 @@ class _Reader(NodeReader):
         people = {p.slack: p for s in sides for p in s.people}
         groups = {f"{s.key}.{g}" for s in sides for g, _ in s.groups}
         rotas, rota_keys = read_rotas(self, self.field(root, "rotas"), set(people))
-        self.parties = _Parties(
+        self.parties = Parties(
             set(people),
             groups,
             rota_keys,
@@ -469,36 +467,3 @@ class _Reader(NodeReader):
         if node.value is None or not self.mapping(node, ("time",)):
             return time(8, 30)
         return self.clock_time(node, "time", default="08:30") or time(8, 30)
-
-
-@dataclass
-class _Parties:
-    """Which party refs the file defines, for checking every RACI cell."""
-
-    people: set[str]
-    groups: set[str]
-    rotas: set[str]
-    sides: dict[str, str] = field(default_factory=dict)  # person -> side key
-    members: dict[str, tuple[str, ...]] = field(default_factory=dict)  # group ref -> member ids
-
-    def example(self, ref: str) -> str:
-        """A listed person to suggest in place of `ref`: one of its members, or anyone."""
-        side = ref.split(".")[0]
-        members = sorted(p for p in self.people if p in self.members.get(ref, ()))
-        same_side = sorted(p for p in self.people if self.sides.get(p) == side)
-        return (members or same_side or sorted(self.people) or ["U0ALICE01"])[0]
-
-    def problem(self, ref: str, allow_shared: bool, allow_rota: bool = True) -> str | None:
-        if ref == SHARED:
-            return None if allow_shared else "'shared' is only for 'responsible'; name one party here"
-        if ref.startswith(ROTA):
-            if not allow_rota:
-                return "a rota changes hands, and one person answers for an area: name that person here"
-            return rota_problem(ref, self.rotas)
-        if ref in SIDES or ref in self.groups or ref in self.people:
-            return None
-        if "." in ref and ref.split(".")[0] in SIDES:
-            return f"no group '{ref.split('.', 1)[1]}' under sides.{ref.split('.')[0]}.groups"
-        if SLACK_USER.match(ref):
-            return f"{ref} is not listed under any side's people"
-        return f"unknown party '{ref}': use internal, provider, side.group, rota:KEY or a listed Slack member id"
