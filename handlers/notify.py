@@ -15,17 +15,12 @@ from bot.handoffs.model import Handoff, Transition
 from bot.matrix.model import Matrix, Review
 from bot.ownership.duty import Ping
 from bot.ports import Conversation
+from handlers.views.digests import daily_digest_blocks, weekly_digest_blocks
 from handlers.views.handoff import changed_thread_text, opened_thread_text, root_blocks, root_text
 from handlers.views.hours import logged_text
 from handlers.views.markup import escape
 from handlers.views.matrix import matrix_changed_blocks
-from handlers.views.reminders import (
-    daily_digest_blocks,
-    review_blocks,
-    sla_alert_text,
-    sla_breach_blocks,
-    weekly_digest_blocks,
-)
+from handlers.views.reminders import review_blocks, sla_alert_text, sla_breach_blocks
 
 
 class ChannelNotifier:

@@ -211,8 +211,10 @@ def open_counts(
 
 
 def touched_since(session: Session, org_id: int, org_key: str, start: datetime) -> list[Handoff]:
-    """Handoffs responded to or resolved since `start` (the weekly digest's window)."""
+    """Handoffs responded to or resolved since `start`, and every open one (the weekly digest's
+    window: an open handoff counts in the week it breached)."""
     query = select(orm.Handoff).where(
-        orm.Handoff.organisation_id == org_id, or_(orm.Handoff.resolved_at >= start, orm.Handoff.responded_at >= start)
+        orm.Handoff.organisation_id == org_id,
+        or_(orm.Handoff.resolved_at >= start, orm.Handoff.responded_at >= start, orm.Handoff.resolved_at.is_(None)),
     )
     return [to_domain(r, org_key) for r in session.scalars(query)]

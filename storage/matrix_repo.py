@@ -108,6 +108,7 @@ def _to_domain(org: orm.Organisation, contract: Contract | None) -> model.Matrix
         ),
         holidays=tuple(h.day for h in org.holidays),
         digest_time=_time(org.digest_time),
+        digest_quiet=org.digest_quiet,
         contract=contract,
         rotas=tuple(
             model.Rota(
@@ -155,7 +156,7 @@ def save_matrix(session: Session, matrix: model.Matrix, when) -> orm.Organisatio
         _hhmm(first.end),
     )
     org.business_hours_more = [[format_days(h.days), _hhmm(h.start), _hhmm(h.end)] for h in more]
-    org.digest_time = _hhmm(matrix.digest_time)
+    org.digest_time, org.digest_quiet = _hhmm(matrix.digest_time), matrix.digest_quiet
     org.sla_default, org.sla_warn_at = matrix.sla.default, list(matrix.sla.warn_at)
     org.matrix_version = (org.matrix_version or 0) + 1
     org.matrix_fingerprint = matrix.fingerprint()

@@ -43,6 +43,7 @@ class Organisation(Base):
     # openings beyond the first, each [days, start, end] as the file writes them
     business_hours_more: Mapped[list] = mapped_column(default=list, server_default="[]")
     digest_time: Mapped[str] = mapped_column(String(5), default="08:30")
+    digest_quiet: Mapped[str] = mapped_column(String(8), default="post")  # post | skip
     sla_default: Mapped[str] = mapped_column(String(4))
     sla_warn_at: Mapped[list] = mapped_column(default=list)
     matrix_version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,10 +1,15 @@
 """What the digests say, as plain data: the renderer turns it into Slack blocks, tests read it directly.
 
 The daily digest is a morning look at the present: open handoffs by side and age, which have
-breached or are close to it, reviews overdue or due this week, who is away today and the
-matrix's gaps. The weekly digest looks back at the last complete ISO week (a Monday digest
-reports the week just ended) and at the eight weeks up to it, so a trend shows whether SLA
-attainment is slipping before anyone has to ask.
+breached or are close to it, reviews overdue or due in the coming 7 days, who is away today
+and the matrix's gaps; a morning with none of that is `quiet`. The weekly digest looks back
+at the last complete ISO week (a Monday digest reports the week just ended) and at the eight
+weeks up to it, so a trend shows whether SLA attainment is slipping before anyone has to ask.
+
+A handoff counts in the week its SLA was decided: the week a clock first breached (a miss,
+whether it is still open or was resolved later), or else the week it was resolved in time
+(met). One still open and within target is not decided yet. So 24 open, breached handoffs
+count as 24 misses, and no handoff is counted in two weeks.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from bot.reviews.cadence import ReviewStatus
 AGE_BUCKETS = (("<1d", timedelta(days=1)), ("1-3d", timedelta(days=3)), ("3-7d", timedelta(days=7)), (">7d", None))
 TREND_WEEKS = 8
 BLOCKS = "▁▂▃▄▅▆▇█"
+NO_WEEK = "·"  # a week that decided no handoff
 _WEEK = timedelta(days=7)
 
 
@@ -45,17 +51,27 @@ class DailyDigest:
     gaps: list[Gap]
     hours: HoursReport | None = None  # this period's hours against the bank, when the matrix keeps one
 
+    @property
+    def quiet(self) -> bool:
+        """Nothing to report: no open handoff, no review due or overdue, nobody away (gaps are standing)."""
+        return not (any(self.open_by_side.values()) or self.reviews_due or self.reviews_overdue or self.away)
+
 
 @dataclass(frozen=True)
 class WeeklyDigest:
     organisation: str
     week_start: date  # local Monday of the week reported
-    attainment_by_side: dict[str, tuple[int, int]]  # (met, total) of handoffs resolved that week, by target side
+    attainment_by_side: dict[str, tuple[int, int]]  # (met, total) of handoffs decided that week, by target side
     attainment_by_priority: dict[str, tuple[int, int]]
     median_time_to_respond: timedelta | None  # business time, over handoffs first responded to that week
     trend: list[float | None]  # met / total for each of the last 8 weeks, oldest first; None for a week with none
     sparkline: str
     burn: Burn | None = None  # this period's hours: used, last week's, and the forecast
+
+    @property
+    def decided(self) -> int:
+        """How many handoffs the reported week decided (resolved in time, or breached)."""
+        return sum(total for _, total in self.attainment_by_side.values())
 
 
 def daily_digest(
@@ -108,8 +124,9 @@ def daily_digest(
 def weekly_digest(matrix: Matrix, handoffs_last_8_weeks: list[Handoff], now: datetime) -> WeeklyDigest:
     """The weekly digest at `now`, reporting the last complete ISO week in the organisation's zone.
 
-    A handoff counts in the week it was resolved, and "met" means both clocks met their
-    targets; handoffs whose priority has no SLA target are not measured.
+    A handoff counts in the week its SLA was decided (see the module's docstring), and "met"
+    means both clocks met their targets; handoffs whose priority has no SLA target are not
+    measured. `handoffs_last_8_weeks` may hold open handoffs too: those are what breach.
     """
     now = as_utc(now)
     today = now.astimezone(ZoneInfo(matrix.timezone)).date()
@@ -118,10 +135,11 @@ def weekly_digest(matrix: Matrix, handoffs_last_8_weeks: list[Handoff], now: dat
     bounds = [_midnight(matrix, monday) for monday in mondays]
     measured = [(h, attainment(h, matrix, now)) for h in handoffs_last_8_weeks if matrix.sla.target(h.priority)]
     weeks: list[list[tuple[Handoff, bool]]] = [[] for _ in range(TREND_WEEKS)]
-    for handoff, result in measured:
-        week = _week_of(handoff.resolved_at, bounds)
+    for handoff, _ in measured:
+        decided_at, met = _decided(handoff, matrix, now)
+        week = _week_of(decided_at, bounds)
         if week is not None:
-            weeks[week].append((handoff, bool(result.respond_met and result.resolve_met)))
+            weeks[week].append((handoff, met))
     trend = [sum(met for _, met in week) / len(week) if week else None for week in weeks]
     responded: list[timedelta] = [
         result.time_to_respond
@@ -139,14 +157,26 @@ def weekly_digest(matrix: Matrix, handoffs_last_8_weeks: list[Handoff], now: dat
     )
 
 
+def _decided(handoff: Handoff, matrix: Matrix, now: datetime) -> tuple[datetime | None, bool]:
+    """When the handoff's SLA was decided and whether it was met: its first breach, else its
+    resolution in time; (None, False) while it is open and within target."""
+    state = clocks(handoff, matrix, now)
+    if state is None:
+        return None, False
+    breaches = [c.due_at for c in (state.respond, state.resolve) if c.breached and c.due_at is not None]
+    if breaches:
+        return min(breaches), False
+    return handoff.resolved_at, handoff.resolved_at is not None
+
+
 def sparkline(values: list[float | None]) -> str:
-    """One block per value on a fixed 0-1 scale (0 is ▁, 1 is █), a space for None.
+    """One block per value on a fixed 0-1 scale (0 is ▁, 1 is █), a middle dot for None.
 
     Fixed rather than stretched to the values' range, so 96% then 98% reads as nearly level,
     not as a collapse and recovery; values outside 0-1 are clamped.
     """
     top = len(BLOCKS) - 1
-    return "".join(" " if v is None else BLOCKS[round(min(max(v, 0.0), 1.0) * top)] for v in values)
+    return "".join(NO_WEEK if v is None else BLOCKS[round(min(max(v, 0.0), 1.0) * top)] for v in values)
 
 
 def _tally(results: list[tuple[Handoff, bool]], keys: tuple[str, ...], key_of) -> dict[str, tuple[int, int]]:

@@ -10,7 +10,17 @@ from dataclasses import fields
 
 from bot.matrix.model import Matrix
 
-_SETTINGS = ("name", "timezone", "business_hours", "channel", "holidays", "digest_time", "sla", "contract")
+_SETTINGS = (
+    "name",
+    "timezone",
+    "business_hours",
+    "channel",
+    "holidays",
+    "digest_time",
+    "digest_quiet",
+    "sla",
+    "contract",
+)
 
 
 def _show(value: object) -> str:

@@ -110,7 +110,8 @@ def export_text(matrix: Matrix) -> str:
     doc["holidays"] = _flow_list([d.isoformat() for d in matrix.holidays])
     if matrix.channel:
         doc["channel"] = matrix.channel
-    doc["digest"] = _flow({"time": matrix.digest_time.strftime("%H:%M")})
+    quiet = {"quiet": matrix.digest_quiet} if matrix.digest_quiet != "post" else {}
+    doc["digest"] = _flow({"time": matrix.digest_time.strftime("%H:%M"), **quiet})
     sides = CommentedMap()
     for side in matrix.sides:
         people = CommentedSeq(

@@ -22,6 +22,7 @@ from bot.matrix.durations import parse_percent
 from bot.matrix.model import (
     CLOCK_24X7,
     CLOCK_BUSINESS,
+    DIGEST_QUIET,
     PARTY_FIELDS,
     PRIORITIES,
     SIDES,
@@ -171,7 +172,7 @@ class _Reader(NodeReader):
         )
         reviews = self.reviews(self.field(root, "reviews"), {a.key for a in areas})
         holidays = self.holidays(self.field(root, "holidays"))
-        digest_time = self.digest(self.field(root, "digest"))
+        digest_time, digest_quiet = self.digest(self.field(root, "digest"))
         internal = tuple(p for s in sides if s.key == "internal" for p in s.people)
         contract = read_contract(self, self.field(root, "contract"), internal, self._expander(sides))
         if self.problems or not (org and tz and hours and sla):
@@ -188,6 +189,7 @@ class _Reader(NodeReader):
             reviews=reviews,
             holidays=holidays,
             digest_time=digest_time,
+            digest_quiet=digest_quiet,
             contract=contract,
             rotas=rotas,
         )
@@ -463,7 +465,14 @@ class _Reader(NodeReader):
                 self.fail(item, "expected a date written YYYY-MM-DD")
         return tuple(sorted(set(days)))
 
-    def digest(self, node: Node) -> time:
-        if node.value is None or not self.mapping(node, ("time",)):
-            return time(8, 30)
-        return self.clock_time(node, "time", default="08:30") or time(8, 30)
+    def digest(self, node: Node) -> tuple[time, str]:
+        """`digest: {time: "08:30", quiet: post|skip}`: when the daily digest posts, and whether
+        a morning with nothing to report posts "all clear" or nothing."""
+        if node.value is None or not self.mapping(node, ("time", "quiet")):
+            return time(8, 30), DIGEST_QUIET[0]
+        quiet = self.text(node, "quiet", required=False) or DIGEST_QUIET[0]
+        if quiet not in DIGEST_QUIET:
+            self.fail(
+                self.field(node, "quiet"), f"quiet must be '{DIGEST_QUIET[0]}' (say all clear) or '{DIGEST_QUIET[1]}'"
+            )
+        return self.clock_time(node, "time", default="08:30") or time(8, 30), quiet

@@ -21,6 +21,8 @@ SIDES = ("internal", "provider")
 SHARED = "shared"
 ROTA = "rota:"  # a party ref `rota:KEY`: whoever's turn it is on that rota
 PRIORITIES = ("P1", "P2", "P3", "P4")
+# What the daily digest does on a morning with nothing to report: post "all clear", or skip.
+DIGEST_QUIET = ("post", "skip")
 CLOCK_BUSINESS = "business"
 CLOCK_24X7 = "24x7"
 # The mark of the placeholder people `tandem matrix init` writes (U0CHANGEME1, U0CHANGEME2).
@@ -165,6 +167,7 @@ class Matrix:
     reviews: tuple[Review, ...] = ()
     holidays: tuple[date, ...] = ()
     digest_time: time = field(default=time(8, 30))
+    digest_quiet: str = "post"  # one of DIGEST_QUIET
     contract: Contract | None = None  # block hours, overflow scope, approver, re-confirmation
     rotas: tuple[Rota, ...] = ()
 

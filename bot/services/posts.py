@@ -63,7 +63,10 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
         due_at = datetime.fromisoformat(item.payload["due_at"])
         return ReviewPost(review, due_at, item.payload["stage"], owners, escalate_to)
     build = digests.weekly if item.payload["kind"] == "weekly" else digests.daily
-    return DigestPost(build(store, matrix, now))
+    digest = build(store, matrix, now)
+    if isinstance(digest, DailyDigest) and digest.quiet and matrix.digest_quiet == "skip":
+        return None  # nothing to report, and the organisation asked for silence then
+    return DigestPost(digest)
 
 
 def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetime) -> tuple[str, str]:

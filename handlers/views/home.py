@@ -8,6 +8,7 @@ from handlers.views.blocks import VIEW_BLOCKS, cap_blocks, context, divider, hea
 from handlers.views.handoff import handoff_line
 from handlers.views.markup import escape, local_time, mention, words
 from handlers.views.matrix import gap_line
+from handlers.views.reminders import review_when
 
 
 def _handoffs(title: str, handoffs, matrix, now, empty: str) -> list[dict]:
@@ -41,10 +42,8 @@ def home_view(home: Home) -> dict:
     else:
         blocks.append(section("Nobody is away today."))
     blocks += [divider(), header("Reviews due")]
-    lines = [
-        f"• *{escape(r.review.name)}* — {r.state}, due {local_time(r.due_at, matrix.timezone)}" for r in home.reviews
-    ]
-    blocks.append(section("\n".join(lines) if lines else "Nothing due this week."))
+    lines = [f"• *{escape(r.review.name)}* — {review_when(r, matrix.timezone)}" for r in home.reviews]
+    blocks.append(section("\n".join(lines) if lines else "Nothing overdue or due in the next 7 days."))
     blocks += [divider(), header("Matrix gaps")]
     if home.gaps:
         blocks += [section(gap_line(g)) for g in home.gaps]

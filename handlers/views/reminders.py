@@ -1,21 +1,19 @@
-"""Scheduled posts: SLA warnings and breaches, review reminders, and the digests."""
+"""Scheduled posts: SLA warnings and breaches and review reminders; `/tandem reviews` and `done`."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
 
-from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.clocks import clocks
 from bot.matrix.model import Matrix, Review
 from bot.reviews.cadence import ReviewStatus
 from bot.reviews.schedule import parse_schedule
 from bot.services.reviews import Done
 from handlers import ids
-from handlers.views.blocks import Reply, actions, button, context, divider, header, section
+from handlers.views.blocks import Reply, actions, button, context, header, section
 from handlers.views.handoff import handoff_line, title
-from handlers.views.hours import burn_lines, daily_line
-from handlers.views.markup import escape, local_date, local_time, mention, mentions, parties, truncate, user_text
+from handlers.views.markup import escape, local_time, mention, mentions, parties, truncate, user_text
 
 
 def _deadline(matrix: Matrix, handoff, clock: str, now: datetime) -> str:
@@ -79,13 +77,18 @@ def review_blocks(
     return text, blocks
 
 
+def review_when(status: ReviewStatus, timezone: str) -> str:
+    """ "overdue since …" or "due …": the review's state and time in one phrase."""
+    when = local_time(status.due_at, timezone)
+    return f"overdue since {when}" if status.state == "overdue" else f"due {when}"
+
+
 def reviews_reply(matrix: Matrix, statuses: list[ReviewStatus]) -> Reply:
     if not matrix.reviews:
         return Reply("No reviews are defined in the matrix.", [section("No reviews are defined in the matrix.")])
     icon = {"overdue": ":red_circle:", "due": ":large_orange_circle:", "upcoming": ":white_circle:"}
     lines = [
-        f"{icon[s.state]} *{escape(s.review.name)}* (`{escape(s.review.key)}`) — {s.state}, due "
-        f"{local_time(s.due_at, matrix.timezone)}"
+        f"{icon[s.state]} *{escape(s.review.name)}* (`{escape(s.review.key)}`) — {review_when(s, matrix.timezone)}"
         for s in statuses
     ]
     listed = {s.review.key for s in statuses}
@@ -95,14 +98,14 @@ def reviews_reply(matrix: Matrix, statuses: list[ReviewStatus]) -> Reply:
         section(
             "\n".join(lines[:40]) + (f"\n…and {len(lines) - 40} more" if len(lines) > 40 else "")
             if lines
-            else "Nothing due this week."
+            else "Nothing overdue or due in the next 7 days."
         )
     )
     if later:
         shown = ", ".join(f"{escape(r.name)} ({parse_schedule(r.schedule).describe()})" for r in later[:10])
         blocks.append(context("Later: " + shown + (f", and {len(later) - 10} more" if len(later) > 10 else "")))
     blocks.append(context("Complete one with `/tandem done <review> [evidence]`."))
-    return Reply(f"{len(statuses)} reviews due or overdue this week", blocks)
+    return Reply(f"{len(statuses)} reviews overdue or due in the next 7 days", blocks)
 
 
 def done_reply(done: Done, matrix: Matrix, user: str, evidence: str) -> Reply:
@@ -142,69 +145,3 @@ def review_done_modal(review: Review, due_at: datetime, channel: str | None, ts:
             },
         ],
     }
-
-
-def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[dict]]:
-    total = sum(digest.open_by_side.values())
-    sides = " · ".join(
-        f"{escape(matrix.sides_by_key[k].name)}: {n}"
-        for k, n in digest.open_by_side.items()
-        if k in matrix.sides_by_key
-    )
-    ages = " · ".join(f"{k}: {n}" for k, n in digest.age_buckets.items())
-    text = f"Daily digest for {escape(matrix.name)}: {total} open handoffs, {len(digest.breached)} breached, {len(digest.at_risk)} at risk."
-    blocks = [
-        header(f"Daily digest — {local_date(digest.now, matrix.timezone)}"),
-        section(f"*{total} open handoff{'s' if total != 1 else ''}* — {sides}\nBy age: {ages}"),
-    ]
-    for label, items in (("Breached", digest.breached), ("At risk", digest.at_risk)):
-        if items:
-            blocks.append(
-                section(
-                    f"*{label}*\n"
-                    + "\n".join(handoff_line(matrix, h, digest.now) for h in items[:10])
-                    + (f"\n…and {len(items) - 10} more" if len(items) > 10 else "")
-                )
-            )
-    reviews = [
-        f"• {escape(s.review.name)} — {s.state}, due {local_time(s.due_at, matrix.timezone)}"
-        for s in digest.reviews_overdue + digest.reviews_due
-    ]
-    blocks.append(section("*Reviews this week*\n" + ("\n".join(reviews) if reviews else "Nothing due.")))
-    away = [
-        f"• {mention(p.person)} away until {local_time(p.ends_at, matrix.timezone)}"
-        + (f", covered by {mention(p.cover)}" if p.cover else ", no cover")
-        for p in digest.away
-    ]
-    blocks.append(section("*Leave and cover*\n" + ("\n".join(away) if away else "Everyone is in.")))
-    if digest.hours is not None and digest.hours.statement is not None:
-        blocks.append(section(daily_line(digest.hours)))
-    blocks.append(
-        context(f"{len(digest.gaps)} gap(s) in the matrix — /tandem gaps" if digest.gaps else "No gaps in the matrix.")
-    )
-    return text, blocks
-
-
-def weekly_digest_blocks(matrix: Matrix, digest: WeeklyDigest) -> tuple[str, list[dict]]:
-    def rate(met_total: tuple[int, int]) -> str:
-        met, total = met_total
-        return f"{met}/{total} ({round(100 * met / total)}%)" if total else "—"
-
-    sides = "\n".join(
-        f"• {escape(matrix.sides_by_key[k].name)}: {rate(v)}"
-        for k, v in digest.attainment_by_side.items()
-        if k in matrix.sides_by_key
-    )
-    priorities = " · ".join(f"{k}: {rate(v)}" for k, v in digest.attainment_by_priority.items())
-    median = digest.median_time_to_respond
-    median_text = f"{int(median.total_seconds() // 60)} min" if median is not None else "—"
-    text = f"Weekly SLA digest for {escape(matrix.name)}, week of {digest.week_start:%d %b}."
-    blocks = [
-        header(f"Weekly SLA digest — week of {digest.week_start:%d %b %Y}"),
-        section(f"*SLA met, by side*\n{sides}\n*By priority:* {priorities}\n*Median time to respond:* {median_text}"),
-        divider(),
-        context(f"Last 8 weeks: `{digest.sparkline}`"),
-    ]
-    if digest.burn is not None:
-        blocks.insert(2, section(burn_lines(digest.burn)))
-    return text, blocks

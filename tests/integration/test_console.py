@@ -225,3 +225,25 @@ def test_only_a_side_a_group_an_area_or_a_mention_is_a_handoff_target(tmp_path):
         out, "/handoff provider.nope: anything"
     )
     assert "note: the printer is out of toner" in answer_to(out, "/handoff note: the printer is out of toner")
+
+
+def test_the_weekly_digest_counts_open_breaches_and_explains_its_trend(tmp_path):
+    script = (
+        ":as priya\n"
+        "/handoff P2 internal: the door badges stopped working\n"
+        "/handoff P2 internal: the kitchen screen shows the wrong rota\n"
+        "/handoff P2 internal: new starter has no desk phone\n"
+        ":as alice\n"
+        ":at 2026-11-30T09:00Z\n"  # Monday: the weekly digest of the week of 23 Nov goes out
+    )
+    out = console(tmp_path, script, "--at", "2026-11-23T09:00:00+00:00").stdout
+    weekly = out.split("Weekly SLA digest — week of 23 Nov 2026")[1]
+    assert "• Harbour & Finch IT: 0/3 (0%)" in weekly and "—" not in weekly.split("SLA met, weeks of")[0]
+    assert "SLA met, weeks of 05 Oct to 23 Nov (oldest first; █ = 100%, ▁ = 0%, · = none decided)" in weekly
+    assert "`·······▁` · week of 23 Nov: 0% met" in weekly
+
+
+def test_an_empty_week_says_so_in_words(tmp_path):
+    out = console(tmp_path, "/tandem digest weekly\n", "--at", "2026-12-01T10:00:00+00:00").stdout
+    assert "No handoff was resolved or breached its SLA in the week of 23 Nov: nothing to measure." in out
+    assert "Harbour & Finch IT: —" not in out and "week of 23 Nov: nothing decided" in out

@@ -211,7 +211,7 @@ def test_digest_now_and_reviews_list(runtime, standin):
     assert post["text"].startswith("Daily digest for Harbour &amp; Finch Architects")
     listing = runtime.answer(Command("reviews"), "U0ALICE01", CHANNEL)
     body = str(listing.blocks)
-    assert "Backup restore test" in body and "upcoming" in body
+    assert "Backup restore test" in body and "— due <!date^" in body
 
 
 def test_installing_mid_cycle_announces_nothing_old(runtime, standin):
@@ -219,7 +219,7 @@ def test_installing_mid_cycle_announces_nothing_old(runtime, standin):
     at(runtime, local(2026, 11, 30, 7, 1))
     assert [t for t in texts(standin) if "Overdue" in t or "Escalating" in t or "Due today" in t] == []
     listing = str(runtime.answer(Command("reviews"), "U0ALICE01", CHANNEL).blocks)
-    assert "overdue" not in listing
+    assert "overdue since" not in listing
 
 
 def test_a_reimport_just_after_digest_time_does_not_lose_the_digest(runtime, standin, tmp_path):
@@ -231,7 +231,8 @@ def test_a_reimport_just_after_digest_time_does_not_lose_the_digest(runtime, sta
     standin.reset()
     at(runtime, local(2026, 12, 1, 8, 30, 30))
     assert [t for t in texts(standin) if t.startswith("Daily digest")] == [
-        "Daily digest for Harbour and Finch: 0 open handoffs, 0 breached, 0 at risk."
+        "Daily digest for Harbour and Finch, Tue 01 Dec: all clear — no open handoffs, "
+        "no reviews overdue or due in the next 7 days, everyone in."
     ]
 
 

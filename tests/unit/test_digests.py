@@ -192,16 +192,32 @@ def test_the_weekly_digest_reports_last_week_against_its_targets(example_matrix)
     assert digest.attainment_by_priority == {"P1": (0, 0), "P2": (1, 2), "P3": (1, 1), "P4": (0, 0)}
     assert digest.median_time_to_respond == 45 * M  # 30m, 1h30m, 1h and 20m (still open) responded last week
     assert digest.trend == [None] * 6 + [1.0, 2 / 3]
-    assert digest.sparkline == "      █▆"
+    assert digest.sparkline == "······█▆"
+
+
+def test_open_breached_handoffs_count_against_the_week_they_breached(example_matrix):
+    """24 open, breached internal handoffs are 24 misses, not a blank; each counts in one week only."""
+    open_breached = [handoff(i, lon(11, 17, 9), "P2", "internal") for i in range(1, 25)]
+    breached_then_resolved = handoff(
+        25, lon(11, 18, 9), responded_at=lon(11, 18, 9, 10), resolved_at=lon(11, 24, 9), status="resolved"
+    )  # P2 resolve: 8 business hours, breached on the 18th, resolved this week
+    within_target = handoff(26, lon(11, 20, 17, 30), "P4", "internal")  # open, 1 business day, not due yet
+    handoffs = [*open_breached, breached_then_resolved, within_target]
+    digest = weekly_digest(example_matrix, handoffs, lon(11, 23, 8, 30))
+    assert digest.attainment_by_side == {"internal": (0, 24), "provider": (0, 1)}
+    assert digest.decided == 25 and digest.trend[-1] == 0.0 and digest.sparkline.endswith("▁")
+    next_week = weekly_digest(example_matrix, handoffs, lon(11, 30, 8, 30))
+    # the 24 and the one resolved on the 24th stay in the week they breached; the P4 breached on the 23rd
+    assert next_week.attainment_by_side == {"internal": (0, 1), "provider": (0, 0)}
 
 
 def test_the_weekly_digest_of_a_quiet_week(example_matrix):
     digest = weekly_digest(example_matrix, [], lon(12, 29, 8, 30))  # posted on Tuesday: Monday was a holiday
     assert digest.week_start == date(2026, 12, 21)
     assert digest.median_time_to_respond is None
-    assert digest.trend == [None] * 8 and digest.sparkline == " " * 8
+    assert digest.trend == [None] * 8 and digest.sparkline == "·" * 8 and digest.decided == 0
 
 
 def test_sparkline_uses_a_fixed_scale_from_empty_to_full():
-    assert sparkline([0.0, 1 / 7, 0.5, 1.0, None, 1.3, -0.2]) == "▁▂▅█ █▁"
+    assert sparkline([0.0, 1 / 7, 0.5, 1.0, None, 1.3, -0.2]) == "▁▂▅█·█▁"
     assert sparkline([]) == ""
