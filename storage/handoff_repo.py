@@ -43,6 +43,8 @@ def to_domain(row: orm.Handoff, org_key: str) -> Handoff:
         channel=row.channel,
         ts=row.ts,
         version=row.version,
+        original_target=row.original_target or "",
+        original_target_side=row.original_target_side or "",
     )
 
 
@@ -67,6 +69,7 @@ def _write(row: orm.Handoff, h: Handoff) -> None:
     )
     row.pauses = _pauses_json(h.pauses)
     row.channel, row.ts = h.channel, h.ts
+    row.original_target, row.original_target_side = h.original_target, h.original_target_side
 
 
 def add(session: Session, org_id: int, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> int:

@@ -289,6 +289,8 @@ class Handoff(Base):
     requester_side: Mapped[str] = mapped_column(String(16))
     target_side: Mapped[str] = mapped_column(String(16))
     target: Mapped[str] = mapped_column(String(64))
+    original_target: Mapped[str | None] = mapped_column(String(64))  # as opened; target moves on a hand back
+    original_target_side: Mapped[str | None] = mapped_column(String(16))
     area_key: Mapped[str | None] = mapped_column(String(64))
     assignee: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))

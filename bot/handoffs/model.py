@@ -53,14 +53,22 @@ class Handoff:
     channel: str | None = None
     ts: str | None = None  # root message ts in Slack
     version: int = 1  # counts the steps taken; a step applies only to the version its presser saw
+    # Who it was first sent to: `target` and `target_side` move on a hand back, these never do
+    # (empty when built: the target it is built with).
+    original_target: str = ""
+    original_target_side: str = ""
 
     def __post_init__(self) -> None:
+        if not self.original_target:
+            object.__setattr__(self, "original_target", self.target)
+        if not self.original_target_side:
+            object.__setattr__(self, "original_target_side", self.target_side)
         # A bad value here is a bug in the caller or a corrupt row, not something a user can fix.
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {self.status!r}")
-        for name in ("requester_side", "target_side"):
+        for name in ("requester_side", "target_side", "original_target_side"):
             if getattr(self, name) not in SIDES:
                 raise ValueError(f"{name} must be one of {', '.join(SIDES)}, not {getattr(self, name)!r}")
 

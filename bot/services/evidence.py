@@ -41,6 +41,8 @@ COLUMNS = (
     "minutes_to_respond",
     "minutes_to_resolve",
     "resolution",
+    "original_target",
+    "original_target_side",
 )
 
 
@@ -79,6 +81,8 @@ def row(matrix: Matrix, handoff: Handoff, now: datetime) -> dict[str, str]:
         "requester_side": handoff.requester_side,
         "target": _party(matrix, handoff.target),
         "target_side": handoff.target_side,
+        "original_target": _party(matrix, handoff.original_target),
+        "original_target_side": handoff.original_target_side,
         "assignee": _who(matrix, handoff.assignee),
         "status": handoff.status,
         "opened_at": _when(handoff.opened_at),

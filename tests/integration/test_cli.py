@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -160,3 +162,48 @@ def test_placeholders_and_a_missing_channel_warn_on_import_and_are_gaps(tmp_path
     assert "person Provider service manager (U0CHANGEME2): is a placeholder" in audit.stdout
     again = tandem(tmp_path, "matrix", "import", "starter.yml")  # nothing changed, but still not right
     assert "nothing changed" in again.stdout and "U0CHANGEME1" in again.stderr
+
+
+def test_export_keeps_the_original_target_apart_from_the_current_one(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    env.pop("TANDEM_MATRIX", None)
+    script = "/handoff P2 provider: rotate the VPN certificate\n:as priya\n:press hand_back 1 needs your approval\n"
+    subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--matrix", str(EXAMPLE), "--at", "2026-12-01T10:00:00+00:00"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=True,
+    )
+
+    def exported() -> dict[str, str]:
+        run = tandem(tmp_path, "export", "handoffs", "--since", "2026-11-01")
+        assert run.returncode == 0, run.stderr
+        [row] = list(csv.DictReader(io.StringIO(run.stdout)))
+        return row
+
+    row = exported()
+    assert list(row)[-2:] == ["original_target", "original_target_side"]  # added last: columns keep their places
+    assert (row["target"], row["target_side"], row["status"]) == ("U0ALICE01", "internal", "handed_back")
+    assert (row["original_target"], row["original_target_side"]) == ("Red Kite IT (provider)", "provider")
+    # a database from before the columns: the upgrade fills them in from the audit trail
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from storage.db import MIGRATIONS, Database
+
+    db = Database(env["DATABASE_URL"])
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    before = next(
+        r.down_revision for r in ScriptDirectory.from_config(config).walk_revisions() if "original_target" in r.doc
+    )
+    with db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, before)
+    db.dispose()
+    assert exported() == row
