@@ -39,9 +39,20 @@ TANDEM_SUBCOMMANDS = (
 )
 # Other words for the same subcommand: `/tandem audit` was the gap audit's first name.
 ALIASES = {"audit": "gaps", "rotas": "rota"}
+# "who owns", "who's on call for", "whos responsible for", "who is on duty for" … (straight or curly ')
 OWNER_PHRASES = re.compile(
-    r"^(?:who\s*(?:'s|is)?\s*(?:owns?|responsible\s+for|handles|looks\s+after|covers?|is\s+on)|owner\s+(?:of|for)|owner|owns?)\b\s*",
+    r"^(?:who(?:['’]?s|\s+is)?\s+(?:owns?|responsible\s+for|handles|looks\s+after|covers?"
+    r"|on[\s-]+(?:call|duty)(?:\s+for)?|is\s+on)|owner\s+(?:of|for)|owner|owns?)\b\s*",
     re.IGNORECASE,
+)
+# A word of thanks or a greeting gets a line back, not the whole help.
+THANKS = re.compile(
+    r"^(?:many\s+)?(?:thanks|thank\s+you|thx|ty|cheers|ta)\b(?:\s+(?:so\s+much|a\s+lot|very\s+much|again|tandem|mate|all))*"
+    r"[\s!.,:)]*$",
+    re.IGNORECASE,
+)
+GREETING = re.compile(
+    r"^(?:hi|hello|hey|hiya|morning|good\s+(?:morning|afternoon|evening))(?:\s+tandem)?[\s!.,]*$", re.I
 )
 
 
@@ -51,7 +62,8 @@ class GrammarError(TandemError):
 
 @dataclass(frozen=True)
 class Command:
-    name: str  # owner, person (/owner @someone), handoff, overflow, a /tandem subcommand (aliases resolved), cover_list, cover_end, or unknown
+    name: str  # owner, person (/owner @someone), handoff, overflow, a /tandem subcommand (aliases resolved),
+    # cover_list, cover_end, thanks, hello, or unknown
     text: str = ""  # the query, summary or evidence
     priority: str | None = None
     target: str | None = None  # a Slack id, a side or side.group, or (from the modal) an area key
@@ -208,6 +220,10 @@ def parse_mention(text: str) -> Command:
     if OWNER_PHRASES.match(text):
         query = _question(OWNER_PHRASES.sub("", text, count=1))
         return _owner(query) if query else Command("help", "owner")
+    if THANKS.match(text):
+        return Command("thanks")
+    if GREETING.match(text):
+        return Command("hello")
     return Command("unknown", text)
 
 

@@ -25,6 +25,7 @@ from bot.services import cover as cover_service
 from bot.services import digests as digest_service
 from bot.services import handoffs as handoff_service
 from bot.services import hours as hours_service
+from bot.services import matrices as matrix_service
 from bot.services import owner as owner_service
 from bot.services import person as person_service
 from bot.services import reviews as review_service
@@ -37,7 +38,15 @@ from handlers.views.handoff import opened_reply, sla_reply, status_reply
 from handlers.views.hours import hours_reply, logged_reply
 from handlers.views.leave import cover_end_reply, cover_list_reply, cover_reply
 from handlers.views.markup import escape
-from handlers.views.matrix import audit_reply, error_reply, help_reply, matrix_reply
+from handlers.views.matrix import (
+    area_reply,
+    audit_reply,
+    error_reply,
+    hello_reply,
+    help_reply,
+    matrix_reply,
+    thanks_reply,
+)
 from handlers.views.owner import owner_reply
 from handlers.views.person import person_reply
 from handlers.views.reminders import done_reply, reviews_reply
@@ -75,15 +84,33 @@ def show_help(req: Request, cmd: Command) -> Reply:
     return help_reply()
 
 
+def thanks(req: Request, cmd: Command) -> Reply:
+    return thanks_reply()
+
+
+def hello(req: Request, cmd: Command) -> Reply:
+    return hello_reply()
+
+
 def not_understood(req: Request, cmd: Command) -> Reply:
     return help_reply(cmd.text or None)
 
 
+def _no_words(cmd: Command, usage: str, does: str) -> None:
+    """A command that takes nothing after it says so, rather than quietly ignoring what was typed."""
+    if cmd.text.strip():
+        raise TandemError(f"{usage} takes nothing after it ({does}), so I did not act on '{cmd.text.strip()}'.")
+
+
 def matrix(req: Request, cmd: Command) -> Reply:
-    return matrix_reply(req.loaded().matrix)
+    loaded = req.loaded()
+    if not cmd.text.strip():
+        return matrix_reply(loaded.matrix)
+    return area_reply(loaded.matrix, matrix_service.area_named(loaded, cmd.text))
 
 
 def gaps(req: Request, cmd: Command) -> Reply:
+    _no_words(cmd, "`/tandem gaps`", "it lists every gap in the matrix")
     loaded = req.loaded()
     return audit_reply(loaded.matrix, find_gaps(loaded.matrix))
 
@@ -121,7 +148,8 @@ def handoff(req: Request, cmd: Command) -> Reply:
 
 def sla(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    return sla_reply(loaded.matrix, handoff_service.sla_overview(req.store, loaded, req.now), req.now)
+    only = handoff_service.sla_filter(cmd.text, req.user, req.now)
+    return sla_reply(loaded.matrix, handoff_service.sla_overview(req.store, loaded, req.now, only=only), req.now)
 
 
 def status(req: Request, cmd: Command) -> Reply:
@@ -168,6 +196,7 @@ def hours(req: Request, cmd: Command) -> Reply:
 
 
 def reviews(req: Request, cmd: Command) -> Reply:
+    _no_words(cmd, "`/tandem reviews`", "it lists every review overdue or due in the next 7 days")
     matrix = req.loaded().matrix
     return reviews_reply(matrix, review_service.statuses(req.store, matrix, req.now))
 
@@ -180,7 +209,7 @@ def done(req: Request, cmd: Command) -> Reply:
 
 def digest(req: Request, cmd: Command) -> Reply:
     matrix = req.loaded().matrix
-    kind = "weekly" if cmd.text.strip().lower() == "weekly" else "daily"
+    kind = digest_service.kind_named(cmd.text)
     channel = digest_service.post_now(req.store, matrix, req.user, kind, req.now, req.notifier)
     return Reply(f"Posted the digest in <#{channel}>.", [section(f":newspaper: Posted the digest in <#{channel}>.")])
 
@@ -206,11 +235,28 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "reviews": reviews,
     "done": done,
     "digest": digest,
+    "thanks": thanks,
+    "hello": hello,
     "unknown": not_understood,
 }
 # Commands that only read: Slack gets their answer in the acknowledgement itself.
 READ_ONLY = frozenset(
-    {"owner", "person", "help", "matrix", "gaps", "unknown", "sla", "status", "reviews", "hours", "cover_list", "rota"}
+    {
+        "owner",
+        "person",
+        "help",
+        "thanks",
+        "hello",
+        "matrix",
+        "gaps",
+        "unknown",
+        "sla",
+        "status",
+        "reviews",
+        "hours",
+        "cover_list",
+        "rota",
+    }
 )
 
 

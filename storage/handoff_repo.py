@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.sla.clock import Pause
 from storage import models as orm
@@ -132,7 +133,23 @@ def _open(org_id: int):
     return (orm.Handoff.organisation_id == org_id, orm.Handoff.resolved_at.is_(None))
 
 
-def most_urgent(session: Session, org_id: int, org_key: str, limit: int) -> list[Handoff]:
+def _only(only: HandoffFilter | None) -> list:
+    """The SQL conditions of a listing's filter (none without one)."""
+    if only is None:
+        return []
+    conditions: list = []
+    if only.side:
+        conditions.append(orm.Handoff.target_side == only.side)
+    if only.person:
+        conditions.append(or_(orm.Handoff.assignee == only.person, orm.Handoff.requester == only.person))
+    if only.breached_at:
+        conditions.append(orm.Handoff.due_at < only.breached_at)
+    return conditions
+
+
+def most_urgent(
+    session: Session, org_id: int, org_key: str, limit: int, only: HandoffFilter | None = None
+) -> list[Handoff]:
     """Open handoffs by earliest due clock (breached ones are due in the past), undated last.
 
     Two queries rather than one `ORDER BY due_at IS NULL, …`, so that each reads
@@ -141,15 +158,15 @@ def most_urgent(session: Session, org_id: int, org_key: str, limit: int) -> list
     dated = list(
         session.scalars(
             select(orm.Handoff)
-            .where(*_open(org_id), orm.Handoff.due_at.is_not(None))
+            .where(*_open(org_id), orm.Handoff.due_at.is_not(None), *_only(only))
             .order_by(orm.Handoff.due_at)
             .limit(limit)
         )
     )
-    if len(dated) < limit:
+    if len(dated) < limit and not (only and only.breached_at):
         dated += session.scalars(
             select(orm.Handoff)
-            .where(*_open(org_id), orm.Handoff.due_at.is_(None))
+            .where(*_open(org_id), orm.Handoff.due_at.is_(None), *_only(only))
             .order_by(orm.Handoff.opened_at)
             .limit(limit - len(dated))
         )
@@ -162,12 +179,12 @@ def open_after(session: Session, org_id: int, org_key: str, after_id: int, limit
     return [to_domain(r, org_key) for r in session.scalars(query)]
 
 
-def count_open(session: Session, org_id: int, now: datetime) -> tuple[int, int]:
+def count_open(session: Session, org_id: int, now: datetime, only: HandoffFilter | None = None) -> tuple[int, int]:
     """(open, breached) counts, straight from the index."""
-    total = session.scalar(select(func.count()).select_from(orm.Handoff).where(*_open(org_id))) or 0
+    where = [*_open(org_id), *_only(only)]
+    total = session.scalar(select(func.count()).select_from(orm.Handoff).where(*where)) or 0
     breached = (
-        session.scalar(select(func.count()).select_from(orm.Handoff).where(*_open(org_id), orm.Handoff.due_at < now))
-        or 0
+        session.scalar(select(func.count()).select_from(orm.Handoff).where(*where, orm.Handoff.due_at < now)) or 0
     )
     return total, breached
 

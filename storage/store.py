@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.audit.chain import Head
 from bot.contract.hours import HoursEntry
 from bot.evidence import AuditRecord
+from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
 from bot.outbox import DueTimer, OutboxItem
@@ -174,14 +175,14 @@ class Store:
         """One handoff; `lock` holds it (FOR UPDATE on PostgreSQL) so two clicks apply in turn."""
         return handoff_repo.get(self.session, self._org_id(org_key), org_key, handoff_id, lock)
 
-    def most_urgent_handoffs(self, org_key: str, limit: int) -> list[Handoff]:
-        return handoff_repo.most_urgent(self.session, self._org_id(org_key), org_key, limit)
+    def most_urgent_handoffs(self, org_key: str, limit: int, only: HandoffFilter | None = None) -> list[Handoff]:
+        return handoff_repo.most_urgent(self.session, self._org_id(org_key), org_key, limit, only)
 
     def open_handoffs_after(self, org_key: str, after_id: int, limit: int) -> list[Handoff]:
         return handoff_repo.open_after(self.session, self._org_id(org_key), org_key, after_id, limit)
 
-    def count_open_handoffs(self, org_key: str, now: datetime) -> tuple[int, int]:
-        return handoff_repo.count_open(self.session, self._org_id(org_key), now)
+    def count_open_handoffs(self, org_key: str, now: datetime, only: HandoffFilter | None = None) -> tuple[int, int]:
+        return handoff_repo.count_open(self.session, self._org_id(org_key), now, only)
 
     def handoffs_involving(self, org_key: str, user: str, limit: int = 20) -> list[Handoff]:
         return handoff_repo.involving(self.session, self._org_id(org_key), org_key, user, limit)

@@ -1,8 +1,9 @@
 """Find the area a person means, from whatever they typed.
 
 People ask "who owns the label printer jam?", "bakups", "updates windows". Resolution
-tries, in order: an exact key, name or alias (case, punctuation and plurals folded); an
-exact label inside the sentence (longest wins); then a fuzzy match. The fuzzy step first
+tries, in order: an exact key, name or alias (case, punctuation and plurals folded, and
+spaces too, so "office365" is "office 365" and "wi fi" is "wifi"); an exact label inside
+the sentence (longest wins); then a fuzzy match. The fuzzy step first
 narrows the field with a word index (typo-tolerant per word) so that a matrix of ten
 thousand areas still answers in a millisecond or two, then scores the few candidates.
 """
@@ -21,7 +22,7 @@ from bot.matrix.model import Area
 from bot.matrix.names import content_words, normalize, words
 
 FOUND_SCORE = 85  # a fuzzy match at least this good is taken as the answer
-SUGGEST_SCORE = 55  # below this a candidate is not worth suggesting
+SUGGEST_SCORE = 72  # below this a candidate is not worth suggesting ("coffee machine" is not "virtual machines")
 TIE_MARGIN = 4  # two areas scoring this close are ambiguous
 WORD_SCORE = 75  # a typed word this close to a known word counts as that word
 CANDIDATES = 40
@@ -52,6 +53,7 @@ class AreaIndex:
     def __init__(self, areas: tuple[Area, ...]) -> None:
         self.areas = {a.key: a for a in areas}
         self.exact: dict[str, tuple[str, str]] = {}  # normalized label -> (area key, label)
+        self.compact: dict[str, tuple[str, str]] = {}  # the same without spaces: "office 365" -> "office365"
         self.labels: list[tuple[str, str, str]] = []  # (normalized label, area key, label)
         self.postings: dict[str, list[int]] = defaultdict(list)  # word -> label indexes
         for area in areas:
@@ -60,6 +62,7 @@ class AreaIndex:
                 if not norm:
                     continue
                 self.exact.setdefault(norm, (area.key, label))
+                self.compact.setdefault(norm.replace(" ", ""), (area.key, label))
                 index = len(self.labels)
                 self.labels.append((norm, area.key, label))
                 for word in set(norm.split()):
@@ -69,13 +72,16 @@ class AreaIndex:
 
     def labelled(self, text: str) -> Area | None:
         """The area whose key, name or alias `text` is (case, punctuation and plurals aside), if any."""
-        hit = self.exact.get(normalize(text))
+        hit = self._exactly(normalize(text))
         return self.areas[hit[0]] if hit else None
+
+    def _exactly(self, norm: str) -> tuple[str, str] | None:
+        return self.exact.get(norm) or self.compact.get(norm.replace(" ", ""))
 
     def resolve(self, query: str) -> Resolution:
         norm = normalize(query)
-        if norm in self.exact:
-            return self._found(query, self.exact[norm], 100.0)
+        if (hit := self._exactly(norm)) is not None:
+            return self._found(query, hit, 100.0)
         found = self._label_in_sentence(query)
         if found:
             return found
@@ -92,9 +98,8 @@ class AreaIndex:
             hits: dict[str, tuple[str, str]] = {}
             for start in range(len(tokens) - size + 1):
                 gram = " ".join(tokens[start : start + size])
-                if gram in self.exact:
-                    key, label = self.exact[gram]
-                    hits.setdefault(key, (key, label))
+                if (hit := self._exactly(gram)) is not None:
+                    hits.setdefault(hit[0], hit)
             if len(hits) == 1:
                 return self._found(query, next(iter(hits.values())), 100.0)
             if len(hits) > 1:

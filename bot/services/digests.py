@@ -48,6 +48,20 @@ def weekly(store: Store, matrix: Matrix, now: datetime) -> WeeklyDigest:
     return replace(digest, burn=hours.burn(store, matrix, now))
 
 
+KINDS = ("daily", "weekly")
+
+
+def kind_named(text: str) -> str:
+    """`/tandem digest [daily | weekly]`: which digest to post; anything else is refused by name."""
+    word = text.strip().lower() or "daily"
+    if word not in KINDS:
+        raise TandemError(
+            f"There is no '{text.strip()}' digest: `/tandem digest` posts the daily one, "
+            "`/tandem digest weekly` the weekly SLA digest."
+        )
+    return word
+
+
 def post_now(store: Store, matrix: Matrix, user: str, kind: str, now: datetime, notifier: Notifier) -> str:
     """`/tandem digest [weekly]`: an admin posts a digest in the shared channel now; returns the channel."""
     rights.require_admin(matrix, user, "post a digest")

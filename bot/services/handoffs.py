@@ -14,6 +14,7 @@ from bot.alerts.sla import next_alert_at
 from bot.errors import TandemError, Who, Words, listing
 from bot.grammar import MENTION, Command, addressed
 from bot.handoffs.clocks import next_due
+from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import STEP_DONE, Handoff, Moved, Transition
 from bot.handoffs.transitions import apply, status_words
 from bot.matrix.model import SHARED, SIDES, Area, Matrix, Person
@@ -216,13 +217,34 @@ class SlaOverview:
     open: int
     breached: int
     most_urgent: list[Handoff]
+    only: HandoffFilter | None = None  # what the listing was narrowed to, if anything
 
 
-def sla_overview(store: Store, loaded: LoadedMatrix, now: datetime, limit: int = 25) -> SlaOverview:
+SLA_USAGE = "/tandem sla [breached] [mine] [internal | provider]"
+
+
+def sla_filter(words: str, user: str, now: datetime) -> HandoffFilter | None:
+    """`breached`, `mine`, `internal`, `provider` (any of them, in any order) as a filter."""
+    side = person = breached = None
+    for word in words.lower().replace(",", " ").split():
+        if word in SIDES:
+            side = word
+        elif word in ("mine", "me", "my"):
+            person = user
+        elif word in ("breached", "breach", "late"):
+            breached = now
+        else:
+            raise TandemError(f"'{word}' is not something I can list handoffs by: {SLA_USAGE}")
+    return HandoffFilter(side, person, breached) if words.strip() else None
+
+
+def sla_overview(
+    store: Store, loaded: LoadedMatrix, now: datetime, limit: int = 25, only: HandoffFilter | None = None
+) -> SlaOverview:
     """Counts of open and breached handoffs and the most urgent ones, breached first."""
     org = loaded.matrix.organisation
-    total, breached = store.count_open_handoffs(org, now)
-    return SlaOverview(total, breached, store.most_urgent_handoffs(org, limit))
+    total, breached = store.count_open_handoffs(org, now, only)
+    return SlaOverview(total, breached, store.most_urgent_handoffs(org, limit, only), only)
 
 
 def find(store: Store, loaded: LoadedMatrix, handoff_id: int, lock: bool = False) -> Handoff:

@@ -10,9 +10,9 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import UnknownOrganisation
+from bot.errors import TandemError, UnknownOrganisation
 from bot.matrix.diff import changes
-from bot.matrix.model import Matrix
+from bot.matrix.model import Area, Matrix
 from bot.ownership.resolve import AreaIndex
 from bot.ports import Store
 from bot.services.timers import reschedule_handoffs, sync_timers
@@ -67,6 +67,20 @@ class MatrixCache:
         """Load every organisation's matrix now, so no Slack request waits for it."""
         for org_key in store.organisation_keys():
             self.get(store, org_key)
+
+
+def area_named(loaded: LoadedMatrix, words: str) -> Area:
+    """The one area `words` names (`/tandem matrix network`), or a sentence naming the candidates."""
+    resolution = loaded.index.resolve(words)
+    if resolution.area is not None:
+        return resolution.area
+    keys = ", ".join(m.area.key for m in resolution.matches)
+    if resolution.status == "ambiguous":
+        raise TandemError(
+            f"'{words}' could mean more than one area ({keys}): say which, e.g. /tandem matrix {keys.split(',')[0]}"
+        )
+    closest = f" Closest: {keys}." if keys else ""
+    raise TandemError(f"No area of the matrix matches '{words}'.{closest} `/tandem matrix` lists every area.")
 
 
 def import_matrix(store: Store, matrix: Matrix, actor: str, now: datetime) -> list[str]:

@@ -150,16 +150,33 @@ def handoff_line(matrix: Matrix, h: Handoff, now: datetime, clock: str | None = 
     return f"• *#{h.id}* {h.priority} {truncate(user_text(h.summary), 80)} — {who} — {shown}"
 
 
+def _listing(matrix: Matrix, overview, count: int | None) -> str:
+    """ "3 open handoffs with Red Kite IT (provider), 1 breached", or "No breached open handoffs of yours"."""
+    only = overview.only
+    breached_only = bool(only and only.breached_at)
+    words = f"{'breached ' if breached_only else ''}open handoff{'' if count == 1 else 's'}"
+    if only and only.person:
+        words += " of yours"
+    if only and only.side and (side := matrix.side(only.side)):
+        words += f" with {side.name} ({side.key})"
+    if count is None:
+        return f"No {words}"
+    return f"{count} {words}" + ("" if breached_only else f", {overview.breached} breached")
+
+
 def sla_reply(matrix: Matrix, overview, now: datetime) -> Reply:
     if not overview.open:
-        return Reply("No open handoffs.", [section(":sparkles: No open handoffs.")])
+        text = escape(_listing(matrix, overview, None)) + "."
+        return Reply(text, [section(f":sparkles: {text}")])
     lines = [handoff_line(matrix, h, now) for h in overview.most_urgent]
-    summary = f"{overview.open} open handoff{'s' if overview.open != 1 else ''}, {overview.breached} breached"
+    summary = _listing(matrix, overview, overview.open)
     blocks = [header(summary)]
     blocks += [section("\n".join(lines[i : i + 20])) for i in range(0, len(lines), 20)]
     if overview.open > len(lines):
         blocks.append(context(f"Showing the {len(lines)} most urgent of {overview.open}."))
-    return Reply(summary, blocks)
+    if overview.only is None:
+        blocks.append(context("Narrow it: `/tandem sla breached`, `mine`, `internal` or `provider`."))
+    return Reply(escape(summary), blocks)
 
 
 def status_reply(matrix: Matrix, handoff: Handoff, now: datetime) -> Reply:

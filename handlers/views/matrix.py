@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from bot.errors import TandemError
 from bot.matrix.audit import Gap
-from bot.matrix.model import Matrix
+from bot.matrix.model import CLOCK_24X7, Area, Matrix
 from handlers.views.blocks import Reply, context, divider, header, section
-from handlers.views.markup import escape, parties, words
+from handlers.views.markup import escape, parties, party, words
 
 HELP = """*Tandem* answers who owns what in the co-managed split, and keeps handoffs on the clock.
 • `/owner <thing>` — who owns it and who is on duty right now · `/owner @person` — what they cover
 • `/handoff [P1-P4] [@person | internal | provider | provider.group | area:] <summary>` — open a handoff thread
 • `/overflow [P1-P4] <summary>` — ask the provider for extra hands
-• `/tandem sla` — open handoffs and their clocks
+• `/tandem sla [breached | mine | internal | provider]` — open handoffs and their clocks
 • `/tandem reviews` · `/tandem done <review> [evidence]` — recurring reviews
 • `/tandem cover @who [from <when>] until <when> [by @whom]` · `/tandem cover list` · `/tandem cover end @who` — leave and who covers
 • `/tandem hours [month]` · `/tandem log 1.5h on <number> [note]` — the contract's block hours: used, left, overage; the provider logs them
 • `/tandem rota [key]` — who is on each rota now and next
-• `/tandem matrix` · `/tandem gaps` — the matrix and its gaps
-• `/tandem digest` · `/tandem export` · `/tandem evidence [review | area] [since]` — admins: post a digest now, share the handoff or audit evidence
+• `/tandem matrix [area]` · `/tandem gaps` — the matrix (or one area in full) and its gaps
+• `/tandem digest [weekly]` · `/tandem export` · `/tandem evidence [review | area] [since]` — admins: post a digest now, share the handoff or audit evidence
 Mention me too: `@tandem who owns backups?`, `@tandem overflow P2 30 laptops to image by Friday`."""
 
 
@@ -31,6 +31,15 @@ def help_reply(not_understood: str | None = None) -> Reply:
         ("I didn't understand that. " if not_understood else "") + "Tandem help: /owner, /handoff, /overflow, /tandem",
         blocks,
     )
+
+
+def thanks_reply() -> Reply:
+    return Reply("You're welcome.", [section(":+1: You're welcome.")])
+
+
+def hello_reply() -> Reply:
+    text = "Hello! Ask me who owns something, e.g. `@tandem who owns backups?`, or see `/tandem help`."
+    return Reply(text, [section(f":wave: {text}")])
 
 
 def error_reply(error: TandemError) -> Reply:
@@ -55,8 +64,41 @@ def matrix_reply(matrix: Matrix) -> Reply:
         chunk.append(line)
     if chunk:
         blocks.append(section("\n".join(chunk)))
-    blocks.append(context(f"{len(matrix.areas)} areas · {len(matrix.reviews)} reviews · timezone {matrix.timezone}"))
+    blocks.append(
+        context(
+            f"{len(matrix.areas)} areas · {len(matrix.reviews)} reviews · timezone {matrix.timezone} · "
+            "one area in full: `/tandem matrix <area>`"
+        )
+    )
     return Reply(f"Responsibility matrix for {escape(matrix.name)}: {len(matrix.areas)} areas", blocks)
+
+
+def area_reply(matrix: Matrix, area: Area) -> Reply:
+    """`/tandem matrix network`: one area's row of the matrix, every cell of it."""
+    cells = [
+        (
+            "Responsible",
+            parties(matrix, area.responsible) + (f" (lead: {party(matrix, area.lead)})" if area.lead else ""),
+        ),
+        ("Accountable", parties(matrix, area.accountable)),
+        ("Consulted", parties(matrix, area.consulted)),
+        ("Informed", parties(matrix, area.informed)),
+        ("After hours", parties(matrix, area.after_hours)),
+        ("Escalation", parties(matrix, area.escalation)),
+        ("Coverage", "24x7" if area.coverage == CLOCK_24X7 else "business hours"),
+        ("Usual priority", area.priority or f"{matrix.sla.default} (the default)"),
+    ]
+    reviews = [f"{escape(r.name)} (`{escape(r.key)}`)" for r in matrix.reviews if r.area == area.key]
+    also = f"Also called: {escape(', '.join(area.aliases))}" if area.aliases else "No other names."
+    blocks = [
+        header(area.name),
+        section(f"`{area.key}` · {also}", [f"*{label}*\n{value}" for label, value in cells]),
+    ]
+    if area.notes:
+        blocks.append(context(escape(area.notes)))
+    blocks.append(context(("Reviews: " + ", ".join(reviews)) if reviews else "No reviews belong to this area."))
+    blocks.append(context(f"Who is on duty for it now: `/owner {area.key}`"))
+    return Reply(f"{escape(area.name)} in the matrix of {escape(matrix.name)}", blocks)
 
 
 def gap_line(gap: Gap) -> str:

@@ -13,7 +13,7 @@ from bot.services.reviews import Done
 from handlers import ids
 from handlers.views.blocks import Reply, actions, button, context, header, section
 from handlers.views.handoff import handoff_line, title
-from handlers.views.markup import escape, local_time, mention, mentions, parties, truncate, user_text
+from handlers.views.markup import escape, local_date, local_time, mention, mentions, parties, truncate, user_text
 
 
 def _deadline(matrix: Matrix, handoff, clock: str, now: datetime) -> str:

@@ -247,3 +247,49 @@ def test_an_empty_week_says_so_in_words(tmp_path):
     out = console(tmp_path, "/tandem digest weekly\n", "--at", "2026-12-01T10:00:00+00:00").stdout
     assert "No handoff was resolved or breached its SLA in the week of 23 Nov: nothing to measure." in out
     assert "Harbour & Finch IT: —" not in out and "week of 23 Nov: nothing decided" in out
+
+
+def test_arguments_are_used_or_refused_by_name_never_ignored(tmp_path):
+    script = (
+        "/handoff P2 provider: the VPN drops every hour\n"
+        ":as priya\n/handoff P3 internal: the badge reader at the back door\n:as alice\n"
+        ":at 2026-12-01T12:00Z\n"  # the VPN one is past its 1-hour first response
+        "/tandem sla breached\n/tandem sla mine\n/tandem sla internal\n/tandem sla provider breached\n"
+        "/tandem sla urgent\n/tandem digest monthly\n/tandem matrix network\n/tandem matrix coffee machine\n"
+        "/tandem gaps please\n/tandem reviews all\n"
+    )
+    out = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00").stdout
+    breached = answer_to(out, "/tandem sla breached")
+    assert "1 breached open handoff" in breached and "VPN" in breached and "badge" not in breached
+    mine = answer_to(out, "/tandem sla mine")
+    assert "1 open handoff of yours, 1 breached" in mine and "badge" not in mine
+    internal = answer_to(out, "/tandem sla internal")
+    assert "1 open handoff with Harbour & Finch IT (internal), 0 breached" in internal and "badge" in internal
+    assert "1 breached open handoff with Red Kite IT (provider)" in answer_to(out, "/tandem sla provider breached")
+    assert "'urgent' is not something I can list handoffs by: /tandem sla [breached] [mine]" in answer_to(
+        out, "/tandem sla urgent"
+    )
+    monthly = answer_to(out, "/tandem digest monthly")
+    assert "There is no 'monthly' digest" in monthly and "Posted the digest" not in monthly
+    network = answer_to(out, "/tandem matrix network")
+    assert "Network and firewall\n====" in network and "Informed: Harbour & Finch IT (internal)" in network
+    assert "Also called: firewall, vpn" in network and "Patch management" not in network
+    assert "No area of the matrix matches 'coffee machine'. `/tandem matrix` lists every area." in out
+    assert "`/tandem gaps` takes nothing after it" in answer_to(out, "/tandem gaps please")
+    assert "`/tandem reviews` takes nothing after it" in answer_to(out, "/tandem reviews all")
+
+
+def test_phrasing_people_use_is_understood_and_thanks_gets_a_line(tmp_path):
+    script = (
+        "who's on call for backups\nwho’s on call for backups?\nwhos responsible for patching\n"
+        "who owns office365\nthanks!\n/owner coffee machine\n"
+    )
+    out = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00").stdout
+    assert "I didn't understand" not in out
+    for line in ("who's on call for backups", "who’s on call for backups?"):
+        assert answer_to(out, line).startswith("[only you can see this]\nBackups\n")
+    assert "Patch management\n" in answer_to(out, "whos responsible for patching")
+    assert "Microsoft 365 administration\n" in answer_to(out, "who owns office365")
+    assert answer_to(out, "thanks!") == "[only you can see this]\n:+1: You're welcome.\n"
+    coffee = answer_to(out, "/owner coffee machine")
+    assert "No area in the matrix matches “coffee machine”." in coffee and "Closest" not in coffee

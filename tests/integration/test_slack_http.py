@@ -377,3 +377,14 @@ def test_markup_in_matrix_names_never_reaches_slack_as_markup(standin, tmp_path)
         "areas[6].aliases[1]",
     ):
         assert f": {field} = '" in output and "looks like Slack markup" in output, (field, output)
+
+
+def test_thanks_in_a_mention_gets_a_line_and_on_call_phrasing_an_answer(bot, standin):
+    send(bot, sr.event_callback(sr.app_mention("<@W111> thanks!", user=ALICE, channel=CHANNEL, ts="1.000001")))
+    [thanks] = standin.wait_for("chat.postMessage")
+    assert thanks["thread_ts"] == "1.000001" and "You're welcome." in thanks["text"]
+    assert "Tandem help" not in thanks["text"] and "/overflow" not in all_text(thanks.blocks)
+    standin.reset()
+    send(bot, sr.event_callback(sr.app_mention("<@W111> who’s on call for backups?", user=ALICE, channel=CHANNEL)))
+    [answer] = standin.wait_for("chat.postMessage")
+    assert answer.blocks[0]["text"]["text"] == "Backups"

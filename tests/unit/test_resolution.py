@@ -76,3 +76,16 @@ def test_unknown_but_close_suggests_the_closest(index):
     result = index.resolve("licence server")
     assert result.status in ("found", "unknown")
     assert result.matches and result.matches[0].area.key == "licensing"
+
+
+@pytest.mark.parametrize("query", ["coffee machine", "vending machine", "window cleaner"])
+def test_no_suggestion_below_the_similarity_floor(index, query):
+    result = index.resolve(query)
+    assert result.status == "unknown" and result.matches == ()
+
+
+@pytest.mark.parametrize(
+    ("query", "key"), [("office365", "m365"), ("wi fi", "network"), ("my office365 mailbox", "m365")]
+)
+def test_spaces_do_not_hide_a_label(index, query, key):
+    assert index.resolve(query).area.key == key
