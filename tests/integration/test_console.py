@@ -293,3 +293,21 @@ def test_phrasing_people_use_is_understood_and_thanks_gets_a_line(tmp_path):
     assert answer_to(out, "thanks!") == "[only you can see this]\n:+1: You're welcome.\n"
     coffee = answer_to(out, "/owner coffee machine")
     assert "No area in the matrix matches “coffee machine”." in coffee and "Closest" not in coffee
+
+
+def test_an_at_name_finds_a_person_whatever_the_accents(tmp_path):
+    accented = tmp_path / "accented.yml"
+    accented.write_text(EXAMPLE.read_text().replace("name: Ben Ode}", "name: Bén Ódé}"))
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"}
+    env.pop("TANDEM_MATRIX", None)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--matrix", str(accented), "--at", "2026-12-01T10:00:00+00:00"],
+        input="/handoff ask @ben to sort the dock\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert "ask @Bén Ódé to sort the dock" in run.stdout, run.stdout + run.stderr

@@ -12,6 +12,7 @@ warnings, breaches, review reminders and digests appear as the channel would sho
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TextIO
@@ -73,6 +74,11 @@ def _number(text: str) -> bool:
     return re.fullmatch(r"[0-9]{1,9}", text.lstrip("#")) is not None
 
 
+def _folded(name: str) -> str:
+    """Lower case without accents, so `@ciaran` finds Ciarán and `@zoe` Zoë."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name.lower()) if not unicodedata.combining(c))
+
+
 class ConsoleSession:
     def __init__(
         self,
@@ -126,7 +132,7 @@ class ConsoleSession:
                 return match.group(0)
             if word in self.people:
                 return f"<@{word}>"
-            found = [sid for sid, name in self.people.items() if name.lower().startswith(word.lower())]
+            found = [sid for sid, name in self.people.items() if _folded(name).startswith(_folded(word))]
             return f"<@{found[0]}>" if len(found) == 1 else match.group(0)
 
         return re.sub(r"(?<![<\w])@([\w.-]+)", replace, line)
