@@ -34,10 +34,10 @@ def _gaps(digest: DailyDigest) -> str:
     )
 
 
-def _hours(digest: DailyDigest) -> list[dict]:
+def _hours(digest: DailyDigest) -> list[str]:
     """The block hours used so far, where the matrix keeps a bank (standing, so quiet or not)."""
     hours = digest.hours
-    return [section(daily_line(hours))] if hours is not None and hours.statement is not None else []
+    return [daily_line(hours)] if hours is not None and hours.statement is not None else []
 
 
 def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[dict]]:
@@ -47,8 +47,8 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
             f"Daily digest for {name}, {day}: all clear — no open handoffs, "
             "no reviews overdue or due in the next 7 days, everyone in."
         )
-        blocks = [section(":white_check_mark: " + text + (f" {_gaps(digest)}." if digest.gaps else ""))]
-        return text, blocks + _hours(digest)
+        extra = ([f"{_gaps(digest)}."] if digest.gaps else []) + _hours(digest)
+        return text, [section(" ".join([":white_check_mark: " + text, *extra]))]
     total = sum(digest.open_by_side.values())
     sides = " · ".join(
         f"{escape(matrix.sides_by_key[k].name)}: {n}"
@@ -79,7 +79,7 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
         for p in digest.away
     ]
     blocks.append(section("*Leave and cover*\n" + ("\n".join(away) if away else "Everyone is in.")))
-    blocks += _hours(digest)
+    blocks += [section(line) for line in _hours(digest)]
     blocks.append(context(_gaps(digest)))
     return text, blocks
 

@@ -83,9 +83,8 @@ def test_a_quiet_morning_is_all_clear_in_one_line_or_nothing(tmp_path, standin):
         "Daily digest for Harbour &amp; Finch Architects, Tue 01 Dec: all clear — no open handoffs, "
         "no reviews overdue or due in the next 7 days, everyone in."
     )
-    assert json.loads(daily["blocks"]) == [
-        {"type": "section", "text": {"type": "mrkdwn", "text": ":white_check_mark: " + daily["text"]}}
-    ]
+    [line] = json.loads(daily["blocks"])  # one line, the contract's hours in it
+    assert line["text"]["text"] == f":white_check_mark: {daily['text']} *Hours:* 20h left of 20h in December 2026."
     [soon] = digests(org.tick("2026-12-04T08:31:00+00:00"))  # Friday: patch verification is due on the 10th
     upcoming = next(b["text"]["text"] for b in json.loads(soon["blocks"]) if "next 7 days" in str(b))
     assert upcoming.startswith("*Reviews due in the next 7 days*\n• Monthly patch verification — due <!date^")
