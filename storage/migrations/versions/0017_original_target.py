@@ -5,8 +5,8 @@ rows are filled from the audit trail: the target their `handoff.open` event reco
 for a handoff that was handed back, the side other than the requester's (a hand back is
 only allowed away from the other side).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-01 23:00:00
 """
 
@@ -15,8 +15,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
