@@ -169,6 +169,10 @@ class Notifier(Protocol):
         """Update the root message and say in the thread who did what."""
         ...
 
+    def handoff_refreshed(self, matrix: Matrix, handoff: Handoff, now: datetime) -> tuple[str, str]:
+        """Re-render the root message as the handoff stands at `now` (its clocks move); return (channel, ts)."""
+        ...
+
     def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
         """Share an export where it was asked for; `comment` is plain words (the adapter escapes them)."""
         ...

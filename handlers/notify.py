@@ -44,6 +44,12 @@ class ChannelNotifier:
         self.conversation.update(handoff.channel, handoff.ts, root_text(handoff), root_blocks(matrix, handoff, now))
         self.conversation.post(handoff.channel, changed_thread_text(handoff, transition), [], thread_ts=handoff.ts)
 
+    def handoff_refreshed(self, matrix: Matrix, handoff: Handoff, now: datetime) -> tuple[str, str]:
+        if handoff.channel is None or handoff.ts is None:
+            raise ValueError(f"handoff #{handoff.id} has no root message to refresh")
+        self.conversation.update(handoff.channel, handoff.ts, root_text(handoff), root_blocks(matrix, handoff, now))
+        return handoff.channel, handoff.ts
+
     def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
         self.conversation.upload(channel, filename, content, escape(comment))
 

@@ -194,7 +194,8 @@ def tick(at: str | None) -> None:
     if not at:  # a tick at a pretend time says nothing about the scheduler's health
         record_beat(container.db, "tick", container.deps.clock.now())
     click.echo(
-        f"planned {report.planned}, posted {report.posted}, already posted {report.skipped}, failed {report.failed}"
+        f"planned {report.planned}, posted {report.posted}, already posted {report.skipped}, failed {report.failed}, "
+        f"updated {report.updated}"
     )
     if report.failed:
         sys.exit(1)

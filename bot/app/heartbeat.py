@@ -56,13 +56,14 @@ class _Beat:
             log.warning(
                 "a tick took %.0f s, longer than TANDEM_TICK_SECONDS=%d: reminders are running late", took, seconds
             )
-        if report.planned or report.posted or report.failed:
+        if report.planned or report.posted or report.updated or report.failed:
             log.info(
-                "tick: %d planned, %d posted, %d already posted, %d failed",
+                "tick: %d planned, %d posted, %d already posted, %d failed, %d updated",
                 report.planned,
                 report.posted,
                 report.skipped,
                 report.failed,
+                report.updated,
             )
 
 

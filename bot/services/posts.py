@@ -3,6 +3,11 @@
 Content is read when the post is made, not when it was claimed, so a digest or reminder
 posted late says how things stand now. What is gathered is a typed value per kind of post;
 the database transaction closes before the notifier talks to Slack.
+
+A handoff's root message is refreshed (not posted) at each SLA threshold, so what people
+look at shows the clock as it stands. It is rendered from the handoff as stored when the
+update is made, and read again after: if a step landed meanwhile, its own update may have
+reached Slack first, so the root is rendered again and an older version never stays on top.
 """
 
 from __future__ import annotations
@@ -44,11 +49,21 @@ class DigestPost:
     digest: DailyDigest | WeeklyDigest
 
 
-Post = SlaPost | ReviewPost | DigestPost
+@dataclass(frozen=True)
+class RootRefresh:
+    handoff: Handoff
+
+
+Post = SlaPost | ReviewPost | DigestPost | RootRefresh
+ROOT = "root"  # the outbox kind of a root message refresh
+REFRESHES = 3  # renders of a root message per delivery while steps keep landing under it
 
 
 def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Post | None:
     """What the post says now; None when it has become moot (resolved handoff, removed review)."""
+    if item.kind == ROOT:
+        handoff = store.get_handoff(item.organisation, item.payload["handoff"])
+        return RootRefresh(handoff) if handoff and handoff.channel and handoff.ts else None
     if item.kind == "sla":
         handoff = store.get_handoff(item.organisation, item.payload["handoff"])
         if handoff is None or not handoff.is_open:
@@ -70,6 +85,8 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
 
 
 def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetime) -> tuple[str, str]:
+    if isinstance(post, RootRefresh):
+        return notifier.handoff_refreshed(matrix, post.handoff, now)
     if isinstance(post, SlaPost):
         return notifier.sla_alert(matrix, post.handoff, post.payload, post.people, post.escalation, key, now)
     if isinstance(post, ReviewPost):
@@ -81,16 +98,32 @@ def post_occurrence(
     deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices | None = None
 ) -> tuple[str | None, str | None]:
     """Post one occurrence; return where it went (channel, ts), or (None, None) if moot now."""
+    matrices = matrices or TickMatrices(deps.matrices)
+    for _ in range(REFRESHES if item.kind == ROOT else 1):
+        with deps.units(read_only=True) as store:
+            matrix = matrices.get(store, item.organisation)
+            post = _gather(store, matrix, item, now)
+        if post is None:
+            return None, None
+        where = _send(deps.notifier, matrix, post, item.key, now)
+        if not isinstance(post, RootRefresh) or _unchanged(deps, post.handoff):
+            break
+    return where
+
+
+def _unchanged(deps: Deps, handoff: Handoff) -> bool:
+    """Whether `handoff` is still the stored version (no step landed while it was being shown)."""
     with deps.units(read_only=True) as store:
-        matrix = (matrices or TickMatrices(deps.matrices)).get(store, item.organisation)
-        post = _gather(store, matrix, item, now)
-    if post is None:
-        return None, None
-    return _send(deps.notifier, matrix, post, item.key, now)
+        now_stored = store.get_handoff(handoff.organisation, handoff.number)
+    return now_stored is None or now_stored.version == handoff.version
 
 
 def already_posted(deps: Deps, item: OutboxItem, matrices: TickMatrices) -> tuple[str, str] | None:
-    """Where an interrupted send already landed, if it did (found by its metadata key)."""
+    """Where an interrupted send already landed, if it did (found by its metadata key).
+
+    A root refresh leaves nothing to find: it is simply made again."""
+    if item.kind == ROOT:
+        return None
     with deps.units(read_only=True) as store:
         matrix = matrices.get(store, item.organisation)
         thread = None

@@ -20,7 +20,7 @@ from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
 from bot.services.cycles import settle
 from bot.services.deps import Deps
-from bot.services.posts import already_posted, post_occurrence
+from bot.services.posts import ROOT, already_posted, post_occurrence
 from bot.services.tick_matrices import TickMatrices
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class TickReport:
     posted: int = 0
     failed: int = 0
     skipped: int = 0  # leased posts found already in Slack
+    updated: int = 0  # handoff root messages brought up to date (not counted as posted)
     pruned: int = 0  # handled events and sent posts past their retention
 
 
@@ -62,6 +63,9 @@ def _plan_alerts(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
                         },
                         now,
                     )
+                    # The root message shows the clocks: refresh it at each threshold too, as its own
+                    # delivery, so a failed update is retried without posting the alert twice.
+                    store.enqueue(org, f"root:{alert.key}", ROOT, {"handoff": handoff.id}, now)
                 store.set_alert_at(handoff.number, next_alert_at(handoff, matrix, now))
         if len(due) < BATCH:
             return planned
@@ -131,7 +135,10 @@ def deliver(deps: Deps, now: datetime, report: TickReport) -> None:
                     where = found
                 else:
                     where = post_occurrence(deps, item, now, matrices)
-                    report.posted += 1
+                    if item.kind == ROOT:
+                        report.updated += 1
+                    else:
+                        report.posted += 1
                 channel, ts = where
                 with deps.units() as store:
                     store.mark_sent(item.key, channel, ts, now)

@@ -133,6 +133,11 @@ def test_at_runs_the_due_work_so_warnings_and_breaches_appear(tmp_path):
     assert "nothing was due" in again
     assert "the first response target of" in breached and "is breached" in breached
     assert "SLA breach:" in breached and "escalation: @Priya Shah" in breached
+    # the root message people look at moves with the clock: refreshed at each threshold
+    assert "[#C0SHARED01 message 1.000000 updated]" in warned and "1 posted, 1 updated" in warned
+    assert "Respond: due Tue 01 Dec 10:15 GMT (80% used)" in warned
+    assert "[#C0SHARED01 message 1.000000 updated]" in breached
+    assert "Respond: :red_circle: breached (was due Tue 01 Dec 10:15 GMT)" in breached
 
 
 def test_at_sets_the_clock_without_starting_with_at(tmp_path):

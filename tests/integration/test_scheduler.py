@@ -3,6 +3,8 @@ retries of failed posts and interrupted sends; the stand-in records exactly what
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -60,8 +62,7 @@ def open_handoff(runtime, text: str, user: str = "U0ALICE01"):
 def test_sla_warnings_and_breach_each_once(runtime, standin):
     at(runtime, local(2026, 11, 30, 8, 59))
     standin.reset()
-    runtime.clock.set(local(2026, 11, 30, 9, 0))
-    handoff = open_handoff(runtime, "P2 provider: VPN drops every hour")
+    handoff = quiet_morning_handoff(runtime)
     standin.reset()
     assert at(runtime, local(2026, 11, 30, 9, 44)).planned == 0
     report = at(runtime, local(2026, 11, 30, 9, 45))
@@ -266,3 +267,60 @@ def test_concurrent_ticks_on_sqlite_wait_their_turn(standin, tmp_path):
         if c.reply.get("ok") and c.body.get("thread_ts")
     ]
     assert len(keys) == 60 and len(set(keys)) == 60
+
+
+def root_of(standin, handoff) -> str:
+    """The handoff's root message as the channel shows it now, its blocks as text."""
+    return json.dumps(standin.message(CHANNEL, handoff.ts)["blocks"], ensure_ascii=False)
+
+
+def quiet_morning_handoff(runtime):
+    """Monday's digests out of the way, a P2 for the provider at 09:00 (respond within 1 h)."""
+    at(runtime, local(2026, 11, 30, 8, 59))
+    runtime.clock.set(local(2026, 11, 30, 9, 0))
+    return open_handoff(runtime, "P2 provider: VPN drops every hour")
+
+
+def test_the_root_message_shows_each_threshold_and_the_breach(runtime, standin):
+    handoff = quiet_morning_handoff(runtime)
+    assert "(0% used)" in root_of(standin, handoff)
+    report = at(runtime, local(2026, 11, 30, 9, 45))
+    assert (report.posted, report.updated) == (1, 1)
+    [update] = standin.calls("chat.update")
+    assert update["ts"] == handoff.ts and update["channel"] == CHANNEL
+    assert "*Respond*\\ndue " in root_of(standin, handoff) and "(75% used)" in root_of(standin, handoff)
+    assert "(0% used)" not in root_of(standin, handoff).split("*Resolve*")[0]
+    at(runtime, local(2026, 11, 30, 9, 54))
+    assert "(90% used)" in root_of(standin, handoff)
+    at(runtime, local(2026, 11, 30, 10, 1))
+    assert "*Respond*\\n:red_circle: breached (was due" in root_of(standin, handoff)
+    assert len(standin.calls("chat.update")) == 3  # 75 %, 90 %, breach: one refresh each
+
+
+def test_a_failed_root_refresh_is_retried_without_posting_the_alert_again(runtime, standin):
+    handoff = quiet_morning_handoff(runtime)
+    posted = len(standin.calls("chat.postMessage"))
+    standin.fail("chat.update", "internal_error", times=1)
+    report = at(runtime, local(2026, 11, 30, 9, 45))
+    assert (report.posted, report.updated, report.failed) == (1, 0, 1)
+    assert "(0% used)" in root_of(standin, handoff)
+    report = at(runtime, local(2026, 11, 30, 9, 46))
+    assert (report.posted, report.updated, report.failed) == (0, 1, 0)
+    assert "(76% used)" in root_of(standin, handoff)  # rendered when it was made, not when planned
+    assert len(standin.calls("chat.postMessage")) == posted + 1  # the 75 % warning, once
+
+
+def test_a_step_taken_during_a_root_refresh_is_what_the_root_shows(runtime, standin):
+    """The tick renders the root, Slack holds its update back (429), an engineer acknowledges
+    meanwhile and that update lands first: the tick's older render must not stay on top."""
+    handoff = quiet_morning_handoff(runtime)
+    standin.rate_limit("chat.update", times=1, retry_after=2)
+    runtime.clock.set(local(2026, 11, 30, 9, 45))
+    ticking = threading.Thread(target=tick, args=(runtime.deps,))
+    ticking.start()
+    standin.wait_for("chat.update", 1)  # the tick's refresh, held back
+    runtime.act(handoff.number, "acknowledge", "U0SAM0001", CHANNEL)
+    ticking.join(timeout=30)
+    root = root_of(standin, handoff)
+    assert ":eyes: Acknowledged" in root and "v2" in root and "<@U0SAM0001>" in root
+    assert len(standin.calls("chat.update")) == 4  # held back, the step's, the stale retry, the re-render

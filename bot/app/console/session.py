@@ -180,10 +180,11 @@ class ConsoleSession:
         """What `tandem run` would post at the console's time: its posts print as they go."""
         self.out.flush()
         report = tick(self.deps)
-        if not (report.posted or report.failed):
+        if not (report.posted or report.updated or report.failed):
             return "(tick: nothing was due)\n"
+        updated = f", {report.updated} updated" if report.updated else ""
         failed = f", {report.failed} failed" if report.failed else ""
-        return f"(tick: {report.posted} posted{failed})\n"
+        return f"(tick: {report.posted} posted{updated}{failed})\n"
 
     def _press(self, arg: str) -> str:
         """A handoff button, pressed from the terminal: the same step a click in Slack takes."""
