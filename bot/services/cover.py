@@ -69,8 +69,10 @@ def leave_period(
 ) -> LeavePeriod:
     """The period `from START until UNTIL` names, or a sentence saying what is wrong with it.
 
-    No start: from now. A start today without a time: from now. A start that is already past
-    is refused, as is an end not after the start or more than two years ahead."""
+    No start, or `from now`: from now. A start today without a time: from now. A start that is
+    already past is refused, as is an end not after the start or more than two years ahead."""
+    if start is not None and start.strip().lower() in ("now", "right now"):
+        start = None
     zone = ZoneInfo(matrix.timezone)
     today = now.astimezone(zone).date()
     begins = _read(start, today) if start else When(today)

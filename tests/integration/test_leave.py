@@ -91,7 +91,7 @@ def test_overlaps_rights_and_bad_periods_are_refused_and_change_nothing(slack):
 def test_the_console_books_lists_and_ends_leave(tmp_path):
     script = (
         "/tandem cover @ben from next monday until next friday 17:00 by @cara\n"
-        "/tandem cover @cara until tomorrow\n"
+        "/tandem cover @cara from now until tomorrow\n"  # from now: as if no from
         "/tandem cover list\n"
         ":as priya\n"
         "/tandem cover end @cara\n"

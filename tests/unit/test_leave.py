@@ -93,6 +93,8 @@ def test_leave_booked_ahead(example_matrix):
     afternoon = period(example_matrix, "tomorrow 17:30", start="tomorrow 13:00")
     assert afternoon.starts_at == datetime(2026, 11, 26, 13, tzinfo=UTC)
     assert period(example_matrix, "friday", start="today").starts_at == NOW  # today: from now
+    assert period(example_matrix, "friday", start="now") == period(example_matrix, "friday")
+    assert period(example_matrix, "17:00", start="Right now").starts_at == NOW
 
 
 @pytest.mark.parametrize(
