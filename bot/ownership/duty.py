@@ -25,6 +25,7 @@ from bot.ownership.rota import turn_at
 
 NO_AFTER_HOURS = "no_after_hours"  # outside business hours, and the matrix names nobody for after hours
 ALL_AWAY = "all_away"  # everyone on duty is away, and nobody who covers is in
+ASKER = "asker"  # whoever is on duty (or covers) is the person asking, who is not pinged about it
 URGENT = "P1"  # the priority that pings the escalation contacts too when it arrives out of hours
 
 Leave = Iterable[LeavePeriod]
@@ -55,7 +56,7 @@ class Duty:
     away: tuple[StandIn, ...]  # people who would be on duty but are on leave, and who stands in
     next_open: datetime | None  # when nobody is on duty after hours: when business hours resume
     side: str | None  # the side on duty (None for shared work with no lead)
-    reason: str | None = None  # NO_AFTER_HOURS or ALL_AWAY when nobody is on duty
+    reason: str | None = None  # NO_AFTER_HOURS, ALL_AWAY or ASKER when nobody is on duty
     fallback: Fallback | None = None  # who is pinged instead when nobody is on duty
 
     @property
@@ -172,11 +173,12 @@ def _staffed(
     skip = frozenset(exclude)
     expected = members_now(matrix, parties, at)
     away = tuple(found for person in expected if (found := absences.explain(person)) is not None)
-    people = tuple(p for p in absences.reachable(expected) if p not in skip)
+    reachable = absences.reachable(expected)
+    people = tuple(p for p in reachable if p not in skip)
     if people:
         return Duty(at, closed is None, closed, parties, people, away, None, side)
     fallback = _fallback(matrix, side, escalation, absences)
-    return Duty(at, closed is None, closed, parties, (), away, None, side, ALL_AWAY, fallback)
+    return Duty(at, closed is None, closed, parties, (), away, None, side, ASKER if reachable else ALL_AWAY, fallback)
 
 
 def _fallback(

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.matrix.model import Matrix
 from bot.ownership.cover import StandIn
-from bot.ownership.duty import ALL_AWAY, Duty, Fallback, Ping
+from bot.ownership.duty import ALL_AWAY, ASKER, Duty, Fallback, Ping
 from handlers.views.leave import cover_words, period_text
 from handlers.views.markup import escape, local_time, mention, mentions
 
@@ -39,8 +39,11 @@ def why_nobody(matrix: Matrix, duty: Duty) -> str:
     """Why nobody is on duty: the hour and what the matrix or the leave says."""
     when = local_time(duty.at, matrix.timezone)
     closed = {"holiday": f"{when}, a holiday", "hours": f"{when}, outside business hours"}.get(duty.closed or "")
-    if duty.reason == ALL_AWAY:
-        away = "everyone on duty is away and nobody who covers is in"
+    if duty.reason in (ALL_AWAY, ASKER):
+        away = {
+            ALL_AWAY: "everyone on duty is away and nobody who covers is in",
+            ASKER: "the one on duty is the person who asked",
+        }[duty.reason]
         return f"{closed}: {away}" if closed else away
     return f"{closed or when}, and the matrix names nobody for after hours"
 
@@ -50,7 +53,8 @@ def nobody_sentence(matrix: Matrix, what: str, duty: Duty, pinged: bool = True) 
     if duty.fallback is None:
         return ""
     verb = "pinged" if pinged else "a handoff now pings"
-    return f"Nobody is on duty for {what} now ({why_nobody(matrix, duty)}); {verb} {fallback_words(matrix, duty.fallback)}."
+    nobody = "Nobody else" if duty.reason == ASKER else "Nobody"
+    return f"{nobody} is on duty for {what} now ({why_nobody(matrix, duty)}); {verb} {fallback_words(matrix, duty.fallback)}."
 
 
 def urgent_sentence(ping: Ping) -> str:

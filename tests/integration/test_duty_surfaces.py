@@ -100,6 +100,18 @@ def test_the_console_says_the_same_at_night(tmp_path):
     assert "Business hours resume Mon 30 Nov 08:00 GMT." in out
 
 
+def test_the_engineer_on_the_rota_asking_is_told_nobody_else_is_on(tmp_path):
+    """Sam holds the after-hours rota the week of 23 Nov and raises a network fault himself."""
+    run = console(tmp_path, ":as sam\n/handoff network: the VPN is flapping\n", "--at", "2026-11-24T21:00:00+00:00")
+    assert run.returncode == 0, run.stderr
+    said = (
+        "Nobody else is on duty for Network and firewall now (Tue 24 Nov 21:00 GMT, outside business hours: "
+        "the one on duty is the person who asked); pinged the escalation contacts: @Priya Shah."
+    )
+    assert run.stdout.count(said) == 2  # in the thread and in the reply
+    assert "nobody who covers is in" not in run.stdout
+
+
 def test_a_saturday_morning_is_business_hours_when_the_matrix_says_so(slack_at, tmp_path, standin):
     text = EXAMPLE.read_text().replace(
         'business_hours: {days: mon-fri, start: "08:00", end: "18:00"}',

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.handoffs.model import Handoff
 from bot.ownership.cover import LeavePeriod
-from bot.ownership.duty import ALL_AWAY, NO_AFTER_HOURS, alerted, for_party, handoff_ping, on_duty, who_owns
+from bot.ownership.duty import ALL_AWAY, ASKER, NO_AFTER_HOURS, alerted, for_party, handoff_ping, on_duty, who_owns
 
 LONDON = ZoneInfo("Europe/London")
 ALICE, BEN, CARA = "U0ALICE01", "U0BEN0001", "U0CARA001"
@@ -103,6 +103,16 @@ def test_the_requester_is_not_pinged_about_their_own_handoff(example_matrix):
     assert duty.fallback is not None and duty.ping == (ALICE,) and duty.fallback.kind == "escalation"  # she is it
     helpdesk = on_duty(example_matrix, example_matrix.area("helpdesk"), at(2026, 11, 24, 10, 0), exclude=(BEN,))
     assert helpdesk.people == (ALICE, CARA)
+
+
+def test_the_one_on_turn_asking_falls_to_escalation_and_says_why(example_matrix):
+    """Sam is on the after-hours rota the week of 23 Nov and asks about the network himself."""
+    network = example_matrix.area("network")
+    duty = on_duty(example_matrix, network, at(2026, 11, 24, 21, 0), exclude=(SAM,))
+    assert duty.reason == ASKER and duty.away == () and duty.ping == (PRIYA,)
+    covering = on_duty(example_matrix, network, at(2026, 11, 24, 21, 0), [away(SAM, cover=TOM)], exclude=(TOM,))
+    assert covering.reason == ASKER and covering.ping == (PRIYA,)  # Tom covers Sam, and Tom asks
+    assert on_duty(example_matrix, network, at(2026, 11, 24, 21, 0), [away(SAM)], exclude=(TOM,)).reason == ALL_AWAY
 
 
 def test_a_side_with_everyone_away_pings_its_admins_all_the_same(example_matrix):
