@@ -140,6 +140,18 @@ def test_at_runs_the_due_work_so_warnings_and_breaches_appear(tmp_path):
     assert "Respond: :red_circle: breached (was due Tue 01 Dec 10:15 GMT)" in breached
 
 
+def test_at_reads_a_time_on_the_organisations_clock_when_it_has_no_offset(tmp_path):
+    script = ":at 2026-07-01 22:00\n:at 08:15\n:at 2026-07-01T22:00Z\n:at tomorrow\n"
+    run = console(tmp_path, script)
+    assert run.returncode == 0, run.stderr
+    assert "(clock set to Wed 01 Jul 22:00 BST (Europe/London), 21:00 UTC)" in answer_to(
+        run.stdout, ":at 2026-07-01 22:00"
+    )
+    assert "(clock set to Wed 01 Jul 08:15 BST (Europe/London), 07:15 UTC)" in answer_to(run.stdout, ":at 08:15")
+    assert "(clock set to Wed 01 Jul 23:00 BST (Europe/London), 22:00 UTC)" in run.stdout
+    assert "(':at' needs a date and time, e.g. 2026-12-25 22:00" in answer_to(run.stdout, ":at tomorrow")
+
+
 def test_at_sets_the_clock_without_starting_with_at(tmp_path):
     run = console(tmp_path, ":at 2026-12-25T23:30+00:00\n/owner backups\n")
     assert run.returncode == 0, run.stderr

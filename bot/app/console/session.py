@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -34,7 +34,8 @@ from storage.db import Database
 
 CONSOLE_HELP = (
     ":as NAME — act as someone else · :press ACTION NUMBER [note] — press a handoff button "
-    "(ack, take, wait, resume, back, resolve) · :at ISO-TIME — set the clock and run what is due then · "
+    "(ack, take, wait, resume, back, resolve) · :at TIME — set the clock (2026-12-25 22:00, or 22:00 today, "
+    "on the organisation's clock; or with an offset) and run what is due then · "
     ":tick — run what is due now · :quit"
 )
 # What `:press` accepts: the button labels and short names, for each handoff step.
@@ -164,14 +165,27 @@ class ConsoleSession:
             return self._press(arg)
         if word == "at" and arg:
             try:
-                self.clock.set(datetime.fromisoformat(arg.replace("Z", "+00:00")))
+                self.clock.set(self._instant(arg))
             except ValueError:
-                return "(':at' needs a time with its offset, e.g. 2026-12-25T10:00+00:00)\n"
+                return (
+                    "(':at' needs a date and time, e.g. 2026-12-25 22:00 on the organisation's clock, "
+                    "22:00 for today, or 2026-12-25T22:00+00:00 with an offset)\n"
+                )
             self.out.write(f"(clock set to {self._local(self.clock.now())})\n")
             return self._tick()
         if word == "tick":
             return self._tick()
         return f"({CONSOLE_HELP})\n"
+
+    def _instant(self, text: str) -> datetime:
+        """What `:at` names: an ISO time with its offset as given; without one, or a bare `HH:MM`
+        for today, on the organisation's wall clock, as the people it serves would say it."""
+        zone = ZoneInfo(self.timezone)
+        if re.fullmatch(r"\d{1,2}:\d\d", text):
+            today = self.clock.now().astimezone(zone).date()
+            return datetime.combine(today, time.fromisoformat(text.zfill(5)), tzinfo=zone)
+        at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return at if at.tzinfo else at.replace(tzinfo=zone)
 
     def _local(self, at: datetime) -> str:
         return f"{at.astimezone(ZoneInfo(self.timezone)):%a %d %b %H:%M %Z} ({self.timezone}), {at:%H:%M} UTC"
