@@ -55,7 +55,8 @@ def _target(
     """(target ref, target side, area, who is on duty for it now) for a new handoff.
 
     A person who is away hands their work to whoever covers them: the handoff is addressed to
-    that person, so the one pinged is the one who may pick it up."""
+    that person, whether it was sent to them or to an area they answer for alone, so the one
+    pinged is the one who may pick it up."""
     matrix = loaded.matrix
     other = matrix.other_side(requester.side)
     skip = (requester.slack,)
@@ -74,8 +75,7 @@ def _target(
         return target, side, None, for_party(matrix, target, side, now, leave, skip)
     if target in matrix.people:
         duty = for_party(matrix, target, matrix.people[target].side, now, leave, skip)
-        covering = next((s.by for s in duty.away if s.by and s.by != requester.slack), None)
-        addressed = covering or target
+        addressed = _covering(duty, target, requester.slack) or target
         return addressed, matrix.people[addressed].side, None, duty
     area = matrix.area(target)
     if area is None and MENTION.match(f"<@{target}>"):
@@ -86,7 +86,14 @@ def _target(
         raise TandemError(f"There is no area '{target}' in the matrix of {matrix.name}: `/tandem matrix` lists them.")
     duty = on_duty(matrix, area, now, leave, skip)
     ref = duty.parties[0] if duty.parties else area.responsible[0]
+    if len(duty.parties) == 1 and (covering := _covering(duty, ref, requester.slack)):
+        return covering, matrix.people[covering].side, area, duty
     return ref, duty.side or _side_of_ref(matrix, ref, other), area, duty
+
+
+def _covering(duty: Duty, person: str, requester: str) -> str | None:
+    """Who stands in for `person` (away) on this handoff: not the requester, who knows already."""
+    return next((s.by for s in duty.away if s.period.person == person and s.by and s.by != requester), None)
 
 
 def open_handoff(

@@ -90,6 +90,36 @@ def test_cover_chains_reach_the_first_person_in_and_loops_are_refused(slack, sta
     assert "*To*\\n<@U0CARA001>" in json.dumps(root.blocks)  # addressed to whoever covers, who may take it
 
 
+def test_a_handoff_to_an_area_of_someone_away_is_the_covers_to_pick_up(slack, standin):
+    """Vendors is Alice's alone; she is away and Cara covers: Ben's handoff pings Cara, and Cara may take it."""
+    slack.clock.set(TUESDAY_10AM)
+    slack.answer("/tandem", "cover <@U0ALICE01|alice> until 2026-12-31 by <@U0CARA001|cara>", ALICE)
+    reply = slack.answer("/handoff", "vendors: the ISP contract renewal is due", BEN)
+    assert "and pinged <@U0CARA001>." in reply["text"]
+    [root] = [c for c in standin.calls("chat.postMessage") if "ISP contract renewal" in c["text"]]
+    assert "*To*\\n<@U0CARA001> · Vendor and supplier relations" in json.dumps(root.blocks, ensure_ascii=False)
+    message = standin.message(root["channel"], root.reply["ts"])
+    [take] = [
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "handoff_take"
+    ]
+    request = sr.block_actions(
+        "handoff_take",
+        take["value"],
+        user_id=CARA,
+        channel_id=root["channel"],
+        message_ts=root.reply["ts"],
+        message=message,
+        response_url=standin.response_url("take"),
+    )
+    assert slack.send(request)[0] == 200
+    [update] = standin.wait_for("chat.update")
+    assert "*Assignee*\\n<@U0CARA001>" in json.dumps(update.blocks) and standin.calls("chat.postEphemeral") == []
+
+
 def test_the_console_says_the_same_at_night(tmp_path):
     script = ":as ben\n/handoff P1 onsite-hardware: server room is flooding\n/owner printers\n"
     run = console(tmp_path, script, "--at", "2026-11-28T22:00:00+00:00")
@@ -98,6 +128,14 @@ def test_the_console_says_the_same_at_night(tmp_path):
     assert "pinged the escalation contacts: @Alice Moss." in out
     assert "a handoff now pings the escalation contacts: @Alice Moss." in out
     assert "Business hours resume Mon 30 Nov 08:00 GMT." in out
+
+
+def test_the_console_gives_the_area_of_someone_away_to_their_cover(tmp_path):
+    script = "/tandem cover @alice until friday by @cara\n:as ben\n/handoff vendors: renew the ISP contract\n:as cara\n:press take 1\n"
+    run = console(tmp_path, script, "--at", "2026-11-24T10:00:00+00:00")
+    assert run.returncode == 0, run.stderr
+    assert "To: @Cara Diaz · Vendor and supplier relations" in run.stdout
+    assert "@Cara Diaz took it." in run.stdout and "can take this handoff" not in run.stdout
 
 
 def test_the_engineer_on_the_rota_asking_is_told_nobody_else_is_on(tmp_path):
