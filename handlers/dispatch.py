@@ -65,9 +65,10 @@ class Request:
     user: str
     channel: str | None
     now: datetime
+    team: str | None = None  # the installation's workspace: which organisations it may reach
 
     def loaded(self) -> LoadedMatrix:
-        return self.matrices.for_request(self.store, self.channel, self.user)
+        return self.matrices.for_request(self.store, self.channel, self.user, self.team)
 
 
 def owner(req: Request, cmd: Command) -> Reply:
@@ -260,14 +261,14 @@ READ_ONLY = frozenset(
 )
 
 
-def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None) -> Reply:
+def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None, team: str | None = None) -> Reply:
     """Parse the words, run the command in one unit of work and render its reply.
 
     This is where a `TandemError` from any command becomes the user's sentence."""
     try:
         command = parse()
         with deps.units(read_only=command.name in READ_ONLY) as store:
-            request = Request(store, deps.matrices, deps.notifier, user, channel, deps.clock.now())
+            request = Request(store, deps.matrices, deps.notifier, user, channel, deps.clock.now(), team)
             return ROUTES.get(command.name, not_understood)(request, command)
     except TandemError as error:
         return error_reply(error)

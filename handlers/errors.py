@@ -79,7 +79,7 @@ def _tell(context: dict[str, Any], client: WebClient, respond: Any, text: str, b
     if not channel and user:
         deps: Deps = context["tandem"]
         with deps.units(read_only=True) as store:
-            channel = deps.matrices.home_channel(store, user)
+            channel = deps.matrices.home_channel(store, user, context["origin"].team)
     if channel and user:
         client.chat_postEphemeral(channel=channel, user=user, text=text)
     else:

@@ -159,6 +159,47 @@ class Joined:
     channel: str
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Which installation a request reached and which workspace the person acted from.
+
+    In a Slack Connect channel these differ: a provider engineer from their own workspace
+    presses a button on the client's installation. `team` is the installation's workspace
+    (or Enterprise Grid org, for an org-wide install), as Bolt finds its token; `actor_team`
+    is the person's home workspace when the payload says (`user_team`, `user.team_id`).
+    """
+
+    team: str | None = None
+    actor_team: str | None = None
+
+    @property
+    def external(self) -> bool:
+        """The person acts from a workspace other than the installation's."""
+        return bool(self.team and self.actor_team and self.actor_team != self.team)
+
+
+def origin(body: dict[str, Any]) -> Origin:
+    """The request's `Origin`; fields of the wrong shape were refused at the HTTP door."""
+    authorizations = body.get("authorizations")
+    first = authorizations[0] if isinstance(authorizations, list) and authorizations else {}
+    view = _maybe_object(body, "view")
+    event = _maybe_object(body, "event")
+    installation = (
+        view.get("app_installed_team_id")
+        or _nested_id(body, "team")
+        or first.get("team_id")
+        or body.get("team_id")
+        or _nested_id(body, "enterprise")
+        or first.get("enterprise_id")
+        or body.get("enterprise_id")
+    )
+    user = _maybe_object(body, "user")
+    actor = user.get("team_id") or event.get("user_team") or event.get("team")
+    if "command" in body:
+        actor = body.get("team_id")
+    return Origin(_optional_id(installation, "team"), _optional_id(actor, "user team"))
+
+
 Input = SlashCommand | Mention | HomeOpened | Press | Shortcut | Submission | Joined
 T = TypeVar("T", SlashCommand, Mention, HomeOpened, Press, Shortcut, Submission, Joined)
 

@@ -70,6 +70,7 @@ def _to_domain(org: orm.Organisation, contract: Contract | None) -> model.Matrix
             name=s.name,
             people=tuple(model.Person(p.slack_id, p.name, s.key, p.admin) for p in s.people),
             groups=tuple((g.name, tuple(g.members)) for g in s.groups),
+            teams=tuple(s.teams),
         )
         for s in org.sides
     )
@@ -119,6 +120,7 @@ def _to_domain(org: orm.Organisation, contract: Contract | None) -> model.Matrix
             )
             for r in org.rotas
         ),
+        team=org.team,
     )
 
 
@@ -145,11 +147,20 @@ def save_matrix(session: Session, matrix: model.Matrix, when) -> orm.Organisatio
         org = orm.Organisation(key=matrix.organisation, matrix_version=0)
         session.add(org)
     else:
-        for table in (orm.Side, orm.Area, orm.SlaTarget, orm.Review, orm.Rota, orm.Holiday, orm.Person):
+        for table in (
+            orm.Side,
+            orm.Area,
+            orm.SlaTarget,
+            orm.Review,
+            orm.Rota,
+            orm.Holiday,
+            orm.Person,
+            orm.OrganisationTeam,
+        ):
             session.execute(delete(table).where(table.organisation_id == org.id))
         session.expire(org)
     first, *more = matrix.business_hours
-    org.name, org.timezone, org.channel = matrix.name, matrix.timezone, matrix.channel
+    org.name, org.timezone, org.channel, org.team = matrix.name, matrix.timezone, matrix.channel, matrix.team
     org.business_days, org.business_start, org.business_end = (
         format_days(first.days),
         _hhmm(first.start),
@@ -172,7 +183,13 @@ def _insert_rows(session: Session, org_id: int, matrix: model.Matrix) -> None:
     for position, side in enumerate(matrix.sides):
         side_id = session.execute(
             insert(orm.Side).returning(orm.Side.id),
-            {"organisation_id": org_id, "key": side.key, "name": side.name, "position": position},
+            {
+                "organisation_id": org_id,
+                "key": side.key,
+                "name": side.name,
+                "position": position,
+                "teams": list(side.teams),
+            },
         ).scalar_one()
         _bulk(
             session,
@@ -212,6 +229,7 @@ def _insert_rows(session: Session, org_id: int, matrix: model.Matrix) -> None:
         ],
     )
     _bulk(session, orm.Holiday, [{"organisation_id": org_id, "day": d} for d in matrix.holidays])
+    _bulk(session, orm.OrganisationTeam, [{"organisation_id": org_id, "team": t} for t in sorted(matrix.teams)])
     if matrix.areas:
         area_ids = session.scalars(
             insert(orm.Area).returning(orm.Area.id, sort_by_parameter_order=True),

@@ -37,6 +37,7 @@ class Organisation(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str | None] = mapped_column(String(32), index=True)
+    team: Mapped[str | None] = mapped_column(String(32))  # the workspace the channel lives in
     business_days: Mapped[str] = mapped_column(String(32))
     business_start: Mapped[str] = mapped_column(String(5))
     business_end: Mapped[str] = mapped_column(String(5))
@@ -71,6 +72,7 @@ class Side(Base):
     key: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+    teams: Mapped[list] = mapped_column(default=list, server_default="[]")  # workspaces its people come from
 
     organisation: Mapped[Organisation] = relationship(back_populates="sides")
     people: Mapped[list[Person]] = relationship(cascade="all, delete-orphan", order_by="Person.position")
@@ -119,6 +121,16 @@ class Holiday(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
+
+
+class OrganisationTeam(Base):
+    """Which organisations a workspace's requests may belong to: the matrix's `team` and each
+    side's `teams`, kept as rows so a request without a known channel finds them by index."""
+
+    __tablename__ = "organisation_teams"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    team: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
 
 
 class Area(Base):

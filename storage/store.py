@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy import bindparam, delete, exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.audit.chain import Head
@@ -38,6 +38,15 @@ _ORGS_OF_USER = (
     .distinct()
 )
 _ALL_ORGS = select(_ORG.key, _ORG.matrix_version).limit(2)
+# An organisation a workspace's request may belong to: one bound to that team, or one bound
+# to no team at all (a matrix that names no workspace serves whichever installation asks).
+_TEAMS = orm.OrganisationTeam
+_IN_TEAM = or_(
+    exists().where(_TEAMS.organisation_id == _ORG.id, _TEAMS.team == bindparam("team")),
+    ~exists().where(_TEAMS.organisation_id == _ORG.id),
+)
+_ORGS_OF_USER_IN_TEAM = _ORGS_OF_USER.where(_IN_TEAM)
+_ORGS_OF_TEAM = select(_ORG.key, _ORG.matrix_version).where(_IN_TEAM).limit(2)
 
 
 class Store:
@@ -67,23 +76,25 @@ class Store:
     def save_matrix(self, matrix: Matrix, when: datetime) -> None:
         matrix_repo.save_matrix(self.session, matrix, when)
 
-    def locate(self, channel: str | None, user: str | None) -> tuple[str, int] | None:
+    def locate(self, channel: str | None, user: str | None, team: str | None = None) -> tuple[str, int] | None:
         """(organisation, matrix version) a Slack request belongs to: its channel's, else its
-        user's, else the only one. One indexed query in the usual case, since this runs on
-        every command."""
+        user's, else the only one; with `team` (the installation asked), only among the
+        organisations that workspace may reach. One indexed query in the usual case, since
+        this runs on every command."""
         if channel:
             row = self.session.execute(_ORG_BY_CHANNEL, {"channel": channel}).first()
             if row:
                 return row[0], row[1]
         if user:
-            rows = self.session.execute(_ORGS_OF_USER, {"user": user}).all()
+            mine = (_ORGS_OF_USER_IN_TEAM, {"user": user, "team": team}) if team else (_ORGS_OF_USER, {"user": user})
+            rows = self.session.execute(*mine).all()
             if len(rows) == 1:
                 return rows[0][0], rows[0][1]
-        rows = self.session.execute(_ALL_ORGS).all()
+        rows = self.session.execute(*((_ORGS_OF_TEAM, {"team": team}) if team else (_ALL_ORGS, {}))).all()
         return (rows[0][0], rows[0][1]) if len(rows) == 1 else None
 
-    def organisation_for(self, channel: str | None, user: str | None) -> str | None:
-        found = self.locate(channel, user)
+    def organisation_for(self, channel: str | None, user: str | None, team: str | None = None) -> str | None:
+        found = self.locate(channel, user, team)
         return found[0] if found else None
 
     def _org_id(self, org_key: str) -> int:

@@ -110,6 +110,8 @@ def export_text(matrix: Matrix) -> str:
     doc["holidays"] = _flow_list([d.isoformat() for d in matrix.holidays])
     if matrix.channel:
         doc["channel"] = matrix.channel
+    if matrix.team:
+        doc["team"] = matrix.team
     quiet = {"quiet": matrix.digest_quiet} if matrix.digest_quiet != "post" else {}
     doc["digest"] = _flow({"time": matrix.digest_time.strftime("%H:%M"), **quiet})
     sides = CommentedMap()
@@ -120,6 +122,8 @@ def export_text(matrix: Matrix) -> str:
         entry = CommentedMap(name=side.name, people=people)
         if side.groups:
             entry["groups"] = CommentedMap({name: _flow_list(list(members)) for name, members in side.groups})
+        if side.teams:
+            entry["teams"] = _flow_list(list(side.teams))
         sides[side.key] = entry
     doc["sides"] = sides
     if matrix.rotas:

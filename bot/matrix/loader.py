@@ -46,6 +46,8 @@ from bot.reviews.schedule import parse_schedule
 
 MARKUP = re.compile(r"[<>]|@(?:channel|here|everyone)\b", re.IGNORECASE)
 SLACK_CHANNEL = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+SLACK_TEAM = re.compile(r"^[TE][A-Z0-9]{2,}$")  # a workspace, or an Enterprise Grid org
+TEAM_HELP = "expected a Slack team id such as T0HOST0001 (or E… for an Enterprise Grid org): see README, For providers"
 KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 TOP_KEYS = (
@@ -55,6 +57,7 @@ TOP_KEYS = (
     "business_hours",
     "holidays",
     "channel",
+    "team",
     "sides",
     "sla",
     "areas",
@@ -148,6 +151,9 @@ class _Reader(NodeReader):
                 self.field(root, "channel"),
                 "expected a Slack channel id such as C0SHARED01 (channel details → bottom of the About tab)",
             )
+        team = self.text(root, "team", required=False)
+        if team and not SLACK_TEAM.match(team):
+            self.fail(self.field(root, "team"), TEAM_HELP)
         sides = self.sides(self.field(root, "sides"))
         people = {p.slack: p for s in sides for p in s.people}
         groups = {f"{s.key}.{g}" for s in sides for g, _ in s.groups}
@@ -192,6 +198,7 @@ class _Reader(NodeReader):
             digest_quiet=digest_quiet,
             contract=contract,
             rotas=rotas,
+            team=team,
         )
 
     @staticmethod
@@ -259,7 +266,7 @@ class _Reader(NodeReader):
                     side_node, f"the '{key}' side is required: a co-managed matrix has an internal team and a provider"
                 )
                 continue
-            if not self.mapping(side_node, ("name", "people", "groups")):
+            if not self.mapping(side_node, ("name", "people", "groups", "teams")):
                 continue
             people = []
             for item in self.items(self.field(side_node, "people")):
@@ -292,8 +299,22 @@ class _Reader(NodeReader):
                     members = self.field(groups_node, group).value
                     members = [members] if isinstance(members, str) else list(members or [])
                     groups.append((str(group), tuple(str(m) for m in members)))
-            sides.append(Side(key, self.shown_text(side_node, "name") or key, tuple(people), tuple(groups)))
+            teams = self.teams(self.field(side_node, "teams"))
+            sides.append(Side(key, self.shown_text(side_node, "name") or key, tuple(people), tuple(groups), teams))
         return tuple(sides)
+
+    def teams(self, node: Node) -> tuple[str, ...]:
+        """`teams: [T…]`: the workspaces a side's people come from (one id alone is a list of one)."""
+        if node.value is None:
+            return ()
+        items = [node] if isinstance(node.value, str) else self.items(node)
+        found: list[str] = []
+        for item in items:
+            if not isinstance(item.value, str) or not SLACK_TEAM.match(item.value):
+                self.fail(item, TEAM_HELP)
+            elif item.value not in found:
+                found.append(item.value)
+        return tuple(found)
 
     def sla(self, node: Node) -> SlaPolicy | None:
         if not self.mapping(node, (*PRIORITIES, "default", "warn_at")):

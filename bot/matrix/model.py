@@ -51,6 +51,9 @@ class Side:
     name: str
     people: tuple[Person, ...]
     groups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (group name, member Slack ids)
+    # The Slack workspaces (T…, or E… for an Enterprise Grid org) this side's people sign in
+    # from: a provider's engineers usually reach the client's channel from their own workspace.
+    teams: tuple[str, ...] = ()
 
     def group(self, name: str) -> tuple[str, ...] | None:
         return dict(self.groups).get(name)
@@ -170,6 +173,12 @@ class Matrix:
     digest_quiet: str = "post"  # one of DIGEST_QUIET
     contract: Contract | None = None  # block hours, overflow scope, approver, re-confirmation
     rotas: tuple[Rota, ...] = ()
+    team: str | None = None  # the workspace the shared channel lives in (T…, or E… org-wide)
+
+    @property
+    def teams(self) -> frozenset[str]:
+        """Every workspace the organisation's people come from: the channel's and each side's."""
+        return frozenset(t for t in (self.team, *(t for s in self.sides for t in s.teams)) if t)
 
     @property
     def working_days(self) -> frozenset[int]:

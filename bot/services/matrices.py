@@ -10,7 +10,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.errors import TandemError, UnknownOrganisation
+from bot.errors import TandemError, UnknownOrganisation, listing
 from bot.matrix.diff import changes
 from bot.matrix.model import Area, Matrix
 from bot.ownership.resolve import AreaIndex
@@ -47,8 +47,10 @@ class MatrixCache:
                 self._loaded[org_key] = loaded
         return loaded
 
-    def for_request(self, store: Store, channel: str | None, user: str | None) -> LoadedMatrix:
-        found = store.locate(channel, user)
+    def for_request(self, store: Store, channel: str | None, user: str | None, team: str | None = None) -> LoadedMatrix:
+        """The matrix of the channel the request came from, else of its user's organisation,
+        within what the installation's workspace `team` may reach."""
+        found = store.locate(channel, user, team)
         if found is None:
             if not store.organisation_keys():
                 raise UnknownOrganisation("No matrix is loaded yet. An admin loads one with: tandem matrix import FILE")
@@ -58,15 +60,32 @@ class MatrixCache:
             )
         return self.get(store, *found)
 
-    def home_channel(self, store: Store, user: str) -> str | None:
+    def home_channel(self, store: Store, user: str, team: str | None = None) -> str | None:
         """The shared channel of the user's organisation: where to answer when a modal has no channel."""
-        org = store.organisation_for(None, user)
+        org = store.organisation_for(None, user, team)
         return self.get(store, org).matrix.channel if org else None
 
     def warm(self, store: Store) -> None:
         """Load every organisation's matrix now, so no Slack request waits for it."""
         for org_key in store.organisation_keys():
             self.get(store, org_key)
+
+
+def admit(matrix: Matrix, user: str, actor_team: str | None, team: str | None) -> None:
+    """Refuse, naming the admins, someone from another workspace whom the matrix does not list.
+
+    Across a Slack Connect channel anyone in the other organisation can press Tandem's
+    buttons; only the people the matrix lists act for either side. Someone from the
+    installation's own workspace, or the one the matrix lives in, is not refused here."""
+    if user in matrix.people or not actor_team or actor_team in {team, matrix.team}:
+        return
+    admins = [p.slack for p in matrix.admins()]
+    raise TandemError(
+        f"You reached {matrix.name}'s channel from another workspace, and its matrix does not list you, "
+        "so Tandem did not act. Ask an admin to add you under sides: ",
+        *listing(admins, "an admin of the matrix"),
+        ".",
+    )
 
 
 def area_named(loaded: LoadedMatrix, words: str) -> Area:

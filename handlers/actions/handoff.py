@@ -84,22 +84,29 @@ def open_handoff_modal(
     area: str | None = None,
     summary: str = "",
     channel: str | None = None,
+    team: str | None = None,
 ) -> None:
     with deps.units(read_only=True) as store:
-        matrix = deps.matrices.for_request(store, channel, user).matrix
+        matrix = deps.matrices.for_request(store, channel, user, team).matrix
     client.views_open(trigger_id=trigger_id, view=new_handoff_modal(matrix, area, summary, channel))
 
 
 def start_handoff_button(client: WebClient, context: dict[str, Any]) -> None:
     press = inputs.of(context, Press)
     open_handoff_modal(
-        client, context["tandem"], press.user, press.trigger_id, area=press.value or None, channel=press.channel
+        client,
+        context["tandem"],
+        press.user,
+        press.trigger_id,
+        area=press.value or None,
+        channel=press.channel,
+        team=context["origin"].team,
     )
 
 
 def new_handoff_shortcut(client: WebClient, context: dict[str, Any]) -> None:
     shortcut = inputs.of(context, Shortcut)
-    open_handoff_modal(client, context["tandem"], shortcut.user, shortcut.trigger_id)
+    open_handoff_modal(client, context["tandem"], shortcut.user, shortcut.trigger_id, team=context["origin"].team)
 
 
 def new_handoff_from_message(client: WebClient, context: dict[str, Any]) -> None:
@@ -111,6 +118,7 @@ def new_handoff_from_message(client: WebClient, context: dict[str, Any]) -> None
         shortcut.trigger_id,
         summary=shortcut.message_text,
         channel=shortcut.channel,
+        team=context["origin"].team,
     )
 
 

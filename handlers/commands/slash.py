@@ -39,7 +39,7 @@ def reads_only(context: dict[str, Any]) -> bool:
 def answer(ack: Ack, context: dict[str, Any]) -> None:
     deps: Deps = context["tandem"]
     command = inputs.of(context, SlashCommand)
-    ack(**dispatch(deps, lambda: _parse(command), command.user, command.channel).payload())
+    ack(**dispatch(deps, lambda: _parse(command), command.user, command.channel, command.team).payload())
 
 
 def acknowledge(ack: Ack, context: dict[str, Any]) -> None:
@@ -59,6 +59,8 @@ def work(respond: Respond, context: dict[str, Any], client: WebClient) -> None:
     except TandemError:
         return  # already answered in the acknowledgement
     if parsed.name == "handoff" and not parsed.text and parsed.target is None:
-        open_handoff_modal(client, context["tandem"], command.user, command.trigger_id, channel=command.channel)
+        open_handoff_modal(
+            client, context["tandem"], command.user, command.trigger_id, channel=command.channel, team=command.team
+        )
         return
-    respond(**dispatch(context["tandem"], lambda: parsed, command.user, command.channel).payload())
+    respond(**dispatch(context["tandem"], lambda: parsed, command.user, command.channel, command.team).payload())

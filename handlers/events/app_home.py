@@ -23,7 +23,7 @@ def app_home_opened(client: WebClient, context: dict[str, Any]) -> None:
     deps: Deps = context["tandem"]
     try:
         with deps.units(read_only=True) as store:
-            loaded = deps.matrices.for_request(store, None, opened.user)
+            loaded = deps.matrices.for_request(store, None, opened.user, context["origin"].team)
             home = home_service.build(store, loaded.matrix, opened.user, deps.clock.now())
         view = home_view(home)
     except TandemError as error:  # no matrix for this person: the tab says how to get one

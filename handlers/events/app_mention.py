@@ -15,7 +15,8 @@ from handlers.middleware.once import finish_event
 
 def app_mention(client: WebClient, context: dict[str, Any]) -> None:
     mention = inputs.of(context, Mention)
-    reply = answer(context["tandem"], lambda: parse_mention(mention.text), mention.user, mention.channel)
+    team = context["origin"].team
+    reply = answer(context["tandem"], lambda: parse_mention(mention.text), mention.user, mention.channel, team)
     payload = reply.payload()
     payload.pop("response_type")
     client.chat_postMessage(channel=mention.channel, thread_ts=mention.thread_ts or mention.ts, **payload)

@@ -1,7 +1,8 @@
 """Refuse, with a 400 and before any acknowledgement, a request whose fields Tandem cannot read.
 
 Runs after Bolt's signature check. The typed input (`handlers.inputs`) is left in
-`context["input"]` for the listener, which reads nothing else.
+`context["input"]` for the listener, which reads nothing else, with where it came from
+in `context["origin"]` (`inputs.Origin`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class ReadInputs(Middleware):
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         try:
             req.context["input"] = inputs.read(req.body)
+            req.context["origin"] = inputs.origin(req.body)
         except inputs.Malformed as error:
             log.warning("request refused: %s", error)
             return BoltResponse(

@@ -1,11 +1,14 @@
 """`TANDEM_ALLOWED_TEAMS`: refuse requests from workspaces that were not allowed.
 
-A slash command from elsewhere gets a sentence saying so; events and actions get an
-empty 200, so Slack does not retry and nothing is posted.
+Whoever asked (a command, a mention, a button, a form) is told so in a sentence, where
+they are (`handlers.middleware.refusals`); other events get an empty 200, so Slack does
+not retry and nothing is posted.
 """
 
 from slack_bolt import BoltResponse
 from slack_bolt.middleware import Middleware
+
+from handlers.middleware.refusals import TOLD, refuse
 
 REFUSAL = "Tandem is not enabled for this workspace. Ask the admin who installed it to add its team id to TANDEM_ALLOWED_TEAMS."
 
@@ -26,4 +29,6 @@ class AllowedTeamsOnly(Middleware):
         }
         if teams & self.allowed:
             return next()
-        return BoltResponse(status=200, body=REFUSAL if body.get("command") else "")
+        if isinstance(context.get("input"), TOLD):
+            return refuse(req, REFUSAL)
+        return BoltResponse(status=200, body="")

@@ -86,3 +86,13 @@ class Reply:
             "blocks": cap_blocks(self.blocks),
             "response_type": "in_channel" if self.public else "ephemeral",
         }
+
+
+def notice_modal(text: str) -> dict:
+    """A modal that only says `text`: what a submitted form turns into when it was refused."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Tandem"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [section(text)],
+    }

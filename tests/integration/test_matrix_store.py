@@ -93,3 +93,22 @@ def test_business_hours_per_day_are_stored_whole(db, clock, tmp_path):
     import_file(db, EXAMPLE, "cli", clock)  # back to one line
     again, _, events = stored(db)
     assert len(again.business_hours) == 1 and "business_hours changed" in events[-1].detail["changes"]
+
+
+def test_workspaces_are_stored_exported_and_bound_to_their_organisation(db, clock, tmp_path):
+    bound = EXAMPLE.read_text().replace("channel: C0SHARED01\n", "channel: C0SHARED01\nteam: T0HOST0001\n")
+    bound = bound.replace("    name: Red Kite IT\n", "    name: Red Kite IT\n    teams: [T0MSP00001]\n")
+    other = bound.replace("organisation: harbour-finch", "organisation: osprey").replace("C0SHARED01", "C0OSPREY01")
+    other = other.replace("T0HOST0001", "T0OSPREY01").replace("T0MSP00001", "T0MSP00002")
+    for name, text in (("a.yml", bound), ("b.yml", other)):
+        (tmp_path / name).write_text(text)
+        import_file(db, tmp_path / name, "cli", clock)
+    with db.session() as session:
+        store = Store(session)
+        matrix = store.load_matrix("harbour-finch")
+        assert matrix == load_text(bound) and load_text(export_text(matrix)) == matrix
+        assert store.locate("C0OSPREY01", None, "T0HOST0001")[0] == "osprey"  # the channel decides
+        assert store.locate(None, "U0ALICE01", "T0MSP00001")[0] == "harbour-finch"
+        assert store.locate(None, "U0ALICE01", "T0MSP00002")[0] == "osprey"
+        assert store.locate(None, "U0ALICE01") is None  # in both, and no workspace to choose by
+        assert store.locate(None, "U0NOBODY1", "T0OTHER001") is None

@@ -268,10 +268,24 @@ def test_other_workspaces_are_refused(standin, tmp_path):
                 "/owner", "backups", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url()
             ),
         )
-        assert status == 200 and "not enabled for this workspace" in body["raw"]
+        assert status == 200 and body["response_type"] == "ephemeral"
+        assert "not enabled for this workspace" in body["text"]
         send(other, sr.event_callback(sr.app_mention("<@W111> who owns backups?", user=ALICE, channel=CHANNEL)))
+        [told] = standin.wait_for("chat.postEphemeral")
+        assert told["user"] == ALICE and "TANDEM_ALLOWED_TEAMS" in told["text"]
+        click = sr.block_actions(
+            "handoff_take",
+            "1",
+            user_id=ALICE,
+            channel_id=CHANNEL,
+            message_ts="1700000000.000100",
+            response_url=standin.response_url("refused"),
+        )
+        assert send(other, click)[0] == 200
+        [answer] = standin.wait_for_response("refused")
+        assert answer.body["response_type"] == "ephemeral" and "not enabled" in answer.body["text"]
         time.sleep(0.5)
-        assert standin.calls("chat.postMessage") == []
+        assert standin.calls("chat.postMessage") == [] and standin.calls("chat.update") == []
 
 
 def test_missing_token_stops_start_up_with_a_clear_message(tmp_path):

@@ -163,3 +163,22 @@ def test_warnings_name_placeholders_a_missing_channel_and_markup():
         ("sides.internal.people[2].name", "looks like Slack markup (<…>, @channel, @here)"),
     }
     assert read_text(BASE).warnings == []
+
+
+def test_the_workspaces_of_the_channel_and_of_each_side():
+    text = BASE.replace("channel: C0SHARED01\n", "channel: C0SHARED01\nteam: T0HOST0001\n").replace(
+        "    name: Red Kite IT\n", "    name: Red Kite IT\n    teams: [T0MSP00001, E0GRID0001]\n"
+    )
+    matrix = load_text(text)
+    assert matrix.team == "T0HOST0001" and matrix.side("provider").teams == ("T0MSP00001", "E0GRID0001")
+    assert matrix.teams == {"T0HOST0001", "T0MSP00001", "E0GRID0001"}
+    assert load_text(BASE).teams == frozenset()
+
+
+def test_a_team_that_is_not_a_team_id_is_refused_with_where_to_find_it():
+    text = BASE.replace("channel: C0SHARED01\n", "channel: C0SHARED01\nteam: C0SHARED01\n").replace(
+        "    name: Red Kite IT\n", "    name: Red Kite IT\n    teams: [redkite]\n"
+    )
+    found = problems(text)
+    assert [p.field for p in found] == ["team", "sides.provider.teams[0]"]
+    assert all("Slack team id such as T0HOST0001" in p.message for p in found)
