@@ -14,11 +14,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, never SQLite's batch copy: rebuilding a parent table drops it, and the
+# ON DELETE CASCADE of its children (people, handoffs) would empty them.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("organisations") as batch:
-        batch.add_column(sa.Column("team", sa.String(32), nullable=True))
-    with op.batch_alter_table("sides") as batch:
-        batch.add_column(sa.Column("teams", sa.JSON(), nullable=False, server_default="[]"))
+    op.add_column("organisations", sa.Column("team", sa.String(32), nullable=True))
+    op.add_column("sides", sa.Column("teams", sa.JSON(), nullable=False, server_default="[]"))
     op.create_table(
         "organisation_teams",
         sa.Column(
@@ -35,7 +37,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_organisation_teams_team", table_name="organisation_teams")
     op.drop_table("organisation_teams")
-    with op.batch_alter_table("sides") as batch:
-        batch.drop_column("teams")
-    with op.batch_alter_table("organisations") as batch:
-        batch.drop_column("team")
+    op.drop_column("sides", "teams")
+    op.drop_column("organisations", "team")
