@@ -210,18 +210,39 @@ def matrix() -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--org", "organisation", default="my-org", show_default=True, help="Organisation key.")
 @click.option("--name", default="My Organisation", show_default=True, help="Organisation name.")
-@click.option("--timezone", default="Europe/London", show_default=True, help="IANA time zone.")
-def matrix_init(file: str, organisation: str, name: str, timezone: str) -> None:
-    """Write a starter matrix FILE: the usual areas and the default review library (CIS/NIST)."""
+@click.option("--timezone", help="IANA time zone.  [default: the template's, else Europe/London]")
+@click.option("--channel", help="The shared channel's id (C…).")
+@click.option("--team", help="The team id (T…) of the workspace the channel lives in.")
+@click.option(
+    "--from",
+    "template",
+    type=click.Path(dir_okay=False),
+    help="A matrix to start from, such as the provider's standard split: its side, areas, SLA and reviews.",
+)
+def matrix_init(
+    file: str,
+    organisation: str,
+    name: str,
+    timezone: str | None,
+    channel: str | None,
+    team: str | None,
+    template: str | None,
+) -> None:
+    """Write a matrix FILE for a new client: the starter (the usual areas and the default
+    review library, CIS/NIST), or a copy of TEMPLATE under the client's name and channel."""
     from pathlib import Path
 
-    from bot.matrix.starter import starter_text
+    from bot.matrix.loader import load_file
+    from bot.matrix.starter import client_text
 
     path = Path(file)
     if path.exists():
         raise TandemError(f"{file} already exists; choose another name or remove it first.")
-    path.write_text(starter_text(organisation, name, timezone), encoding="utf-8")
-    click.echo(f"Wrote {file}. Replace the placeholder people, then: tandem matrix import {file}")
+    base = load_file(template) if template else None
+    zone = timezone or (base.timezone if base else "Europe/London")
+    path.write_text(client_text(organisation, name, zone, channel, team, base), encoding="utf-8")
+    people = "the template's internal people with the client's" if base else "the placeholder people"
+    click.echo(f"Wrote {file}. Replace {people}, then: tandem matrix import {file}")
 
 
 @matrix.command("import")

@@ -7,6 +7,7 @@ straight away; `tandem matrix audit` then shows what still needs deciding.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from io import StringIO
 
 from ruamel.yaml import YAML
@@ -14,7 +15,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from bot.matrix.export import export_text
 from bot.matrix.loader import load_text
-from bot.matrix.model import PLACEHOLDER
+from bot.matrix.model import PLACEHOLDER, Matrix
 from bot.reviews.library import load_library
 
 # Area key -> (name, who usually does the work in a co-managed split)
@@ -38,6 +39,40 @@ AREAS = {
     "licensing": ("Software licensing", "internal"),
 }
 INTERNAL_ADMIN, PROVIDER_ADMIN = f"U0{PLACEHOLDER}1", f"U0{PLACEHOLDER}2"
+
+
+def client_text(
+    organisation: str,
+    name: str,
+    timezone: str,
+    channel: str | None = None,
+    team: str | None = None,
+    template: Matrix | None = None,
+) -> str:
+    """A new client's matrix as a file: the provider's `template` (its side, areas, SLA,
+    reviews and rotas) or the starter, under this client's key, name, zone, channel and
+    workspace; raises MatrixError if the arguments make it invalid."""
+    if template is None and not channel and not team:
+        return starter_text(organisation, name, timezone)
+    base = template or load_text(starter_text(organisation, name, timezone), source="starter")
+    internal = base.side("internal")
+    sides = tuple(replace(s, name=f"{name} IT") if s is internal and template else s for s in base.sides)
+    matrix = replace(
+        base,
+        organisation=organisation,
+        name=name,
+        timezone=timezone,
+        channel=channel or base.channel,
+        team=team or base.team,
+        sides=sides,
+    )
+    text = export_text(matrix)
+    load_text(text, source=f"the matrix for {organisation}")  # the arguments' problems, by field
+    todo = "replace the template's internal people with the client's" if template else _TODO
+    return f"# {name}: {todo}, then:\n# tandem matrix import FILE\n" + text
+
+
+_TODO = "replace U0CHANGEME1/2 with real Slack member ids, add your people, aliases and after-hours cover"
 
 
 def starter_text(organisation: str, name: str, timezone: str) -> str:

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+from bot.matrix.loader import load_file
 from tests.conftest import EXAMPLE
 
 
@@ -65,6 +66,36 @@ def test_init_writes_a_starter_that_imports_with_the_review_library(tmp_path):
     assert "CIS Controls v8 11.5" in text and "dormant" in text.lower()
     assert tandem(tmp_path, "matrix", "import", "starter.yml").returncode == 0
     assert tandem(tmp_path, "matrix", "init", "starter.yml").returncode == 1  # never overwrites
+
+
+def test_init_writes_a_new_client_from_the_providers_template(tmp_path):
+    template = EXAMPLE.read_text().replace(
+        "    name: Red Kite IT\n", "    name: Red Kite IT\n    teams: [T0MSP00001]\n"
+    )
+    (tmp_path / "redkite.yml").write_text(template)
+    args = ["--org", "osprey", "--name", "Osprey Legal", "--timezone", "America/New_York"]
+    where = ["--channel", "C0OSPREY01", "--team", "T0OSPREY01"]
+    run = tandem(tmp_path, "matrix", "init", "osprey.yml", *args, *where, "--from", "redkite.yml")
+    assert run.returncode == 0, run.stderr
+    written = load_file(tmp_path / "osprey.yml")
+    source = load_file(tmp_path / "redkite.yml")
+    assert (written.organisation, written.name, written.timezone) == ("osprey", "Osprey Legal", "America/New_York")
+    assert (written.channel, written.team) == ("C0OSPREY01", "T0OSPREY01")
+    assert written.side("provider") == source.side("provider") and written.areas == source.areas
+    assert written.side("internal").name == "Osprey Legal IT" and written.reviews == source.reviews
+    assert tandem(tmp_path, "matrix", "import", "osprey.yml").returncode == 0
+
+    starter = tandem(tmp_path, "matrix", "init", "new.yml", "--org", "calder", *where)
+    assert starter.returncode == 0, starter.stderr
+    assert (load_file(tmp_path / "new.yml").channel, load_file(tmp_path / "new.yml").team) == (
+        "C0OSPREY01",
+        "T0OSPREY01",
+    )
+
+    wrong = tandem(tmp_path, "matrix", "init", "bad.yml", "--org", "x", "--team", "redkite", "--channel", "general")
+    assert wrong.returncode == 1 and not (tmp_path / "bad.yml").exists()
+    assert "team = 'redkite': expected a Slack team id" in wrong.stderr and "channel = 'general'" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
 
 
 def test_export_handoffs_csv_and_json(tmp_path):
