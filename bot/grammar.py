@@ -36,6 +36,7 @@ TANDEM_SUBCOMMANDS = (
     "status",
     "log",
     "hours",
+    "fleet",
 )
 # Other words for the same subcommand: `/tandem audit` was the gap audit's first name.
 ALIASES = {"audit": "gaps", "rotas": "rota"}

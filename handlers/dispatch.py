@@ -20,7 +20,7 @@ from bot.errors import TandemError
 from bot.grammar import LOG_USAGE, Command
 from bot.matrix.audit import find_gaps
 from bot.ports import Notifier, Store
-from bot.services import audit_log, evidence
+from bot.services import audit_log, evidence, fleet
 from bot.services import cover as cover_service
 from bot.services import digests as digest_service
 from bot.services import handoffs as handoff_service
@@ -34,6 +34,7 @@ from bot.services.cover import parse_since
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
 from handlers.views.blocks import Reply, section
+from handlers.views.fleet import fleet_reply
 from handlers.views.handoff import opened_reply, sla_reply, status_reply
 from handlers.views.hours import hours_reply, logged_reply
 from handlers.views.leave import cover_end_reply, cover_list_reply, cover_reply
@@ -215,6 +216,11 @@ def digest(req: Request, cmd: Command) -> Reply:
     return Reply(f"Posted the digest in <#{channel}>.", [section(f":newspaper: Posted the digest in <#{channel}>.")])
 
 
+def show_fleet(req: Request, cmd: Command) -> Reply:
+    _no_words(cmd, "`/tandem fleet`", "it lists every client you are a provider admin for")
+    return fleet_reply(fleet.clients(req.store, req.matrices, req.user, req.now))
+
+
 ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "owner": owner,
     "person": person,
@@ -236,6 +242,7 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "reviews": reviews,
     "done": done,
     "digest": digest,
+    "fleet": show_fleet,
     "thanks": thanks,
     "hello": hello,
     "unknown": not_understood,

@@ -97,6 +97,10 @@ class Store:
         found = self.locate(channel, user, team)
         return found[0] if found else None
 
+    def organisations_of(self, user: str) -> list[str]:
+        """The organisations whose matrix lists `user`, by key."""
+        return sorted(row[0] for row in self.session.execute(_ORGS_OF_USER, {"user": user}))
+
     def _org_id(self, org_key: str) -> int:
         if org_key not in self._org_ids:
             org_id = self.session.scalar(select(orm.Organisation.id).where(orm.Organisation.key == org_key))

@@ -19,5 +19,8 @@ def app_mention(client: WebClient, context: dict[str, Any]) -> None:
     reply = answer(context["tandem"], lambda: parse_mention(mention.text), mention.user, mention.channel, team)
     payload = reply.payload()
     payload.pop("response_type")
-    client.chat_postMessage(channel=mention.channel, thread_ts=mention.thread_ts or mention.ts, **payload)
+    if reply.private:
+        client.chat_postEphemeral(channel=mention.channel, user=mention.user, **payload)
+    else:
+        client.chat_postMessage(channel=mention.channel, thread_ts=mention.thread_ts or mention.ts, **payload)
     finish_event(context)

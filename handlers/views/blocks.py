@@ -79,6 +79,7 @@ class Reply:
     text: str
     blocks: list[dict] = field(default_factory=list)
     public: bool = False
+    private: bool = False  # only the asker may see it, even when asked by a mention in a channel
 
     def payload(self) -> dict:
         return {

@@ -19,6 +19,7 @@ HELP = """*Tandem* answers who owns what in the co-managed split, and keeps hand
 • `/tandem rota [key]` — who is on each rota now and next
 • `/tandem matrix [area]` · `/tandem gaps` — the matrix (or one area in full) and its gaps
 • `/tandem digest [weekly]` · `/tandem export` · `/tandem evidence [review | area] [since]` — admins: post a digest now, share the handoff or audit evidence
+• `/tandem fleet` — provider admins: every client at once, worst first
 Mention me too: `@tandem who owns backups?`, `@tandem overflow P2 30 laptops to image by Friday`."""
 
 

@@ -189,3 +189,36 @@ def test_each_request_finds_only_its_own_organisation(bot, standin):
     # A direct message has no matrix channel: the installation's workspace decides.
     assert "Osprey backup vault" in owner("D0DIRECT01", OSPREY, user="U0NOBODY1")
     assert "Osprey" not in owner("D0DIRECT01", HOST, user="U0NOBODY1")
+
+
+def test_the_fleet_lists_a_provider_admins_clients_and_only_to_them(bot, standin):
+    request = sr.slash_command(
+        "/handoff",
+        "P2 provider: new starter laptop",
+        user_id=ALICE,
+        channel_id=OSPREY_CHANNEL,
+        team_id=OSPREY,
+        response_url=standin.response_url("opened"),
+    )
+    assert sr.post(bot.events_url, *request)[0] == 200
+    standin.wait_for_response("opened")
+
+    def fleet(user: str) -> str:
+        request = sr.slash_command(
+            "/tandem", "fleet", user_id=user, channel_id=CHANNEL, team_id=HOST, response_url=standin.response_url(user)
+        )
+        assert sr.post(bot.events_url, *request)[0] == 200
+        [answer] = standin.wait_for_response(user)
+        assert answer.body["response_type"] == "ephemeral"
+        return json.dumps(answer.body["blocks"]) if answer.body.get("blocks") else answer.body["text"]
+
+    shown = fleet("U0PRIYA01")
+    assert "Your clients (2)" in shown and "*Osprey Legal* (<#C0OSPREY01>)" in shown
+    assert "*Harbour &amp; Finch Architects* (<#C0SHARED01>)" in shown and "1 open" in shown
+    assert "provider admin" in fleet(ALICE).lower() or "admins" in fleet(ALICE)
+
+    assert send_event(bot, mention("fleet", user="U0PRIYA01", event_id=sr._unique("Ev0FLEET"))) == 200
+    [told] = standin.wait_for("chat.postEphemeral")
+    assert told["user"] == "U0PRIYA01" and "Osprey Legal" in json.dumps(told.blocks)
+    # never in the client's channel, for all to read
+    assert [c for c in standin.calls("chat.postMessage") if c["channel"] == CHANNEL] == []
