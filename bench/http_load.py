@@ -264,17 +264,20 @@ def server_defaults() -> tuple[str, str]:
     return str(Settings.web_concurrency), str(Settings.threads)
 
 
-def build_pool(standin, size: int) -> list[bytes]:
+def build_pool(standin, size: int, places: tuple[tuple[str, str], ...] = ((CHANNEL, "T111"),)) -> list[bytes]:
+    """Signed `/owner` requests as raw HTTP, spread over `places` ((channel, team) pairs)."""
     from tests.support import slack_requests as sr
 
     response_url = standin.response_url("bench")
     pool = []
     for i in range(size):
+        channel, team = places[i % len(places)]
         body, headers = sr.slash_command(
             "/owner",
             QUERIES[i % len(QUERIES)],
             user_id=USERS[i % len(USERS)],
-            channel_id=CHANNEL,
+            channel_id=channel,
+            team_id=team,
             response_url=response_url,
         )
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
