@@ -174,8 +174,11 @@ class Origin:
 
     @property
     def external(self) -> bool:
-        """The person acts from a workspace other than the installation's."""
-        return bool(self.team and self.actor_team and self.actor_team != self.team)
+        """The person acts from a workspace other than the installation's. An org-wide install
+        (an `E…` installation) serves every workspace of its Enterprise Grid org, and payloads
+        do not say which org a person's workspace belongs to: nobody counts as external there."""
+        grid = bool(self.team and self.team.startswith("E"))
+        return bool(self.team and self.actor_team and self.actor_team != self.team and not grid)
 
 
 def origin(body: dict[str, Any]) -> Origin:

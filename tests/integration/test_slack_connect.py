@@ -222,3 +222,20 @@ def test_the_fleet_lists_a_provider_admins_clients_and_only_to_them(bot, standin
     assert told["user"] == "U0PRIYA01" and "Osprey Legal" in json.dumps(told.blocks)
     # never in the client's channel, for all to read
     assert [c for c in standin.calls("chat.postMessage") if c["channel"] == CHANNEL] == []
+
+
+def test_an_org_wide_install_treats_nobody_as_external(bot, standin):
+    """On an Enterprise Grid org-wide install `team` is null and the installation is the org."""
+    ts, number = open_handoff(bot, standin)
+    body = copy.deepcopy(sample("interactivity/block_actions_external_user.json"))
+    body.update(team=None, enterprise={"id": "E0GRID0001", "name": "Grid"}, is_enterprise_install=True)
+    body["user"].update(id="U0GRIDUSR1", team_id="T0GRIDWS01")  # in no matrix
+    body["container"]["message_ts"] = ts
+    body["message"] = standin.message(CHANNEL, ts)
+    body["actions"][0].update(
+        action_id="handoff_take", value=sr.button_value(body["message"], "handoff_take", str(number))
+    )
+    body["response_url"] = standin.response_url("grid")
+    assert sr.post(bot.events_url, *sr.interactive(body))[0] == 200
+    [refusal] = standin.wait_for("chat.postEphemeral")  # the party rules answer, not the stranger gate
+    assert refusal["user"] == "U0GRIDUSR1" and "Only people of the two sides" in refusal["text"]
