@@ -42,7 +42,7 @@ def apply(
         raise ValueError(f"unknown handoff action {action!r}: expected one of {', '.join(ACTIONS)}")
     now = as_utc(now)
     if actor not in matrix.people:
-        admins = listing((p.slack for p in matrix.admins()), empty="an admin")
+        admins = listing((p.slack for p in matrix.admins()), empty="an admin", sep=" or ")
         raise Forbidden(
             "Only people of the two sides in the matrix can act on handoffs: ask ",
             *admins,

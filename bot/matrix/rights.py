@@ -15,7 +15,7 @@ def member(matrix: Matrix, user: str, doing: str) -> Person:
     """The person behind `user`, who must be listed on one of the two sides."""
     person = matrix.people.get(user)
     if person is None:
-        admins = listing((p.slack for p in matrix.admins()), empty="an admin")
+        admins = listing((p.slack for p in matrix.admins()), empty="an admin", sep=" or ")
         raise TandemError(
             f"Only people of the two sides in the matrix of {matrix.name} can {doing}: ask ",
             *admins,

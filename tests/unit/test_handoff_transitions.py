@@ -111,7 +111,7 @@ def test_unknown_action_is_a_bug_not_a_user_error():
 def test_outsiders_cannot_act(action):
     message = refused(NEW, action, OUTSIDER)
     assert message.startswith("Only people of the two sides")
-    assert f"<@{ALICE}>, <@{PRIYA}>" in message  # the admins who can add them
+    assert f"ask <@{ALICE}> or <@{PRIYA}> to add you" in message  # the admins who can add them
     assert issubclass(Forbidden, TandemError)
 
 

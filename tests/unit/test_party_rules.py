@@ -214,7 +214,8 @@ def test_digests_and_exports_are_for_admins(doing, actor):
     with pytest.raises(TandemError) as refusal:
         rights.require_admin(MATRIX, actor, doing)
     expected = (
-        f"Only people of the two sides in the matrix of Fenwick & Hale Solicitors can {doing}"
+        f"Only people of the two sides in the matrix of Fenwick & Hale Solicitors can {doing}: "
+        "ask @U0ALICE01 or @U0PRIYA01 to add you."
         if actor == OUTSIDER
         else f"Only a matrix admin can {doing}: ask @U0ALICE01 or @U0PRIYA01."
     )
