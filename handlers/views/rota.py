@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.matrix.model import Matrix
+from bot.ownership.when import WEEKDAYS
 from bot.services.rotas import RotaNow, Shift
 from handlers.views.blocks import Reply, context, header, section
 from handlers.views.leave import cover_words
@@ -18,7 +19,8 @@ def _every(rota_now: RotaNow) -> str:
         every = "every week" if weeks == 1 else f"every {weeks} weeks"
     else:
         every = "every day" if handover.every == 1 else f"every {handover.every} days"
-    return f"hands over {every} at {escape(handover.at_text)}"
+    on = f" on {WEEKDAYS[handover.weekday].capitalize()}" if handover.weekday is not None else ""
+    return f"hands over {every}{on} at {handover.at:%H:%M}"
 
 
 def _away(shift: Shift) -> str:

@@ -23,7 +23,7 @@ def test_the_rota_command_shows_who_is_on_and_the_next_four_handovers(slack, sta
     reply = slack.answer("/tandem", "rota ooh", BEN)
     text = json.dumps(reply["blocks"], ensure_ascii=False)
     assert reply["response_type"] == "ephemeral" and reply["text"] == "On now — Red Kite after-hours rota: <@U0SAM0001>"
-    assert "*Red Kite after-hours rota* (`rota:ooh`) — hands over every week at mon 09:00" in text
+    assert "*Red Kite after-hours rota* (`rota:ooh`) — hands over every week on Monday at 09:00" in text
     assert "*On now:* <@U0SAM0001> until <!date^" in text and "Mon 30 Nov 09:00 GMT" in text
     order = [text.index(f"— <@{p}>") for p in (TOM, PRIYA)]
     assert order == sorted(order) and text.count("\\n• ") == 4
