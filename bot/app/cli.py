@@ -376,6 +376,36 @@ def export_handoffs(since: str, fmt: str, org: str | None, output: str | None) -
     _write(text, output)
 
 
+@main.command("report")
+@click.option("--org", help="Organisation key (needed when several are loaded).")
+@click.option("--period", default="", help="2026-11, 2026-Q4 or 2026-10-01..2026-12-31 (default: last month).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Write the HTML page here.")
+@click.option("--pdf", "pdf", type=click.Path(dir_okay=False), help="Also print it to this PDF (needs Chromium).")
+@click.option("--at", help="Make the review as if it were this time (ISO-8601 with offset); default now.")
+def report(org: str | None, period: str, out: str, pdf: str | None, at: str | None) -> None:
+    """The service review: SLA, handoffs, reviews, hours and the weeks ahead, as a page and a PDF."""
+    from pathlib import Path
+
+    from bot.app.report.page import render
+    from bot.app.report.pdf import print_pdf
+    from bot.services.report import period_for, review
+
+    now = _clock(at).now()
+    with _store() as store:
+        matrix = _matrix(store, org)
+        figures = review(store, matrix, period_for(matrix, period, now), now)
+    page = Path(out)
+    try:
+        page.write_text(render(figures), encoding="utf-8")
+    except OSError as exc:
+        raise TandemError(f"Could not write {out}: {exc.strerror}.") from exc
+    click.echo(f"Wrote {out}: the service review of {matrix.name} for {figures.period.label}.")
+    if pdf:
+        print_pdf(page, Path(pdf))
+        click.echo(f"Wrote {pdf}.")
+    click.echo(figures.summary)
+
+
 @main.group("audit-log")
 def audit_log() -> None:
     """The audit log: every matrix change, cover, handoff step, approval, hours and review, hash-chained."""

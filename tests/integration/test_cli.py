@@ -13,8 +13,8 @@ from bot.matrix.loader import load_file
 from tests.conftest import EXAMPLE
 
 
-def tandem(tmp_path, *args: str, db: str = "cli.db") -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / db}"}
+def tandem(tmp_path, *args: str, db: str = "cli.db", env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / db}", **(env or {})}
     env.pop("TANDEM_MATRIX", None)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
