@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from functools import cached_property
 
-from bot.calendar import DAY_NAMES
+from bot.calendar import DAY_NAMES, BusinessCalendar
 from bot.contract.model import Contract
 from bot.errors import Who, Word
 from bot.matrix.durations import Duration
@@ -179,6 +179,12 @@ class Matrix:
     def teams(self) -> frozenset[str]:
         """Every workspace the organisation's people come from: the channel's and each side's."""
         return frozenset(t for t in (self.team, *(t for s in self.sides for t in s.teams)) if t)
+
+    @cached_property
+    def calendar(self) -> BusinessCalendar:
+        """The business hours and holidays as one calendar, built once: every clock and every
+        duty question asks for it, a report tens of thousands of times."""
+        return BusinessCalendar.weekly(self.timezone, (h.opening for h in self.business_hours), self.holidays)
 
     @property
     def working_days(self) -> frozenset[int]:

@@ -91,7 +91,7 @@ class OwnerAnswer:
 
 
 def business_calendar(matrix: Matrix) -> BusinessCalendar:
-    return BusinessCalendar.weekly(matrix.timezone, (h.opening for h in matrix.business_hours), matrix.holidays)
+    return matrix.calendar
 
 
 def sla_calendar(matrix: Matrix, target: SlaTarget | None) -> BusinessCalendar | AlwaysOpen:

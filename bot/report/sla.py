@@ -127,10 +127,14 @@ def handoff_figures(matrix: Matrix, handoffs: Iterable[Handoff], period: ReviewP
     previous = period.previous()
     this: list[tuple[Handoff, Attainment]] = []
     before: list[tuple[Handoff, Attainment]] = []
+    months: dict[tuple[int, int], tuple[str, list[tuple[Handoff, Attainment]]]] = {
+        (m.start.year, m.start.month): (m.label, []) for m in period.months()
+    }
     for handoff in handoffs:
-        day = as_utc(handoff.opened_at).astimezone(zone).date()
+        day = handoff.opened_at.astimezone(zone).date()
         if day in period:
             this.append((handoff, attainment(handoff, matrix, now)))
+            months[(day.year, day.month)][1].append(this[-1])
         elif day in previous:
             before.append((handoff, attainment(handoff, matrix, now)))
     return HandoffFigures(
@@ -139,7 +143,7 @@ def handoff_figures(matrix: Matrix, handoffs: Iterable[Handoff], period: ReviewP
         overall=Compared("all", _rate(this), _rate(before)),
         by_side=tuple(_compared(this, before, SIDES, lambda h: h.original_target_side)),
         by_priority=tuple(_compared(this, before, PRIORITIES, lambda h: h.priority)),
-        by_month=tuple(_by_month(this, period, zone)),
+        by_month=tuple((label, _rate(judged)) for label, judged in months.values()),
         respond=_times("respond", [r.time_to_respond for _, r in this]),
         resolve=_times("resolve", [r.time_to_resolve for _, r in this]),
         by_area=tuple(_by_area(matrix, [h for h, _ in this])),
@@ -159,11 +163,6 @@ def _compared(this, before, keys: Iterable[str], key_of) -> Iterable[Compared]:
         before_rate = _rate((h, r) for h, r in before if key_of(h) == key)
         if now_rate.measured or before_rate.measured:
             yield Compared(key, now_rate, before_rate)
-
-
-def _by_month(this, period: ReviewPeriod, zone: ZoneInfo) -> Iterable[tuple[str, Rate]]:
-    for month in period.months():
-        yield month.label, _rate((h, r) for h, r in this if as_utc(h.opened_at).astimezone(zone).date() in month)
 
 
 def _times(clock: str, taken: list[timedelta | None]) -> Times:
