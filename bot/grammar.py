@@ -37,6 +37,7 @@ TANDEM_SUBCOMMANDS = (
     "log",
     "hours",
     "fleet",
+    "report",
 )
 # Other words for the same subcommand: `/tandem audit` was the gap audit's first name.
 ALIASES = {"audit": "gaps", "rotas": "rota"}

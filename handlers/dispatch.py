@@ -28,6 +28,7 @@ from bot.services import hours as hours_service
 from bot.services import matrices as matrix_service
 from bot.services import owner as owner_service
 from bot.services import person as person_service
+from bot.services import report as report_service
 from bot.services import reviews as review_service
 from bot.services import rotas as rota_service
 from bot.services.cover import parse_since
@@ -67,6 +68,7 @@ class Request:
     channel: str | None
     now: datetime
     team: str | None = None  # the installation's workspace: which organisations it may reach
+    render_review: report_service.Render | None = None
 
     def loaded(self) -> LoadedMatrix:
         return self.matrices.for_request(self.store, self.channel, self.user, self.team)
@@ -221,6 +223,16 @@ def show_fleet(req: Request, cmd: Command) -> Reply:
     return fleet_reply(fleet.clients(req.store, req.matrices, req.user, req.now))
 
 
+def report(req: Request, cmd: Command) -> Reply:
+    if req.render_review is None:
+        raise TandemError("The service review is not drawn here: make it with tandem report on the server.")
+    matrix = req.loaded().matrix
+    shared = report_service.share_review(
+        req.store, matrix, req.user, cmd.text, req.channel, req.now, req.notifier, req.render_review
+    )
+    return Reply(escape(shared), [section(f":bar_chart: {escape(shared)} The page is in this conversation.")])
+
+
 ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "owner": owner,
     "person": person,
@@ -239,6 +251,7 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "evidence": share_evidence,
     "log": log_hours,
     "hours": hours,
+    "report": report,
     "reviews": reviews,
     "done": done,
     "digest": digest,
@@ -268,14 +281,21 @@ READ_ONLY = frozenset(
 )
 
 
+# Commands that only read but take too long for the acknowledgement: answered after it, in a
+# unit that waits for no writer and holds none up.
+READ_LATER = frozenset({"report"})
+
+
 def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None, team: str | None = None) -> Reply:
     """Parse the words, run the command in one unit of work and render its reply.
 
     This is where a `TandemError` from any command becomes the user's sentence."""
     try:
         command = parse()
-        with deps.units(read_only=command.name in READ_ONLY) as store:
-            request = Request(store, deps.matrices, deps.notifier, user, channel, deps.clock.now(), team)
+        with deps.units(read_only=command.name in READ_ONLY | READ_LATER) as store:
+            request = Request(
+                store, deps.matrices, deps.notifier, user, channel, deps.clock.now(), team, deps.render_review
+            )
             return ROUTES.get(command.name, not_understood)(request, command)
     except TandemError as error:
         return error_reply(error)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.app.settings import Settings
 from bot.clock import Clock
 from bot.ports import Notifier
+from bot.report.figures import ServiceReview
 from bot.services.deps import Deps
 from bot.services.matrices import MatrixCache
 from storage.db import Database
@@ -31,4 +32,11 @@ class Container:
 
 
 def build(settings: Settings, db: Database, clock: Clock, notifier: Notifier) -> Container:
-    return Container(settings, db, Deps(Units(db), clock, notifier, MatrixCache()))
+    return Container(settings, db, Deps(Units(db), clock, notifier, MatrixCache(), _render_review))
+
+
+def _render_review(review: ServiceReview) -> str:
+    """The review page, drawing library loaded on first use rather than at every start."""
+    from bot.app.report.page import render
+
+    return render(review)

@@ -56,6 +56,8 @@ def summarise(
 def _sla(period: ReviewPeriod, figures: HandoffFigures) -> str:
     rate, before = figures.overall.now, figures.overall.before
     opened = plural(figures.opened, "handoff")
+    if not figures.opened:
+        return f"In {period.label}, no handoff was opened."
     if not rate.measured:
         return f"In {period.label}, {opened} opened and none could be measured against the SLA yet."
     text = f"In {period.label}, {percent(rate.percent)} of the {plural(rate.measured, 'handoff')} measured met the SLA"

@@ -13,6 +13,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.ports import Notifier, UnitOfWork
 from bot.services.matrices import MatrixCache
+from bot.services.report import Render
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Deps:
     clock: Clock
     notifier: Notifier
     matrices: MatrixCache
+    render_review: Render | None = None  # the service review as an HTML page; None where nothing draws it
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Deps:
         """Never copied: Bolt deep-copies a request's context for lazy listeners, and the
