@@ -18,6 +18,7 @@ from bot.ownership.cover import LeavePeriod
 from bot.ownership.duty import business_calendar, on_duty
 
 AHEAD = timedelta(weeks=4)
+REASONS = {"no_after_hours": "nobody is named for after hours", "all_away": "everyone on duty is on leave"}
 _STEP = timedelta(hours=1)
 
 

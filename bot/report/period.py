@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from bot.contract.bank import period_of
 from bot.errors import TandemError
 
-KINDS = ("month", "quarter", "range")
 EARLIEST = date(2000, 1, 1)
 LONGEST = timedelta(days=366)
 USAGE = "write a month as 2026-11, a quarter as 2026-Q4, or dates as 2026-10-01..2026-12-31"

@@ -12,13 +12,12 @@ from zoneinfo import ZoneInfo
 from bot.contract.model import format_hours
 from bot.matrix.model import Matrix
 from bot.report.contract import HoursFigures, MatrixFigures
-from bot.report.outlook import Uncovered
+from bot.report.outlook import REASONS, Uncovered
 from bot.report.period import ReviewPeriod
 from bot.report.reviews import ReviewFigures
 from bot.report.sla import Compared, HandoffFigures
 
 TARGET = 90  # percent: an SLA below this is worth acting on
-_REASONS = {"no_after_hours": "nobody is named for after hours", "all_away": "everyone on duty is on leave"}
 
 
 def percent(value: float | None) -> str:
@@ -122,7 +121,7 @@ def _act(
         more = f" ({plural(len(outlook) - 1, 'more window')} in the next four weeks)" if len(outlook) > 1 else ""
         return (
             f"Act on: {first.area.name} has nobody on duty from {local(first.start, matrix.timezone)} "
-            f"to {local(first.end, matrix.timezone)}, as {_REASONS.get(first.reason, 'nobody is on duty')}{more}."
+            f"to {local(first.end, matrix.timezone)}, as {REASONS.get(first.reason, 'nobody is on duty')}{more}."
         )
     undone = [c for c in reviews.cycles if c.state in ("missed", "overdue")]
     if undone:

@@ -44,8 +44,9 @@ def handoffs(matrix: Matrix, start: datetime, end: datetime, count: int, seed: i
         pauses: tuple[Pause, ...] = ()
         if rng.random() < 0.25:
             wait_start = opened + respond + timedelta(minutes=10)
-            pauses = (Pause(wait_start, wait_start + timedelta(minutes=int(rng.lognormvariate(4.5, 1)))),)
-            resolve += pauses[0].end - pauses[0].start  # type: ignore[operator]
+            waited = timedelta(minutes=int(rng.lognormvariate(4.5, 1)))
+            pauses = (Pause(wait_start, wait_start + waited),)
+            resolve += waited
         still_open = rng.random() < 0.03
         yield Handoff(
             id=number,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -27,6 +28,7 @@ HATCHES = ("", "///", "..")
 COLOURS = (DARK, LIGHT, MID)
 _WIDTH, _HEIGHT = 7.0, 2.4  # inches: a chart across an A4 page, three to a page
 _GROUP = re.compile(r'<g id="(bar-\d+-\d+)">')
+_LOCK = threading.Lock()  # matplotlib's settings are process-wide, and it is not thread-safe
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)  # an RDF block naming matplotlib
 
 
@@ -59,6 +61,22 @@ def bars(
     empty_note: str = "nothing to show for this period",
 ) -> Chart:
     """Grouped (or stacked) bars, one group per category."""
+    with _LOCK:
+        return _bars(key, title, categories, series, x_label, y_label, horizontal, stacked, limit, empty_note)
+
+
+def _bars(
+    key: str,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    x_label: str,
+    y_label: str,
+    horizontal: bool,
+    stacked: bool,
+    limit: float | None,
+    empty_note: str,
+) -> Chart:
     rcParams["svg.hashsalt"] = key  # ids unique to this chart within the page
     rcParams["svg.fonttype"] = "path"
     height = max(_HEIGHT, 0.22 * len(categories) + 1.3) if horizontal else _HEIGHT

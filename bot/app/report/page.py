@@ -16,6 +16,7 @@ from bot.app.report.charts import Chart, Series, bars
 from bot.contract.model import format_hours
 from bot.matrix.model import SIDES, Matrix
 from bot.report.figures import ServiceReview
+from bot.report.outlook import REASONS
 from bot.report.sla import Compared, Rate
 from bot.report.summary import percent, plural
 
@@ -401,14 +402,13 @@ def _hours_and_changes(review: ServiceReview) -> str:
 
 def _outlook(review: ServiceReview) -> str:
     matrix, state = review.matrix, review.state
-    reasons = {"no_after_hours": "nobody named for after hours", "all_away": "everyone on duty is on leave"}
     windows = [
         (
             escape(u.area.name),
             escape(_local(matrix, u.start)),
             escape(_local(matrix, u.end)),
             _span(u.length),
-            escape(reasons.get(u.reason, u.reason)),
+            escape(REASONS.get(u.reason, u.reason)),
         )
         for u in review.outlook
     ]
