@@ -15,6 +15,7 @@ from tests.support.slack_app import SlackApp
 
 ALICE, PRIYA, SAM = "U0ALICE01", "U0PRIYA01", "U0SAM0001"
 WEDNESDAY_10AM = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+DRAWN = 90.0  # seconds: drawing the page takes a few on an idle machine, many more on a loaded one
 
 
 @pytest.fixture
@@ -30,10 +31,10 @@ def test_an_admin_shares_this_months_review_after_the_acknowledgement(slack, sta
     slack.answer("/handoff", "P3 provider: new VPN user for Leeds", ALICE)
     status, ack = slack.command("/tandem", "report this", PRIYA, reply_to="review")
     assert status == 200 and ack == {}  # the page is drawn after the acknowledgement
-    reply = standin.wait_for_response("review")[-1].body
+    reply = standin.wait_for_response("review", timeout=DRAWN)[-1].body
     assert reply["response_type"] == "ephemeral"
     assert reply["text"] == "Service review for Harbour &amp; Finch Architects, December 2026."
-    standin.wait_for("files.completeUploadExternal")
+    standin.wait_for("files.completeUploadExternal", timeout=DRAWN)
     [upload] = standin.uploads.values()
     assert upload.filename == "tandem-review-harbour-finch-20261201-20261231.html"
     assert upload.channel_id == "C0SHARED01" and upload.completed
