@@ -1,21 +1,32 @@
-"""Signed `/owner` over HTTP at concurrency 16: Tandem versus a bare Bolt app, same server.
+"""Signed slash commands over HTTP at concurrency 16: Tandem versus the best bare Bolt setups.
 
-    .venv/bin/python -m bench.http_load [--seconds 30] [--concurrency 16]
-                                        [--workers N] [--threads N] [--only tandem|bare]
+    .venv/bin/python -m bench.http_load [--rounds 3] [--seconds 10] [--concurrency 16]
+        [--command owner|sla|handoff] [--postgres URL] [--generators python,wrk]
+        [--workers N] [--threads N] [--only tandem,bare-sync,bare-async]
 
-1. Starts the Slack Web API stand-in (`tests.support.slack_standin.SlackStandIn`) on
-   127.0.0.1 and `tandem run` in HTTP mode as a subprocess (`tests.support.bot_server.
-   BotProcess`: SQLite in a temp dir, `examples/matrix.yml`).
-2. A separate client process (asyncio, one fresh connection per request, `Connection:
-   close`, so it does not share a GIL with anything it measures) sends signed `/owner`
-   slash commands drawn from a pre-built pool (`tests.support.slack_requests.slash_command`)
-   from 16 concurrent loops: a short warm-up, then `--seconds` of measurement.
-3. Does the same against `bench.bare_app` (Bolt + `SlackRequestHandler`, `ack("fixed")`) on
-   the same gunicorn gthread stack, same workers and threads, same signing secret.
+1. Starts the Slack Web API stand-in (`tests.support.slack_standin.SlackStandIn`) and three
+   servers side by side, each idle until its turn:
+   * `tandem`: `tandem run` in HTTP mode (`tests.support.bot_server.BotProcess`, SQLite in a
+     temp dir or with `--postgres URL` a new database on that server, `examples/matrix.yml`);
+   * `bare-sync`: `bench.bare_app sync`, a bare `App(process_before_response=True)` on the
+     same gunicorn gthread stack, same workers and threads;
+   * `bare-async`: `bench.bare_app async`, a bare `AsyncApp` on uvicorn with as many worker
+     processes (skipped, and said so, without uvicorn and aiohttp: the `bench` extra).
+2. In each of `--rounds` rounds, for each load generator, measures every server in turn
+   (the order rotates from round to round), so a disturbance on this shared machine falls on
+   all of them rather than on one. Every measurement gets freshly signed requests (Slack's
+   signatures carry a timestamp valid for 5 minutes), a short unrecorded warm-up, then
+   `--seconds` of load. The generators:
+   * `python`: a separate client process (asyncio, one fresh connection per request,
+     `Connection: close`) from `--concurrency` loops;
+   * `wrk` (when installed): keep-alive connections replaying the same pre-signed requests
+     from a generated Lua script.
+3. Reads the CPU time of each server's process tree from /proc before and after, and prints
+   for each server and generator the median over rounds of req/s, p50, p99 and server CPU
+   ms per request, with the ratio to the best bare setup of that generator.
 
-Without `--workers/--threads` neither `WEB_CONCURRENCY` nor `TANDEM_THREADS` is set, so both
-servers run with the defaults `bot/server.py` applies. Targets: Tandem p99 < 100 ms and
-throughput >= 70 % of bare. Prints a table; always exits 0. Everything it starts is stopped.
+Targets: Tandem throughput >= 0.9x the best bare, p99 < 50 ms, server CPU per request <=
+1.3x the best bare's. Prints tables; always exits 0. Everything it starts is stopped.
 """
 
 from __future__ import annotations
@@ -26,6 +37,8 @@ import collections
 import json
 import os
 import pickle
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,11 +49,14 @@ import urllib.request
 from pathlib import Path
 
 from bench.common import ROOT, machine_busy_seconds, percentile, table, verdict
+from bench.databases import add_postgres_argument, bench_database
 
-P99_TARGET_MS = 100.0
-RATIO_TARGET = 0.70
+RATIO_TARGET = 0.90
+P99_TARGET_MS = 50.0
+CPU_TARGET = 1.3
 REQUEST_TIMEOUT_S = 10.0
 MAX_REQUESTS = 500_000  # a hard bound on what one client run may send
+SERVERS = ("tandem", "bare-sync", "bare-async")
 CHANNEL, USERS = "C0SHARED01", ("U0ALICE01", "U0BEN0001", "U0PRIYA01", "U0SAM0001")
 # What people type after /owner against the example matrix: exact names and aliases,
 # sentences, typos, an ambiguous word and things the matrix does not know.
@@ -64,6 +80,13 @@ QUERIES = (
     "adobe licences",
     "noc",
 )
+# (slash command, the words after it) for each --command: the read-only /owner and
+# /tandem sla, and /handoff, which writes a handoff and posts it.
+COMMANDS = {
+    "owner": lambda i: ("/owner", QUERIES[i % len(QUERIES)]),
+    "sla": lambda i: ("/tandem", "sla"),
+    "handoff": lambda i: ("/handoff", f"backups restore test {i} failed overnight, please look"),
+}
 
 
 # -- server tree CPU from /proc (no psutil here) ---------------------------------------
@@ -175,19 +198,83 @@ def client_main(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- wrk: keep-alive connections replaying pre-signed requests ----------------------------
+WRK_DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"errors":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
+
+def _lua_string(raw: bytes) -> str:
+    """A Lua string literal for any bytes (decimal escapes, which LuaJIT reads too)."""
+    return '"' + "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}" for b in raw) + '"'
+
+
+def wrk_script(pool: list[bytes]) -> str:
+    """Each wrk thread replays the pool round-robin, starting at a different place."""
+    requests = ",\n".join(_lua_string(raw) for raw in pool)
+    return (
+        f"local pool = {{\n{requests}\n}}\nlocal n = math.random(#pool)\n"
+        "request = function()\n  n = n % #pool + 1\n  return pool[n]\nend\n" + WRK_DONE
+    )
+
+
+def run_wrk(port: int, server_pid: int, script: Path, args: argparse.Namespace) -> dict:
+    def wrk(seconds: float) -> dict:
+        command = ["wrk", "-t1", f"-c{args.concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
+        done = subprocess.run(
+            [*command, "-s", str(script), f"http://127.0.0.1:{port}/slack/events"],
+            capture_output=True,
+            text=True,
+            timeout=seconds + REQUEST_TIMEOUT_S + 30,
+            check=False,
+        )
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        if done.returncode != 0 or not lines:
+            raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        return json.loads(lines[-1])
+
+    if args.warmup > 0:
+        wrk(args.warmup)
+    cpu0, busy0 = tree_cpu_seconds(server_pid), machine_busy_seconds()
+    w = wrk(args.seconds)
+    cpu1, busy = tree_cpu_seconds(server_pid), machine_busy_seconds() - busy0
+    wall = w["duration_us"] / 1e6
+    ok = w["requests"] - w["errors"]
+    return {
+        "requests": w["requests"],
+        "ok": ok,
+        "errors": w["errors"],
+        "seconds": wall,
+        "rps": ok / wall if wall else 0.0,
+        "p50_ms": w["p50_us"] / 1000,
+        "p90_ms": w["p90_us"] / 1000,
+        "p99_ms": w["p99_us"] / 1000,
+        "max_ms": w["max_us"] / 1000,
+        "statuses": {},
+        "samples": {},
+        "client_cpu_s": float("nan"),  # wrk's own CPU is counted in "other"
+        "server_cpu_s": sum(cpu1[p] - cpu0.get(p, 0.0) for p in cpu1),
+        "machine_busy_s": busy,
+    }
+
+
 # -- the servers -------------------------------------------------------------------------
 class _Drained:
     """Read a server's combined output on a thread, so a chatty server never blocks on a full pipe;
-    `stop()` ends it and returns the last lines. Mixed into both servers, which set `self.proc`."""
+    `stop()` ends it and returns the last lines. Mixed into every server, which set `self.proc`."""
 
     def drain(self, proc: subprocess.Popen) -> None:
         self.lines: collections.deque[str] = collections.deque(maxlen=200)
-        self.line_count = 0
 
         def read() -> None:
             for line in proc.stdout:
                 self.lines.append(line.rstrip())
-                self.line_count += 1
 
         self.reader = threading.Thread(target=read, daemon=True)
         self.reader.start()
@@ -222,19 +309,18 @@ def _bot_process_class():
 
 
 class BareServer(_Drained):
-    name = "bare"
-
-    def __init__(self, standin) -> None:
+    def __init__(self, standin, kind: str) -> None:
         from tests.support.bot_server import free_port
         from tests.support.slack_requests import SIGNING_SECRET
 
+        self.name, self.kind = f"bare-{kind}", kind
         self.port = free_port()
         self.env = {**os.environ, **standin.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PORT": str(self.port)}
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> BareServer:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.bare_app"],
+            [sys.executable, "-m", "bench.bare_app", self.kind],
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
@@ -254,7 +340,7 @@ class BareServer(_Drained):
                 time.sleep(0.1)
         self.proc.kill()
         self.proc.wait()
-        raise RuntimeError("bench.bare_app did not answer /healthz in time")
+        raise RuntimeError(f"bench.bare_app {self.kind} did not answer /healthz in time")
 
 
 def server_defaults() -> tuple[str, str]:
@@ -264,27 +350,35 @@ def server_defaults() -> tuple[str, str]:
     return str(Settings.web_concurrency), str(Settings.threads)
 
 
-def build_pool(standin, size: int, places: tuple[tuple[str, str], ...] = ((CHANNEL, "T111"),)) -> list[bytes]:
-    """Signed `/owner` requests as raw HTTP, spread over `places` ((channel, team) pairs)."""
+def build_pool(
+    standin,
+    size: int,
+    places: tuple[tuple[str, str], ...] = ((CHANNEL, "T111"),),
+    command: str = "owner",
+    keep_alive: bool = False,
+) -> list[bytes]:
+    """Raw signed HTTP requests, signed now (valid for Slack's 5 minutes), spread over
+    `places` ((channel, team) pairs)."""
     from tests.support import slack_requests as sr
 
     response_url = standin.response_url("bench")
     pool = []
     for i in range(size):
+        name, text = COMMANDS[command](i)
         channel, team = places[i % len(places)]
         body, headers = sr.slash_command(
-            "/owner",
-            QUERIES[i % len(QUERIES)],
+            name,
+            text,
             user_id=USERS[i % len(USERS)],
             channel_id=channel,
             team_id=team,
             response_url=response_url,
         )
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        close = "" if keep_alive else "Connection: close\r\n"
         pool.append(
             (
-                f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}"
-                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+                f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\n{head}Content-Length: {len(body)}\r\n{close}\r\n"
             ).encode()
             + body
         )
@@ -322,31 +416,141 @@ def run_client(port: int, server_pid: int, pool_file: Path, args: argparse.Names
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(server, standin, tmp: Path, args: argparse.Namespace) -> dict:
-    started = time.perf_counter()
-    server.start()
-    boot = time.perf_counter() - started
-    try:
-        pool_file = tmp / f"pool-{server.name}.pickle"
-        pool_file.write_bytes(pickle.dumps(build_pool(standin, args.pool)))  # fresh timestamps
-        result = run_client(server.port, server.proc.pid, pool_file, args)
-    finally:
-        output = server.stop()
-    result["boot_s"] = boot
-    result["log_lines"] = server.line_count
-    result["log_tail"] = output.splitlines()[-5:]
-    return result
+def measure(server, generator: str, standin, tmp: Path, args: argparse.Namespace) -> dict:
+    pool = build_pool(standin, args.pool, command=args.command, keep_alive=generator == "wrk")
+    if generator == "wrk":
+        script = tmp / f"pool-{server.name}.lua"
+        script.write_text(wrk_script(pool))
+        return run_wrk(server.port, server.proc.pid, script, args)
+    pool_file = tmp / f"pool-{server.name}.pickle"
+    pool_file.write_bytes(pickle.dumps(pool))
+    return run_client(server.port, server.proc.pid, pool_file, args)
+
+
+# -- the report --------------------------------------------------------------------------
+def _median(runs: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def _cpu_ms(r: dict) -> float:
+    return r["server_cpu_s"] / r["ok"] * 1000 if r["ok"] else float("nan")
+
+
+def summarise(results: dict[tuple[str, str], list[dict]]) -> dict[tuple[str, str], dict]:
+    """Median over rounds of each figure, per (generator, server)."""
+    out = {}
+    for key, runs in results.items():
+        cores = [r["server_cpu_s"] / r["seconds"] for r in runs if r["seconds"]]
+        other = [
+            max(
+                0.0,
+                (r["machine_busy_s"] - r["server_cpu_s"]) / r["seconds"]
+                - (0.0 if r["client_cpu_s"] != r["client_cpu_s"] else r["client_cpu_s"] / r["seconds"]),
+            )
+            for r in runs
+            if r["seconds"]
+        ]
+        out[key] = {
+            "rounds": len(runs),
+            "rps": _median(runs, "rps"),
+            "rps_all": [round(r["rps"]) for r in runs],
+            "p50_ms": _median(runs, "p50_ms"),
+            "p99_ms": _median(runs, "p99_ms"),
+            "max_ms": max(r["max_ms"] for r in runs),
+            "errors": sum(r["errors"] for r in runs),
+            "cpu_ms": statistics.median(_cpu_ms(r) for r in runs),
+            "cores": statistics.median(cores) if cores else float("nan"),
+            "other": statistics.median(other) if other else float("nan"),
+        }
+    return out
+
+
+def report(summary: dict[tuple[str, str], dict], generators: list[str]) -> None:
+    rows, checks = [], []
+    for generator in generators:
+        bare = [s for (g, n), s in summary.items() if g == generator and n != "tandem"]
+        best = max(bare, key=lambda s: s["rps"]) if bare else None
+        for (g, name), s in summary.items():
+            if g != generator:
+                continue
+            ratio = s["rps"] / best["rps"] if best and best["rps"] else float("nan")
+            cpu_ratio = s["cpu_ms"] / best["cpu_ms"] if best and best["cpu_ms"] else float("nan")
+            rows.append(
+                [
+                    generator,
+                    name,
+                    f"{s['rps']:.0f}",
+                    " ".join(map(str, s["rps_all"])),
+                    f"{s['p50_ms']:.1f}",
+                    f"{s['p99_ms']:.1f}",
+                    f"{s['max_ms']:.0f}",
+                    s["errors"],
+                    f"{s['cores']:.2f}",
+                    f"{s['cpu_ms']:.2f}",
+                    f"{ratio:.2f}",
+                    f"{cpu_ratio:.2f}",
+                    f"{s['other']:.2f}",
+                ]
+            )
+            if name == "tandem" and best:
+                checks += [
+                    [
+                        f"{generator}: throughput / best bare",
+                        f"{ratio:.2f}",
+                        f">= {RATIO_TARGET}",
+                        verdict(ratio >= RATIO_TARGET),
+                    ],
+                    [
+                        f"{generator}: Tandem p99",
+                        f"{s['p99_ms']:.1f} ms",
+                        f"< {P99_TARGET_MS:.0f} ms",
+                        verdict(s["p99_ms"] < P99_TARGET_MS),
+                    ],
+                    [
+                        f"{generator}: CPU per request / best bare",
+                        f"{cpu_ratio:.2f}",
+                        f"<= {CPU_TARGET}",
+                        verdict(cpu_ratio <= CPU_TARGET),
+                    ],
+                ]
+            checks.append([f"{generator}: {name} errors", s["errors"], "0", verdict(s["errors"] == 0)])
+    header = [
+        "load",
+        "server",
+        "req/s",
+        "each round",
+        "p50 ms",
+        "p99 ms",
+        "max ms",
+        "errors",
+        "server cores",
+        "CPU ms/req",
+        "x best bare",
+        "CPU x best",
+        "other cores*",
+    ]
+    print(table(rows, header))
+    print(
+        "medians over rounds; * CPU the rest of the machine used meanwhile (the stand-in, this "
+        "process, wrk, other people's work); much above 0.1 means the numbers are disturbed"
+    )
+    print()
+    print(table(checks, ["target", "measured", "target", "result"]))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.http_load", description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=30.0, help="measurement time per server (default 30)")
-    parser.add_argument("--warmup", type=float, default=1.0, help="unrecorded warm-up per server (default 1)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="measurement per server, generator and round")
+    parser.add_argument("--warmup", type=float, default=1.0, help="unrecorded warm-up before each (default 1)")
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--workers", type=int, help="WEB_CONCURRENCY for both servers (default: bot/server.py's)")
-    parser.add_argument("--threads", type=int, help="TANDEM_THREADS for both servers (default: bot/server.py's)")
+    parser.add_argument("--command", choices=sorted(COMMANDS), default="owner")
+    parser.add_argument("--generators", default="python,wrk", help="python, wrk or both (default)")
+    parser.add_argument("--workers", type=int, help="WEB_CONCURRENCY for every server (default: bot/server.py's)")
+    parser.add_argument("--threads", type=int, help="TANDEM_THREADS for the gunicorn servers")
     parser.add_argument("--pool", type=int, default=2000, help="pre-built signed requests (default 2000)")
-    parser.add_argument("--only", choices=("tandem", "bare"))
+    parser.add_argument("--only", default=",".join(SERVERS), help="servers to run, comma-separated")
+    add_postgres_argument(parser)
     parser.add_argument("--client-pool", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--server-pid", type=int, help=argparse.SUPPRESS)
@@ -356,107 +560,77 @@ def main(argv: list[str] | None = None) -> int:
 
     from tests.support.slack_standin import SlackStandIn
 
+    generators = [g for g in args.generators.split(",") if g]
+    if "wrk" in generators and shutil.which("wrk") is None:
+        print("wrk is not installed: measuring with the Python client only (apt-get install wrk)")
+        generators.remove("wrk")
+    names = [n for n in SERVERS if n in args.only.split(",")]
+    if "bare-async" in names:
+        try:
+            import aiohttp  # noqa: F401
+            import uvicorn  # noqa: F401
+        except ImportError:
+            print("uvicorn or aiohttp missing (pip install -e '.[bench]'): no bare-async")
+            names.remove("bare-async")
     default_workers, default_threads = server_defaults()
     env = {}
     if args.workers is not None:
         env["WEB_CONCURRENCY"] = str(args.workers)
     if args.threads is not None:
         env["TANDEM_THREADS"] = str(args.threads)
-    workers = env.get("WEB_CONCURRENCY", default_workers)
-    threads = env.get("TANDEM_THREADS", default_threads)
     print(
-        f"gunicorn gthread, workers={workers} threads={threads} "
-        f"({'flags' if env else 'bot/server.py defaults'}); client: 1 process, asyncio, "
-        f"concurrency {args.concurrency}, new connection per request; {args.seconds:g} s each "
-        f"after {args.warmup:g} s warm-up; {os.cpu_count()} CPUs",
+        f"workers={env.get('WEB_CONCURRENCY', default_workers)} threads={env.get('TANDEM_THREADS', default_threads)} "
+        f"({'flags' if env else 'bot/server.py defaults'}); /{args.command}; concurrency {args.concurrency}; "
+        f"{args.rounds} rounds x {args.seconds:g} s after {args.warmup:g} s warm-up; load {', '.join(generators)}; "
+        f"{os.cpu_count()} CPUs; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
         flush=True,
     )
 
-    results: dict[str, dict] = {}
-    with SlackStandIn() as standin, tempfile.TemporaryDirectory(prefix="tandem-http-bench-") as tmpdir:
+    results: dict[tuple[str, str], list[dict]] = collections.defaultdict(list)
+    servers = []
+    with (
+        SlackStandIn() as standin,
+        tempfile.TemporaryDirectory(prefix="tandem-http-bench-") as tmpdir,
+        bench_database(args.postgres, Path(tmpdir)) as url,
+    ):
         tmp = Path(tmpdir)
-        for name, make in (
-            ("tandem", lambda: _bot_process_class()(standin, f"sqlite:///{tmp / 'tandem.db'}")),
-            ("bare", lambda: BareServer(standin)),
-        ):
-            if args.only not in (None, name):
-                continue
-            server = make()
-            for variable in ("WEB_CONCURRENCY", "TANDEM_THREADS"):  # bot/server.py's defaults unless flags set them
-                server.env.pop(variable, None)
-            server.env.update(env)
-            results[name] = measure(server, standin, tmp, args)
-            print(f"{name + ':':7} {results[name]['rps']:.0f} req/s", flush=True)
-
+        print(f"Tandem database: {url.split('@')[-1]}", flush=True)
+        try:
+            for name in names:
+                server = _bot_process_class()(standin, url) if name == "tandem" else BareServer(standin, name[5:])
+                for variable in ("WEB_CONCURRENCY", "TANDEM_THREADS"):  # bot/server.py's defaults unless flags set them
+                    server.env.pop(variable, None)
+                server.env.update(env)
+                started = time.perf_counter()
+                servers.append(server.start())
+                print(f"{name} up in {time.perf_counter() - started:.1f} s", flush=True)
+            for round_ in range(args.rounds):
+                for generator in generators:
+                    shift = round_ % len(servers)
+                    for server in servers[shift:] + servers[:shift]:
+                        result = measure(server, generator, standin, tmp, args)
+                        results[(generator, server.name)].append(result)
+                        print(
+                            f"round {round_ + 1} {generator:6} {server.name:10} {result['rps']:6.0f} req/s "
+                            f"p99 {result['p99_ms']:5.1f} ms, {_cpu_ms(result):.2f} CPU ms/req, {result['errors']} errors",
+                            flush=True,
+                        )
+        finally:
+            tails = {server.name: server.stop() for server in servers}
     print()
-    rows = []
-    for name, r in results.items():
-        cores = r["server_cpu_s"] / r["seconds"] if r["seconds"] else 0.0
-        ccores = r["client_cpu_s"] / r["seconds"] if r["seconds"] else 0.0
-        other = max(0.0, r["machine_busy_s"] / r["seconds"] - cores - ccores) if r["seconds"] else 0.0
-        rows.append(
-            [
-                name,
-                r["requests"],
-                f"{r['rps']:.1f}",
-                f"{r['p50_ms']:.1f}",
-                f"{r['p90_ms']:.1f}",
-                f"{r['p99_ms']:.1f}",
-                f"{r['max_ms']:.1f}",
-                r["errors"],
-                f"{cores:.2f}",
-                f"{r['server_cpu_s'] / r['ok'] * 1000 if r['ok'] else 0:.2f}",
-                f"{ccores:.2f}",
-                f"{other:.2f}",
-                f"{r['boot_s']:.1f}",
-            ]
-        )
-    print(
-        table(
-            rows,
-            [
-                "server",
-                "requests",
-                "req/s",
-                "p50 ms",
-                "p90 ms",
-                "p99 ms",
-                "max ms",
-                "errors",
-                "server cores",
-                "server CPU ms/req",
-                "client cores",
-                "other cores*",
-                "boot s",
-            ],
-        )
-    )
-    print(
-        "* CPU the rest of the machine used meanwhile (this process, the stand-in, anything else "
-        "running); much above 0.1 means the numbers are disturbed"
-    )
-    print()
-    checks = []
-    if "tandem" in results:
-        t = results["tandem"]
-        checks.append(
-            ["Tandem p99", f"{t['p99_ms']:.1f} ms", f"< {P99_TARGET_MS:.0f} ms", verdict(t["p99_ms"] < P99_TARGET_MS)]
-        )
-    if "tandem" in results and "bare" in results and results["bare"]["rps"]:
-        ratio = results["tandem"]["rps"] / results["bare"]["rps"]
-        checks.append(
-            ["Tandem / bare throughput", f"{ratio:.1%}", f">= {RATIO_TARGET:.0%}", verdict(ratio >= RATIO_TARGET)]
-        )
-    for name, r in results.items():
-        checks.append([f"{name} errors (non-200)", r["errors"], "0", verdict(r["errors"] == 0)])
-    print(table(checks, ["target", "measured", "target", "result"]))
-    for name, r in results.items():
-        print(
-            f"\n{name}: statuses {r['statuses']}; cores per server process {r['process_cores']}; "
-            f"server log lines {r['log_lines']}"
-        )
-        for status, sample in r["samples"].items():
+    report(summarise(results), generators)
+    for (generator, name), runs in results.items():
+        statuses = collections.Counter()
+        for r in runs:
+            statuses.update(r["statuses"])
+        samples = {k: v for r in runs for k, v in r["samples"].items()}
+        if statuses:
+            print(f"\n{generator} {name}: statuses {dict(statuses)}")
+        for status, sample in samples.items():
             print(f"  sample {status}: {sample[:160]}")
+    for name, tail in tails.items():
+        if "Traceback" in tail:
+            print(f"\n{name} logged a traceback:\n" + "\n".join(tail.splitlines()[-15:]))
     return 0
 
 
