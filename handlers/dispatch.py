@@ -31,6 +31,7 @@ from bot.services import person as person_service
 from bot.services import report as report_service
 from bot.services import reviews as review_service
 from bot.services import rotas as rota_service
+from bot.services.answers import AnswerCache
 from bot.services.cover import parse_since
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
@@ -67,16 +68,29 @@ class Request:
     user: str
     channel: str | None
     now: datetime
+    answers: AnswerCache
     team: str | None = None  # the installation's workspace: which organisations it may reach
     render_review: report_service.Render | None = None
 
     def loaded(self) -> LoadedMatrix:
         return self.matrices.for_request(self.store, self.channel, self.user, self.team)
 
+    def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply]) -> Reply:
+        """`make()`, or the same answer made earlier this minute from the same data: for
+        answers that depend on the words, the organisation's data and the time, not the asker."""
+        org = loaded.matrix.organisation
+        versions = self.store.read_versions(org)
+        minute = self.now.replace(second=0, microsecond=0)
+        return self.answers.get((cmd.name, cmd.text, org, versions, minute) if versions else None, make)
+
 
 def owner(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    return owner_reply(loaded.matrix, owner_service.ask(req.store, loaded, cmd.text, req.now), cmd.text)
+    return req.cached(
+        loaded,
+        cmd,
+        lambda: owner_reply(loaded.matrix, owner_service.ask(req.store, loaded, cmd.text, req.now), cmd.text),
+    )
 
 
 def person(req: Request, cmd: Command) -> Reply:
@@ -109,7 +123,7 @@ def _no_words(cmd: Command, usage: str, does: str) -> None:
 def matrix(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
     if not cmd.text.strip():
-        return matrix_reply(loaded.matrix)
+        return req.cached(loaded, cmd, lambda: matrix_reply(loaded.matrix))
     return area_reply(loaded.matrix, matrix_service.area_named(loaded, cmd.text))
 
 
@@ -294,7 +308,15 @@ def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | N
         command = parse()
         with deps.units(read_only=command.name in READ_ONLY | READ_LATER) as store:
             request = Request(
-                store, deps.matrices, deps.notifier, user, channel, deps.clock.now(), team, deps.render_review
+                store,
+                deps.matrices,
+                deps.notifier,
+                user,
+                channel,
+                deps.clock.now(),
+                deps.answers,
+                team,
+                deps.render_review,
             )
             return ROUTES.get(command.name, not_understood)(request, command)
     except TandemError as error:

@@ -2,6 +2,8 @@
 
 Every read of "who is away now" (each `/owner`, each handoff) goes through one prepared
 statement on `ix_leave_org_person`'s organisation column; bookings are few per organisation.
+Every write moves the organisation's `leave_version` on in the same transaction, which is
+what lets read-only commands answer from a copy in memory (`storage.quick`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ _AT = (
         orm.Leave.ends_at > bindparam("at"),
     )
     .order_by(orm.Leave.created_at, orm.Leave.id)
+)
+
+
+_BUMP = (
+    update(orm.Organisation)
+    .where(orm.Organisation.id == bindparam("org_id"))
+    .values(leave_version=orm.Organisation.leave_version + 1)
 )
 
 
@@ -52,6 +61,10 @@ def overlapping(session: Session, org_id: int, start: datetime, end: datetime | 
     return [_period(r) for r in session.execute(query.order_by(orm.Leave.starts_at, orm.Leave.id))]
 
 
+def _moved_on(session: Session, org_id: int) -> None:
+    session.execute(_BUMP, {"org_id": org_id})
+
+
 def add(session: Session, org_id: int, period: LeavePeriod, created_by: str, now: datetime) -> int:
     row = orm.Leave(
         organisation_id=org_id,
@@ -64,6 +77,7 @@ def add(session: Session, org_id: int, period: LeavePeriod, created_by: str, now
     )
     session.add(row)
     session.flush()
+    _moved_on(session, org_id)
     return row.id
 
 
@@ -71,7 +85,9 @@ def end(session: Session, org_id: int, leave_id: int, when: datetime) -> None:
     session.execute(
         update(orm.Leave).where(orm.Leave.organisation_id == org_id, orm.Leave.id == leave_id).values(ends_at=when)
     )
+    _moved_on(session, org_id)
 
 
 def cancel(session: Session, org_id: int, leave_id: int) -> None:
     session.execute(delete(orm.Leave).where(orm.Leave.organisation_id == org_id, orm.Leave.id == leave_id))
+    _moved_on(session, org_id)

@@ -45,6 +45,11 @@ def matrix_version(session: Session, org_key: str) -> int | None:
     return session.scalar(select(orm.Organisation.matrix_version).where(orm.Organisation.key == org_key))
 
 
+def matrix_versions(session: Session) -> dict[str, int]:
+    rows = session.execute(select(orm.Organisation.key, orm.Organisation.matrix_version))
+    return {key: version for key, version in rows}
+
+
 def load_matrix(session: Session, org_key: str) -> model.Matrix | None:
     org = session.scalar(
         select(orm.Organisation)

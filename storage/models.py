@@ -48,6 +48,7 @@ class Organisation(Base):
     sla_default: Mapped[str] = mapped_column(String(4))
     sla_warn_at: Mapped[list] = mapped_column(default=list)
     matrix_version: Mapped[int] = mapped_column(Integer, default=1)
+    leave_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # moved on by every leave write
     matrix_fingerprint: Mapped[str | None] = mapped_column(String(64))  # Matrix.fingerprint() as imported
     imported_at: Mapped[datetime | None]
 

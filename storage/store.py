@@ -6,11 +6,11 @@ Services never see ORM rows or SQL; they call these methods inside one unit of w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, exists, or_, select, text, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.audit.chain import Head
@@ -25,35 +25,42 @@ from bot.reviews.cadence import Completed
 from storage import audit_repo, handoff_repo, hours_repo, leave_repo, matrix_repo, schedule_repo
 from storage import models as orm
 from storage.db import Database
+from storage.quick import LOCATE_SQL, Located, QuickReads, pick
 from storage.sql import insert_if_absent, rowcount
 
-# Statements built once: every Slack command runs them, and building a select() per call
-# costs more than the query itself.
+_LOCATE = text(LOCATE_SQL)  # built once: every Slack command runs it
 _ORG = orm.Organisation
-_ORG_BY_CHANNEL = select(_ORG.key, _ORG.matrix_version).where(_ORG.channel == bindparam("channel"))
 _ORGS_OF_USER = (
     select(_ORG.key, _ORG.matrix_version)
     .join(orm.Person, orm.Person.organisation_id == _ORG.id)
     .where(orm.Person.slack_id == bindparam("user"))
     .distinct()
 )
-_ALL_ORGS = select(_ORG.key, _ORG.matrix_version).limit(2)
-# An organisation a workspace's request may belong to: one bound to that team, or one bound
-# to no team at all (a matrix that names no workspace serves whichever installation asks).
-_TEAMS = orm.OrganisationTeam
-_IN_TEAM = or_(
-    exists().where(_TEAMS.organisation_id == _ORG.id, _TEAMS.team == bindparam("team")),
-    ~exists().where(_TEAMS.organisation_id == _ORG.id),
-)
-_ORGS_OF_USER_IN_TEAM = _ORGS_OF_USER.where(_IN_TEAM)
-_ORGS_OF_TEAM = select(_ORG.key, _ORG.matrix_version).where(_IN_TEAM).limit(2)
 
 
 class Store:
-    def __init__(self, session: Session, org_ids: dict[str, int] | None = None) -> None:
-        """`org_ids` may be shared between units of work: an organisation's row id never changes."""
-        self.session = session
+    def __init__(
+        self,
+        session: Session | Callable[[], Session],
+        org_ids: dict[str, int] | None = None,
+        quick: QuickReads | None = None,
+    ) -> None:
+        """`session`, or what opens one when a method first needs it. `org_ids` may be shared
+        between units of work: an organisation's row id never changes. `quick`: this unit
+        only reads, so where the request belongs and the leave in force come from
+        `storage.quick` without a session."""
+        self._session = session if isinstance(session, Session) else None
+        self._open = session if callable(session) else None
         self._org_ids = {} if org_ids is None else org_ids
+        self._quick = quick
+        self._located: dict[str, Located] = {}
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            assert self._open is not None
+            self._session = self._open()
+        return self._session
 
     # -- organisations and matrices ---------------------------------------------------
     def organisation_keys(self) -> list[str]:
@@ -61,6 +68,9 @@ class Store:
 
     def matrix_version(self, org_key: str) -> int | None:
         return matrix_repo.matrix_version(self.session, org_key)
+
+    def matrix_versions(self) -> dict[str, int]:
+        return matrix_repo.matrix_versions(self.session)
 
     def matrix_fingerprint(self, org_key: str) -> str | None:
         return matrix_repo.matrix_fingerprint(self.session, org_key)
@@ -79,19 +89,21 @@ class Store:
     def locate(self, channel: str | None, user: str | None, team: str | None = None) -> tuple[str, int] | None:
         """(organisation, matrix version) a Slack request belongs to: its channel's, else its
         user's, else the only one; with `team` (the installation asked), only among the
-        organisations that workspace may reach. One indexed query in the usual case, since
-        this runs on every command."""
-        if channel:
-            row = self.session.execute(_ORG_BY_CHANNEL, {"channel": channel}).first()
-            if row:
-                return row[0], row[1]
-        if user:
-            mine = (_ORGS_OF_USER_IN_TEAM, {"user": user, "team": team}) if team else (_ORGS_OF_USER, {"user": user})
-            rows = self.session.execute(*mine).all()
-            if len(rows) == 1:
-                return rows[0][0], rows[0][1]
-        rows = self.session.execute(*((_ORGS_OF_TEAM, {"team": team}) if team else (_ALL_ORGS, {}))).all()
-        return (rows[0][0], rows[0][1]) if len(rows) == 1 else None
+        organisations that workspace may reach. One indexed query, since this runs on every
+        command."""
+        if self._quick is not None:
+            found = self._quick.locate(channel, user, team)
+        else:
+            found = pick(self.session.execute(_LOCATE, {"channel": channel, "user": user, "team": team or None}).all())
+        if found is None:
+            return None
+        self._located[found.key] = found
+        self._org_ids[found.key] = found.org_id
+        return found.key, found.matrix_version
+
+    def read_versions(self, org_key: str) -> tuple[int, ...] | None:
+        found = self._located.get(org_key) if self._quick is not None else None
+        return (found.matrix_version, found.leave_version) if found else None
 
     def organisation_for(self, channel: str | None, user: str | None, team: str | None = None) -> str | None:
         found = self.locate(channel, user, team)
@@ -111,6 +123,9 @@ class Store:
 
     # -- leave and cover --------------------------------------------------------------
     def leave_at(self, org_key: str, at: datetime) -> list[LeavePeriod]:
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None:
+            return self._quick.leave_at(found, at)
         return leave_repo.at(self.session, self._org_id(org_key), at)
 
     def leave_starting(self, org_key: str, now: datetime, within: timedelta) -> list[LeavePeriod]:
@@ -305,8 +320,14 @@ class Units:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._org_ids: dict[str, int] = {}
+        self.quick = QuickReads(db.engine)
 
     @contextmanager
     def __call__(self, read_only: bool = False, timeout: float | None = None) -> Iterator[Store]:
-        with self.db.session(read_only, timeout) as session:
-            yield Store(session, self._org_ids)
+        """A unit that only reads opens its session only if it needs more than `storage.quick`."""
+        if not read_only or timeout is not None:
+            with self.db.session(read_only, timeout) as session:
+                yield Store(session, self._org_ids)
+            return
+        with ExitStack() as opened:
+            yield Store(lambda: opened.enter_context(self.db.session(read_only=True)), self._org_ids, self.quick)

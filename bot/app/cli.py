@@ -154,7 +154,6 @@ def run_bot() -> None:
     if settings.app_token:
         client = create_client(settings)
         container = slack_container(settings, db, clock, client)
-        container.warm()
         app = create_app(container, client)
         start_heartbeat(container)
         serve_socket_mode(app, settings, started("Socket Mode"))
@@ -164,7 +163,6 @@ def run_bot() -> None:
     def build() -> RequestGuard:  # in each gunicorn worker, after the fork
         client = create_client(settings)
         container = slack_container(settings, Database(settings.database_url), SystemClock(), client)
-        container.warm()
         app = create_app(container, client)
         start_heartbeat(container)
         return RequestGuard(

@@ -25,10 +25,11 @@ class Container:
     db: Database
     deps: Deps
 
-    def warm(self) -> None:
-        """Load every matrix before serving, so the first Slack request is as quick as the rest."""
+    def refresh(self) -> None:
+        """Reload the matrices this process holds whose version moved on (another replica's
+        import), all versions read in one query, so no user's request waits for the reload."""
         with self.deps.units(read_only=True) as store:
-            self.deps.matrices.warm(store)
+            self.deps.matrices.refresh(store)
 
 
 def build(settings: Settings, db: Database, clock: Clock, notifier: Notifier) -> Container:

@@ -36,7 +36,7 @@ class _Beat:
         container = self.container
         began = time.monotonic()
         try:
-            container.warm()  # pick up another replica's import here, not on a user's request
+            container.refresh()  # pick up another replica's import here, not on a user's request
             report = tick(container.deps)
             record_beat(container.db, "tick", container.deps.clock.now())
         except SQLAlchemyError as error:

@@ -1,4 +1,4 @@
-"""What every use case is handed: the unit of work, the clock, the notifier and the matrix cache.
+"""What every use case is handed: the unit of work, the clock, the notifier and the caches.
 
 The composition root (`bot/app/`) builds one `Deps` per process, with the notifier of its
 surface (Slack or the console) already in it, and hands it to the Slack listeners through
@@ -7,11 +7,12 @@ Bolt's context and to the console directly, so every surface answers the same wa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
 from bot.ports import Notifier, UnitOfWork
+from bot.services.answers import AnswerCache
 from bot.services.matrices import MatrixCache
 from bot.services.report import Render
 
@@ -23,6 +24,7 @@ class Deps:
     notifier: Notifier
     matrices: MatrixCache
     render_review: Render | None = None  # the service review as an HTML page; None where nothing draws it
+    answers: AnswerCache = field(default_factory=AnswerCache)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Deps:
         """Never copied: Bolt deep-copies a request's context for lazy listeners, and the

@@ -1,7 +1,9 @@
 """Loading matrices into the database and keeping a per-process copy ready to answer.
 
 The cache is keyed by the organisation's matrix version, so a replica notices another
-replica's import on its next request without any messaging between them.
+replica's import on its next request without any messaging between them. A matrix is
+loaded on its organisation's first request in each process, not at boot: a worker's start
+and memory do not grow with the number of organisations it might serve.
 """
 
 from __future__ import annotations
@@ -65,10 +67,16 @@ class MatrixCache:
         org = store.organisation_for(None, user, team)
         return self.get(store, org).matrix.channel if org else None
 
-    def warm(self, store: Store) -> None:
-        """Load every organisation's matrix now, so no Slack request waits for it."""
-        for org_key in store.organisation_keys():
-            self.get(store, org_key)
+    def refresh(self, store: Store) -> None:
+        """Reload the matrices held here whose version moved on; forget removed organisations."""
+        versions = store.matrix_versions()
+        for org_key, loaded in list(self._loaded.items()):
+            version = versions.get(org_key)
+            if version is None:
+                with self._lock:
+                    self._loaded.pop(org_key, None)
+            elif version != loaded.version:
+                self.get(store, org_key, version)
 
 
 def admit(matrix: Matrix, user: str, actor_team: str | None, team: str | None) -> None:

@@ -1,0 +1,119 @@
+"""Read-only answers come from memory, yet are never stale: another process's cover or import
+is in the very next answer, on SQLite and PostgreSQL, with no waiting in between.
+
+One replica is the Bolt app in this process (its clock set to a working hour ahead), which
+answers `/owner` from its in-memory matrix and leave; the other writes: `tandem run` as a
+subprocess on the same database (on the wall clock) books and ends cover, and `tandem
+matrix import` in its own process changes the matrix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import EXAMPLE, fresh_postgres_database
+from tests.support import slack_requests as sr
+from tests.support.bot_server import BotProcess
+from tests.support.slack_app import SlackApp
+
+ALICE, BEN, CARA, PRIYA = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01"
+LONDON = ZoneInfo("Europe/London")
+HOLIDAYS = {"12-25", "12-28", "01-01"}  # the example matrix's, in the weeks this can pick
+
+
+def working_hour_ahead() -> datetime:
+    """10:00 London on the next working day after tomorrow: inside leave booked from now."""
+    day = datetime.now(LONDON).date() + timedelta(days=2)
+    while day.weekday() >= 5 or day.strftime("%m-%d") in HOLIDAYS:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(10, 0), LONDON).astimezone(UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'shared.db'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(autouse=True)
+def fresh(standin):
+    standin.reset()  # each test waits for its own replies only
+
+
+def said(reply: dict) -> str:
+    return reply["text"] + json.dumps(reply.get("blocks", []), ensure_ascii=False)
+
+
+def owner(replica: SlackApp, words: str) -> str:
+    return said(replica.answer("/owner", words, PRIYA))
+
+
+def test_cover_booked_and_ended_by_another_replica_is_in_the_next_answer(standin, database):
+    at = working_hour_ahead()
+    reader = SlackApp(standin, database, at)
+    try:
+        assert "<@U0BEN0001> is away" not in owner(reader, "helpdesk")  # matrix and leave now in memory
+        with BotProcess(standin, database, matrix=None) as writer:
+            until = (at + timedelta(days=3)).date().isoformat()
+            request = sr.slash_command(
+                "/tandem",
+                f"cover <@U0BEN0001|ben> until {until} by <@U0CARA001|cara>",
+                user_id=ALICE,
+                channel_id="C0SHARED01",
+                response_url=standin.response_url("booked"),
+            )
+            assert sr.post(writer.events_url, *request)[0] == 200
+            [booked] = standin.wait_for_response("booked")  # sent once the booking is committed
+            assert "<@U0CARA001> covers" in booked.body["text"]
+
+            during = owner(reader, "helpdesk")
+            assert "<@U0BEN0001> is away until the end of" in during and "covered by <@U0CARA001>" in during
+
+            request = sr.slash_command(
+                "/tandem",
+                "cover end <@U0BEN0001|ben>",
+                user_id=CARA,
+                channel_id="C0SHARED01",
+                response_url=standin.response_url("ended"),
+            )
+            assert sr.post(writer.events_url, *request)[0] == 200
+            [ended] = standin.wait_for_response("ended")
+            assert "<@U0BEN0001> is back" in ended.body["text"]
+
+        assert "<@U0BEN0001> is away" not in owner(reader, "helpdesk")
+    finally:
+        reader.close()
+
+
+def test_an_import_by_another_process_is_in_the_next_answer(standin, database, tmp_path):
+    reader = SlackApp(standin, database, working_hour_ahead())
+    try:
+        assert "On-site hardware and peripherals" not in owner(reader, "zebra plotter")
+        changed = tmp_path / "matrix.yml"
+        changed.write_text(
+            EXAMPLE.read_text().replace("aliases: [printers, label printer,", "aliases: [zebra plotter, printers,")
+        )
+        env = {**os.environ, "DATABASE_URL": database}
+        env.pop("TANDEM_MATRIX", None)
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "matrix", "import", str(changed)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "On-site hardware and peripherals" in owner(reader, "zebra plotter")
+    finally:
+        reader.close()
