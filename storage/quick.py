@@ -9,8 +9,11 @@ cover write moves on in its own transaction. The matrix is cached on the first v
 `/tandem cover` by any process is seen by the very next request, with no time-based
 staleness. The same query serves units that write (`Store.locate`), through their session.
 
-Through the ORM session this cost ~0.5 ms of CPU per request; through a pooled cursor it
-is a few tens of microseconds.
+Through the ORM session this cost ~0.5 ms of CPU per request; through a driver cursor it
+is a few tens of microseconds. Each serving thread keeps its own driver connection for it,
+outside the pool, in autocommit (every read sees what was committed before it, and there
+is no transaction to end); a connection that fails is dropped and the read tried once more
+on a new one.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
+from sqlalchemy.exc import DBAPIError
 
 from bot.ownership.cover import LeavePeriod
 from storage import models as orm
@@ -89,17 +94,39 @@ class QuickReads:
         self._locate_sql = sql
         self._leave: dict[int, _Leave] = {}
         self._lock = threading.Lock()
+        self._own = threading.local()  # .connection: this thread's driver connection
+
+    def _connection(self) -> Any:
+        connection: Any = getattr(self._own, "connection", None)
+        if connection is None:
+            fairy = self.engine.raw_connection()  # made by the engine: its connect hooks ran
+            fairy.detach()  # ours from now on, never handed to anyone else
+            connection = fairy.dbapi_connection
+            if self.engine.dialect.name == "postgresql":
+                connection.autocommit = True
+            self._own.connection = connection
+        return connection
+
+    def _rows(self, params: dict) -> list:
+        cursor = self._connection().cursor()
+        try:
+            cursor.execute(self._locate_sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
     def locate(self, channel: str | None, user: str | None, team: str | None = None) -> Located | None:
-        connection = self.engine.raw_connection()
+        params = {"channel": channel, "user": user, "team": team or None}
+        error_class = self.engine.dialect.loaded_dbapi.Error
         try:
-            cursor = connection.cursor()
-            cursor.execute(self._locate_sql, {"channel": channel, "user": user, "team": team or None})
-            rows = cursor.fetchall()
-            cursor.close()
-        finally:
-            connection.close()  # back to the pool, rolled back
-        return pick(rows)
+            return pick(self._rows(params))
+        except error_class:
+            self._own.connection = None  # dropped: the server went away, or the file did
+        try:
+            return pick(self._rows(params))
+        except error_class as error:
+            self._own.connection = None
+            raise DBAPIError.instance(self._locate_sql, params, error, error_class) from error
 
     def leave_at(self, found: Located, at: datetime) -> list[LeavePeriod]:
         """Leave in force at `at`, from memory while `found.leave_version` is the one loaded."""

@@ -16,6 +16,7 @@ import sys
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 
 from tests.conftest import EXAMPLE, fresh_postgres_database
@@ -117,3 +118,20 @@ def test_an_import_by_another_process_is_in_the_next_answer(standin, database, t
         assert "On-site hardware and peripherals" in owner(reader, "zebra plotter")
     finally:
         reader.close()
+
+
+@pytest.mark.postgres
+def test_a_connection_the_server_ended_is_replaced_on_the_next_answer(standin):
+    with fresh_postgres_database() as url:
+        reader = SlackApp(standin, url, working_hour_ahead())
+        try:
+            assert "Helpdesk and user support" in owner(reader, "helpdesk")
+            name = url.rsplit("/", 1)[1]
+            with psycopg.connect(url.rsplit("/", 1)[0].replace("+psycopg", "") + "/postgres", autocommit=True) as c:
+                ended = c.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = %s", (name,)
+                ).fetchone()
+            assert ended is not None and ended[0] >= 1
+            assert "Helpdesk and user support" in owner(reader, "helpdesk")
+        finally:
+            reader.close()
