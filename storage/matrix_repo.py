@@ -7,6 +7,7 @@ they differ.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import time
 
 from sqlalchemy import delete, insert, select
@@ -57,18 +58,56 @@ def load_matrix(session: Session, org_key: str) -> model.Matrix | None:
         .options(
             selectinload(orm.Organisation.sides).selectinload(orm.Side.people),
             selectinload(orm.Organisation.sides).selectinload(orm.Side.groups),
-            selectinload(orm.Organisation.areas).selectinload(orm.Area.aliases),
-            selectinload(orm.Organisation.areas).selectinload(orm.Area.roles),
             selectinload(orm.Organisation.sla_targets),
             selectinload(orm.Organisation.reviews),
             selectinload(orm.Organisation.rotas),
             selectinload(orm.Organisation.holidays),
         )
     )
-    return _to_domain(org, contract_repo.load(session, org.id)) if org else None
+    return _to_domain(org, _areas(session, org.id), contract_repo.load(session, org.id)) if org else None
 
 
-def _to_domain(org: orm.Organisation, contract: Contract | None) -> model.Matrix:
+_A, _ALIAS, _ROLE = orm.Area, orm.AreaAlias, orm.AreaRole
+
+
+def _areas(session: Session, org_id: int) -> tuple[model.Area, ...]:
+    """The areas as plain rows: tens of thousands of ORM objects cost most of a cold start."""
+    in_org = _A.organisation_id == org_id
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for area_id, alias in session.execute(
+        select(_ALIAS.area_id, _ALIAS.alias)
+        .join(_A, _A.id == _ALIAS.area_id)
+        .where(in_org)
+        .order_by(_ALIAS.position, _ALIAS.id)
+    ):
+        aliases[area_id].append(alias)
+    roles: dict[int, dict[str, list[str]]] = defaultdict(lambda: {f: [] for f in PARTY_FIELDS})
+    for area_id, role, party in session.execute(
+        select(_ROLE.area_id, _ROLE.role, _ROLE.party)
+        .join(_A, _A.id == _ROLE.area_id)
+        .where(in_org)
+        .order_by(_ROLE.position, _ROLE.id)
+    ):
+        roles[area_id][role].append(party)
+    columns = (_A.id, _A.key, _A.name, _A.lead, _A.coverage, _A.priority, _A.notes)
+    return tuple(
+        model.Area(
+            key=key,
+            name=name,
+            aliases=tuple(aliases.get(area_id, ())),
+            lead=lead,
+            coverage=coverage,
+            priority=priority,
+            notes=notes,
+            **{f: tuple(v) for f, v in roles[area_id].items()},
+        )
+        for area_id, key, name, lead, coverage, priority, notes in session.execute(
+            select(*columns).where(in_org).order_by(_A.position, _A.id)
+        )
+    )
+
+
+def _to_domain(org: orm.Organisation, areas: tuple[model.Area, ...], contract: Contract | None) -> model.Matrix:
     sides = tuple(
         model.Side(
             key=s.key,
@@ -79,7 +118,6 @@ def _to_domain(org: orm.Organisation, contract: Contract | None) -> model.Matrix
         )
         for s in org.sides
     )
-    areas = tuple(_area(a) for a in org.areas)
     return model.Matrix(
         organisation=org.key,
         name=org.name,
@@ -126,22 +164,6 @@ def _to_domain(org: orm.Organisation, contract: Contract | None) -> model.Matrix
             for r in org.rotas
         ),
         team=org.team,
-    )
-
-
-def _area(row: orm.Area) -> model.Area:
-    roles: dict[str, list[str]] = {f: [] for f in PARTY_FIELDS}
-    for role in row.roles:
-        roles[role.role].append(role.party)
-    return model.Area(
-        key=row.key,
-        name=row.name,
-        aliases=tuple(a.alias for a in row.aliases),
-        lead=row.lead,
-        coverage=row.coverage,
-        priority=row.priority,
-        notes=row.notes,
-        **{f: tuple(v) for f, v in roles.items()},
     )
 
 

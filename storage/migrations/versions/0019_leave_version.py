@@ -17,11 +17,11 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE, never batch mode: on SQLite a batch rebuilds `organisations`, and
+# dropping the old table would cascade to every row that refers to it.
 def upgrade() -> None:
-    with op.batch_alter_table("organisations") as batch:
-        batch.add_column(sa.Column("leave_version", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("organisations", sa.Column("leave_version", sa.Integer(), nullable=False, server_default="0"))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("organisations") as batch:
-        batch.drop_column("leave_version")
+    op.drop_column("organisations", "leave_version")
