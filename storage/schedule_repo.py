@@ -16,7 +16,7 @@ from bot.outbox import DueTimer, OutboxItem
 from bot.reviews.cadence import Completed
 from storage import models as orm
 from storage.handoff_repo import to_domain
-from storage.sql import insert_if_absent
+from storage.sql import insert_if_absent, rowcount
 
 
 def _skip_locked(session: Session, query, table):
@@ -83,6 +83,18 @@ def replace_timers(
             session.add(orm.Timer(organisation_id=org_id, kind=kind, subject=subject, next_at=next_at, since=now))
         else:
             row.next_at = next_at
+
+
+def set_timers(session: Session, org_id: int, timers: dict[tuple[str, str], datetime | None], now: datetime) -> None:
+    """Set just these timers ((kind, subject) -> next_at); one that does not exist yet starts now."""
+    for (kind, subject), next_at in timers.items():
+        changed = session.execute(
+            update(orm.Timer)
+            .where(orm.Timer.organisation_id == org_id, orm.Timer.kind == kind, orm.Timer.subject == subject)
+            .values(next_at=next_at)
+        )
+        if rowcount(changed) == 0:
+            session.add(orm.Timer(organisation_id=org_id, kind=kind, subject=subject, next_at=next_at, since=now))
 
 
 def enqueue(session: Session, org_id: int, key: str, kind: str, payload: dict, now: datetime) -> bool:

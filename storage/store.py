@@ -242,6 +242,10 @@ class Store:
     def replace_timers(self, org_key: str, timers: dict[tuple[str, str], datetime | None], now: datetime) -> None:
         schedule_repo.replace_timers(self.session, self._org_id(org_key), timers, now)
 
+    def set_timers(self, org_key: str, timers: dict[tuple[str, str], datetime | None], now: datetime) -> None:
+        """Set these timers (new ones start now), leaving the organisation's others as they are."""
+        schedule_repo.set_timers(self.session, self._org_id(org_key), timers, now)
+
     def timer_starts(self, org_key: str) -> dict[tuple[str, str], datetime]:
         """When each review and digest was first scheduled."""
         return schedule_repo.timer_starts(self.session, self._org_id(org_key))

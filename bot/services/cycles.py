@@ -17,6 +17,12 @@ def settle(matrix: Matrix, review: Review, done: frozenset[datetime], since: dat
     return done | {before} if before else done
 
 
+def settled_cycles_of(store: Store, matrix: Matrix, review: Review, now: datetime) -> frozenset[datetime]:
+    """`settle` for one review, reading only its own completions."""
+    start = store.timer_starts(matrix.organisation).get(("review", review.key), now)
+    return settle(matrix, review, store.completions(matrix.organisation, review.key), start)
+
+
 def settled_cycles(store: Store, matrix: Matrix, now: datetime) -> dict[str, frozenset[datetime]]:
     """`settle` for every review; a review not scheduled yet counts from `now`."""
     done = store.all_completions(matrix.organisation)

@@ -12,8 +12,8 @@ from bot.matrix.model import Matrix, Review
 from bot.ports import Store
 from bot.reviews.cadence import Completed, ReviewStatus, cycle_to_complete, review_statuses, window_opens
 from bot.reviews.schedule import parse_schedule
-from bot.services.cycles import settled_cycles
-from bot.services.timers import sync_timers
+from bot.services.cycles import settled_cycles, settled_cycles_of
+from bot.services.timers import sync_review_timer
 
 
 def statuses(store: Store, matrix: Matrix, now: datetime) -> list[ReviewStatus]:
@@ -56,7 +56,7 @@ def complete(
     if due_at is not None:
         cycle, finished = (None, due_at) if due_at in recorded else (due_at, None)
     else:
-        settled = settled_cycles(store, matrix, now)[review.key]
+        settled = settled_cycles_of(store, matrix, review, now)
         cycle, finished = cycle_to_complete(matrix, review, recorded, settled, now)
     if cycle is not None and store.add_completion(matrix.organisation, review.key, cycle, now, user, evidence):
         store.audit(
@@ -67,7 +67,7 @@ def complete(
             review.key,
             {"due_at": cycle.isoformat(), "evidence": evidence},
         )
-        sync_timers(store, matrix, now)
+        sync_review_timer(store, matrix, review, now)
         return Done(review, cycle)
     finished = finished or cycle  # a second `done` that lost the race to the first
     if finished is None:

@@ -10,11 +10,11 @@ from datetime import datetime
 
 from bot.alerts.sla import next_alert_at
 from bot.handoffs.clocks import next_due
-from bot.matrix.model import Matrix
+from bot.matrix.model import Matrix, Review
 from bot.ports import Store
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
-from bot.services.cycles import settled_cycles
+from bot.services.cycles import settled_cycles, settled_cycles_of
 
 DIGEST_TIMER = "digest"
 
@@ -28,10 +28,20 @@ def sync_timers(store: Store, matrix: Matrix, now: datetime) -> None:
     settled = settled_cycles(store, matrix, now)
     timers: dict[tuple[str, str], datetime | None] = {("digest", DIGEST_TIMER): now}
     for review in matrix.reviews:
-        done = settled.get(review.key, frozenset())
-        due = due_occurrence(matrix, review, done, now)
-        timers[("review", review.key)] = now if due else review_next_at(matrix, review, done, now)
+        timers[("review", review.key)] = _review_cue(matrix, review, settled.get(review.key, frozenset()), now)
     store.replace_timers(matrix.organisation, timers, now)
+
+
+def sync_review_timer(store: Store, matrix: Matrix, review: Review, now: datetime) -> None:
+    """After one review was completed only its own timer moves: with ten thousand reviews,
+    recomputing all of them made `/tandem done` take seconds."""
+    cue = _review_cue(matrix, review, settled_cycles_of(store, matrix, review, now), now)
+    store.set_timers(matrix.organisation, {("review", review.key): cue}, now)
+
+
+def _review_cue(matrix: Matrix, review: Review, done: frozenset[datetime], now: datetime) -> datetime | None:
+    """Now when a cycle is due, else when the review next needs a look."""
+    return now if due_occurrence(matrix, review, done, now) else review_next_at(matrix, review, done, now)
 
 
 def reschedule_handoffs(store: Store, matrix: Matrix, now: datetime) -> None:
