@@ -180,7 +180,7 @@ def import_reviews(db, path: Path, clock, reviews: int, rows: list[list]):
     rows.append(["load_file (parse + validate, for reference)", f"{parse_s:.2f} s", "", ""])
     rows.append([f"import_file, {reviews} reviews + sync_timers ({timers} timers)", f"{import_s:.2f} s", "", ""])
     rows.append([f"re-import unchanged ({len(again)} changes)", f"{reimport_s:.2f} s", "", ""])
-    with db.session() as session:  # what every `/tandem done` pays too: all reviews' timers again
+    with db.session() as session:  # what every import pays: all reviews' timers again
         start = time.perf_counter()
         sync_timers(Store(session), matrix, T0.astimezone(UTC))
         rows.append([f"  sync_timers alone ({reviews} reviews)", f"{time.perf_counter() - start:.2f} s", "", ""])
