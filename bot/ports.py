@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.audit.chain import Head
+from bot.contract.approval import OverflowRequest
 from bot.contract.hours import HoursEntry, Logged
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.evidence import AuditRecord
@@ -73,6 +74,14 @@ class Store(Protocol):
     def hours_logged(
         self, org_key: str, start: datetime | None = None, end: datetime | None = None
     ) -> list[HoursEntry]: ...
+
+    # overflow held for approval
+    def add_overflow_request(self, request: OverflowRequest) -> int: ...
+    def get_overflow_request(self, org_key: str, request_id: int, lock: bool = False) -> OverflowRequest | None: ...
+    def place_overflow_request(self, request_id: int, channel: str, ts: str) -> None: ...
+    def decide_overflow_request(self, request: OverflowRequest) -> bool: ...
+    def release_overflow_request(self, request_id: int, handoff_id: int) -> None: ...
+    def pending_overflow_requests(self, org_key: str) -> list[OverflowRequest]: ...
 
     # handoffs
     def add_handoff(
@@ -220,6 +229,14 @@ class Notifier(Protocol):
 
     def hours_logged(self, matrix: Matrix, logged: Logged) -> None:
         """Say in the handoff's thread that hours were logged on it."""
+        ...
+
+    def approval_requested(self, matrix: Matrix, request: OverflowRequest) -> tuple[str, str]:
+        """Post a held overflow request with Approve and Decline for its approvers; return (channel, ts)."""
+        ...
+
+    def approval_decided(self, matrix: Matrix, request: OverflowRequest) -> None:
+        """Update the approval message to its outcome and tell the requester in its thread."""
         ...
 
     def matrix_changed(self, matrix: Matrix, changes: list[str], actor: str) -> str:

@@ -26,6 +26,7 @@ from bot.services import digests as digest_service
 from bot.services import handoffs as handoff_service
 from bot.services import hours as hours_service
 from bot.services import matrices as matrix_service
+from bot.services import overflow as overflow_service
 from bot.services import owner as owner_service
 from bot.services import person as person_service
 from bot.services import report as report_service
@@ -35,6 +36,7 @@ from bot.services.answers import AnswerCache
 from bot.services.cover import parse_since
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
+from handlers.views.approval import asked_reply
 from handlers.views.blocks import Reply, section
 from handlers.views.fleet import fleet_reply
 from handlers.views.handoff import opened_reply, sla_reply, status_reply
@@ -164,6 +166,11 @@ def handoff(req: Request, cmd: Command) -> Reply:
     return opened_reply(loaded.matrix, opened, ping)
 
 
+def ask_overflow(req: Request, cmd: Command) -> Reply:
+    loaded = req.loaded()
+    return asked_reply(loaded.matrix, overflow_service.ask(req.store, loaded, req.user, cmd, req.now, req.notifier))
+
+
 def sla(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
     only = handoff_service.sla_filter(cmd.text, req.user, req.now)
@@ -258,7 +265,7 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "cover_end": cover_end,
     "rota": rota,
     "handoff": handoff,
-    "overflow": handoff,
+    "overflow": ask_overflow,
     "sla": sla,
     "status": status,
     "export": export,

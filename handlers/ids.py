@@ -24,6 +24,9 @@ ACTION_RESUME = "handoff_resume"
 ACTION_HAND_BACK = "handoff_hand_back"
 ACTION_RESOLVE = "handoff_resolve"
 ACTION_REVIEW_DONE = "review_mark_done"
+ACTION_OVERFLOW_APPROVE = "overflow_approve"  # on a held overflow request
+ACTION_OVERFLOW_DECLINE = "overflow_decline"
+OVERFLOW_BUTTONS = {"approve": ACTION_OVERFLOW_APPROVE, "decline": ACTION_OVERFLOW_DECLINE}
 # Domain action (bot.handoffs.model.ACTIONS) -> button action_id
 HANDOFF_BUTTONS = {
     "acknowledge": ACTION_ACKNOWLEDGE,
@@ -38,3 +41,4 @@ HANDOFF_BUTTONS = {
 VIEW_NEW_HANDOFF = "handoff_new"
 VIEW_RESOLVE_HANDOFF = "handoff_resolve_note"
 VIEW_REVIEW_DONE = "review_done_evidence"
+VIEW_OVERFLOW_DECLINE = "overflow_decline_reason"

@@ -88,6 +88,7 @@ class Press:
     response_url: str | None
     handoff: HandoffRef | None = None  # the handoff buttons
     review: ReviewRef | None = None  # Mark done
+    request: int | None = None  # Approve and Decline: the held overflow request's number
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Submission:
     message_ts: str | None = None
     handoff: HandoffRef | None = None  # the resolution note
     review: ReviewRef | None = None  # the review evidence
+    request: int | None = None  # the decline reason: the held overflow request's number
 
     def text(self, name: str) -> str:
         return self.fields.get(name) or ""
@@ -126,6 +128,7 @@ FORMS: dict[str, dict[str, tuple[str, str, str, int]]] = {
     },
     ids.VIEW_RESOLVE_HANDOFF: {"note": ("resolution", "note", "text", 1000), "hours": ("hours", "hours", "text", 20)},
     ids.VIEW_REVIEW_DONE: {"evidence": ("evidence", "evidence", "text", 2000)},
+    ids.VIEW_OVERFLOW_DECLINE: {"reason": ("reason", "reason", "text", 1000)},
 }
 
 
@@ -276,6 +279,8 @@ def _press(body: dict[str, Any]) -> Press:
     )
     if action_id in ids.HANDOFF_BUTTONS.values():
         return replace(press, handoff=handoff_ref(value, "actions[0].value"))
+    if action_id in ids.OVERFLOW_BUTTONS.values():
+        return replace(press, request=_number(value, "actions[0].value"))
     if action_id == ids.ACTION_REVIEW_DONE:
         key, _, due = value.partition("|")
         return replace(press, review=_review(key, due, "actions[0].value"))
@@ -319,7 +324,17 @@ def _submission(body: dict[str, Any]) -> Submission:
     if callback_id == ids.VIEW_REVIEW_DONE:
         review = _review(meta.get("review"), meta.get("due_at"), "private_metadata")
         return replace(submission, review=review)
+    if callback_id == ids.VIEW_OVERFLOW_DECLINE:
+        return replace(submission, request=_number(meta.get("request"), "private_metadata.request"))
     return submission
+
+
+def _number(value: Any, where: str) -> int:
+    """A stored record's number, as a button value ("12") or in a modal's metadata (12)."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not re.fullmatch(r"[1-9][0-9]{0,8}", text):
+        raise Malformed(f"{where} is not a number Tandem gave")
+    return int(text)
 
 
 def handoff_ref(value: str, where: str) -> HandoffRef:
@@ -343,7 +358,7 @@ def _review(key: Any, due: Any, where: str) -> ReviewRef:
 
 def _metadata(raw: Any, callback_id: str) -> dict[str, Any]:
     """A Tandem modal's private metadata (JSON written by its views); a view of ours needs it."""
-    ours = callback_id in (ids.VIEW_RESOLVE_HANDOFF, ids.VIEW_REVIEW_DONE)
+    ours = callback_id in (ids.VIEW_RESOLVE_HANDOFF, ids.VIEW_REVIEW_DONE, ids.VIEW_OVERFLOW_DECLINE)
     if not raw:
         if ours:
             raise Malformed("view.private_metadata is empty")

@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.contract.approval import OverflowRequest
 from bot.contract.hours import Logged
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff, Transition
 from bot.matrix.model import Matrix, Review
 from bot.ownership.duty import Ping
 from bot.ports import Conversation
+from handlers.views.approval import approval_blocks, decided_thread_text
 from handlers.views.digests import daily_digest_blocks, weekly_digest_blocks
 from handlers.views.handoff import changed_thread_text, opened_thread_text, root_blocks, root_text
 from handlers.views.hours import logged_text
@@ -107,6 +109,18 @@ class ChannelNotifier:
         handoff = logged.handoff
         if handoff.channel and handoff.ts:
             self.conversation.post(handoff.channel, logged_text(logged), [], thread_ts=handoff.ts)
+
+    def approval_requested(self, matrix: Matrix, request: OverflowRequest) -> tuple[str, str]:
+        channel = _shared(matrix)
+        text, blocks = approval_blocks(matrix, request)
+        return channel, self.conversation.post(channel, text, blocks, metadata={"overflow_request": request.id})
+
+    def approval_decided(self, matrix: Matrix, request: OverflowRequest) -> None:
+        if request.channel is None or request.ts is None:
+            return
+        text, blocks = approval_blocks(matrix, request)
+        self.conversation.update(request.channel, request.ts, text, blocks)
+        self.conversation.post(request.channel, decided_thread_text(request), [], thread_ts=request.ts)
 
     def matrix_changed(self, matrix: Matrix, changes: list[str], actor: str) -> str:
         text, blocks = matrix_changed_blocks(matrix, changes, actor)

@@ -39,3 +39,26 @@ class HoursLog(Base):
     logged_by: Mapped[str] = mapped_column(String(32))
     logged_at: Mapped[datetime]
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class OverflowRequest(Base):
+    """An overflow request held for the client's approval, and its outcome."""
+
+    __tablename__ = "overflow_requests"
+    __table_args__ = (Index("ix_overflow_requests_org_status", "organisation_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    requester: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(8))
+    hold: Mapped[dict] = mapped_column(default=dict)  # reasons, closest scope entry, hours left, period
+    approvers: Mapped[list] = mapped_column(default=list)
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    ts: Mapped[str | None] = mapped_column(String(32))

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.audit.chain import Head
+from bot.contract.approval import OverflowRequest
 from bot.contract.hours import HoursEntry
 from bot.evidence import AuditRecord
 from bot.handoffs.listing import HandoffFilter
@@ -22,7 +23,7 @@ from bot.matrix.model import Matrix
 from bot.outbox import DueTimer, OutboxItem
 from bot.ownership.cover import LeavePeriod
 from bot.reviews.cadence import Completed
-from storage import audit_repo, handoff_repo, hours_repo, leave_repo, matrix_repo, schedule_repo
+from storage import approval_repo, audit_repo, handoff_repo, hours_repo, leave_repo, matrix_repo, schedule_repo
 from storage import models as orm
 from storage.db import Database
 from storage.quick import LOCATE_SQL, Located, QuickReads, pick
@@ -172,6 +173,30 @@ class Store:
     ) -> list[HoursEntry]:
         """Entries logged in [start, end), oldest first."""
         return hours_repo.logged(self.session, self._org_id(org_key), start, end)
+
+    # -- overflow held for approval ---------------------------------------------------
+    def add_overflow_request(self, request: OverflowRequest) -> int:
+        return approval_repo.add(self.session, self._org_id(request.organisation), request)
+
+    def get_overflow_request(self, org_key: str, request_id: int, lock: bool = False) -> OverflowRequest | None:
+        """One held request; `lock` holds it (FOR UPDATE on PostgreSQL) so two presses decide in turn."""
+        return approval_repo.get(self.session, self._org_id(org_key), org_key, request_id, lock)
+
+    def place_overflow_request(self, request_id: int, channel: str, ts: str) -> None:
+        """Where the approval message was posted."""
+        approval_repo.placed(self.session, request_id, channel, ts)
+
+    def decide_overflow_request(self, request: OverflowRequest) -> bool:
+        """Compare-and-set: write the decision only if the request is still pending."""
+        return approval_repo.decide(self.session, request)
+
+    def release_overflow_request(self, request_id: int, handoff_id: int) -> None:
+        """The handoff an approved request became."""
+        approval_repo.released(self.session, request_id, handoff_id)
+
+    def pending_overflow_requests(self, org_key: str) -> list[OverflowRequest]:
+        """Held requests nobody has decided yet, oldest first."""
+        return approval_repo.pending(self.session, self._org_id(org_key), org_key)
 
     # -- handoffs ---------------------------------------------------------------------
     def add_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> int:

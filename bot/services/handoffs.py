@@ -96,15 +96,9 @@ def _covering(duty: Duty, person: str, requester: str) -> str | None:
     return next((s.by for s in duty.away if s.period.person == person and s.by and s.by != requester), None)
 
 
-def open_handoff(
-    store: Store,
-    loaded: LoadedMatrix,
-    requester: str,
-    command: Command,
-    now: datetime,
-    notifier: Notifier,
-    details: str = "",
-) -> tuple[Handoff, Ping]:
+def prepare(loaded: LoadedMatrix, requester: str, command: Command) -> tuple[Person, Command, str]:
+    """(the requester, the command with its area read, the summary), or the sentence why a
+    request cannot be opened at all: checked before a handoff opens or an overflow is held."""
     matrix = loaded.matrix
     person = matrix.people.get(requester)
     if person is None:
@@ -125,12 +119,32 @@ def open_handoff(
         raise TandemError(
             f"The matrix of {matrix.name} names no shared channel: add 'channel: C…' to the file and import it again."
         )
-    leave = store.leave_at(matrix.organisation, now)
-    target, target_side, area, duty = _target(loaded, command, person, now, leave)
+    return person, command, summary
+
+
+def priority_of(matrix: Matrix, command: Command, area: Area | None) -> str:
+    """The priority asked for, else the area's, else the matrix's default; one with SLA targets."""
     priority = command.priority or (area.priority if area else None) or matrix.sla.default
     if matrix.sla.target(priority) is None:
         known = ", ".join(t.priority for t in matrix.sla.targets)
         raise TandemError(f"{priority} has no SLA targets in this matrix: use one of {known}.")
+    return priority
+
+
+def open_handoff(
+    store: Store,
+    loaded: LoadedMatrix,
+    requester: str,
+    command: Command,
+    now: datetime,
+    notifier: Notifier,
+    details: str = "",
+) -> tuple[Handoff, Ping]:
+    matrix = loaded.matrix
+    person, command, summary = prepare(loaded, requester, command)
+    leave = store.leave_at(matrix.organisation, now)
+    target, target_side, area, duty = _target(loaded, command, person, now, leave)
+    priority = priority_of(matrix, command, area)
     ping = handoff_ping(matrix, duty, area, priority, now, leave, (requester,))
     handoff = Handoff(
         id=None,

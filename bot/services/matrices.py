@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.contract.scope import ScopeIndex
 from bot.errors import TandemError, UnknownOrganisation, listing
 from bot.matrix.diff import changes
 from bot.matrix.model import Area, Matrix
@@ -25,6 +26,7 @@ class LoadedMatrix:
     version: int
     matrix: Matrix
     index: AreaIndex
+    scope: ScopeIndex  # the contract's scope of work (no limit when it names none)
 
 
 class MatrixCache:
@@ -44,7 +46,8 @@ class MatrixCache:
                 raise UnknownOrganisation(
                     f"No matrix is loaded for '{org_key}'. Load one with: tandem matrix import FILE"
                 )
-            loaded = LoadedMatrix(version, matrix, AreaIndex(matrix.areas))
+            scope = ScopeIndex(matrix.contract.scope if matrix.contract else ())
+            loaded = LoadedMatrix(version, matrix, AreaIndex(matrix.areas), scope)
             with self._lock:
                 self._loaded[org_key] = loaded
         return loaded

@@ -328,3 +328,30 @@ def test_an_at_name_finds_a_person_whatever_the_accents(tmp_path):
         check=False,
     )
     assert "ask @Bén Ódé to sort the dock" in run.stdout, run.stdout + run.stderr
+
+
+def test_held_overflow_is_approved_or_declined_with_press(tmp_path):
+    script = (
+        ":as ben\n"
+        "/overflow firewall rule for the new VPN\n"
+        ":press approve 1\n"
+        ":as alice\n"
+        ":press decline 1\n"
+        ":press approve 1\n"
+        ":press decline 1 too late\n"
+        ":as ben\n"
+        "/overflow rewire the office\n"
+        ":as alice\n"
+        ":press decline 2 we do this ourselves\n"
+    )
+    run = console(tmp_path, script, "--at", "2026-12-02T10:00:00+00:00")
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "Held for approval: it is not in the contract's scope of work. Waiting for @Alice Moss's approval" in out
+    assert "[Approve] [Decline]" in out
+    assert "Only @Alice Moss can approve or decline overflow outside the contract" in out
+    assert "Say why it is declined" in out
+    assert "Approved by @Alice Moss: it is handoff #1 now." in out and "Overflow #1 · P3" in out
+    assert "@Alice Moss already approved this request (it is handoff #1). Your click changed nothing." in out
+    assert "Declined by @Alice Moss: “we do this ourselves”" in out
+    assert "@Ben Ode: @Alice Moss declined your overflow request" in out

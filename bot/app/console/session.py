@@ -25,6 +25,7 @@ from bot.app.settings import Settings
 from bot.errors import TandemError
 from bot.grammar import parse_line
 from bot.services import handoffs as handoff_service
+from bot.services import overflow
 from bot.services.schedule import tick
 from handlers.dispatch import answer
 from handlers.notify import ChannelNotifier
@@ -34,7 +35,8 @@ from storage.db import Database
 
 CONSOLE_HELP = (
     ":as NAME — act as someone else · :press ACTION NUMBER [note] — press a handoff button "
-    "(ack, take, wait, resume, back, resolve) · :at TIME — set the clock (2026-12-25 22:00, or 22:00 today, "
+    "(ack, take, wait, resume, back, resolve), or approve/decline a held overflow request "
+    "(:press decline 3 REASON) · :at TIME — set the clock (2026-12-25 22:00, or 22:00 today, "
     "on the organisation's clock; or with an offset) and run what is due then · "
     ":tick — run what is due now · :quit"
 )
@@ -53,6 +55,8 @@ BUTTONS = {
     "back": "hand_back",
     "resolve": "resolve",
 }
+# `:press approve 3` and `:press decline 3 REASON`: a held overflow request's buttons.
+DECISIONS = ("approve", "decline")
 
 
 class ConsoleClock:
@@ -201,16 +205,23 @@ class ConsoleSession:
         return f"(tick: {report.posted} posted{updated}{failed})\n"
 
     def _press(self, arg: str) -> str:
-        """A handoff button, pressed from the terminal: the same step a click in Slack takes."""
+        """A handoff's or a held overflow request's button, pressed from the terminal: the same
+        step a click in Slack takes (a decline's reason follows the number)."""
         action, _, rest = arg.partition(" ")
         number, _, note = rest.strip().partition(" ")
         if _number(action) and not _number(number):  # `:press 1 ack` reads as well
             action, number = number, action
         step = BUTTONS.get(action.replace("-", "_").lower())
-        if step is None or not _number(number):
-            return "(write it as :press ACTION NUMBER [note], ACTION one of ack, take, wait, resume, back, resolve)\n"
+        if (step is None and action.lower() not in DECISIONS) or not _number(number):
+            return (
+                "(write it as :press ACTION NUMBER [note], ACTION one of ack, take, wait, resume, back, resolve, "
+                "approve, decline)\n"
+            )
         try:
-            handoff_service.step(self.deps, int(number.lstrip("#")), step, self.user, self.channel, note or None)
+            if step is None:
+                overflow.decision(self.deps, int(number.lstrip("#")), action.lower(), self.user, self.channel, note)
+            else:
+                handoff_service.step(self.deps, int(number.lstrip("#")), step, self.user, self.channel, note or None)
         except TandemError as error:
             return self.show(error_reply(error))
         return ""
