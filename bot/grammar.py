@@ -38,6 +38,7 @@ TANDEM_SUBCOMMANDS = (
     "hours",
     "fleet",
     "report",
+    "confirm",
 )
 # Other words for the same subcommand: `/tandem audit` was the gap audit's first name.
 ALIASES = {"audit": "gaps", "rotas": "rota"}

@@ -28,7 +28,7 @@ class OutboxItem:
 
     key: str
     organisation: str
-    kind: str  # "sla" | "review" | "digest"
+    kind: str  # "sla" | "review" | "digest" | "signoff"
     payload: dict[str, Any]
     attempts: int
     resend: bool  # an earlier delivery was leased and never finished: check before posting again

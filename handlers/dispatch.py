@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.contract.hours import parse_period
 from bot.contract.model import parse_hours
+from bot.contract.signoff import area_signoffs
 from bot.errors import TandemError
 from bot.grammar import LOG_USAGE, Command
-from bot.matrix.audit import find_gaps
 from bot.ports import Notifier, Store
 from bot.services import audit_log, evidence, fleet
 from bot.services import cover as cover_service
@@ -32,6 +32,7 @@ from bot.services import person as person_service
 from bot.services import report as report_service
 from bot.services import reviews as review_service
 from bot.services import rotas as rota_service
+from bot.services import signoff as signoff_service
 from bot.services.answers import AnswerCache
 from bot.services.cover import parse_since
 from bot.services.deps import Deps
@@ -56,6 +57,7 @@ from handlers.views.owner import owner_reply
 from handlers.views.person import person_reply
 from handlers.views.reminders import done_reply, reviews_reply
 from handlers.views.rota import rota_reply
+from handlers.views.signoff import confirm_reply, signoff_line, signoff_mark
 
 log = logging.getLogger(__name__)
 
@@ -77,22 +79,26 @@ class Request:
     def loaded(self) -> LoadedMatrix:
         return self.matrices.for_request(self.store, self.channel, self.user, self.team)
 
-    def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply]) -> Reply:
+    def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply], also: Hashable = ()) -> Reply:
         """`make()`, or the same answer made earlier this minute from the same data: for
-        answers that depend on the words, the organisation's data and the time, not the asker."""
+        answers that depend on the words, the organisation's data and the time, not the asker.
+        `also`: any other data the answer shows (the matrix's sign-off), as part of the key."""
         org = loaded.matrix.organisation
         versions = self.store.read_versions(org)
         minute = self.now.replace(second=0, microsecond=0)
-        return self.answers.get((cmd.name, cmd.text, org, versions, minute) if versions else None, make)
+        return self.answers.get((cmd.name, cmd.text, org, versions, minute, also) if versions else None, make)
 
 
 def owner(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    return req.cached(
-        loaded,
-        cmd,
-        lambda: owner_reply(loaded.matrix, owner_service.ask(req.store, loaded, cmd.text, req.now), cmd.text),
-    )
+    changes = req.store.change_sets(loaded.matrix.organisation)
+
+    def make() -> Reply:
+        result = owner_service.ask(req.store, loaded, cmd.text, req.now)
+        signed = area_signoffs(loaded.matrix, changes, req.now).get(result.answer.area.key) if result.answer else None
+        return owner_reply(loaded.matrix, result, cmd.text, signoff_line(loaded.matrix, signed, req.now))
+
+    return req.cached(loaded, cmd, make, tuple(changes))
 
 
 def person(req: Request, cmd: Command) -> Reply:
@@ -124,15 +130,26 @@ def _no_words(cmd: Command, usage: str, does: str) -> None:
 
 def matrix(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
+    changes = req.store.change_sets(loaded.matrix.organisation)
+    signed = area_signoffs(loaded.matrix, changes, req.now)
     if not cmd.text.strip():
-        return req.cached(loaded, cmd, lambda: matrix_reply(loaded.matrix))
-    return area_reply(loaded.matrix, matrix_service.area_named(loaded, cmd.text))
+        marks = {key: signoff_mark(state) for key, state in signed.items()}
+        return req.cached(loaded, cmd, lambda: matrix_reply(loaded.matrix, marks), tuple(changes))
+    area = matrix_service.area_named(loaded, cmd.text)
+    return area_reply(loaded.matrix, area, signoff_line(loaded.matrix, signed.get(area.key), req.now))
 
 
 def gaps(req: Request, cmd: Command) -> Reply:
     _no_words(cmd, "`/tandem gaps`", "it lists every gap in the matrix")
-    loaded = req.loaded()
-    return audit_reply(loaded.matrix, find_gaps(loaded.matrix))
+    matrix = req.loaded().matrix
+    return audit_reply(matrix, signoff_service.gaps(req.store, matrix, req.now))
+
+
+def confirm(req: Request, cmd: Command) -> Reply:
+    _no_words(cmd, "`/tandem confirm`", "it confirms the whole matrix as it stands for your side")
+    matrix = req.loaded().matrix
+    done = signoff_service.confirm_now(req.store, matrix, req.user, req.now, req.notifier)
+    return confirm_reply(matrix, done, req.user)
 
 
 def cover(req: Request, cmd: Command) -> Reply:
@@ -260,6 +277,7 @@ ROUTES: dict[str, Callable[[Request, Command], Reply]] = {
     "help": show_help,
     "matrix": matrix,
     "gaps": gaps,
+    "confirm": confirm,
     "cover": cover,
     "cover_list": cover_list,
     "cover_end": cover_end,

@@ -26,6 +26,7 @@ ACTION_RESOLVE = "handoff_resolve"
 ACTION_REVIEW_DONE = "review_mark_done"
 ACTION_OVERFLOW_APPROVE = "overflow_approve"  # on a held overflow request
 ACTION_OVERFLOW_DECLINE = "overflow_decline"
+ACTION_CONFIRM_MATRIX = "matrix_confirm"  # on a change to who owns what
 OVERFLOW_BUTTONS = {"approve": ACTION_OVERFLOW_APPROVE, "decline": ACTION_OVERFLOW_DECLINE}
 # Domain action (bot.handoffs.model.ACTIONS) -> button action_id
 HANDOFF_BUTTONS = {

@@ -89,6 +89,7 @@ class Press:
     handoff: HandoffRef | None = None  # the handoff buttons
     review: ReviewRef | None = None  # Mark done
     request: int | None = None  # Approve and Decline: the held overflow request's number
+    change: int | None = None  # Confirm: the matrix change's number
 
 
 @dataclass(frozen=True)
@@ -279,6 +280,8 @@ def _press(body: dict[str, Any]) -> Press:
     )
     if action_id in ids.HANDOFF_BUTTONS.values():
         return replace(press, handoff=handoff_ref(value, "actions[0].value"))
+    if action_id == ids.ACTION_CONFIRM_MATRIX:
+        return replace(press, change=_number(value, "actions[0].value"))
     if action_id in ids.OVERFLOW_BUTTONS.values():
         return replace(press, request=_number(value, "actions[0].value"))
     if action_id == ids.ACTION_REVIEW_DONE:

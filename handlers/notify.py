@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.contract.approval import OverflowRequest
 from bot.contract.hours import Logged
+from bot.contract.signoff import ChangeSet
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff, Transition
 from bot.matrix.model import Matrix, Review
@@ -23,6 +24,7 @@ from handlers.views.hours import logged_text
 from handlers.views.markup import escape
 from handlers.views.matrix import matrix_changed_blocks
 from handlers.views.reminders import review_blocks, sla_alert_text, sla_breach_blocks
+from handlers.views.signoff import confirmed_thread_text, signoff_blocks
 
 
 class ChannelNotifier:
@@ -121,6 +123,19 @@ class ChannelNotifier:
         text, blocks = approval_blocks(matrix, request)
         self.conversation.update(request.channel, request.ts, text, blocks)
         self.conversation.post(request.channel, decided_thread_text(request), [], thread_ts=request.ts)
+
+    def signoff_requested(self, matrix: Matrix, change: ChangeSet, key: str | None) -> tuple[str, str]:
+        channel = _shared(matrix)
+        text, blocks = signoff_blocks(matrix, change)
+        return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key} if key else None)
+
+    def signoff_confirmed(self, matrix: Matrix, change: ChangeSet, by: str, where: tuple[str, str] | None) -> None:
+        if where is None:
+            return
+        channel, ts = where
+        text, blocks = signoff_blocks(matrix, change)
+        self.conversation.update(channel, ts, text, blocks)
+        self.conversation.post(channel, confirmed_thread_text(matrix, change, by), [], thread_ts=ts)
 
     def matrix_changed(self, matrix: Matrix, changes: list[str], actor: str) -> str:
         text, blocks = matrix_changed_blocks(matrix, changes, actor)

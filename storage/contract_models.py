@@ -62,3 +62,23 @@ class OverflowRequest(Base):
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class MatrixChange(Base):
+    """A change to who owns what (or a re-confirmation of every area) and each side's confirmation."""
+
+    __tablename__ = "matrix_changes"
+    __table_args__ = (Index("ix_matrix_changes_org_at", "organisation_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(64))
+    areas: Mapped[list] = mapped_column(default=list)
+    lines: Mapped[list] = mapped_column(default=list)
+    internal_by: Mapped[str | None] = mapped_column(String(32))
+    internal_at: Mapped[datetime | None]
+    provider_by: Mapped[str | None] = mapped_column(String(32))
+    provider_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(32))  # where its Confirm message is
+    ts: Mapped[str | None] = mapped_column(String(32))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.audit.chain import Head
 from bot.contract.approval import OverflowRequest
 from bot.contract.hours import HoursEntry
+from bot.contract.signoff import ChangeSet
 from bot.evidence import AuditRecord
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
@@ -23,7 +24,16 @@ from bot.matrix.model import Matrix
 from bot.outbox import DueTimer, OutboxItem
 from bot.ownership.cover import LeavePeriod
 from bot.reviews.cadence import Completed
-from storage import approval_repo, audit_repo, handoff_repo, hours_repo, leave_repo, matrix_repo, schedule_repo
+from storage import (
+    approval_repo,
+    audit_repo,
+    handoff_repo,
+    hours_repo,
+    leave_repo,
+    matrix_repo,
+    schedule_repo,
+    signoff_repo,
+)
 from storage import models as orm
 from storage.db import Database
 from storage.quick import LOCATE_SQL, Located, QuickReads, pick
@@ -197,6 +207,28 @@ class Store:
     def pending_overflow_requests(self, org_key: str) -> list[OverflowRequest]:
         """Held requests nobody has decided yet, oldest first."""
         return approval_repo.pending(self.session, self._org_id(org_key), org_key)
+
+    # -- matrix sign-off ---------------------------------------------------------------
+    def add_change_set(self, change: ChangeSet) -> int:
+        return signoff_repo.add(self.session, self._org_id(change.organisation), change)
+
+    def get_change_set(self, org_key: str, change_id: int, lock: bool = False) -> ChangeSet | None:
+        return signoff_repo.get(self.session, self._org_id(org_key), org_key, change_id, lock)
+
+    def change_sets(self, org_key: str) -> list[ChangeSet]:
+        """Every change to who owns what, with its confirmations, oldest first."""
+        return signoff_repo.all_of(self.session, self._org_id(org_key), org_key)
+
+    def confirm_change_set(self, change_id: int, side: str, by: str, at: datetime) -> bool:
+        """Compare-and-set: record `side`'s confirmation only if it has none yet."""
+        return signoff_repo.confirm(self.session, change_id, side, by, at)
+
+    def place_change_set(self, change_id: int, channel: str, ts: str) -> None:
+        signoff_repo.placed(self.session, change_id, channel, ts)
+
+    def change_set_message(self, org_key: str, change_id: int, outbox_key: str) -> tuple[str, str] | None:
+        """(channel, ts) of the change's Confirm message, if it was posted."""
+        return signoff_repo.message(self.session, self._org_id(org_key), change_id, outbox_key)
 
     # -- handoffs ---------------------------------------------------------------------
     def add_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> int:

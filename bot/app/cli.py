@@ -323,10 +323,15 @@ def matrix_export(org: str | None, fmt: str, output: str | None) -> None:
     """Write the loaded matrix back as a file, or as the customer responsibility matrix."""
     from bot.matrix.export import export_text
     from bot.services.crm import responsibility_matrix
+    from bot.services.signoff import confirmed_texts
 
+    now = SystemClock().now()
     with _store() as store:
         matrix = _matrix(store, org)
-        text = export_text(matrix) if fmt == "yaml" else responsibility_matrix(store, matrix, fmt, SystemClock().now())
+        if fmt == "yaml":
+            text = export_text(matrix, confirmed_texts(store, matrix, now, with_ids=False))
+        else:
+            text = responsibility_matrix(store, matrix, fmt, now)
     _write(text, output)
 
 
@@ -334,16 +339,19 @@ def matrix_export(org: str | None, fmt: str, output: str | None) -> None:
 @click.option("--org", help="Organisation key (needed when several are loaded).")
 @click.option("--file", "file", type=click.Path(dir_okay=False), help="Audit this file instead of the loaded matrix.")
 def matrix_audit(org: str | None, file: str | None) -> None:
-    """List the gaps where work falls between the two sides; exit 1 when there are any."""
+    """List the gaps where work falls between the two sides (and, for the loaded matrix, changes
+    both sides have not confirmed and stale areas); exit 1 when there are any."""
     from bot.matrix.audit import find_gaps
     from bot.matrix.loader import load_file
+    from bot.services.signoff import gaps as signoff_gaps
 
     if file:
         loaded = load_file(file)
+        gaps = find_gaps(loaded)
     else:
         with _store() as store:
             loaded = _matrix(store, org)
-    gaps = find_gaps(loaded)
+            gaps = signoff_gaps(store, loaded, SystemClock().now())
     for gap in gaps:
         click.echo(f"{gap.subject}: {gap.problem} — {gap.fix}")
     if gaps:

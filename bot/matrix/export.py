@@ -7,6 +7,7 @@ areas in block style) so an exported file reads like a hand-written one.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -35,8 +36,10 @@ def _parties(refs: tuple[str, ...]):
     return refs[0] if len(refs) == 1 else _flow_list(list(refs))
 
 
-def _area(area: Area) -> CommentedMap:
+def _area(area: Area, confirmed: str | None) -> CommentedMap:
     out = CommentedMap(key=area.key, name=area.name)
+    if confirmed:  # a comment, so the file still imports to the same matrix
+        out.yaml_add_eol_comment(f"last confirmed {confirmed}", "key")
     if area.aliases:
         out["aliases"] = _flow_list(list(area.aliases))
     for field in PARTY_FIELDS:
@@ -97,7 +100,9 @@ def _contract(contract: Contract) -> CommentedMap:
     return out
 
 
-def export_text(matrix: Matrix) -> str:
+def export_text(matrix: Matrix, confirmed: Mapping[str, str] | None = None) -> str:
+    """The matrix as its file; `confirmed`: each area's "DATE by A and B", written as a comment."""
+    confirmed = confirmed or {}
     doc = CommentedMap()
     doc["organisation"] = matrix.organisation
     doc["name"] = matrix.name
@@ -140,7 +145,7 @@ def export_text(matrix: Matrix) -> str:
     sla["default"] = matrix.sla.default
     sla["warn_at"] = _flow_list([f"{p}%" for p in matrix.sla.warn_at])
     doc["sla"] = sla
-    doc["areas"] = CommentedSeq([_area(a) for a in matrix.areas])
+    doc["areas"] = CommentedSeq([_area(a, confirmed.get(a.key)) for a in matrix.areas])
     doc["reviews"] = CommentedSeq([_review(r) for r in matrix.reviews])
     if matrix.contract is not None:
         doc["contract"] = _contract(matrix.contract)

@@ -12,11 +12,10 @@ from datetime import datetime, timedelta
 from bot.digests.content import AGE_BUCKETS, TREND_WEEKS, DailyDigest, WeeklyDigest, daily_digest, weekly_digest
 from bot.errors import TandemError
 from bot.matrix import rights
-from bot.matrix.audit import find_gaps
 from bot.matrix.model import SIDES, Matrix
 from bot.ports import Notifier, Store
 from bot.reviews.cadence import review_statuses
-from bot.services import hours
+from bot.services import hours, signoff
 from bot.services.cycles import settled_cycles
 
 LISTED = 500  # most urgent open handoffs read to find breached and at-risk ones
@@ -29,7 +28,7 @@ def daily(store: Store, matrix: Matrix, now: datetime) -> DailyDigest:
         store.most_urgent_handoffs(org, LISTED),
         review_statuses(matrix, settled_cycles(store, matrix, now), now),
         store.leave_at(org, now) + store.leave_starting(org, now, timedelta(days=1)),
-        find_gaps(matrix),
+        signoff.gaps(store, matrix, now),
         now,
     )
     by_side, by_age = store.open_handoff_counts(org, now, list(AGE_BUCKETS))

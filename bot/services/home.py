@@ -7,12 +7,12 @@ from datetime import datetime
 
 from bot.handoffs.clocks import clocks
 from bot.handoffs.model import Handoff
-from bot.matrix.audit import Gap, find_gaps
+from bot.matrix.audit import Gap
 from bot.matrix.model import Matrix, Person
 from bot.ownership.cover import LeavePeriod
 from bot.ports import Store
 from bot.reviews.cadence import ReviewStatus
-from bot.services import reviews
+from bot.services import reviews, signoff
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ def build(store: Store, matrix: Matrix, user: str, now: datetime, limit: int = 1
         matrix=matrix,
         viewer=matrix.people.get(user),
         away=tuple(store.leave_at(matrix.organisation, now)),
-        gaps=tuple(find_gaps(matrix)),
+        gaps=tuple(signoff.gaps(store, matrix, now)),
         now=now,
         assigned=tuple(h for h in mine if h.assignee == user)[:limit],
         opened=tuple(h for h in mine if h.requester == user)[:limit],

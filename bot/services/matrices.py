@@ -18,6 +18,7 @@ from bot.matrix.diff import changes
 from bot.matrix.model import Area, Matrix
 from bot.ownership.resolve import AreaIndex
 from bot.ports import Store
+from bot.services.changes import record_import
 from bot.services.timers import reschedule_handoffs, sync_timers
 
 
@@ -127,6 +128,7 @@ def import_matrix(store: Store, matrix: Matrix, actor: str, now: datetime) -> li
     if current is not None and _clock_rules(current) != _clock_rules(matrix):
         reschedule_handoffs(store, matrix, now)
     store.audit(matrix.organisation, now, actor, "matrix.import", matrix.organisation, {"changes": lines})
+    record_import(store, current, matrix, actor, now, lines)
     return lines
 
 

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.contract.signoff import ChangeSet
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix, Review
 from bot.outbox import OutboxItem
 from bot.ownership.duty import alerted, reviewers
 from bot.ports import Notifier, Store
-from bot.services import digests
+from bot.services import changes, digests
 from bot.services.deps import Deps
 from bot.services.tick_matrices import TickMatrices
 
@@ -54,7 +55,12 @@ class RootRefresh:
     handoff: Handoff
 
 
-Post = SlaPost | ReviewPost | DigestPost | RootRefresh
+@dataclass(frozen=True)
+class SignoffPost:
+    change: ChangeSet
+
+
+Post = SlaPost | ReviewPost | DigestPost | RootRefresh | SignoffPost
 ROOT = "root"  # the outbox kind of a root message refresh
 REFRESHES = 3  # renders of a root message per delivery while steps keep landing under it
 
@@ -77,6 +83,9 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
         owners, escalate_to = reviewers(matrix, review, now, store.leave_at(matrix.organisation, now))
         due_at = datetime.fromisoformat(item.payload["due_at"])
         return ReviewPost(review, due_at, item.payload["stage"], owners, escalate_to)
+    if item.kind == changes.OUTBOX_KIND:
+        change = store.get_change_set(item.organisation, item.payload["change"])
+        return SignoffPost(change) if change is not None and change.confirmed_at is None else None
     build = digests.weekly if item.payload["kind"] == "weekly" else digests.daily
     digest = build(store, matrix, now)
     if isinstance(digest, DailyDigest) and digest.quiet and matrix.digest_quiet == "skip":
@@ -91,6 +100,8 @@ def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetim
         return notifier.sla_alert(matrix, post.handoff, post.payload, post.people, post.escalation, key, now)
     if isinstance(post, ReviewPost):
         return notifier.review_post(matrix, post.review, post.due_at, post.stage, post.owners, post.escalate_to, key)
+    if isinstance(post, SignoffPost):
+        return notifier.signoff_requested(matrix, post.change, key)
     return notifier.digest_post(matrix, post.digest, key)
 
 

@@ -16,6 +16,7 @@ from handlers.actions.handoff import (
 )
 from handlers.actions.overflow import approve_button, decline_button, decline_submitted
 from handlers.actions.review import review_done_button, review_done_submitted
+from handlers.actions.signoff import confirm_button
 from handlers.errors import guarded
 
 
@@ -32,6 +33,7 @@ def register(app: App) -> None:
     )
     app.view(ids.VIEW_RESOLVE_HANDOFF)(ack=check_resolution, lazy=[guarded(resolve_submitted)])
     app.action(ids.ACTION_REVIEW_DONE)(ack=acknowledge, lazy=[guarded(review_done_button)])
+    app.action(ids.ACTION_CONFIRM_MATRIX)(ack=acknowledge, lazy=[guarded(confirm_button)])
     app.action(ids.ACTION_OVERFLOW_APPROVE)(ack=acknowledge, lazy=[guarded(approve_button)])
     app.action(ids.ACTION_OVERFLOW_DECLINE)(ack=acknowledge, lazy=[guarded(decline_button)])
     app.view(ids.VIEW_OVERFLOW_DECLINE)(

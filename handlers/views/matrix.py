@@ -17,7 +17,7 @@ HELP = """*Tandem* answers who owns what in the co-managed split, and keeps hand
 • `/tandem cover @who [from <when>] until <when> [by @whom]` · `/tandem cover list` · `/tandem cover end @who` — leave and who covers
 • `/tandem hours [month]` · `/tandem log 1.5h on <number> [note]` — the contract's block hours: used, left, overage; the provider logs them
 • `/tandem rota [key]` — who is on each rota now and next
-• `/tandem matrix [area]` · `/tandem gaps` — the matrix (or one area in full) and its gaps
+• `/tandem matrix [area]` · `/tandem gaps` · `/tandem confirm` — the matrix (or one area in full), its gaps; admins confirm it for their side
 • `/tandem digest [weekly]` · `/tandem export` · `/tandem evidence [review | area] [since]` — admins: post a digest now, share the handoff or audit evidence
 • `/tandem fleet` — provider admins: every client at once, worst first
 • `/tandem report [2026-11 | 2026-Q4 | START..END]` — admins: share the service review page (last month by default)
@@ -50,10 +50,13 @@ def error_reply(error: TandemError) -> Reply:
     return Reply(text, [section(f":warning: {text}")])
 
 
-def matrix_reply(matrix: Matrix) -> Reply:
+def matrix_reply(matrix: Matrix, marks: dict[str, str] | None = None) -> Reply:
+    """`marks`: a few words per area key on its sign-off (confirmed, unconfirmed, stale)."""
+    marks = marks or {}
     lines = [
         f"• *{escape(a.name)}* (`{a.key}`) — R: {parties(matrix, a.responsible)}; A: {parties(matrix, a.accountable)}"
         + (f"; after hours: {parties(matrix, a.after_hours)}" if a.after_hours else "")
+        + marks.get(a.key, "")
         for a in matrix.areas
     ]
     sides = " · ".join(f"{s.key}: *{escape(s.name)}* ({len(s.people)} people)" for s in matrix.sides)
@@ -69,14 +72,15 @@ def matrix_reply(matrix: Matrix) -> Reply:
     blocks.append(
         context(
             f"{len(matrix.areas)} areas · {len(matrix.reviews)} reviews · timezone {matrix.timezone} · "
-            "one area in full: `/tandem matrix <area>`"
+            "one area in full: `/tandem matrix <area>` · both sides confirm it: `/tandem confirm`"
         )
     )
     return Reply(f"Responsibility matrix for {escape(matrix.name)}: {len(matrix.areas)} areas", blocks)
 
 
-def area_reply(matrix: Matrix, area: Area) -> Reply:
-    """`/tandem matrix network`: one area's row of the matrix, every cell of it."""
+def area_reply(matrix: Matrix, area: Area, signed: str = "") -> Reply:
+    """`/tandem matrix network`: one area's row of the matrix, every cell of it, and `signed`,
+    its sign-off line."""
     cells = [
         (
             "Responsible",
@@ -99,6 +103,8 @@ def area_reply(matrix: Matrix, area: Area) -> Reply:
     if area.notes:
         blocks.append(context(escape(area.notes)))
     blocks.append(context(("Reviews: " + ", ".join(reviews)) if reviews else "No reviews belong to this area."))
+    if signed:
+        blocks.append(context(signed))
     blocks.append(context(f"Who is on duty for it now: `/owner {area.key}`"))
     return Reply(f"{escape(area.name)} in the matrix of {escape(matrix.name)}", blocks)
 

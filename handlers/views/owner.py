@@ -22,7 +22,7 @@ def _duty_line(matrix: Matrix, answer: OwnerAnswer) -> str:
     return f"*On duty now* ({when}): {mentions(duty.people)}{away}"
 
 
-def answer_blocks(matrix: Matrix, answer: OwnerAnswer, query: str) -> list[dict]:
+def answer_blocks(matrix: Matrix, answer: OwnerAnswer, query: str, signed: str = "") -> list[dict]:
     area = answer.area
     sla = answer.sla
     sla_text = (
@@ -49,17 +49,20 @@ def answer_blocks(matrix: Matrix, answer: OwnerAnswer, query: str) -> list[dict]
     ]
     if area.notes:
         blocks.append(context(escape(area.notes)))
+    if signed:
+        blocks.append(context(signed))
     blocks.append(context(f"Matched “{escape(query)}” to area `{area.key}` · {escape(matrix.name)}"))
     blocks.append(actions(button("Start a handoff", ids.ACTION_START_HANDOFF, area.key, style="primary")))
     return blocks
 
 
-def owner_reply(matrix: Matrix, result: OwnerResult, query: str) -> Reply:
+def owner_reply(matrix: Matrix, result: OwnerResult, query: str, signed: str = "") -> Reply:
+    """`signed`: the area's sign-off line ("Last confirmed … by … and …"), when known."""
     resolution = result.resolution
     if result.answer is not None:
         duty = result.answer.duty
         text = f"{escape(result.answer.area.name)}: on duty now {mentions(duty.people)}"
-        return Reply(text, answer_blocks(matrix, result.answer, query))
+        return Reply(text, answer_blocks(matrix, result.answer, query, signed))
     if resolution.status == "ambiguous":
         options = "\n".join(f"• *{escape(m.area.name)}* — `/owner {m.area.key}`" for m in resolution.matches)
         text = f"“{escape(query)}” could mean more than one area:\n{options}"

@@ -238,3 +238,33 @@ def test_export_keeps_the_original_target_apart_from_the_current_one(tmp_path):
         command.downgrade(config, before)
     db.dispose()
     assert exported() == row
+
+
+def test_exports_show_when_both_sides_last_confirmed_each_area(tmp_path):
+    assert tandem(tmp_path, "matrix", "import", str(EXAMPLE)).returncode == 0
+    unconfirmed = tandem(tmp_path, "matrix", "export", "--format", "csv")
+    assert {r["last confirmed"] for r in csv.DictReader(io.StringIO(unconfirmed.stdout))} == {
+        "not confirmed by both sides"
+    }
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    env.pop("TANDEM_MATRIX", None)
+    script = "/tandem confirm\n:as priya\n/tandem confirm\n"
+    console = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input=script,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert console.returncode == 0 and "1 now confirmed by both sides" in console.stdout, console.stdout
+    rows = list(csv.DictReader(io.StringIO(tandem(tmp_path, "matrix", "export", "--format", "csv").stdout)))
+    backups = next(r for r in rows if r["area"] == "backups")
+    assert backups["last confirmed"].endswith(" by Alice Moss (U0ALICE01) and Priya Shah (U0PRIYA01)")
+    markdown = tandem(tmp_path, "matrix", "export", "--format", "markdown").stdout
+    assert "by Alice Moss and Priya Shah |" in markdown
+    exported = tandem(tmp_path, "matrix", "export", "-o", "out.yml")
+    assert exported.returncode == 0
+    assert "- key: backups  # last confirmed " in (tmp_path / "out.yml").read_text()
+    assert tandem(tmp_path, "matrix", "import", str(tmp_path / "out.yml")).stdout.endswith("nothing changed.\n")

@@ -25,7 +25,7 @@ from bot.app.settings import Settings
 from bot.errors import TandemError
 from bot.grammar import parse_line
 from bot.services import handoffs as handoff_service
-from bot.services import overflow
+from bot.services import overflow, signoff
 from bot.services.schedule import tick
 from handlers.dispatch import answer
 from handlers.notify import ChannelNotifier
@@ -36,8 +36,8 @@ from storage.db import Database
 CONSOLE_HELP = (
     ":as NAME — act as someone else · :press ACTION NUMBER [note] — press a handoff button "
     "(ack, take, wait, resume, back, resolve), or approve/decline a held overflow request "
-    "(:press decline 3 REASON) · :at TIME — set the clock (2026-12-25 22:00, or 22:00 today, "
-    "on the organisation's clock; or with an offset) and run what is due then · "
+    "(:press decline 3 REASON), or confirm a matrix change (:press confirm 2) · :at TIME — set the clock "
+    "(2026-12-25 22:00, or 22:00 today, on the organisation's clock; or with an offset) and run what is due then · "
     ":tick — run what is due now · :quit"
 )
 # What `:press` accepts: the button labels and short names, for each handoff step.
@@ -212,16 +212,26 @@ class ConsoleSession:
         if _number(action) and not _number(number):  # `:press 1 ack` reads as well
             action, number = number, action
         step = BUTTONS.get(action.replace("-", "_").lower())
+        if action.lower() == "confirm" and _number(number):
+            return self._confirm(int(number.lstrip("#")))
         if (step is None and action.lower() not in DECISIONS) or not _number(number):
             return (
                 "(write it as :press ACTION NUMBER [note], ACTION one of ack, take, wait, resume, back, resolve, "
-                "approve, decline)\n"
+                "approve, decline, confirm)\n"
             )
         try:
             if step is None:
                 overflow.decision(self.deps, int(number.lstrip("#")), action.lower(), self.user, self.channel, note)
             else:
                 handoff_service.step(self.deps, int(number.lstrip("#")), step, self.user, self.channel, note or None)
+        except TandemError as error:
+            return self.show(error_reply(error))
+        return ""
+
+    def _confirm(self, number: int) -> str:
+        """Confirm on a change to who owns what, pressed from the terminal."""
+        try:
+            signoff.press(self.deps, number, self.user, self.channel)
         except TandemError as error:
             return self.show(error_reply(error))
         return ""

@@ -1,0 +1,141 @@
+"""The matrix sign-off through signed Slack requests: an import that changes who owns what is
+posted with Confirm, one admin of each side confirms, and every surface shows it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.app.bootstrap import import_file
+from bot.services.schedule import tick
+from tests.conftest import EXAMPLE
+from tests.support import slack_requests as sr
+from tests.support.slack_app import SlackApp
+
+CHANNEL = "C0SHARED01"
+ALICE, BEN, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0PRIYA01", "U0SAM0001"
+WEDNESDAY_10AM = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def slack(standin, tmp_path):
+    standin.reset()
+    app = SlackApp(standin, f"sqlite:///{tmp_path / 'signoff.db'}", WEDNESDAY_10AM)
+    yield app
+    app.close()
+
+
+def reimport(slack, tmp_path, at: datetime) -> None:
+    """The backups area moves to the internal side, imported from the command line."""
+    changed = tmp_path / "changed.yml"
+    text = EXAMPLE.read_text()
+    old = "    aliases: [backup, backup jobs, veeam, offsite copies]\n    responsible: provider\n"
+    assert old in text
+    changed.write_text(text.replace(old, old.replace("responsible: provider", "responsible: internal")))
+    slack.clock.at = at
+    import_file(slack.db, changed, "cli", slack.clock)
+
+
+def confirm_message(slack, standin, tmp_path) -> str:
+    reimport(slack, tmp_path, WEDNESDAY_10AM)
+    tick(slack.container.deps, WEDNESDAY_10AM)
+    [post] = standin.wait_for("chat.postMessage")
+    text = json.dumps(post.blocks, ensure_ascii=False)
+    assert "changed who owns what in 1 area" in text
+    assert "area 'backups' responsible: provider → internal" in text
+    assert f"waiting for an admin (<@{ALICE}>)" in text and f"waiting for an admin (<@{PRIYA}>)" in text
+    [button] = [e for b in post.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert (button["action_id"], button["value"]) == ("matrix_confirm", "2")  # 1: the first import
+    return post.reply["ts"]
+
+
+def press(slack, standin, ts: str, user: str) -> None:
+    request = sr.block_actions(
+        "matrix_confirm",
+        "2",
+        user_id=user,
+        channel_id=CHANNEL,
+        message_ts=ts,
+        response_url=standin.response_url("press"),
+        message=standin.message(CHANNEL, ts),
+    )
+    assert slack.send(request)[0] == 200
+
+
+def test_an_import_that_moves_an_area_is_confirmed_by_one_admin_of_each_side(slack, standin, tmp_path):
+    ts = confirm_message(slack, standin, tmp_path)
+    tick(slack.container.deps, WEDNESDAY_10AM + timedelta(minutes=1))
+    assert len(standin.calls("chat.postMessage")) == 1  # posted once
+    press(slack, standin, ts, ALICE)
+    [first] = standin.wait_for("chat.update")
+    assert f"confirmed by <@{ALICE}>" in json.dumps(first.blocks) and "matrix_confirm" in json.dumps(first.blocks)
+    thread = standin.wait_for("chat.postMessage", count=2)[-1]
+    assert thread["thread_ts"] == ts and thread["text"] == f"<@{ALICE}> confirmed this for Harbour &amp; Finch IT."
+    press(slack, standin, ts, PRIYA)
+    second = standin.wait_for("chat.update", count=2)[-1]
+    shown = json.dumps(second.blocks)
+    assert "Confirmed by both sides" in shown and "matrix_confirm" not in shown
+    owner = slack.answer("/owner", "backups", SAM)
+    assert f"Last confirmed Wed 02 Dec by <@{ALICE}> and <@{PRIYA}>" in json.dumps(owner["blocks"])
+    area = slack.answer("/tandem", "matrix backups", BEN)
+    assert f"Last confirmed Wed 02 Dec by <@{ALICE}> and <@{PRIYA}>" in json.dumps(area["blocks"])
+    summary = json.dumps(slack.answer("/tandem", "matrix", BEN)["blocks"], ensure_ascii=False)
+    assert "(`backups`)" in summary and "· confirmed" in summary.split("(`backups`)")[1].split("\\n")[0]
+
+
+def test_anyone_but_an_admin_and_a_second_press_of_a_side_are_refused(slack, standin, tmp_path):
+    ts = confirm_message(slack, standin, tmp_path)
+    press(slack, standin, ts, BEN)
+    press(slack, standin, ts, SAM)
+    told = standin.wait_for("chat.postEphemeral", count=2)
+    assert all(t["text"].startswith("Only an admin of each side confirms the matrix") for t in told)
+    assert not standin.calls("chat.update")
+    press(slack, standin, ts, ALICE)
+    standin.wait_for("chat.update")
+    press(slack, standin, ts, ALICE)
+    again = standin.wait_for("chat.postEphemeral", count=3)[-1]
+    assert again["text"] == (
+        f"<@{ALICE}> already confirmed this for Harbour &amp; Finch IT. Your click changed nothing."
+    )
+    assert len(standin.calls("chat.update")) == 1
+
+
+def test_an_unconfirmed_change_is_a_gap_after_three_working_days_and_in_the_digest(slack, standin, tmp_path):
+    confirm_message(slack, standin, tmp_path)
+    slack.clock.at = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # Wed from 10:00, Thu, Fri, Monday till 12:00
+    gaps = json.dumps(slack.answer("/tandem", "gaps", BEN)["blocks"])
+    assert "area backups" in gaps and "unconfirmed for over 3 working days" in gaps
+    assert "waiting for Harbour &amp; Finch IT and Red Kite IT" in gaps
+    slack.answer("/tandem", "digest", ALICE)
+    digest = standin.wait_for("chat.postMessage", count=2)[-1]
+    assert "gap" in json.dumps(digest.blocks) and "/tandem gaps" in json.dumps(digest.blocks)
+
+
+def test_both_sides_confirm_the_whole_matrix_with_the_command(slack, standin):
+    refused = slack.answer("/tandem", "confirm", BEN)
+    assert "Only a matrix admin can confirm the matrix" in refused["text"]
+    first = slack.answer("/tandem", "confirm", PRIYA)  # the first import waits for both sides
+    assert (
+        first["text"]
+        == "You confirmed matrix change #1 for Red Kite IT. It waits for an admin of Harbour &amp; Finch IT."
+    )
+    [post] = standin.wait_for("chat.postMessage")
+    assert "every area as it stands" in json.dumps(post.blocks) and f"confirmed by <@{PRIYA}>" in json.dumps(
+        post.blocks
+    )
+    again = slack.answer("/tandem", "confirm", PRIYA)
+    assert "already confirmed the matrix for your side" in again["text"]
+    done = slack.answer("/tandem", "confirm", ALICE)
+    assert done["text"].endswith("1 now confirmed by both sides.")
+    standin.wait_for("chat.update")
+    assert "Confirmed by both sides" in json.dumps(standin.calls("chat.update")[-1].blocks)
+    slack.answer("/tandem", "evidence backups", ALICE)
+    standin.wait_for("files.completeUploadExternal")
+    [upload] = standin.uploads.values()
+    content = upload.content.decode() if isinstance(upload.content, bytes) else upload.content
+    rows = [r for r in csv.DictReader(io.StringIO(content)) if r["kind"] == "matrix.confirm"]
+    assert [(r["actor"], json.loads(r["detail"])["side"]) for r in rows] == [(PRIYA, "provider"), (ALICE, "internal")]
