@@ -50,6 +50,7 @@ class DailyDigest:
     away: list[LeavePeriod]  # leave overlapping the rest of today
     gaps: list[Gap]
     hours: HoursReport | None = None  # this period's hours against the bank, when the matrix keeps one
+    signoff: tuple[Gap, ...] = ()  # of `gaps`: changes unconfirmed for over 3 working days, stale areas
 
     @property
     def quiet(self) -> bool:

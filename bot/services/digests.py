@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from bot.digests.content import AGE_BUCKETS, TREND_WEEKS, DailyDigest, WeeklyDigest, daily_digest, weekly_digest
 from bot.errors import TandemError
 from bot.matrix import rights
+from bot.matrix.audit import find_gaps
 from bot.matrix.model import SIDES, Matrix
 from bot.ports import Notifier, Store
 from bot.reviews.cadence import review_statuses
@@ -23,12 +24,13 @@ LISTED = 500  # most urgent open handoffs read to find breached and at-risk ones
 
 def daily(store: Store, matrix: Matrix, now: datetime) -> DailyDigest:
     org = matrix.organisation
+    unsigned = signoff.signoff_gaps_now(store, matrix, now)
     digest = daily_digest(
         matrix,
         store.most_urgent_handoffs(org, LISTED),
         review_statuses(matrix, settled_cycles(store, matrix, now), now),
         store.leave_at(org, now) + store.leave_starting(org, now, timedelta(days=1)),
-        signoff.gaps(store, matrix, now),
+        find_gaps(matrix) + list(unsigned),
         now,
     )
     by_side, by_age = store.open_handoff_counts(org, now, list(AGE_BUCKETS))
@@ -38,6 +40,7 @@ def daily(store: Store, matrix: Matrix, now: datetime) -> DailyDigest:
         open_by_side={side: by_side.get(side, 0) for side in SIDES},
         age_buckets=by_age,
         hours=hours.report(store, matrix, None, now) if banked else None,
+        signoff=unsigned,
     )
 
 

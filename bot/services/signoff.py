@@ -35,9 +35,14 @@ def signoffs(store: Store, matrix: Matrix, now: datetime) -> dict[str, AreaSigno
     return area_signoffs(matrix, store.change_sets(matrix.organisation), now)
 
 
+def signoff_gaps_now(store: Store, matrix: Matrix, now: datetime) -> tuple[Gap, ...]:
+    """Changes unconfirmed for over three working days, and stale areas."""
+    return tuple(signoff_gaps(matrix, signoffs(store, matrix, now), business_calendar(matrix), now))
+
+
 def gaps(store: Store, matrix: Matrix, now: datetime) -> list[Gap]:
     """The gap audit: the matrix's own gaps, then unconfirmed changes and stale areas."""
-    return find_gaps(matrix) + signoff_gaps(matrix, signoffs(store, matrix, now), business_calendar(matrix), now)
+    return find_gaps(matrix) + list(signoff_gaps_now(store, matrix, now))
 
 
 def _confirm(store: Store, matrix: Matrix, change: ChangeSet, user: str, now: datetime) -> ChangeSet:

@@ -14,6 +14,7 @@ from handlers.views.blocks import context, divider, header, section
 from handlers.views.handoff import handoff_line
 from handlers.views.hours import burn_lines, daily_line
 from handlers.views.markup import escape, local_date, local_time, mention
+from handlers.views.matrix import gap_line
 from handlers.views.reminders import review_when
 
 LISTED = 10  # handoffs or reviews listed per section before "…and N more"
@@ -80,6 +81,8 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
     ]
     blocks.append(section("*Leave and cover*\n" + ("\n".join(away) if away else "Everyone is in.")))
     blocks += [section(line) for line in _hours(digest)]
+    if digest.signoff:
+        blocks.append(_listed("Matrix sign-off", [gap_line(g) for g in digest.signoff]))
     blocks.append(context(_gaps(digest)))
     return text, blocks
 

@@ -111,8 +111,8 @@ def test_an_unconfirmed_change_is_a_gap_after_three_working_days_and_in_the_dige
     assert "area backups" in gaps and "unconfirmed for over 3 working days" in gaps
     assert "waiting for Harbour &amp; Finch IT and Red Kite IT" in gaps
     slack.answer("/tandem", "digest", ALICE)
-    digest = standin.wait_for("chat.postMessage", count=2)[-1]
-    assert "gap" in json.dumps(digest.blocks) and "/tandem gaps" in json.dumps(digest.blocks)
+    digest = json.dumps(standin.wait_for("chat.postMessage", count=2)[-1].blocks)
+    assert "*Matrix sign-off*" in digest and "area backups" in digest and "/tandem gaps" in digest
 
 
 def test_both_sides_confirm_the_whole_matrix_with_the_command(slack, standin):
