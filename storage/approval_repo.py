@@ -13,7 +13,7 @@ _ROW = orm.OverflowRequest
 
 
 def _hold(hold: Hold) -> dict:
-    return {"reasons": list(hold.reasons), "closest": hold.closest, "left": hold.left, "period": hold.period}
+    return {"reasons": list(hold.reasons), "closest": hold.closest, "period": hold.period}
 
 
 def _domain(row: orm.OverflowRequest, org_key: str) -> OverflowRequest:
@@ -24,7 +24,7 @@ def _domain(row: orm.OverflowRequest, org_key: str) -> OverflowRequest:
         requester=row.requester,
         summary=row.summary,
         priority=row.priority,
-        hold=Hold(tuple(hold.get("reasons") or ()), hold.get("closest"), hold.get("left"), hold.get("period")),
+        hold=Hold(tuple(hold.get("reasons") or ()), hold.get("closest"), hold.get("period")),
         approvers=tuple(row.approvers or ()),
         requested_at=row.requested_at,
         status=row.status,

@@ -32,7 +32,6 @@ class Hold:
 
     reasons: tuple[str, ...]  # OUT_OF_SCOPE, OVER_BANK
     closest: str | None = None  # out of scope: the nearest scope entry, if any came close
-    left: int | None = None  # over the bank: minutes left in the period (0)
     period: str | None = None  # over the bank: the period's label
 
 
@@ -45,12 +44,7 @@ def hold_for(scope: ScopeMatch, statement: Statement | None) -> Hold | None:
         reasons.append(OVER_BANK)
     if not reasons:
         return None
-    return Hold(
-        tuple(reasons),
-        scope.closest,
-        statement.left if statement else None,
-        statement.period.label if statement else None,
-    )
+    return Hold(tuple(reasons), scope.closest, statement.period.label if statement else None)
 
 
 def hold_words(hold: Hold) -> str:
