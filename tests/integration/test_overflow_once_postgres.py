@@ -31,9 +31,10 @@ def test_two_approvals_at_once_on_two_replicas_release_the_request_once():
             for i in range(ROUNDS):
                 request = sr.slash_command(
                     "/overflow", f"rewire meeting room {i}", user_id=BEN, channel_id=CHANNEL,
-                    response_url="http://127.0.0.1:9/x",
+                    response_url=standin.response_url("held"),
                 )  # fmt: skip
                 assert sr.post(replicas[0].events_url, *request)[0] == 200
+            standin.wait_for_response("held", count=ROUNDS, timeout=60)  # told once the request is stored
             held = standin.wait_for("chat.postMessage", count=ROUNDS, timeout=60)
             for number, post in enumerate(held, start=1):
                 presses = [
