@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.calendar import as_utc
+from bot.contract.signoff import area_signoffs
 from bot.errors import TandemError
 from bot.matrix import rights
 from bot.matrix.model import Matrix
@@ -46,7 +47,11 @@ def history(store: Store, matrix: Matrix, period: ReviewPeriod, now: datetime) -
         hours=tuple(store.hours_logged(org, None, end)),
         changes=changes,
         leave=leave,
-        confirmed={},  # areas confirmed by both sides: none are recorded yet
+        confirmed={
+            key: state.confirmed_at
+            for key, state in area_signoffs(matrix, store.change_sets(org), now).items()
+            if state.confirmed_at is not None
+        },
     )
 
 

@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.app.bootstrap import import_file
+from bot.services import report as report_service
 from bot.services.schedule import tick
+from storage.store import Units
 from tests.conftest import EXAMPLE
 from tests.support import slack_requests as sr
 from tests.support.slack_app import SlackApp
@@ -139,3 +141,14 @@ def test_both_sides_confirm_the_whole_matrix_with_the_command(slack, standin):
     content = upload.content.decode() if isinstance(upload.content, bytes) else upload.content
     rows = [r for r in csv.DictReader(io.StringIO(content)) if r["kind"] == "matrix.confirm"]
     assert [(r["actor"], json.loads(r["detail"])["side"]) for r in rows] == [(PRIYA, "provider"), (ALICE, "internal")]
+
+
+def test_the_service_review_reads_when_both_sides_confirmed_each_area(slack, standin):
+    slack.answer("/tandem", "confirm", PRIYA)
+    slack.answer("/tandem", "confirm", ALICE)
+    with Units(slack.db)() as store:
+        matrix = store.load_matrix("harbour-finch")
+        assert matrix is not None
+        period = report_service.period_for(matrix, "", WEDNESDAY_10AM)
+        confirmed = report_service.history(store, matrix, period, WEDNESDAY_10AM).confirmed
+    assert set(confirmed) == {a.key for a in matrix.areas} and set(confirmed.values()) == {WEDNESDAY_10AM}
