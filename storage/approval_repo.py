@@ -86,10 +86,3 @@ def decide(session: Session, request: OverflowRequest) -> bool:
 
 def released(session: Session, request_id: int, handoff_id: int) -> None:
     session.execute(update(_ROW).where(_ROW.id == request_id).values(handoff_id=handoff_id))
-
-
-def pending(session: Session, org_id: int, org_key: str) -> list[OverflowRequest]:
-    rows = session.scalars(
-        select(_ROW).where(_ROW.organisation_id == org_id, _ROW.status == "pending").order_by(_ROW.id)
-    )
-    return [_domain(row, org_key) for row in rows]

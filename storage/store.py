@@ -204,10 +204,6 @@ class Store:
         """The handoff an approved request became."""
         approval_repo.released(self.session, request_id, handoff_id)
 
-    def pending_overflow_requests(self, org_key: str) -> list[OverflowRequest]:
-        """Held requests nobody has decided yet, oldest first."""
-        return approval_repo.pending(self.session, self._org_id(org_key), org_key)
-
     # -- matrix sign-off ---------------------------------------------------------------
     def add_change_set(self, change: ChangeSet) -> int:
         return signoff_repo.add(self.session, self._org_id(change.organisation), change)
