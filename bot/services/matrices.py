@@ -30,6 +30,9 @@ class LoadedMatrix:
     scope: ScopeIndex  # the contract's scope of work (no limit when it names none)
 
 
+SHOWN = 5  # organisations named when a request could belong to several
+
+
 class MatrixCache:
     def __init__(self) -> None:
         self._loaded: dict[str, LoadedMatrix] = {}
@@ -60,6 +63,14 @@ class MatrixCache:
         if found is None:
             if not store.organisation_keys():
                 raise UnknownOrganisation("No matrix is loaded yet. An admin loads one with: tandem matrix import FILE")
+            mine = store.organisations_of(user) if user else []
+            if len(mine) > 1:  # a provider's engineer is in every client's matrix
+                names = [self.get(store, key).matrix.name for key in mine[:SHOWN]]
+                more = f" and {len(mine) - SHOWN} more" if len(mine) > SHOWN else ""
+                raise UnknownOrganisation(
+                    f"You are in the matrices of {len(mine)} organisations ({', '.join(names)}{more}), and this "
+                    "is not the shared channel of one of them: ask there, in the channel of the one you mean."
+                )
             raise UnknownOrganisation(
                 "This channel is not linked to an organisation and you are not listed in any matrix. "
                 "Ask in the shared channel, or ask an admin to add you to the matrix."

@@ -40,6 +40,7 @@ def osprey() -> str:
     text = EXAMPLE.read_text().replace("organisation: harbour-finch", "organisation: osprey")
     text = text.replace("name: Harbour & Finch Architects", "name: Osprey Legal")
     text = text.replace("channel: C0SHARED01\n", f"channel: {OSPREY_CHANNEL}\nteam: {OSPREY}\n")
+    text = text.replace("    name: Red Kite IT\n", f"    name: Red Kite IT\n    teams: [{PROVIDER}]\n")
     return text.replace("    name: Backups\n", "    name: Osprey backup vault\n", 1)
 
 
@@ -239,3 +240,20 @@ def test_an_org_wide_install_treats_nobody_as_external(bot, standin):
     assert sr.post(bot.events_url, *sr.interactive(body))[0] == 200
     [refusal] = standin.wait_for("chat.postEphemeral")  # the party rules answer, not the stranger gate
     assert refusal["user"] == "U0GRIDUSR1" and "Only people of the two sides" in refusal["text"]
+
+
+def test_someone_in_several_matrices_is_told_which_outside_their_channels(bot, standin):
+    request = sr.slash_command(
+        "/owner",
+        "backups",
+        user_id="U0PRIYA01",
+        channel_id="D0DIRECT02",
+        team_id=PROVIDER,
+        response_url="https://x.y/z",
+    )
+    status, _, body = sr.post(bot.events_url, *request)
+    text = json.loads(body)["text"]
+    assert status == 200 and "in the matrices of 2 organisations" in text
+    assert (
+        "Harbour &amp; Finch Architects" in text and "Osprey Legal" in text and "not listed in any matrix" not in text
+    )
