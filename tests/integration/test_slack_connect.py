@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+from urllib.parse import urlencode
 
 import pytest
 
@@ -257,3 +258,14 @@ def test_someone_in_several_matrices_is_told_which_outside_their_channels(bot, s
     assert (
         "Harbour &amp; Finch Architects" in text and "Osprey Legal" in text and "not listed in any matrix" not in text
     )
+
+
+def test_a_command_through_the_other_workspaces_own_copy_is_answered_from_the_channels_matrix(bot, standin):
+    """Red Kite installed its own copy: its engineer's `/tandem` in the shared channel names Red Kite's team."""
+    fields = dict(sample("commands/slash_command_other_installed_workspace.parsed.json"))
+    fields.update(text="matrix", response_url=standin.response_url("other"))
+    raw = urlencode(list(fields.items())).encode()
+    status, _, body = sr.post(bot.events_url, *sr.signed(raw, "application/x-www-form-urlencoded"))
+    reply = json.loads(body)
+    assert status == 200 and reply["response_type"] == "ephemeral"
+    assert reply["blocks"][0]["text"]["text"] == "Responsibility matrix — Harbour & Finch Architects"
