@@ -1,6 +1,7 @@
 """Typed errors a user can cause, each carrying the sentence that tells them what to do.
 
-A sentence is a tuple of words: plain text, and `Who` wherever a person is named. The core
+A sentence is a tuple of words: plain text, `Who` wherever a person is named and `Where`
+wherever a channel is. The core
 never writes Slack markup; the views render `Who` as a mention, the console as a name, an
 export as an id, and escape the plain text, so a value a user typed can never become markup.
 
@@ -21,7 +22,14 @@ class Who:
     slack: str
 
 
-Word = str | Who
+@dataclass(frozen=True)
+class Where:
+    """A Slack channel named in a sentence, by id: Slack shows its name to each reader."""
+
+    channel: str
+
+
+Word = str | Who | Where
 Words = tuple[Word, ...]
 
 
@@ -37,7 +45,9 @@ def listing(people: Iterable[str], empty: str = "nobody", sep: str = ", ") -> Wo
 
 def plain(words: Words) -> str:
     """The words as plain text, people by id (`@U0ALICE01`): for the command line and logs."""
-    return "".join(f"@{w.slack}" if isinstance(w, Who) else w for w in words)
+    return "".join(
+        f"@{w.slack}" if isinstance(w, Who) else f"#{w.channel}" if isinstance(w, Where) else w for w in words
+    )
 
 
 class TandemError(Exception):

@@ -1,14 +1,19 @@
 """Scheduled work as the scheduler sees it: a timer that fell due, and a claimed outbox item.
 
-The store hands these out and takes them back; they carry no rows and no SQL, so the tick's
-logic is plain Python over plain values.
+Every post Tandem makes on its own account goes through the outbox under a key naming its
+occurrence, written in the same transaction as the change it announces and sent after that
+commits: nothing is posted for a row that never committed, and nothing committed goes
+unposted. The store hands these out and takes them back; they carry no rows and no SQL, so
+the delivery logic is plain Python over plain values.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+
+from bot.errors import TandemError, Where, Words
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,72 @@ class OutboxItem:
 
     key: str
     organisation: str
-    kind: str  # "sla" | "review" | "digest" | "signoff"
+    kind: str  # "sla" | "breach" | "review" | "digest" | "signoff" | "handoff" | "root" | "opened" | "said" | "notice"
     payload: dict[str, Any]
     attempts: int
     resend: bool  # an earlier delivery was leased and never finished: check before posting again
+
+
+def root_key(handoff_id: int) -> str:
+    """A handoff's root message in the shared channel."""
+    return f"handoff:{handoff_id}:root"
+
+
+def opened_key(handoff_id: int) -> str:
+    """The first reply in its thread: who was pinged, and why."""
+    return f"handoff:{handoff_id}:opened"
+
+
+def update_key(handoff_id: int, version: int) -> str:
+    """The root message refreshed after the step that made `version` (rendered as it stands when sent)."""
+    return f"handoff:{handoff_id}:v{version}:update"
+
+
+def said_key(handoff_id: int, version: int) -> str:
+    """The thread reply saying who took the step that made `version`."""
+    return f"handoff:{handoff_id}:v{version}:said"
+
+
+def breach_key(alert_key: str) -> str:
+    """A breach's channel post: an occurrence of its own beside the alert in the thread, so a
+    failure between the two neither repeats the first nor loses the second."""
+    return f"{alert_key}:channel"
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long a post waits after its `attempts`-th failed try: a minute, doubling, at most six
+    hours. It is never given up on: a post that matters once matters after an outage too."""
+    return min(timedelta(minutes=2 ** min(max(attempts, 1) - 1, 10)), MAX_BACKOFF)
+
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+class ChannelUnavailable(Exception):
+    """Slack takes no posts from the bot in `channel` now: it is not a member (`not_in_channel`),
+    the channel is gone or private to it (`channel_not_found`), or archived (`is_archived`). The
+    post is held, not retried, until the bot joins."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        self.channel, self.reason = channel, reason
+        super().__init__(f"{reason} in {channel}")
+
+
+class Unposted(TandemError):
+    """A change committed, but the post announcing it did not land yet: it waits in the outbox."""
+
+
+def not_posted(problem: Exception) -> Words:
+    """Why a post did not land, and what happens to it, as the end of a sentence."""
+    if isinstance(problem, ChannelUnavailable):
+        where = Where(problem.channel)
+        if problem.reason == "not_in_channel":
+            return ("I'm not in ", where, ": invite me with /invite @tandem and I will post it there as I join.")
+        if problem.reason == "is_archived":
+            return (where, " is archived: unarchive it and invite me, or name another `channel:` in the matrix.")
+        return (
+            "I cannot see ",
+            where,
+            " (deleted, or private without me): invite me to it, or name another `channel:` in the matrix.",
+        )
+    return ("Slack did not take the message just now: I will keep trying, and it will appear when it does.",)

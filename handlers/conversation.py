@@ -1,11 +1,21 @@
-"""`Conversation` over the Slack Web API (the client retries 429s and connection errors)."""
+"""`Conversation` over the Slack Web API.
+
+The client retries 429s (Slack took nothing) but not a post whose connection broke: it may
+have landed, so the outbox checks the channel before sending it again. A channel Slack will
+not let the bot post in becomes `ChannelUnavailable`, which holds the post until the bot joins.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.client import HTTPException
 from typing import Any
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
+from bot.outbox import ChannelUnavailable
 from handlers.views.blocks import FALLBACK_TEXT, cap_blocks
 from handlers.views.markup import truncate
 
@@ -17,21 +27,38 @@ class SlackConversation:
     def post(
         self, channel: str, text: str, blocks: list[dict], thread_ts: str | None = None, metadata: dict | None = None
     ) -> str:
-        response = self.client.chat_postMessage(
-            channel=channel,
-            text=truncate(text, FALLBACK_TEXT),
-            blocks=cap_blocks(blocks) or None,
-            thread_ts=thread_ts,
-            unfurl_links=False,
-            unfurl_media=False,
-            metadata={"event_type": "tandem_post", "event_payload": metadata} if metadata else None,
-        )
+        """Post, and when the connection breaks mid-way, look for the post (by the occurrence
+        key in its metadata) before trying again: a post that landed is never made twice."""
+        key = (metadata or {}).get("occurrence")
+        for attempt in range(RETRIES + 1):
+            try:
+                return self._post(channel, text, blocks, thread_ts, metadata)
+            except (OSError, HTTPException):
+                if key is None or attempt == RETRIES:
+                    raise
+                landed = self.find_posted(channel, key, thread_ts)
+                if landed:
+                    return landed
+        raise AssertionError("unreachable")
+
+    def _post(self, channel: str, text: str, blocks: list[dict], thread_ts: str | None, metadata: dict | None) -> str:
+        with _refusals(channel):
+            response = self.client.chat_postMessage(
+                channel=channel,
+                text=truncate(text, FALLBACK_TEXT),
+                blocks=cap_blocks(blocks) or None,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata={"event_type": "tandem_post", "event_payload": metadata} if metadata else None,
+            )
         return str(response["ts"])
 
     def update(self, channel: str, ts: str, text: str, blocks: list[dict]) -> None:
-        self.client.chat_update(
-            channel=channel, ts=ts, text=truncate(text, FALLBACK_TEXT), blocks=cap_blocks(blocks) or None
-        )
+        with _refusals(channel):
+            self.client.chat_update(
+                channel=channel, ts=ts, text=truncate(text, FALLBACK_TEXT), blocks=cap_blocks(blocks) or None
+            )
 
     def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
         self.client.files_upload_v2(channel=channel, filename=filename, content=content, initial_comment=comment)
@@ -39,9 +66,14 @@ class SlackConversation:
     def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         """The ts of a recent message carrying occurrence `key` in its metadata, if any."""
         if thread_ts:
-            response = self.client.conversations_replies(
-                channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
-            )
+            try:
+                response = self.client.conversations_replies(
+                    channel=channel, ts=thread_ts, include_all_metadata=True, limit=200
+                )
+            except SlackApiError as error:
+                if error.response is not None and error.response.get("error") == "thread_not_found":
+                    return None  # no thread yet: nothing was posted in it
+                raise
         else:
             response = self.client.conversations_history(channel=channel, include_all_metadata=True, limit=200)
         messages: list[dict[str, Any]] = response.get("messages") or []
@@ -49,3 +81,18 @@ class SlackConversation:
             if ((message.get("metadata") or {}).get("event_payload") or {}).get("occurrence") == key:
                 return str(message["ts"])
         return None
+
+
+RETRIES = 2  # after a broken connection, once the post is known not to have landed
+HELD = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+
+
+@contextmanager
+def _refusals(channel: str) -> Iterator[None]:
+    try:
+        yield
+    except SlackApiError as error:
+        code = error.response.get("error") if error.response is not None else None
+        if code in HELD:
+            raise ChannelUnavailable(channel, str(code)) from error
+        raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from bot.contract.model import parse_hours
 from bot.contract.signoff import area_signoffs
 from bot.errors import TandemError
 from bot.grammar import LOG_USAGE, Command
+from bot.outbox import not_posted, root_key
 from bot.ports import Notifier, Store
 from bot.services import audit_log, evidence, fleet
 from bot.services import cover as cover_service
@@ -37,8 +38,9 @@ from bot.services.answers import AnswerCache
 from bot.services.cover import parse_since
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
+from bot.services.schedule import deliver_now
 from handlers.views.approval import asked_reply
-from handlers.views.blocks import Reply, section
+from handlers.views.blocks import Reply, section, with_problem
 from handlers.views.fleet import fleet_reply
 from handlers.views.handoff import opened_reply, sla_reply, status_reply
 from handlers.views.hours import hours_reply, logged_reply
@@ -75,6 +77,7 @@ class Request:
     answers: AnswerCache
     team: str | None = None  # the installation's workspace: which organisations it may reach
     render_review: report_service.Render | None = None
+    posts: list[str] = field(default_factory=list)  # outbox keys to send once the unit commits
 
     def loaded(self) -> LoadedMatrix:
         return self.matrices.for_request(self.store, self.channel, self.user, self.team)
@@ -179,13 +182,17 @@ def rota(req: Request, cmd: Command) -> Reply:
 
 def handoff(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    opened, ping = handoff_service.open_handoff(req.store, loaded, req.user, cmd, req.now, req.notifier)
+    opened, ping = handoff_service.open_handoff(req.store, loaded, req.user, cmd, req.now)
+    req.posts.append(root_key(opened.number))
     return opened_reply(loaded.matrix, opened, ping)
 
 
 def ask_overflow(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    return asked_reply(loaded.matrix, overflow_service.ask(req.store, loaded, req.user, cmd, req.now, req.notifier))
+    asked = overflow_service.ask(req.store, loaded, req.user, cmd, req.now, req.notifier)
+    if isinstance(asked, overflow_service.Opened):
+        req.posts.append(root_key(asked.handoff.number))
+    return asked_reply(loaded.matrix, asked)
 
 
 def sla(req: Request, cmd: Command) -> Reply:
@@ -343,6 +350,8 @@ def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | N
                 team,
                 deps.render_review,
             )
-            return ROUTES.get(command.name, not_understood)(request, command)
+            reply = ROUTES.get(command.name, not_understood)(request, command)
     except TandemError as error:
         return error_reply(error)
+    problems = deliver_now(deps, request.posts)
+    return with_problem(reply, not_posted(problems[0])) if problems else reply

@@ -23,7 +23,7 @@ from handlers.views.handoff import changed_thread_text, opened_thread_text, root
 from handlers.views.hours import logged_text
 from handlers.views.markup import escape
 from handlers.views.matrix import matrix_changed_blocks
-from handlers.views.reminders import review_blocks, sla_alert_text, sla_breach_blocks
+from handlers.views.reminders import held_notice_text, review_blocks, sla_alert_text, sla_breach_blocks
 from handlers.views.signoff import confirmed_thread_text, signoff_blocks
 
 
@@ -31,22 +31,26 @@ class ChannelNotifier:
     def __init__(self, conversation: Conversation) -> None:
         self.conversation = conversation
 
-    def handoff_opened(self, matrix: Matrix, handoff: Handoff, ping: Ping, now: datetime) -> tuple[str, str]:
-        channel = matrix.channel
-        if channel is None:
-            raise ValueError("a handoff is only opened in an organisation with a shared channel")
-        ts = self.conversation.post(
-            channel, root_text(handoff), root_blocks(matrix, handoff, now), metadata={"handoff": handoff.id}
+    def handoff_root(self, matrix: Matrix, handoff: Handoff, now: datetime, key: str) -> tuple[str, str]:
+        channel = handoff.channel or _shared(matrix)
+        meta = {"occurrence": key, "handoff": handoff.id}
+        return channel, self.conversation.post(
+            channel, root_text(handoff), root_blocks(matrix, handoff, now), metadata=meta
         )
-        text = opened_thread_text(matrix, handoff, ping, now)
-        self.conversation.post(channel, text, [], thread_ts=ts)
-        return channel, ts
 
-    def handoff_changed(self, matrix: Matrix, handoff: Handoff, transition: Transition, now: datetime) -> None:
-        if handoff.channel is None or handoff.ts is None:
-            return  # never posted (the console before it printed, or a row from an old import)
-        self.conversation.update(handoff.channel, handoff.ts, root_text(handoff), root_blocks(matrix, handoff, now))
-        self.conversation.post(handoff.channel, changed_thread_text(handoff, transition), [], thread_ts=handoff.ts)
+    def handoff_opened(self, matrix: Matrix, handoff: Handoff, ping: Ping, now: datetime, key: str) -> tuple[str, str]:
+        channel, ts = _placed(handoff)
+        text = opened_thread_text(matrix, handoff, ping, now)
+        return channel, self.conversation.post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
+
+    def handoff_said(self, handoff: Handoff, transition: Transition, key: str) -> tuple[str, str]:
+        channel, ts = _placed(handoff)
+        text = changed_thread_text(handoff, transition)
+        return channel, self.conversation.post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
+
+    def held_notice(self, matrix: Matrix, to: str, channel: str, reason: str, key: str) -> tuple[str, str]:
+        text = held_notice_text(matrix, channel, reason)
+        return to, self.conversation.post(to, text, [], metadata={"occurrence": key})
 
     def handoff_refreshed(self, matrix: Matrix, handoff: Handoff, now: datetime) -> tuple[str, str]:
         if handoff.channel is None or handoff.ts is None:
@@ -67,20 +71,23 @@ class ChannelNotifier:
         key: str,
         now: datetime,
     ) -> tuple[str, str]:
-        if handoff.channel is None or handoff.ts is None or matrix.channel is None:
-            raise ValueError(f"handoff #{handoff.id} has no message to alert in")
-        meta = {"occurrence": key}
-        ts = self.conversation.post(
-            handoff.channel,
-            sla_alert_text(matrix, handoff, payload, people, now),
-            [],
-            thread_ts=handoff.ts,
-            metadata=meta,
-        )
-        if payload["breach"]:
-            text, blocks = sla_breach_blocks(matrix, handoff, payload, people, escalation, now)
-            self.conversation.post(matrix.channel, text, blocks, metadata=meta)
-        return handoff.channel, ts
+        channel, ts = _placed(handoff)
+        text = sla_alert_text(matrix, handoff, payload, people, now)
+        return channel, self.conversation.post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
+
+    def sla_breach(
+        self,
+        matrix: Matrix,
+        handoff: Handoff,
+        payload: dict[str, Any],
+        people: tuple[str, ...],
+        escalation: tuple[str, ...],
+        key: str,
+        now: datetime,
+    ) -> tuple[str, str]:
+        channel = _shared(matrix)
+        text, blocks = sla_breach_blocks(matrix, handoff, payload, people, escalation, now)
+        return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key})
 
     def review_post(
         self,
@@ -146,3 +153,9 @@ def _shared(matrix: Matrix) -> str:
     if matrix.channel is None:
         raise ValueError(f"the matrix of {matrix.organisation} names no shared channel ('channel:')")
     return matrix.channel
+
+
+def _placed(handoff: Handoff) -> tuple[str, str]:
+    if handoff.channel is None or handoff.ts is None:
+        raise ValueError(f"handoff #{handoff.id} has no message in Slack yet")
+    return handoff.channel, handoff.ts

@@ -116,6 +116,10 @@ def step(session: Session, handoff: Handoff, due_at: datetime | None, alert_at: 
     return result.scalar()
 
 
+def place(session: Session, handoff_id: int, channel: str, ts: str) -> None:
+    session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(channel=channel, ts=ts))
+
+
 def reschedule(session: Session, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:
     """New due and alert instants (the SLA or calendar changed); the handoff itself is untouched."""
     session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(due_at=due_at, alert_at=alert_at))

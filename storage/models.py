@@ -334,10 +334,11 @@ class Timer(Base):
 
 
 class Outbox(Base):
-    """Every scheduled post, claimed by its occurrence key before it is sent: posted once.
+    """Every post, claimed by its occurrence key before it is sent: posted once.
 
-    pending → sending (leased) → sent with the Slack ts; a failed post goes back to
-    pending and is retried by the next tick.
+    pending → sending (leased) → sent with the Slack ts. A failed post goes back to pending
+    with `retry_at` pushed further out each time; a post to a channel the bot cannot post in
+    is `held` (with that `channel`) until the bot joins it.
     """
 
     __tablename__ = "outbox"
@@ -358,6 +359,7 @@ class Outbox(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     ts: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
+    retry_at: Mapped[datetime | None]
 
 
 class ReviewCompletion(Base):

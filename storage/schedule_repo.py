@@ -113,39 +113,86 @@ def enqueue(session: Session, org_id: int, key: str, kind: str, payload: dict, n
     )
 
 
-def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
-    """Take pending posts, and sends whose lease ran out, marking them sending under a new lease."""
-    query = (
-        select(orm.Outbox, orm.Organisation.key)
-        .join(orm.Organisation, orm.Organisation.id == orm.Outbox.organisation_id)
-        .where(or_(orm.Outbox.status == "pending", (orm.Outbox.status == "sending") & (orm.Outbox.lease_until < now)))
-        .order_by(orm.Outbox.created_at)
-        .limit(limit)
-    )
+def _claim(session: Session, query, now: datetime, lease: timedelta) -> list[OutboxItem]:
     query = _skip_locked(session, query, orm.Outbox)
     items = []
     for row, org_key in session.execute(query).all():
-        items.append(OutboxItem(row.key, org_key, row.kind, dict(row.payload), row.attempts, row.status == "sending"))
+        resend = row.status == "sending" or row.attempts > 0  # an earlier try may have landed
+        items.append(OutboxItem(row.key, org_key, row.kind, dict(row.payload), row.attempts, resend))
         row.status, row.lease_until, row.attempts = "sending", now + lease, row.attempts + 1
     session.flush()
     return items
+
+
+def _outbox_rows():
+    return select(orm.Outbox, orm.Organisation.key).join(
+        orm.Organisation, orm.Organisation.id == orm.Outbox.organisation_id
+    )
+
+
+def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
+    """Take pending posts whose retry time has come, and sends whose lease ran out, marking
+    them sending under a new lease."""
+    pending = (orm.Outbox.status == "pending") & (or_(orm.Outbox.retry_at.is_(None), orm.Outbox.retry_at <= now))
+    lapsed = (orm.Outbox.status == "sending") & (orm.Outbox.lease_until < now)
+    query = _outbox_rows().where(or_(pending, lapsed)).order_by(orm.Outbox.created_at).limit(limit)
+    return _claim(session, query, now, lease)
+
+
+def claim_keys(session: Session, keys: list[str], now: datetime, lease: timedelta) -> list[OutboxItem]:
+    """Take these posts if they are still pending (no other process took them first), oldest first."""
+    query = (
+        _outbox_rows()
+        .where(orm.Outbox.key.in_(keys), orm.Outbox.status == "pending")
+        .order_by(orm.Outbox.created_at, orm.Outbox.key)
+    )
+    return _claim(session, query, now, lease)
 
 
 def mark_sent(session: Session, key: str, channel: str | None, ts: str | None, now: datetime) -> None:
     session.execute(
         update(orm.Outbox)
         .where(orm.Outbox.key == key)
-        .values(status="sent", channel=channel, ts=ts, sent_at=now, lease_until=None, last_error=None)
+        .values(status="sent", channel=channel, ts=ts, sent_at=now, lease_until=None, last_error=None, retry_at=None)
     )
 
 
-def mark_failed(session: Session, key: str, error: str, give_up: bool) -> None:
-    """Back to pending for the next tick; after too many attempts, parked as failed."""
+def mark_failed(session: Session, key: str, error: str, retry_at: datetime) -> None:
+    """Back to pending, to be tried again from `retry_at`."""
     session.execute(
         update(orm.Outbox)
         .where(orm.Outbox.key == key)
-        .values(status="failed" if give_up else "pending", lease_until=None, last_error=error[:2000])
+        .values(status="pending", lease_until=None, last_error=error[:2000], retry_at=retry_at)
     )
+
+
+def hold(session: Session, key: str, channel: str, error: str) -> bool:
+    """Hold a post until the bot can post in `channel`; True when it is the first held there."""
+    already = session.scalar(
+        select(orm.Outbox.key).where(orm.Outbox.status == "held", orm.Outbox.channel == channel).limit(1)
+    )
+    session.execute(
+        update(orm.Outbox)
+        .where(orm.Outbox.key == key)
+        .values(status="held", channel=channel, lease_until=None, last_error=error[:2000], retry_at=None)
+    )
+    return already is None
+
+
+def release(session: Session, channel: str) -> list[str]:
+    """The posts held for `channel`, back to pending now; their keys, oldest first."""
+    keys = list(
+        session.scalars(
+            select(orm.Outbox.key)
+            .where(orm.Outbox.status == "held", orm.Outbox.channel == channel)
+            .order_by(orm.Outbox.created_at, orm.Outbox.key)
+        )
+    )
+    if keys:
+        session.execute(
+            update(orm.Outbox).where(orm.Outbox.key.in_(keys)).values(status="pending", attempts=0, retry_at=None)
+        )
+    return keys
 
 
 def posted_keys(session: Session, org_id: int, prefix: str) -> frozenset[str]:

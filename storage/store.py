@@ -238,6 +238,10 @@ class Store:
         """Compare-and-set: write the step if the stored version is still `handoff.version`."""
         return handoff_repo.step(self.session, handoff, due_at, alert_at)
 
+    def place_handoff(self, handoff_id: int, channel: str, ts: str) -> None:
+        """Where the handoff's root message landed; nothing else about the handoff changes."""
+        handoff_repo.place(self.session, handoff_id, channel, ts)
+
     def reschedule_handoff(self, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:
         handoff_repo.reschedule(self.session, handoff_id, due_at, alert_at)
 
@@ -312,8 +316,17 @@ class Store:
     def mark_sent(self, key: str, channel: str | None, ts: str | None, now: datetime) -> None:
         schedule_repo.mark_sent(self.session, key, channel, ts, now)
 
-    def mark_failed(self, key: str, error: str, give_up: bool) -> None:
-        schedule_repo.mark_failed(self.session, key, error, give_up)
+    def claim_keys(self, keys: list[str], now: datetime, lease: timedelta) -> list[OutboxItem]:
+        return schedule_repo.claim_keys(self.session, keys, now, lease)
+
+    def mark_failed(self, key: str, error: str, retry_at: datetime) -> None:
+        schedule_repo.mark_failed(self.session, key, error, retry_at)
+
+    def hold(self, key: str, channel: str, error: str) -> bool:
+        return schedule_repo.hold(self.session, key, channel, error)
+
+    def release(self, channel: str) -> list[str]:
+        return schedule_repo.release(self.session, channel)
 
     def posted_keys(self, org_key: str, prefix: str) -> frozenset[str]:
         return schedule_repo.posted_keys(self.session, self._org_id(org_key), prefix)

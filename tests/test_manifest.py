@@ -24,6 +24,8 @@ EXPECTED_BOT_SCOPES = {
     "files:write",
     "channels:history",
     "groups:history",
+    "channels:read",
+    "groups:read",
 }
 
 
@@ -83,7 +85,7 @@ def test_least_scopes_and_events(manifest: dict) -> None:
     assert "user" not in manifest["oauth_config"]["scopes"]
     assert set(STANDIN_SCOPES.split(",")) == EXPECTED_BOT_SCOPES  # stand-in's x-oauth-scopes
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
-    assert sorted(events) == ["app_home_opened", "app_mention"]
+    assert sorted(events) == ["app_home_opened", "app_mention", "member_joined_channel"]
 
 
 def test_settings_and_features(manifest: dict) -> None:

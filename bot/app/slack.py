@@ -8,6 +8,7 @@ Slack notifier from the start.
 from __future__ import annotations
 
 import logging
+from urllib.error import URLError
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -22,9 +23,28 @@ from handlers.register import register
 from storage.db import Database
 
 
+class SafeConnectionRetries(ConnectionErrorRetryHandler):
+    """Retries a broken connection only when that cannot repeat what Slack already did: any
+    call that reads or replaces, and a post or upload only when it never reached Slack (the
+    connection was refused). A post whose connection broke may have landed: the caller looks
+    for it before sending it again (`handlers.conversation`)."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if request.url.rstrip("/").rsplit("/", 1)[-1] in NOT_REPEATABLE:
+            refused = isinstance(error, URLError) and isinstance(error.reason, ConnectionRefusedError)
+            if not (refused or isinstance(error, ConnectionRefusedError)):
+                return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
+NOT_REPEATABLE = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal", "files.upload", "chat.scheduleMessage"}
+)
+
+
 def create_client(settings: Settings, quiet: bool = False) -> WebClient:
     """The one `WebClient`: `base_url` from `SLACK_API_URL`; it retries HTTP 429 after
-    `Retry-After` and connection errors with backoff.
+    `Retry-After`, and connection errors with backoff where a retry cannot post twice.
 
     `quiet`: for the start-up check, whose failure becomes one sentence; the SDK's own line
     for each failed try would only repeat it.
@@ -33,7 +53,7 @@ def create_client(settings: Settings, quiet: bool = False) -> WebClient:
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=10,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=3), RateLimitErrorRetryHandler(max_retry_count=3)],
+        retry_handlers=[SafeConnectionRetries(max_retry_count=3), RateLimitErrorRetryHandler(max_retry_count=3)],
         logger=logging.getLogger("tandem.preflight" if quiet else "tandem.slack"),
     )
 

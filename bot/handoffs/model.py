@@ -7,8 +7,9 @@ handlers share one set of rules and lets tests state those rules with plain valu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.errors import TandemError
 from bot.matrix.model import SIDES
@@ -94,6 +95,14 @@ class Transition:
     before: str
     after: str
     note: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """As queued with the thread reply announcing it (posted after the commit)."""
+        return {**asdict(self), "at": self.at.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Transition:
+        return cls(**{**data, "at": datetime.fromisoformat(data["at"])})
 
 
 class Moved(TandemError):

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from bot.calendar import DAY_NAMES, BusinessCalendar
 from bot.contract.model import Contract
-from bot.errors import Who, Word
+from bot.errors import Who
 from bot.matrix.durations import Duration
 
 SIDES = ("internal", "provider")
@@ -262,7 +262,7 @@ class Matrix:
             return frozenset({ref.partition(".")[0]})
         return frozenset(side for slack in self.expand(ref) if (side := self.side_of(slack)))
 
-    def describe_party(self, ref: str) -> Word:
+    def describe_party(self, ref: str) -> str | Who:
         """A party ref as a word: "Red Kite IT (provider)", "Red Kite IT soc group", or the person."""
         if ref == SHARED:
             return "both sides (shared)"

@@ -1,8 +1,10 @@
 """Opening handoffs and moving them along, with the channel kept in step.
 
-A handoff is written first, then posted; if Slack refuses the post the transaction rolls
-back and the requester is told, so there is never a handoff nobody can see, nor a post
-with no handoff behind it.
+A handoff and the posts that announce it are written in one transaction (the posts to the
+outbox), and posted once it has committed: there is never a message with buttons for a
+handoff that does not exist, and a post Slack refuses or a process that dies before posting
+leaves the post queued, to be sent by the next tick, rather than lost. The requester is
+told when their post is waiting, and why.
 """
 
 from __future__ import annotations
@@ -18,11 +20,17 @@ from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import STEP_DONE, Handoff, Moved, Transition
 from bot.handoffs.transitions import apply, status_words
 from bot.matrix.model import SHARED, SIDES, Area, Matrix, Person
+from bot.outbox import Unposted, not_posted, root_key, said_key, update_key
 from bot.ownership.cover import LeavePeriod
 from bot.ownership.duty import Duty, Ping, for_party, handoff_ping, on_duty
-from bot.ports import Notifier, Store
+from bot.ownership.pings import ping_json
+from bot.ports import Store
 from bot.services.deps import Deps
+from bot.services.handoff_lookup import find
+from bot.services.hours import log_hours
 from bot.services.matrices import LoadedMatrix
+from bot.services.posts import ROOT
+from bot.services.schedule import deliver_now
 
 USAGE = "/handoff [P1-P4] [@person | internal | provider | provider.group | area:] <summary>"
 
@@ -137,9 +145,10 @@ def open_handoff(
     requester: str,
     command: Command,
     now: datetime,
-    notifier: Notifier,
     details: str = "",
 ) -> tuple[Handoff, Ping]:
+    """Write a new handoff and queue its root message (`root_key`): the caller posts that once
+    this has committed."""
     matrix = loaded.matrix
     person, command, summary = prepare(loaded, requester, command)
     leave = store.leave_at(matrix.organisation, now)
@@ -160,10 +169,12 @@ def open_handoff(
         opened_at=now,
         area=area.key if area else None,
     )
-    handoff = replace(handoff, id=store.add_handoff(handoff))
-    channel, ts = notifier.handoff_opened(matrix, handoff, ping, now)
-    handoff = replace(handoff, channel=channel, ts=ts)
-    _save(store, handoff, matrix, now)
+    handoff = replace(handoff, channel=matrix.channel)
+    handoff = replace(
+        handoff, id=store.add_handoff(handoff, next_due(handoff, matrix, now), next_alert_at(handoff, matrix, now))
+    )
+    store.enqueue(matrix.organisation, root_key(handoff.number), "handoff",
+                  {"handoff": handoff.number, "ping": ping_json(ping)}, now)  # fmt: skip
     store.audit(
         matrix.organisation,
         now,
@@ -185,8 +196,9 @@ def act(
     note: str | None = None,
     seen: int | None = None,
 ) -> tuple[Handoff, Transition]:
-    """Take one step and record it; the caller announces it once the transaction has committed,
-    so whoever reacts to the updated message already sees the new state.
+    """Take one step and record it, with its announcement queued; the caller sends that once the
+    transaction has committed (`announce`), so whoever reacts to the updated message already
+    sees the new state.
 
     A compare-and-set on the version: a step decided on the message the person saw (`seen`,
     from the button) is applied to that version only, so when two people press at once one
@@ -204,6 +216,11 @@ def act(
     if version is None:
         raise _moved(store, matrix, find(store, loaded, handoff_id))
     changed = replace(changed, version=version)
+    if changed.channel:
+        org = matrix.organisation
+        store.enqueue(org, update_key(handoff_id, version), ROOT, {"handoff": handoff_id}, now)
+        said = {"handoff": handoff_id, "transition": transition.to_json()}
+        store.enqueue(org, said_key(handoff_id, version), "said", said, now)
     store.audit(
         matrix.organisation,
         now,
@@ -229,8 +246,12 @@ def _moved(store: Store, matrix: Matrix, handoff: Handoff) -> Moved:
     )
 
 
-def _save(store: Store, handoff: Handoff, matrix: Matrix, now: datetime) -> None:
-    store.save_handoff(handoff, due_at=next_due(handoff, matrix, now), alert_at=next_alert_at(handoff, matrix, now))
+def announce(deps: Deps, keys: list[str]) -> None:
+    """Post what a committed change queued; when Slack would not take it, say so (the change
+    itself stands, and the post waits in the outbox)."""
+    problems = deliver_now(deps, keys)
+    if problems:
+        raise Unposted("Done, but ", *not_posted(problems[0]))
 
 
 @dataclass(frozen=True)
@@ -268,20 +289,16 @@ def sla_overview(
     return SlaOverview(total, breached, store.most_urgent_handoffs(org, limit, only), only)
 
 
-def find(store: Store, loaded: LoadedMatrix, handoff_id: int, lock: bool = False) -> Handoff:
-    handoff = store.get_handoff(loaded.matrix.organisation, handoff_id, lock)
-    if handoff is None:
-        raise TandemError(
-            f"There is no handoff #{handoff_id} in {loaded.matrix.name}: `/tandem sla` lists the open ones."
-        )
-    return handoff
-
-
 def open_from(deps: Deps, command: Command, user: str, channel: str | None, details: str = "") -> tuple[Handoff, Ping]:
     """Open a handoff asked for in `channel` (a command, a mention or the modal)."""
     with deps.units() as store:
         loaded = deps.matrices.for_request(store, channel, user)
-        return open_handoff(store, loaded, user, command, deps.clock.now(), deps.notifier, details)
+        handoff, ping = open_handoff(store, loaded, user, command, deps.clock.now(), details)
+    problems = deliver_now(deps, [root_key(handoff.number)])
+    if problems:
+        raise Unposted(f"Handoff #{handoff.number} is open, but ", *not_posted(problems[0]))
+    with deps.units(read_only=True) as store:
+        return find(store, loaded, handoff.number), ping
 
 
 def step(
@@ -299,9 +316,16 @@ def step(
     now = deps.clock.now()
     with deps.units() as store:
         loaded = deps.matrices.for_request(store, channel, user)
-        changed, transition = act(store, loaded, handoff_id, action, user, now, note, seen)
-    deps.notifier.handoff_changed(loaded.matrix, changed, transition, now)
+        changed, _ = act(store, loaded, handoff_id, action, user, now, note, seen)
+    announce(deps, step_keys(changed))
     return changed
+
+
+def step_keys(handoff: Handoff) -> list[str]:
+    """The posts `act` queued for the step that made this version."""
+    if not handoff.channel:
+        return []
+    return [update_key(handoff.number, handoff.version), said_key(handoff.number, handoff.version)]
 
 
 def check_step(
@@ -314,3 +338,26 @@ def check_step(
         if seen is not None and seen != handoff.version:
             raise _moved(store, loaded.matrix, handoff)
         apply(handoff, action, user, deps.clock.now(), loaded.matrix)
+
+
+def resolve_with_hours(
+    deps: Deps,
+    handoff_id: int,
+    user: str,
+    channel: str | None,
+    note: str | None,
+    minutes: int | None,
+    seen: int | None = None,
+) -> Handoff:
+    """Resolve and log the hours spent in one transaction; the thread hears of both after it commits."""
+    now = deps.clock.now()
+    with deps.units() as store:
+        loaded = deps.matrices.for_request(store, channel, user)
+        changed, _ = act(store, loaded, handoff_id, "resolve", user, now, note, seen)
+        logged = log_hours(store, loaded, user, handoff_id, minutes, "", now) if minutes else None
+    try:
+        announce(deps, step_keys(changed))
+    finally:
+        if logged is not None:
+            deps.notifier.hours_logged(loaded.matrix, replace(logged, handoff=changed))
+    return changed

@@ -7,7 +7,6 @@ ask `report` (one period) or `reports` (a run of periods) and get the same numbe
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -24,11 +23,10 @@ from bot.contract.hours import (
 )
 from bot.contract.model import format_hours
 from bot.errors import TandemError
-from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
 from bot.ports import Store
 from bot.services.deps import Deps
-from bot.services.handoffs import act, find
+from bot.services.handoff_lookup import find
 from bot.services.matrices import LoadedMatrix
 
 
@@ -123,24 +121,3 @@ def asked_on_resolve(deps: Deps, user: str, channel: str | None) -> bool:
         matrix = deps.matrices.for_request(store, channel, user).matrix
     banked = matrix.contract is not None and matrix.contract.hours is not None
     return banked and matrix.side_of(user) == "provider"
-
-
-def resolve_with_hours(
-    deps: Deps,
-    handoff_id: int,
-    user: str,
-    channel: str | None,
-    note: str | None,
-    minutes: int | None,
-    seen: int | None = None,
-) -> Handoff:
-    """Resolve and log the hours spent in one transaction; the thread hears of both after it commits."""
-    now = deps.clock.now()
-    with deps.units() as store:
-        loaded = deps.matrices.for_request(store, channel, user)
-        changed, transition = act(store, loaded, handoff_id, "resolve", user, now, note, seen)
-        logged = log_hours(store, loaded, user, handoff_id, minutes, "", now) if minutes else None
-    deps.notifier.handoff_changed(loaded.matrix, changed, transition, now)
-    if logged is not None:
-        deps.notifier.hours_logged(loaded.matrix, replace(logged, handoff=changed))
-    return changed

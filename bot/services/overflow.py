@@ -18,12 +18,14 @@ from bot.contract.rules import approvers
 from bot.errors import TandemError
 from bot.grammar import Command
 from bot.handoffs.model import Handoff
+from bot.outbox import root_key
 from bot.ownership.duty import Ping
 from bot.ports import Notifier, Store
 from bot.services.deps import Deps
 from bot.services.handoffs import open_handoff, prepare, priority_of
 from bot.services.hours import report
 from bot.services.matrices import LoadedMatrix
+from bot.services.schedule import deliver_now
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,10 @@ def ask(
     _, command, summary = prepare(loaded, requester, command)
     hold = _hold(store, loaded, summary, now)
     if hold is None:
-        return Opened(*open_handoff(store, loaded, requester, command, now, notifier))
+        return Opened(*open_handoff(store, loaded, requester, command, now))
     deciders = approvers(matrix)
     if requester in deciders:
-        handoff, ping = open_handoff(store, loaded, requester, command, now, notifier)
+        handoff, ping = open_handoff(store, loaded, requester, command, now)
         store.audit(
             matrix.organisation,
             now,
@@ -121,12 +123,14 @@ def decision(deps: Deps, number: int, action: str, user: str, channel: str | Non
         detail: dict = {"summary": request.summary, "requester": request.requester, "reason": decided.reason}
         if action == "approve":
             command = Command("overflow", request.summary, priority=request.priority)
-            handoff, _ = open_handoff(store, loaded, request.requester, command, now, deps.notifier)
+            handoff, _ = open_handoff(store, loaded, request.requester, command, now)
             store.release_overflow_request(number, handoff.number)
             decided = replace(decided, handoff=handoff.number)
             detail["handoff"] = handoff.number
         store.audit(matrix.organisation, now, user, f"overflow.{action}", f"overflow request #{number}", detail)
     deps.notifier.approval_decided(matrix, decided)
+    if decided.handoff is not None:
+        deliver_now(deps, [root_key(decided.handoff)])  # what fails waits in the outbox for the ticks
     return decided
 
 

@@ -4,10 +4,11 @@ Content is read when the post is made, not when it was claimed, so a digest or r
 posted late says how things stand now. What is gathered is a typed value per kind of post;
 the database transaction closes before the notifier talks to Slack.
 
-A handoff's root message is refreshed (not posted) at each SLA threshold, so what people
-look at shows the clock as it stands. It is rendered from the handoff as stored when the
-update is made, and read again after: if a step landed meanwhile, its own update may have
-reached Slack first, so the root is rendered again and an older version never stays on top.
+A handoff's root message is refreshed (not posted) after each step and at each SLA
+threshold, so what people look at shows the clock as it stands. It is rendered from the
+handoff as stored when the update is made, and read again after: if a step landed
+meanwhile, its own update may have reached Slack first, so the root is rendered again and
+an older version never stays on top.
 """
 
 from __future__ import annotations
@@ -18,14 +19,24 @@ from typing import Any
 
 from bot.contract.signoff import ChangeSet
 from bot.digests.content import DailyDigest, WeeklyDigest
-from bot.handoffs.model import Handoff
+from bot.handoffs.model import Handoff, Transition
 from bot.matrix.model import Matrix, Review
-from bot.outbox import OutboxItem
-from bot.ownership.duty import alerted, reviewers
+from bot.outbox import OutboxItem, opened_key
+from bot.ownership.duty import Ping, alerted, reviewers
+from bot.ownership.pings import ping_from_json
 from bot.ports import Notifier, Store
 from bot.services import changes, digests
 from bot.services.deps import Deps
 from bot.services.tick_matrices import TickMatrices
+
+ROOT = "root"  # the outbox kind of a root message refresh (after a step, at each SLA threshold)
+REFRESHES = 3  # renders of a root message per delivery while steps keep landing under it
+THREADED = frozenset({"sla", "opened", "said"})  # replies in a handoff's thread
+IDEMPOTENT = frozenset({ROOT, "notice"})  # made again rather than looked for after a lost answer
+
+
+class NotYet(Exception):
+    """The post needs the handoff's root message, which is not posted yet: it waits its turn."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +45,7 @@ class SlaPost:
     payload: dict[str, Any]
     people: tuple[str, ...]  # who the alert pings
     escalation: tuple[str, ...]  # named at breach
+    breach_post: bool  # the channel post at breach, rather than the alert in the thread
 
 
 @dataclass(frozen=True)
@@ -51,8 +63,13 @@ class DigestPost:
 
 
 @dataclass(frozen=True)
-class RootRefresh:
+class HandoffPost:
+    """The root message (posted, or updated to the newest state), or a reply in its thread."""
+
+    kind: str  # "handoff" (the root message posted) | ROOT (refreshed) | "opened" | "said"
     handoff: Handoff
+    ping: Ping | None = None
+    transition: Transition | None = None
 
 
 @dataclass(frozen=True)
@@ -60,22 +77,43 @@ class SignoffPost:
     change: ChangeSet
 
 
-Post = SlaPost | ReviewPost | DigestPost | RootRefresh | SignoffPost
-ROOT = "root"  # the outbox kind of a root message refresh
-REFRESHES = 3  # renders of a root message per delivery while steps keep landing under it
+@dataclass(frozen=True)
+class NoticePost:
+    """A direct message to an admin: posts for a channel wait until Tandem is invited to it."""
+
+    to: str
+    channel: str
+    reason: str
+
+
+Post = SlaPost | ReviewPost | DigestPost | HandoffPost | NoticePost | SignoffPost
+
+
+def _handoff_post(store: Store, item: OutboxItem) -> HandoffPost | None:
+    handoff = store.get_handoff(item.organisation, item.payload["handoff"])
+    if handoff is None:
+        return None
+    if item.kind == ROOT and handoff.ts is None:
+        return None  # not posted yet: when it is, it shows the handoff as it stands then
+    if item.kind != "handoff" and handoff.ts is None:
+        raise NotYet(f"handoff #{handoff.id} has no root message yet")
+    ping = ping_from_json(item.payload["ping"]) if item.kind == "opened" else None
+    transition = Transition.from_json(item.payload["transition"]) if item.kind == "said" else None
+    return HandoffPost(item.kind, handoff, ping, transition)
 
 
 def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Post | None:
     """What the post says now; None when it has become moot (resolved handoff, removed review)."""
-    if item.kind == ROOT:
-        handoff = store.get_handoff(item.organisation, item.payload["handoff"])
-        return RootRefresh(handoff) if handoff and handoff.channel and handoff.ts else None
-    if item.kind == "sla":
+    if item.kind in ("handoff", ROOT, "opened", "said"):
+        return _handoff_post(store, item)
+    if item.kind == "notice":
+        return NoticePost(item.payload["to"], item.payload["channel"], item.payload["reason"])
+    if item.kind in ("sla", "breach"):
         handoff = store.get_handoff(item.organisation, item.payload["handoff"])
         if handoff is None or not handoff.is_open:
             return None
         people, escalation = alerted(matrix, handoff, now, store.leave_at(matrix.organisation, now))
-        return SlaPost(handoff, item.payload, people, escalation)
+        return SlaPost(handoff, item.payload, people, escalation, item.kind == "breach")
     if item.kind == "review":
         review = matrix.review(item.payload["review"])
         if review is None:
@@ -93,11 +131,27 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
     return DigestPost(digest)
 
 
+def _send_handoff(notifier: Notifier, matrix: Matrix, post: HandoffPost, key: str, now: datetime) -> tuple[str, str]:
+    handoff = post.handoff
+    if post.kind == "handoff":
+        return notifier.handoff_root(matrix, handoff, now, key)
+    if post.kind == ROOT:
+        return notifier.handoff_refreshed(matrix, handoff, now)
+    if post.kind == "opened" and post.ping is not None:
+        return notifier.handoff_opened(matrix, handoff, post.ping, now, key)
+    if post.transition is None:
+        raise ValueError(f"{key} carries nothing to say")
+    return notifier.handoff_said(handoff, post.transition, key)
+
+
 def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetime) -> tuple[str, str]:
-    if isinstance(post, RootRefresh):
-        return notifier.handoff_refreshed(matrix, post.handoff, now)
+    if isinstance(post, HandoffPost):
+        return _send_handoff(notifier, matrix, post, key, now)
+    if isinstance(post, NoticePost):
+        return notifier.held_notice(matrix, post.to, post.channel, post.reason, key)
     if isinstance(post, SlaPost):
-        return notifier.sla_alert(matrix, post.handoff, post.payload, post.people, post.escalation, key, now)
+        send = notifier.sla_breach if post.breach_post else notifier.sla_alert
+        return send(matrix, post.handoff, post.payload, post.people, post.escalation, key, now)
     if isinstance(post, ReviewPost):
         return notifier.review_post(matrix, post.review, post.due_at, post.stage, post.owners, post.escalate_to, key)
     if isinstance(post, SignoffPost):
@@ -117,7 +171,7 @@ def post_occurrence(
         if post is None:
             return None, None
         where = _send(deps.notifier, matrix, post, item.key, now)
-        if not isinstance(post, RootRefresh) or _unchanged(deps, post.handoff):
+        if not isinstance(post, HandoffPost) or post.kind != ROOT or _unchanged(deps, post.handoff):
             break
     return where
 
@@ -129,20 +183,35 @@ def _unchanged(deps: Deps, handoff: Handoff) -> bool:
     return now_stored is None or now_stored.version == handoff.version
 
 
-def already_posted(deps: Deps, item: OutboxItem, matrices: TickMatrices) -> tuple[str, str] | None:
-    """Where an interrupted send already landed, if it did (found by its metadata key).
+def record(store: Store, item: OutboxItem, channel: str | None, ts: str | None, now: datetime) -> list[str]:
+    """Mark the post sent, with what follows from it; the keys of posts that are now due.
 
-    A root refresh leaves nothing to find: it is simply made again."""
-    if item.kind == ROOT:
+    A root message's ts is written to its handoff here, and only now is the first thread
+    reply queued: it has a thread to go in."""
+    store.mark_sent(item.key, channel, ts, now)
+    if item.kind != "handoff" or channel is None or ts is None:
+        return []
+    handoff_id = item.payload["handoff"]
+    store.place_handoff(handoff_id, channel, ts)
+    key = opened_key(handoff_id)
+    payload = {"handoff": handoff_id, "ping": item.payload["ping"]}
+    return [key] if store.enqueue(item.organisation, key, "opened", payload, now) else []
+
+
+def already_posted(deps: Deps, item: OutboxItem, matrices: TickMatrices) -> tuple[str, str] | None:
+    """Where an interrupted send already landed, if it did (found by its metadata key)."""
+    if item.kind in IDEMPOTENT:
         return None
     with deps.units(read_only=True) as store:
         matrix = matrices.get(store, item.organisation)
         thread = None
         channel = matrix.channel
-        if item.kind == "sla":
+        if "handoff" in item.payload:
             handoff = store.get_handoff(item.organisation, item.payload["handoff"])
-            channel, thread = (handoff.channel, handoff.ts) if handoff else (channel, None)
-    if not channel:
+            if handoff is not None:
+                channel = handoff.channel or channel
+                thread = handoff.ts if item.kind in THREADED else None
+    if not channel or (item.kind in THREADED and thread is None):
         return None
     ts = deps.notifier.find_posted(channel, item.key, thread_ts=thread)
     return (channel, ts) if ts else None

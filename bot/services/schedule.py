@@ -4,8 +4,10 @@ A tick has two halves. Planning wakes every timer and SLA clock whose `next_at` 
 asks the pure domain what occurrence is due, and claims it in the outbox under its unique
 key (the database decides: any number of replicas claim it once). Delivery takes pending
 posts under a lease, posts them, and records the Slack ts; a failed post returns to
-pending for the next tick. A post whose lease ran out mid-way is only sent again after
-checking Slack does not already show it, using the occurrence key in message metadata.
+pending and is tried again after a back-off (a minute, doubling to hours), and a post to a
+channel Tandem is not in is held until it joins. A post whose lease ran out mid-way, or
+whose earlier try failed after it may have landed, is only sent again after checking Slack
+does not already show it, using the occurrence key in message metadata.
 """
 
 from __future__ import annotations
@@ -16,17 +18,17 @@ from datetime import datetime, timedelta
 
 from bot.alerts.sla import due_alerts, next_alert_at
 from bot.digests.timing import due_digests, next_digest_at
+from bot.outbox import ChannelUnavailable, OutboxItem, backoff, breach_key
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
 from bot.services.cycles import settle
 from bot.services.deps import Deps
-from bot.services.posts import ROOT, already_posted, post_occurrence
+from bot.services.posts import ROOT, already_posted, post_occurrence, record
 from bot.services.tick_matrices import TickMatrices
 
 log = logging.getLogger(__name__)
 BATCH = 200
 LEASE = timedelta(minutes=2)
-MAX_ATTEMPTS = 8
 # Tables that only grow are pruned by each tick: Slack retries an event within minutes, and a
 # sent post's key only guards against re-posting while its occurrence can still fall due.
 EVENT_RETENTION = timedelta(days=7)
@@ -37,7 +39,8 @@ SENT_RETENTION = timedelta(days=90)
 class TickReport:
     planned: int = 0
     posted: int = 0
-    failed: int = 0
+    failed: int = 0  # tried again after a back-off
+    held: int = 0  # waiting for Tandem to be invited to their channel
     skipped: int = 0  # leased posts found already in Slack
     updated: int = 0  # handoff root messages brought up to date (not counted as posted)
     pruned: int = 0  # handled events and sent posts past their retention
@@ -51,18 +54,11 @@ def _plan_alerts(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
             for org, handoff in due:
                 matrix = matrices.get(store, org)
                 for alert in due_alerts(handoff, matrix, now):
-                    planned += store.enqueue(
-                        org,
-                        alert.key,
-                        "sla",
-                        {
-                            "handoff": handoff.id,
-                            "clock": alert.clock,
-                            "percent": alert.percent,
-                            "breach": alert.breach,
-                        },
-                        now,
-                    )
+                    payload = {"handoff": handoff.id, "clock": alert.clock, "percent": alert.percent,
+                               "breach": alert.breach}  # fmt: skip
+                    planned += store.enqueue(org, alert.key, "sla", payload, now)
+                    if alert.breach:
+                        planned += store.enqueue(org, breach_key(alert.key), "breach", payload, now)
                     # The root message shows the clocks: refresh it at each threshold too, as its own
                     # delivery, so a failed update is retried without posting the alert twice.
                     store.enqueue(org, f"root:{alert.key}", ROOT, {"handoff": handoff.id}, now)
@@ -119,36 +115,101 @@ def plan(deps: Deps, now: datetime) -> int:
     return _plan_alerts(deps, now, matrices) + _plan_timers(deps, now, matrices)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What came of one delivery: the posts it made due, or why it did not land."""
+
+    follow: list[str]
+    problem: Exception | None = None
+
+
+def _hold(
+    deps: Deps, item: OutboxItem, refused: ChannelUnavailable, now: datetime, matrices: TickMatrices
+) -> list[str]:
+    """Hold the post for its channel; the first held there tells each admin, once."""
+    with deps.units() as store:
+        if not store.hold(item.key, refused.channel, f"{refused.reason}: {refused.channel}"):
+            return []
+        matrix = matrices.get(store, item.organisation)
+        keys = []
+        for admin in dict.fromkeys(p.slack for p in matrix.admins()):
+            key = f"held:{refused.channel}:{item.key}:{admin}"
+            payload = {"to": admin, "channel": refused.channel, "reason": refused.reason}
+            if store.enqueue(item.organisation, key, "notice", payload, now):
+                keys.append(key)
+        return keys
+
+
+def deliver_item(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices, report: TickReport) -> Outcome:
+    """Post one claimed item (after checking Slack for it, if an earlier try may have landed)."""
+    try:
+        found = already_posted(deps, item, matrices) if item.resend else None
+        where: tuple[str | None, str | None]
+        if found:
+            report.skipped += 1
+            where = found
+        else:
+            where = post_occurrence(deps, item, now, matrices)
+            if item.kind == ROOT:
+                report.updated += 1
+            else:
+                report.posted += 1
+        with deps.units() as store:
+            return Outcome(record(store, item, *where, now))
+    except ChannelUnavailable as refused:
+        log.warning("post %s held: %s", item.key, refused)
+        report.held += 1
+        return Outcome(_hold(deps, item, refused, now, matrices), refused)
+    except Exception as error:  # noqa: BLE001 - any failure: retried after a back-off
+        wait = backoff(item.attempts)
+        log.warning("post %s failed (attempt %d, next in %s): %s", item.key, item.attempts, wait, error)
+        report.failed += 1
+        with deps.units() as store:
+            store.mark_failed(item.key, f"{type(error).__name__}: {error}", now + wait)
+        return Outcome([], error)
+
+
+def deliver_keys(
+    deps: Deps, keys: list[str], now: datetime, matrices: TickMatrices, report: TickReport
+) -> list[Exception]:
+    """Post these items now if nobody else took them, and whatever they make due; the problems met."""
+    problems: list[Exception] = []
+    while keys:
+        with deps.units() as store:
+            items = store.claim_keys(keys, now, LEASE)
+        keys = []
+        for item in items:
+            outcome = deliver_item(deps, item, now, matrices, report)
+            keys += outcome.follow
+            problems += [outcome.problem] if outcome.problem else []
+    return problems
+
+
+def deliver_now(deps: Deps, keys: list[str]) -> list[Exception]:
+    """Send posts just enqueued by a committed change, in the request that made it: the channel
+    hears at once, and what fails here is retried by the ticks. The problems met, to tell."""
+    return deliver_keys(deps, keys, deps.clock.now(), TickMatrices(deps.matrices), TickReport())
+
+
 def deliver(deps: Deps, now: datetime, report: TickReport) -> None:
-    """Post everything pending (and every send whose lease ran out), each once."""
+    """Post everything due (and every send whose lease ran out), each once."""
     matrices = TickMatrices(deps.matrices)
     while True:
         with deps.units() as store:
             items = store.claim_deliveries(now, LEASE, 50)
-        failed_before = report.failed
         for item in items:
-            try:
-                found = already_posted(deps, item, matrices) if item.resend else None
-                where: tuple[str | None, str | None]
-                if found:
-                    report.skipped += 1
-                    where = found
-                else:
-                    where = post_occurrence(deps, item, now, matrices)
-                    if item.kind == ROOT:
-                        report.updated += 1
-                    else:
-                        report.posted += 1
-                channel, ts = where
-                with deps.units() as store:
-                    store.mark_sent(item.key, channel, ts, now)
-            except Exception as error:  # noqa: BLE001 - any failure: retry on the next tick
-                log.warning("post %s failed (attempt %d): %s", item.key, item.attempts + 1, error)
-                report.failed += 1
-                with deps.units() as store:
-                    store.mark_failed(item.key, f"{type(error).__name__}: {error}", item.attempts + 1 >= MAX_ATTEMPTS)
-        if len(items) < 50 or report.failed > failed_before:  # failures wait for the next tick
+            deliver_keys(deps, deliver_item(deps, item, now, matrices, report).follow, now, matrices, report)
+        if len(items) < 50:
             return
+
+
+def release(deps: Deps, channel: str) -> list[Exception]:
+    """Tandem joined `channel`: post what was held for it, now."""
+    with deps.units() as store:
+        keys = store.release(channel)
+    if keys:
+        log.info("joined %s: posting %d held post(s)", channel, len(keys))
+    return deliver_now(deps, keys)
 
 
 def prune(deps: Deps, now: datetime) -> int:

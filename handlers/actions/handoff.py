@@ -71,7 +71,7 @@ def resolve_submitted(context: dict[str, Any]) -> None:
         raise TypeError("the resolution modal carries no handoff")
     note = submission.text("note") or None
     ref = submission.handoff
-    hours_service.resolve_with_hours(
+    handoff_service.resolve_with_hours(
         context["tandem"], ref.number, submission.user, submission.channel, note, _hours(submission), ref.version
     )
 

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 
 from bot.grammar import parse_mention
 from handlers import inputs
+from handlers.conversation import SlackConversation
 from handlers.dispatch import answer
 from handlers.inputs import Mention
 from handlers.middleware.once import finish_event
@@ -17,10 +18,17 @@ def app_mention(client: WebClient, context: dict[str, Any]) -> None:
     mention = inputs.of(context, Mention)
     team = context["origin"].team
     reply = answer(context["tandem"], lambda: parse_mention(mention.text), mention.user, mention.channel, team)
-    payload = reply.payload()
-    payload.pop("response_type")
     if reply.private:
+        payload = reply.payload()
+        payload.pop("response_type")
         client.chat_postEphemeral(channel=mention.channel, user=mention.user, **payload)
-    else:
-        client.chat_postMessage(channel=mention.channel, thread_ts=mention.thread_ts or mention.ts, **payload)
+    else:  # keyed by the event, so a reply whose connection broke is looked for before it is sent again
+        key = f"reply:{context.get('event_id') or mention.ts}"
+        SlackConversation(client).post(
+            mention.channel,
+            reply.text,
+            reply.blocks,
+            thread_ts=mention.thread_ts or mention.ts,
+            metadata={"occurrence": key},
+        )
     finish_event(context)

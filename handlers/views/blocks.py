@@ -6,10 +6,11 @@ Limits: docs.slack.dev block reference (section text 3,000, header 150, context 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from handlers.views.markup import truncate
+from bot.errors import Words
+from handlers.views.markup import truncate, words
 
 SECTION_TEXT = 3000
 HEADER_TEXT = 150
@@ -97,3 +98,9 @@ def notice_modal(text: str) -> dict:
         "close": {"type": "plain_text", "text": "Close"},
         "blocks": [section(text)],
     }
+
+
+def with_problem(reply: Reply, why: Words) -> Reply:
+    """The reply, with what did not reach the channel said after it."""
+    note = f":warning: The message in the channel is waiting: {words(why)}"
+    return replace(reply, text=f"{reply.text} {note}", blocks=[*reply.blocks, section(note)])

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.errors import Who, Word, Words
+from bot.errors import Where, Who, Word, Words
 from bot.matrix.model import Matrix
 
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
@@ -76,7 +76,9 @@ def mentions(slack_ids: Iterable[str]) -> str:
 
 
 def word(part: Word) -> str:
-    return mention(part.slack) if isinstance(part, Who) else escape(part)
+    if isinstance(part, Who):
+        return mention(part.slack)
+    return f"<#{part.channel}>" if isinstance(part, Where) else escape(part)
 
 
 def words(parts: Words) -> str:

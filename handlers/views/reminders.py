@@ -43,6 +43,20 @@ def sla_breach_blocks(
     return text, [section(text), section(handoff_line(matrix, handoff, now, payload["clock"]))]
 
 
+def held_notice_text(matrix: Matrix, channel: str, reason: str) -> str:
+    """To an admin: posts for the organisation wait, because Tandem cannot post in `channel`."""
+    why = {
+        "not_in_channel": "I'm not a member of it: invite me there with /invite @tandem",
+        "is_archived": "it is archived: unarchive it and invite me, or name another `channel:` in the matrix",
+    }.get(
+        reason, "I cannot see it (deleted, or private without me): invite me, or name another `channel:` in the matrix"
+    )
+    return (
+        f":warning: I could not post for {escape(matrix.name)} in <#{channel}>: {why}. "
+        "What I have to post there waits, and goes out as soon as I can post again."
+    )
+
+
 def _review_words(matrix: Matrix, review: Review) -> str:
     owner = parties(matrix, (review.owner,)) if review.owner else "no owner set"
     reference = f" · {escape(review.reference)}" if review.reference else ""

@@ -69,7 +69,7 @@ def test_sla_warnings_and_breach_each_once(runtime, standin):
     assert report.posted == 1, texts(standin)  # 75% of 1 h to respond
     assert at(runtime, local(2026, 11, 30, 9, 50)).posted == 0
     assert at(runtime, local(2026, 11, 30, 9, 54)).posted == 1  # 90%
-    assert at(runtime, local(2026, 11, 30, 10, 0)).posted == 1  # breach: thread reply + channel post
+    assert at(runtime, local(2026, 11, 30, 10, 0)).posted == 2  # breach: thread reply, channel post: one each
     assert at(runtime, local(2026, 11, 30, 10, 5)).posted == 0
     posts = standin.calls("chat.postMessage")
     assert len(posts) == 4
@@ -86,7 +86,7 @@ def test_missed_warnings_collapse_into_the_breach(runtime, standin):
     open_handoff(runtime, "P2 provider: printer driver")
     standin.reset()
     report = at(runtime, local(2026, 11, 30, 12, 0))  # down all morning
-    assert report.posted == 1 and len(standin.calls("chat.postMessage")) == 2  # breach only: thread + channel
+    assert report.posted == 2 and len(standin.calls("chat.postMessage")) == 2  # breach only: thread + channel
     assert "breached" in standin.calls("chat.postMessage")[0]["text"]
 
 

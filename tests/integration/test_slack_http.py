@@ -313,11 +313,12 @@ def test_long_user_text_is_cut_to_fit_not_refused(bot, standin):
     assert len(section["text"]["text"]) <= 3000 and section["text"]["text"].endswith("…*")
 
 
-def test_dropped_connection_to_slack_is_retried(bot, standin):
+def test_dropped_connection_to_slack_is_retried_after_looking_for_the_post(bot, standin):
     standin.drop_connection("chat.postMessage", times=1)
     send(bot, sr.event_callback(sr.app_mention("<@W111> who owns backups?", user=ALICE, channel=CHANNEL)))
     calls = standin.wait_for("chat.postMessage", count=2, timeout=20)
     assert calls[-1].reply["ok"] is True and "Backups" in all_text(calls[-1].blocks)
+    assert [c.method for c in standin.calls()][-3:] == ["chat.postMessage", "conversations.replies", "chat.postMessage"]
 
 
 def test_times_in_slack_messages_are_date_tokens_each_reader_localises(bot, standin):

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .slack_standin import Call
 
 BOT_USER_ID, BOT_ID, TEAM_ID, APP_ID = "W111", "B111", "T111", "A111"
-SCOPES = "app_mentions:read,chat:write,commands,files:write,channels:history,groups:history"  # mirrors manifest.yml
+SCOPES = "app_mentions:read,chat:write,commands,files:write,channels:history,groups:history,channels:read,groups:read"  # mirrors manifest.yml
 JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
 
 

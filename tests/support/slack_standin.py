@@ -4,7 +4,8 @@ Why: tests must exercise the bot's real slack_sdk/Bolt code path (serialisation,
 header, retry handlers, error handling), so instead of mocking Python objects the bot's
 `WebClient(base_url=standin.base_url)` talks to this server over a socket. It records every
 call, replies with the shapes Slack returns (web_api/responses.json), refuses what Slack
-refuses (limits/blockkit_limits.json) and can inject 429s, errors and dropped connections.
+refuses (limits/blockkit_limits.json) and can inject 429s, errors, dropped connections and
+connections dropped after the call took effect.
 Because it is plain HTTP on 127.0.0.1 it works just as well when the bot is a subprocess
 (`env()` gives the variables to hand it; `GET /_standin/calls` dumps calls as JSON).
 
@@ -265,6 +266,10 @@ class SlackStandIn(WebApiMethods):
     def drop_connection(self, method: str, times: int = 1) -> None:
         self._add_fault(method, times, ("drop",))
 
+    def drop_after(self, method: str, times: int = 1) -> None:
+        """Do what was asked (the post lands), then close the connection before answering."""
+        self._add_fault(method, times, ("landed",))
+
     def _add_fault(self, method: str, times: int, fault: tuple) -> None:
         """Faults queue per method ("*" = any method) and are consumed oldest first."""
         with self._cond:
@@ -322,7 +327,7 @@ class SlackStandIn(WebApiMethods):
             if fault and fault[0] == "ratelimit":
                 call.status, call.reply = 429, {"ok": False, "error": "ratelimited"}
                 reply_headers["Retry-After"] = str(fault[1])
-            elif fault:
+            elif fault and fault[0] == "fail":
                 call.reply = {"ok": False, "error": fault[1]}
             elif not token:
                 call.reply = {"ok": False, "error": "not_authed"}
@@ -332,6 +337,10 @@ class SlackStandIn(WebApiMethods):
                 call.reply = {"ok": False, "error": "unknown_method"}
             else:
                 call.reply = self._handlers[method](call)
+            if fault and fault[0] == "landed":
+                self._record(call)
+                req.close_connection = True
+                return
         if method == "auth.test":
             reply_headers["x-oauth-scopes"] = SCOPES
         self._record(call)  # before replying: once the client has its answer, calls() shows it
