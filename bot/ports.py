@@ -155,6 +155,9 @@ class Store(Protocol):
     # Slack event de-duplication
     def claim_event(self, event_id: str, now: datetime, lease: timedelta) -> bool: ...
     def finish_event(self, event_id: str, now: datetime) -> None: ...
+    def claim_request(self, key: str, now: datetime) -> bool:
+        """True the first time this request (its trigger or signature) is seen."""
+        ...
 
 
 class UnitOfWork(Protocol):

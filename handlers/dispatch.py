@@ -259,7 +259,8 @@ def done(req: Request, cmd: Command) -> Reply:
 def digest(req: Request, cmd: Command) -> Reply:
     matrix = req.loaded().matrix
     kind = digest_service.kind_named(cmd.text)
-    channel = digest_service.post_now(req.store, matrix, req.user, kind, req.now, req.notifier)
+    channel, key = digest_service.post_now(req.store, matrix, req.user, kind, req.now)
+    req.posts.append(key)
     return Reply(f"Posted the digest in <#{channel}>.", [section(f":newspaper: Posted the digest in <#{channel}>.")])
 
 
@@ -329,7 +330,7 @@ READ_ONLY = frozenset(
 
 # Commands that only read but take too long for the acknowledgement: answered after it, in a
 # unit that waits for no writer and holds none up.
-READ_LATER = frozenset({"report"})
+READ_LATER = frozenset({"report", "export", "evidence"})
 
 
 def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None, team: str | None = None) -> Reply:

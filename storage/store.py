@@ -366,6 +366,10 @@ class Store:
         )
         return rowcount(taken) == 1
 
+    def claim_request(self, key: str, now: datetime) -> bool:
+        """True the first time `key` is claimed; the claim is finished at once (nothing to resume)."""
+        return insert_if_absent(self.session, orm.ProcessedEvent, {"event_id": key, "claimed_at": now, "done_at": now})
+
     def finish_event(self, event_id: str, now: datetime) -> None:
         self.session.execute(
             update(orm.ProcessedEvent).where(orm.ProcessedEvent.event_id == event_id).values(done_at=now)

@@ -7,7 +7,7 @@ Each check raises a `TandemError` whose words say who may do it instead, and cha
 
 from __future__ import annotations
 
-from bot.errors import TandemError, Who, Word, listing
+from bot.errors import TandemError, Where, Who, Word, listing
 from bot.matrix.model import Matrix, Person, Review
 
 
@@ -22,6 +22,24 @@ def member(matrix: Matrix, user: str, doing: str) -> Person:
             " to add you.",
         )
     return person
+
+
+def share_channel(matrix: Matrix, channel: str | None, what: str) -> str:
+    """Where a file of the organisation's evidence may go: its shared channel, or a direct
+    message with Tandem (only the admin asking sees it); anywhere else may hold strangers."""
+    if channel is None or channel == matrix.channel:
+        if matrix.channel is None:
+            raise TandemError(f"The matrix of {matrix.name} names no shared channel to share the file in.")
+        return matrix.channel
+    if channel.startswith("D"):
+        return channel
+    if matrix.channel is None:
+        raise TandemError(f"I only share {what} in a direct message with me: run it there.")
+    raise TandemError(
+        f"I only share {what} in ",
+        Where(matrix.channel),
+        f" or in a direct message with me, so it stays with the parties of {matrix.name}: run it there.",
+    )
 
 
 def require_admin(matrix: Matrix, user: str, doing: str) -> Person:

@@ -92,9 +92,7 @@ def share_evidence(
 ) -> str:
     """`/tandem evidence [review|area] [since]`: an admin shares that slice of the log as a CSV."""
     rights.require_admin(matrix, user, "share the audit evidence")
-    where = channel or matrix.channel
-    if where is None:
-        raise TandemError(f"The matrix of {matrix.name} names no shared channel to share the file in.")
+    where = rights.share_channel(matrix, channel, "the audit evidence")
     words, since_text = _split(text)
     since = parse_since(since_text, now, matrix.timezone)
     subject = _subject(matrix, index, words)

@@ -14,7 +14,7 @@ from bot.errors import TandemError
 from bot.matrix import rights
 from bot.matrix.audit import find_gaps
 from bot.matrix.model import SIDES, Matrix
-from bot.ports import Notifier, Store
+from bot.ports import Store
 from bot.reviews.cadence import review_statuses
 from bot.services import hours, signoff
 from bot.services.cycles import settled_cycles
@@ -64,11 +64,12 @@ def kind_named(text: str) -> str:
     return word
 
 
-def post_now(store: Store, matrix: Matrix, user: str, kind: str, now: datetime, notifier: Notifier) -> str:
-    """`/tandem digest [weekly]`: an admin posts a digest in the shared channel now; returns the channel."""
+def post_now(store: Store, matrix: Matrix, user: str, kind: str, now: datetime) -> tuple[str, str]:
+    """`/tandem digest [weekly]`: an admin asks for a digest in the shared channel now. It is
+    queued (posted once the request's unit commits); returns (channel, outbox key)."""
     rights.require_admin(matrix, user, "post a digest")
     if not matrix.channel:
         raise TandemError(f"The matrix of {matrix.name} names no shared channel to post the digest in.")
-    build = weekly if kind == "weekly" else daily
-    notifier.digest_post(matrix, build(store, matrix, now), None)
-    return matrix.channel
+    key = f"asked:{matrix.organisation}:{kind}:{now.isoformat()}:{user}"
+    store.enqueue(matrix.organisation, key, "digest", {"kind": kind, "at": now.isoformat(), "asked": True}, now)
+    return matrix.channel, key

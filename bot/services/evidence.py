@@ -142,9 +142,7 @@ def share_handoffs(
 ) -> str:
     """`/tandem export`: an admin shares the handoff evidence as a CSV file; returns the file's comment."""
     rights.require_admin(matrix, user, "export the handoff evidence")
-    where = channel or matrix.channel
-    if where is None:
-        raise TandemError(f"The matrix of {matrix.name} names no shared channel to share the file in.")
+    where = rights.share_channel(matrix, channel, "the handoff evidence")
     content = export_handoffs(store, matrix, since, now, "csv")
     rows = content.count("\n") - 1
     comment = f"Handoff evidence for {matrix.name} since {since:%Y-%m-%d}: {rows} handoff{'s' if rows != 1 else ''}."

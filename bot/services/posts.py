@@ -126,7 +126,12 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
         return SignoffPost(change) if change is not None and change.confirmed_at is None else None
     build = digests.weekly if item.payload["kind"] == "weekly" else digests.daily
     digest = build(store, matrix, now)
-    if isinstance(digest, DailyDigest) and digest.quiet and matrix.digest_quiet == "skip":
+    if (
+        isinstance(digest, DailyDigest)
+        and digest.quiet
+        and matrix.digest_quiet == "skip"
+        and not item.payload.get("asked")
+    ):
         return None  # nothing to report, and the organisation asked for silence then
     return DigestPost(digest)
 

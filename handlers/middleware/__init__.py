@@ -5,7 +5,7 @@ from slack_bolt import App
 from bot.services.deps import Deps
 from handlers.middleware.deps import ProvideDeps
 from handlers.middleware.inputs import ReadInputs
-from handlers.middleware.once import HandleEventsOnce
+from handlers.middleware.once import HandleEventsOnce, HandleRequestsOnce
 from handlers.middleware.strangers import ExternalPeopleListed
 from handlers.middleware.teams import AllowedTeamsOnly
 
@@ -15,4 +15,5 @@ def register(app: App, deps: Deps, allowed_teams: frozenset[str]) -> None:
     app.use(ProvideDeps(deps))
     app.use(AllowedTeamsOnly(allowed_teams))
     app.use(HandleEventsOnce())
+    app.use(HandleRequestsOnce())
     app.use(ExternalPeopleListed())

@@ -1,0 +1,119 @@
+"""Through `tandem run` over HTTP: a signed request replayed inside Slack's five-minute window
+acts once; an acknowledgement comes within Slack's 3 s while another process holds the SQLite
+write lock; and the evidence files are only shared where the organisation's parties are."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+
+import pytest
+
+from tests.support import slack_requests as sr
+from tests.support.bot_server import BotProcess
+from tests.support.slack_standin import SlackStandIn
+
+CHANNEL = "C0SHARED01"
+ALICE = "U0ALICE01"
+
+
+@pytest.fixture(scope="module")
+def standin():
+    with SlackStandIn() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def bot(standin, tmp_path_factory):
+    path = tmp_path_factory.mktemp("once") / "tandem.db"
+    with BotProcess(standin, f"sqlite:///{path}") as process:
+        process.db_path = path
+        yield process
+
+
+@pytest.fixture(autouse=True)
+def fresh(standin):
+    standin.reset()
+
+
+def count(bot, sql: str) -> int:
+    with sqlite3.connect(bot.db_path) as connection:
+        return connection.execute(sql).fetchone()[0]
+
+
+def test_a_replayed_signed_command_acts_once(bot, standin):
+    before = count(bot, "SELECT count(*) FROM handoffs")
+    request = sr.slash_command(
+        "/handoff",
+        "provider: the replayed one",
+        user_id=ALICE,
+        channel_id=CHANNEL,
+        response_url=standin.response_url("r"),
+    )
+    assert sr.post(bot.events_url, *request)[0] == 200
+    standin.wait_for_response("r")
+    assert sr.post(bot.events_url, *request)[0] == 200  # the same bytes, the same signature, a minute later
+    time.sleep(1.5)
+    assert count(bot, "SELECT count(*) FROM handoffs") == before + 1
+    assert len(standin.responses("r")) == 1
+    roots = [c for c in standin.calls("chat.postMessage") if not c.get("thread_ts")]
+    assert len(roots) == 1
+
+
+def test_a_replayed_button_press_acts_once(bot, standin):
+    request = sr.slash_command(
+        "/handoff", "provider: pressed twice", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url("p")
+    )
+    assert sr.post(bot.events_url, *request)[0] == 200
+    root = standin.wait_for("chat.postMessage", count=2)[0]
+    message = standin.message(CHANNEL, root.reply["ts"])
+    press = sr.block_actions(
+        "handoff_take",
+        sr.button_value(message, "handoff_take", ""),
+        user_id="U0PRIYA01",
+        channel_id=CHANNEL,
+        message_ts=root.reply["ts"],
+        response_url=standin.response_url("take"),
+        message=message,
+    )
+    assert sr.post(bot.events_url, *press)[0] == 200
+    assert sr.post(bot.events_url, *press)[0] == 200
+    time.sleep(2)
+    said = [c for c in standin.calls("chat.postMessage") if c.get("thread_ts") == root.reply["ts"]]
+    assert len([c for c in said if "took" in c["text"] or "taken" in c["text"]]) == 1, [c["text"] for c in said]
+    assert not standin.calls("chat.postEphemeral")  # the replay is not even told it lost
+
+
+def test_an_event_is_acknowledged_in_time_while_another_process_holds_the_write_lock(bot, standin):
+    holder = sqlite3.connect(bot.db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(8, holder.rollback)
+    released.start()
+    try:
+        event = sr.event_callback(sr.app_mention("<@W111> who owns backups?", user=ALICE, channel=CHANNEL))
+        began = time.monotonic()
+        status, _, _ = sr.post(bot.events_url, *event)
+        took = time.monotonic() - began
+    finally:
+        released.join()
+        holder.close()
+    assert took < 3, took
+    assert status in (200, 503)  # 503: Slack delivers it again, once the database can take it
+    if status == 503:
+        body, headers = event
+        retry = sr.signed(body, headers["Content-Type"], retry_num=1)
+        assert sr.post(bot.events_url, *retry)[0] == 200
+    replies = standin.wait_for("chat.postMessage", count=1, timeout=20)
+    time.sleep(1)
+    assert len(replies) == 1 and "Backups" in str(replies[0].blocks)
+
+
+def test_the_handoff_export_is_not_shared_outside_the_organisations_channels(bot, standin):
+    request = sr.slash_command(
+        "/tandem", "export", user_id=ALICE, channel_id="C0ELSEWHERE", response_url=standin.response_url("x")
+    )
+    assert sr.post(bot.events_url, *request)[0] == 200
+    reply = standin.wait_for_response("x")[-1]
+    assert "in <#C0SHARED01> or in a direct message with me" in reply["text"]
+    assert not standin.calls("files.getUploadURLExternal") and not standin.calls("files.completeUploadExternal")
