@@ -18,10 +18,13 @@ from typing import Any
 
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.errors import TandemError
+from bot.outbox import ChannelUnavailable, Unposted, not_posted
 from bot.services.deps import Deps
 from handlers.inputs import SlashCommand
+from handlers.middleware.once import claimed_later
 from handlers.views.markup import words
 
 SORRY = (
@@ -43,22 +46,46 @@ def on_error(error: Exception, body: Any, response: BoltResponse) -> BoltRespons
     return None  # events get a 5xx, so Slack retries; the claim's lease lets the retry in
 
 
+# What Slack's refusals mean for the person whose request met one, and what to do.
+SLACK_SAYS = {
+    "expired_trigger_id": "Slack gives a form 3 seconds to open and this one took longer: press the button again.",
+    "not_in_channel": "I'm not in this channel: invite me with /invite @tandem, then try again.",
+    "channel_not_found": "I cannot see this channel (it is private and I am not in it): invite me with "
+    "/invite @tandem, then try again.",
+    "is_archived": "This channel is archived, so I cannot post in it: ask in the shared channel instead.",
+    "ratelimited": "Slack asked Tandem to slow down just now: try again in a minute.",
+    "msg_too_long": "That was too long for one Slack message: say it in fewer words.",
+}
+
+
+def sorry(error: Exception) -> str:
+    """The sentence for a failure that is not the person's doing: specific when Slack said why."""
+    if isinstance(error, ChannelUnavailable):
+        return words(not_posted(error))
+    code = error.response.get("error") if isinstance(error, SlackApiError) and error.response is not None else None
+    return SLACK_SAYS.get(str(code), SORRY)
+
+
 def guarded(work: Callable[..., None], refused: str = "") -> Callable[..., None]:
     """A lazy listener that tells the person when it is refused (`refused` leads the sentence)
     or fails (Bolt would only log one line)."""
     wanted = list(inspect.signature(work).parameters)
 
     def run(context: dict[str, Any], client: WebClient, respond: Any) -> None:
+        if not claimed_later(context):
+            return  # a replay, or a delivery another replica took while this one waited
         available = {"context": context, "client": client, "respond": respond}
         by_response_url = isinstance(context.get("input"), SlashCommand)
         try:
             work(**{name: available[name] for name in wanted})
+        except Unposted as error:  # it was done: only its message waits
+            _tell(context, client, respond, words(error.words), by_response_url)
         except TandemError as error:
             _tell(context, client, respond, refused + words(error.words), by_response_url)
-        except Exception:
+        except Exception as error:
             log.exception("%s failed", work.__name__)
             try:  # the response URL needs neither the database nor a token: best when things are broken
-                _tell(context, client, respond, SORRY, context.get("response_url") is not None)
+                _tell(context, client, respond, sorry(error), context.get("response_url") is not None)
             except Exception:
                 log.exception("could not tell the user about the failure")
 
@@ -78,9 +105,14 @@ def _tell(context: dict[str, Any], client: WebClient, respond: Any, text: str, b
     channel = getattr(value, "channel", None)
     if not channel and user:
         deps: Deps = context["tandem"]
-        with deps.units(read_only=True) as store:
-            channel = deps.matrices.home_channel(store, user, context["origin"].team)
+        try:
+            with deps.units(read_only=True) as store:
+                channel = deps.matrices.home_channel(store, user, context["origin"].team)
+        except Exception:
+            log.exception("no channel to tell %s in; telling them directly", user)
     if channel and user:
         client.chat_postEphemeral(channel=channel, user=user, text=text)
+    elif user:  # a modal submitted from nowhere in particular: a direct message
+        client.chat_postMessage(channel=user, text=text)
     else:
-        log.warning("could not tell %s: %s", user, text)
+        log.warning("could not tell anyone: %s", text)

@@ -12,8 +12,9 @@ minutes, so a replay of the same signed bytes is refused by claiming the trigger
 signature) first.
 
 The claim is the one write before the acknowledgement, so it waits at most `ACK_WAIT` for
-another process's write lock: an event it cannot claim in time is answered 503, which Slack
-delivers again later; any other request goes ahead unclaimed rather than unanswered.
+another process's write lock. A claim that cannot be made in time is deferred: Slack is
+answered at once, and the lazy listener takes the claim (`claimed_later`) before it does
+anything, waiting as long as the database needs.
 """
 
 from __future__ import annotations
@@ -43,17 +44,11 @@ class HandleEventsOnce(Middleware):
         event_id = clean(raw, EVENT_ID_LIMIT) if isinstance(raw, str) else None
         if not event_id:
             return next()
-        deps: Deps = context["tandem"]
-        try:
-            with deps.units(timeout=ACK_WAIT) as store:
-                claimed = store.claim_event(event_id, deps.clock.now(), LEASE)
-        except Exception as error:  # noqa: BLE001 - a database that cannot take the claim now
-            log.warning("event %s deferred, the database is busy: %s", event_id, type(error).__name__)
-            return BoltResponse(status=503, body="")
+        context["event_id"] = event_id
+        claimed = _claim(context, ("event", event_id))
         if not claimed:
             log.info("event %s already handled or in hand; delivery dropped", event_id)
             return BoltResponse(status=200, body="")
-        context["event_id"] = event_id
         return next()
 
 
@@ -67,17 +62,35 @@ class HandleRequestsOnce(Middleware):
         key = f"trigger:{trigger}" if isinstance(trigger, str) and trigger else signature and f"signed:{signature}"
         if not key:
             return next()
-        deps: Deps = req.context["tandem"]
-        try:
-            with deps.units(timeout=ACK_WAIT) as store:
-                first = store.claim_request(clean(key, EVENT_ID_LIMIT), deps.clock.now())
-        except Exception as error:  # noqa: BLE001 - answering matters more than refusing a replay
-            log.warning("request not claimed, the database is busy: %s", type(error).__name__)
-            return next()
-        if not first:
+        if not _claim(req.context, ("request", clean(key, EVENT_ID_LIMIT))):
             log.info("%s replayed; dropped", key)
             return BoltResponse(status=200, body="")
         return next()
+
+
+def _take(deps: Deps, claim: tuple[str, str], timeout: float | None) -> bool:
+    kind, key = claim
+    with deps.units(timeout=timeout) as store:
+        now = deps.clock.now()
+        return store.claim_event(key, now, LEASE) if kind == "event" else store.claim_request(key, now)
+
+
+def _claim(context: dict[str, Any], claim: tuple[str, str]) -> bool:
+    """Take the claim before the acknowledgement; when the database is too busy to take it in
+    time, leave it for the listener (True: go on)."""
+    try:
+        return _take(context["tandem"], claim, ACK_WAIT)
+    except Exception as error:  # noqa: BLE001 - a database that cannot take the claim now
+        log.warning("%s %s claimed after the acknowledgement, the database is busy: %s", *claim, type(error).__name__)
+        context["claim_later"] = claim
+        return True
+
+
+def claimed_later(context: dict[str, Any]) -> bool:
+    """In a lazy listener: take a claim deferred past the acknowledgement. False when another
+    delivery got it first, and the listener must do nothing."""
+    claim = context.get("claim_later")
+    return claim is None or _take(context["tandem"], tuple(claim), None)
 
 
 def finish_event(context: dict[str, Any]) -> None:
