@@ -270,6 +270,11 @@ class SlackStandIn(WebApiMethods):
         """Do what was asked (the post lands), then close the connection before answering."""
         self._add_fault(method, times, ("landed",))
 
+    def clear_faults(self) -> None:
+        """Forget the faults not yet consumed (what was posted stays)."""
+        with self._cond:
+            self._faults = {}
+
     def _add_fault(self, method: str, times: int, fault: tuple) -> None:
         """Faults queue per method ("*" = any method) and are consumed oldest first."""
         with self._cond:
