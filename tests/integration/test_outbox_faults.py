@@ -130,7 +130,7 @@ def test_not_in_channel_holds_the_post_tells_the_admins_once_and_resumes_when_in
     notices = standin.wait_for("chat.postMessage", count=1 + len(ADMINS))[1:]
     assert {n["channel"] for n in notices} == ADMINS and all("<#C0SHARED01>" in n["text"] for n in notices)
     tick(bot, datetime.now(UTC) + timedelta(hours=12))  # held: no tick tries it, however late
-    assert keys(posts(standin)) == [] and rows(bot, "SELECT status FROM outbox WHERE kind = 'root'") == [("held",)]
+    assert keys(posts(standin)) == [] and rows(bot, "SELECT status FROM outbox WHERE kind = 'handoff'") == [("held",)]
 
     someone = sr.event_callback({"type": "member_joined_channel", "user": SAM, "channel": CHANNEL})
     assert sr.post(bot.events_url, *someone)[0] == 200
@@ -186,11 +186,11 @@ def test_a_post_that_keeps_failing_backs_off_and_is_never_given_up(bot, standin)
     start, waits = datetime.now(UTC), []
     at = start
     for _ in range(10):
-        retry_at = rows(bot, "SELECT retry_at FROM outbox WHERE kind = 'root'")[0][0]
+        retry_at = rows(bot, "SELECT retry_at FROM outbox WHERE kind = 'handoff'")[0][0]
         waits.append(datetime.fromisoformat(retry_at).replace(tzinfo=UTC) - at)
         at = datetime.fromisoformat(retry_at).replace(tzinfo=UTC)
         tick(bot, at)
-    assert rows(bot, "SELECT status, attempts FROM outbox WHERE kind = 'root'") == [("pending", 11)]
+    assert rows(bot, "SELECT status, attempts FROM outbox WHERE kind = 'handoff'") == [("pending", 11)]
     assert waits[-1] > timedelta(hours=2) and all(a <= b for a, b in itertools.pairwise(waits))
     standin.reset()
     tick(bot, at + timedelta(hours=7))
