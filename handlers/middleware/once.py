@@ -6,10 +6,10 @@ finds a live or finished claim is acknowledged and dropped. A claim left unfinis
 longer than the lease (its replica died mid-way) is taken over, so nothing is lost.
 Listeners call `finish_event(context)` when their work is done.
 
-Anything else Slack sends once: a command, a click, a shortcut or a submission carries a
-`trigger_id` Slack never gives out twice, and the request's signature stays valid for five
-minutes, so a replay of the same signed bytes is refused by claiming the trigger (or the
-signature) first.
+Anything else Slack sends once (a command, a click, a shortcut, a submission) is signed, and
+its signature stays valid for five minutes: the same signed bytes arriving again are a replay,
+refused by claiming the signature first. (Two presses are two requests with their own
+signatures; the compare-and-set on the handoff's version decides between them.)
 
 The claim is the one write before the acknowledgement, so it waits at most `ACK_WAIT` for
 another process's write lock. A claim that cannot be made in time is deferred: Slack is
@@ -58,8 +58,7 @@ class HandleRequestsOnce(Middleware):
         if body.get("type") == "event_callback":
             return next()
         signatures = req.headers.get("x-slack-signature") or []
-        trigger, signature = body.get("trigger_id"), signatures[0] if signatures else None
-        key = f"trigger:{trigger}" if isinstance(trigger, str) and trigger else signature and f"signed:{signature}"
+        key = f"signed:{signatures[0]}" if signatures else None
         if not key:
             return next()
         if not _claim(req.context, ("request", clean(key, EVENT_ID_LIMIT))):
