@@ -128,9 +128,9 @@ def decision(deps: Deps, number: int, action: str, user: str, channel: str | Non
             decided = replace(decided, handoff=handoff.number)
             detail["handoff"] = handoff.number
         store.audit(matrix.organisation, now, user, f"overflow.{action}", f"overflow request #{number}", detail)
-    deps.notifier.approval_decided(matrix, decided)
-    if decided.handoff is not None:
+    if decided.handoff is not None:  # the handoff's own posts first, then the request's message says so
         deliver_now(deps, [root_key(decided.handoff)])  # what fails waits in the outbox for the ticks
+    deps.notifier.approval_decided(matrix, decided)
     return decided
 
 
