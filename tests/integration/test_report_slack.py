@@ -69,8 +69,9 @@ def test_the_console_shares_it_too(tmp_path):
     )
     assert run.returncode == 0, run.stderr
     assert "file tandem-review-harbour-finch-20261101-20261130.html" in run.stdout
-    assert (
-        "Service review for Harbour &amp; Finch Architects, November 2026: In November 2026, no handoff was opened."
-        in (run.stdout)
-    )  # the comment as Slack gets it
+    # the comment as a reader sees it, Slack's escaping undone as for every other post
+    assert "Service review for Harbour & Finch Architects, November 2026: In November 2026, no handoff was opened." in (
+        run.stdout
+    )
+    assert "&amp;" not in run.stdout
     assert "0 of 2 reviews due were done on time (2 overdue)." in run.stdout

@@ -29,7 +29,7 @@ class ConsoleConversation:
 
     def upload(self, channel: str, filename: str, content: str, comment: str) -> None:
         lines = content.count("\n")
-        self.out.write(f"[#{channel} file {filename}, {lines} lines]\n{comment}\n")
+        self.out.write(f"[#{channel} file {filename}, {lines} lines]\n{mrkdwn(comment, self.names)}\n")
 
     def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         return None  # the console keeps no history: nothing survives a restart to find
