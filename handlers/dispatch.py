@@ -53,6 +53,7 @@ from handlers.views.matrix import (
     hello_reply,
     help_reply,
     matrix_reply,
+    owner_help_reply,
     thanks_reply,
 )
 from handlers.views.owner import owner_reply
@@ -110,7 +111,7 @@ def person(req: Request, cmd: Command) -> Reply:
 
 
 def show_help(req: Request, cmd: Command) -> Reply:
-    return help_reply()
+    return owner_help_reply() if cmd.text == "owner" else help_reply()
 
 
 def thanks(req: Request, cmd: Command) -> Reply:

@@ -35,6 +35,17 @@ def help_reply(not_understood: str | None = None) -> Reply:
     )
 
 
+OWNER_HELP = (
+    "Ask about one thing: `/owner backups` or `@tandem who is on call for backups`. "
+    "`/owner @person` shows what someone covers; `/tandem rota` shows who is on each after-hours rota now."
+)
+
+
+def owner_help_reply() -> Reply:
+    """ "Who is on call?" with nothing after it: how to ask, not the whole help."""
+    return Reply(OWNER_HELP, [section(OWNER_HELP)])
+
+
 def thanks_reply() -> Reply:
     return Reply("You're welcome.", [section(":+1: You're welcome.")])
 

@@ -299,7 +299,7 @@ def test_arguments_are_used_or_refused_by_name_never_ignored(tmp_path):
 def test_phrasing_people_use_is_understood_and_thanks_gets_a_line(tmp_path):
     script = (
         "who's on call for backups\nwho’s on call for backups?\nwhos responsible for patching\n"
-        "who owns office365\nthanks!\n/owner coffee machine\n"
+        "who owns office365\nthanks!\n/owner coffee machine\nwho is on call?\n/owner\n"
     )
     out = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00").stdout
     assert "I didn't understand" not in out
@@ -310,6 +310,10 @@ def test_phrasing_people_use_is_understood_and_thanks_gets_a_line(tmp_path):
     assert answer_to(out, "thanks!") == "[only you can see this]\n:+1: You're welcome.\n"
     coffee = answer_to(out, "/owner coffee machine")
     assert "No area in the matrix matches “coffee machine”." in coffee and "Closest" not in coffee
+    for line in ("who is on call?", "/owner"):  # how to ask about one thing, not the whole help
+        asked = answer_to(out, line)
+        assert "`@tandem who is on call for backups`" in asked and "`/tandem rota`" in asked
+        assert "/tandem digest" not in asked
 
 
 def test_an_at_name_finds_a_person_whatever_the_accents(tmp_path):
