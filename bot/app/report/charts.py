@@ -88,6 +88,7 @@ def _bars(
     positions = list(range(len(categories)))
     width = 0.8 if stacked or len(series) == 1 else 0.8 / len(series)
     base = [0.0] * len(categories)
+    narrow = not horizontal and not stacked and len(series) > 1  # side-by-side bars: no room for "76% (93/123)"
     for index, one in enumerate(series):
         values = [v or 0.0 for v in one.values]
         offsets = [p if stacked else p - 0.4 + width * (index + 0.5) for p in positions]
@@ -105,7 +106,7 @@ def _bars(
             gid = f"bar-{index}-{position}"
             patch.set_gid(gid)
             titles[gid] = f"{categories[position]} — {one.name}: {text}"
-        shown = [text if value else "" for value, text in zip(one.values, one.labels, strict=True)]
+        shown = [_fitted(text, narrow) if value else "" for value, text in zip(one.values, one.labels, strict=True)]
         axes.bar_label(drawn, labels=shown, label_type="center" if stacked else "edge", fontsize=7, padding=2)
         if stacked:
             base = [b + v for b, v in zip(base, values, strict=True)]
@@ -119,7 +120,8 @@ def _bars(
         axes.set_xticks(positions, labels=list(categories), fontsize=8)
         axes.set_xlabel(x_label, fontsize=9)
         axes.set_ylabel(y_label, fontsize=9)
-        axes.set_ylim(0, limit if limit is not None else max(1.0, _top(series, stacked) * 1.18))
+        top = limit if limit is not None else max(1.0, _top(series, stacked) * 1.18)
+        axes.set_ylim(0, top * 1.1 if narrow else top)  # a two-line label needs a line more above the bar
     axes.tick_params(labelsize=8)
     axes.spines[["top", "right"]].set_visible(False)
     if len(series) > 1:
@@ -127,6 +129,12 @@ def _bars(
     if empty:
         axes.text(0.5, 0.5, empty_note, transform=axes.transAxes, ha="center", va="center", fontsize=9, color="#444444")
     return Chart(key, title, _with_titles(figure, titles), empty)
+
+
+def _fitted(label: str, narrow: bool) -> str:
+    """A bar's number over its count ("76%" above "(93/123)") where bars stand side by side, so
+    neighbouring labels never run into each other."""
+    return label.replace(" (", "\n(", 1) if narrow else label
 
 
 def _top(series: Sequence[Series], stacked: bool) -> float:
