@@ -86,7 +86,7 @@ def test_a_replayed_button_press_acts_once(bot, standin):
 
 
 def test_an_event_is_acknowledged_in_time_while_another_process_holds_the_write_lock(bot, standin):
-    holder = sqlite3.connect(bot.db_path, isolation_level=None)
+    holder = sqlite3.connect(bot.db_path, isolation_level=None, check_same_thread=False)  # released by the timer
     holder.execute("BEGIN IMMEDIATE")
     released = threading.Timer(8, holder.rollback)
     released.start()
