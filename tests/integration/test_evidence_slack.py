@@ -9,18 +9,14 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.audit.chain import GENESIS
-from tests.support.slack_app import SlackApp
 
 ALICE, BEN, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0PRIYA01", "U0SAM0001"
 TUESDAY_10AM = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def slack(standin, tmp_path):
-    standin.reset()
-    app = SlackApp(standin, f"sqlite:///{tmp_path / 'evidence.db'}", TUESDAY_10AM)
-    yield app
-    app.close()
+def slack(slack_at):
+    return slack_at(TUESDAY_10AM)
 
 
 def uploaded(standin) -> list[dict[str, str]]:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.support import slack_requests as sr
-from tests.support.slack_app import SlackApp
 
 CHANNEL = "C0SHARED01"
 ALICE, BEN, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0PRIYA01", "U0SAM0001"
@@ -17,11 +16,8 @@ THURSDAY_10AM = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def slack(standin, tmp_path):
-    standin.reset()
-    app = SlackApp(standin, f"sqlite:///{tmp_path / 'hours.db'}", THURSDAY_10AM)
-    yield app
-    app.close()
+def slack(slack_at):
+    return slack_at(THURSDAY_10AM)
 
 
 def open_overflow(slack, standin, text: str = "P3 30 laptops to image by Friday") -> tuple[int, str]:

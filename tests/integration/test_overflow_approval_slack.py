@@ -10,7 +10,6 @@ import pytest
 
 from storage.store import Units
 from tests.support import slack_requests as sr
-from tests.support.slack_app import SlackApp
 
 CHANNEL = "C0SHARED01"
 ALICE, BEN, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0PRIYA01", "U0SAM0001"
@@ -18,11 +17,8 @@ WEDNESDAY_10AM = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def slack(standin, tmp_path):
-    standin.reset()
-    app = SlackApp(standin, f"sqlite:///{tmp_path / 'approvals.db'}", WEDNESDAY_10AM)
-    yield app
-    app.close()
+def slack(slack_at):
+    return slack_at(WEDNESDAY_10AM)
 
 
 def held(slack, standin, text: str = "P2 firewall rule for the new VPN") -> tuple[dict, str, dict]:

@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import EXAMPLE
-from tests.support.slack_app import SlackApp
 
 ALICE, PRIYA, SAM = "U0ALICE01", "U0PRIYA01", "U0SAM0001"
 WEDNESDAY_10AM = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -19,11 +18,8 @@ DRAWN = 90.0  # seconds: drawing the page takes a few on an idle machine, many m
 
 
 @pytest.fixture
-def slack(standin, tmp_path):
-    standin.reset()
-    app = SlackApp(standin, f"sqlite:///{tmp_path / 'report.db'}", WEDNESDAY_10AM)
-    yield app
-    app.close()
+def slack(slack_at):
+    return slack_at(WEDNESDAY_10AM)
 
 
 def test_an_admin_shares_this_months_review_after_the_acknowledgement(slack, standin):

@@ -16,7 +16,6 @@ from bot.services.schedule import tick
 from storage.store import Units
 from tests.conftest import EXAMPLE
 from tests.support import slack_requests as sr
-from tests.support.slack_app import SlackApp
 
 CHANNEL = "C0SHARED01"
 ALICE, BEN, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0PRIYA01", "U0SAM0001"
@@ -24,11 +23,8 @@ WEDNESDAY_10AM = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def slack(standin, tmp_path):
-    standin.reset()
-    app = SlackApp(standin, f"sqlite:///{tmp_path / 'signoff.db'}", WEDNESDAY_10AM)
-    yield app
-    app.close()
+def slack(slack_at):
+    return slack_at(WEDNESDAY_10AM)
 
 
 def reimport(slack, tmp_path, at: datetime) -> None:
