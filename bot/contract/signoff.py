@@ -155,29 +155,53 @@ def overdue(change: ChangeSet, calendar: BusinessCalendar, now: datetime) -> boo
 def signoff_gaps(
     matrix: Matrix, signoffs: dict[str, AreaSignoff], calendar: BusinessCalendar, now: datetime
 ) -> list[Gap]:
-    """Changes both sides have not confirmed after three working days, and stale areas."""
-    gaps = []
-    interval = review_interval(matrix).days
+    """Changes both sides have not confirmed after three working days, and stale areas: one gap
+    per waiting change and one per kind of staleness, so a first import of 60 areas is one line
+    of the digest, not 60."""
+    waiting: dict[tuple[int | None, datetime], tuple[ChangeSet, list[str]]] = {}
+    stale: dict[bool, list[str]] = {}
     for key, state in signoffs.items():
-        subject = f"area {key}"
         if state.waiting is not None and overdue(state.waiting, calendar, now):
-            missing = " and ".join(side.name for side in matrix.sides if state.waiting.side(side.key) is None)
-            gaps.append(
-                Gap(
-                    subject,
-                    f"a change to who owns it is unconfirmed for over {OVERDUE_WORKING_DAYS} working days "
-                    f"(waiting for {missing})",
-                    "an admin of each side presses Confirm on the change in the shared channel, or runs /tandem confirm",
-                )
-            )
+            waiting.setdefault((state.waiting.id, state.waiting.at), (state.waiting, []))[1].append(key)
         elif state.stale and state.waiting is None:
-            gaps.append(
-                Gap(
-                    subject,
-                    f"is stale: not confirmed by both sides in the last {interval} days"
-                    if state.confirmed
-                    else "is stale: never confirmed by both sides",
-                    "an admin of each side runs /tandem confirm to re-confirm the matrix",
-                )
+            stale.setdefault(state.confirmed is not None, []).append(key)
+    gaps = []
+    for change, keys in waiting.values():
+        missing = " and ".join(side.name for side in matrix.sides if change.side(side.key) is None)
+        subject = (
+            areas_subject(keys) if change.id is None else f"matrix change #{change.number} ({areas_subject(keys)})"
+        )
+        gaps.append(
+            Gap(
+                subject,
+                f"a change to who owns {'it' if len(keys) == 1 else 'them'} is unconfirmed for over "
+                f"{OVERDUE_WORKING_DAYS} working days (waiting for {missing})",
+                "an admin of each side presses Confirm on the change in the shared channel, or runs /tandem confirm",
             )
+        )
+    interval = review_interval(matrix).days
+    for confirmed, keys in stale.items():
+        verb = "is" if len(keys) == 1 else "are"
+        gaps.append(
+            Gap(
+                areas_subject(keys),
+                f"{verb} stale: not confirmed by both sides in the last {interval} days"
+                if confirmed
+                else f"{verb} stale: never confirmed by both sides",
+                "an admin of each side runs /tandem confirm to re-confirm the matrix",
+            )
+        )
     return gaps
+
+
+SUBJECT_AREAS = 5  # areas named in one gap's subject; the rest are counted
+
+
+def areas_subject(keys: list[str]) -> str:
+    """`area backups`, or `areas pims, xray and phones`, or `areas a, b, c, d, e and 55 more`."""
+    if len(keys) == 1:
+        return f"area {keys[0]}"
+    shown, rest = keys[:SUBJECT_AREAS], len(keys) - SUBJECT_AREAS
+    if rest > 0:
+        return f"areas {', '.join(shown)} and {rest} more"
+    return f"areas {', '.join(shown[:-1])} and {shown[-1]}"

@@ -106,11 +106,11 @@ def test_an_unconfirmed_change_is_a_gap_after_three_working_days_and_in_the_dige
     confirm_message(slack, standin, tmp_path)
     slack.clock.at = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)  # Wed from 10:00, Thu, Fri, Monday till 12:00
     gaps = json.dumps(slack.answer("/tandem", "gaps", BEN)["blocks"])
-    assert "area backups" in gaps and "unconfirmed for over 3 working days" in gaps
+    assert "matrix change #1 (areas " in gaps and "who owns them is unconfirmed for over 3 working days" in gaps
     assert "waiting for Harbour &amp; Finch IT and Red Kite IT" in gaps
     slack.answer("/tandem", "digest", ALICE)
     digest = json.dumps(standin.wait_for("chat.postMessage", count=2)[-1].blocks)
-    assert "*Matrix sign-off*" in digest and "area backups" in digest and "/tandem gaps" in digest
+    assert "*Matrix sign-off*" in digest and "matrix change #1 (areas " in digest and "/tandem gaps" in digest
 
 
 def test_both_sides_confirm_the_whole_matrix_with_the_command(slack, standin):

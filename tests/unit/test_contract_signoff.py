@@ -12,6 +12,7 @@ from bot.contract.signoff import (
     ChangeSet,
     Refused,
     area_signoffs,
+    areas_subject,
     confirm,
     overdue,
     ownership_changed,
@@ -117,7 +118,20 @@ def test_the_gap_audit_names_overdue_changes_and_stale_areas():
     later = change(MONDAY + timedelta(days=1), (AREAS[0],), 2)
     now = MONDAY + timedelta(days=10)
     gaps = signoff_gaps(MATRIX, area_signoffs(MATRIX, [both(change(), MONDAY), later], now), calendar, now)
-    assert [g.subject for g in gaps] == [f"area {AREAS[0]}"]
+    assert [g.subject for g in gaps] == [f"matrix change #2 (area {AREAS[0]})"]
     assert "unconfirmed for over 3 working days (waiting for" in gaps[0].problem
     stale = signoff_gaps(MATRIX, area_signoffs(MATRIX, [], now), calendar, now)
-    assert len(stale) == len(AREAS) and stale[0].problem == "is stale: never confirmed by both sides"
+    assert [g.problem for g in stale] == ["are stale: never confirmed by both sides"]
+    assert stale[0].subject == f"areas {AREAS[0]} and {AREAS[1]}"
+
+
+def test_one_waiting_change_of_many_areas_is_one_gap_naming_a_few_of_them():
+    calendar = business_calendar(MATRIX)
+    many = tuple(f"area-{n}" for n in range(12))
+    now = MONDAY + timedelta(days=10)
+    waiting = change(MONDAY, AREAS, 1)
+    states = area_signoffs(MATRIX, [waiting], now)
+    gaps = signoff_gaps(MATRIX, states, calendar, now)
+    assert len(gaps) == 1 and "who owns them is unconfirmed" in gaps[0].problem
+    assert areas_subject(list(many)) == "areas area-0, area-1, area-2, area-3, area-4 and 7 more"
+    assert areas_subject(["pims", "xray"]) == "areas pims and xray"
