@@ -13,7 +13,8 @@ from bot.matrix.model import Matrix
 from handlers.views.blocks import context, divider, header, section
 from handlers.views.handoff import handoff_line
 from handlers.views.hours import burn_lines, daily_line
-from handlers.views.markup import escape, local_date, local_time, mention
+from handlers.views.leave import until_text
+from handlers.views.markup import escape, local_date, mention
 from handlers.views.matrix import gap_line
 from handlers.views.reminders import review_when
 
@@ -75,7 +76,7 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
     if not digest.reviews_overdue and not digest.reviews_due:
         blocks.append(section("*Reviews*\nNothing overdue or due in the next 7 days."))
     away = [
-        f"• {mention(p.person)} away until {local_time(p.ends_at, matrix.timezone)}"
+        f"• {mention(p.person)} away until {until_text(matrix, p.ends_at, digest.now)}"
         + (f", covered by {mention(p.cover)}" if p.cover else ", no cover")
         for p in digest.away
     ]
