@@ -359,3 +359,19 @@ def test_held_overflow_is_approved_or_declined_with_press(tmp_path):
     assert "@Alice Moss already approved this request (it is handoff #1). Your click changed nothing." in out
     assert "Declined by @Alice Moss: “we do this ourselves”" in out
     assert "@Ben Ode: @Alice Moss declined your overflow request" in out
+
+
+def test_acting_as_someone_by_full_name_part_of_it_or_nobody(tmp_path):
+    script = ":as Priya Shah\n:as tom reyes\n:as lee\n:as zed\n:as U0STRANGER\n"
+    out = console(tmp_path, script, "--at", "2026-11-24T10:00:00+00:00").stdout
+    assert "(now acting as Priya Shah)" in out and "(now acting as Tom Reyes)" in out
+    assert "(now acting as Sam Lee)" in out and "Sam Lee> :as zed" in out
+    assert "(nobody called 'zed' is in the matrix: try one of Alice Moss, Ben Ode" in out
+    assert "(now acting as U0STRANGER)" in out
+
+
+def test_the_daily_digest_says_leave_ends_as_the_booking_did(tmp_path):
+    script = "/tandem cover @ben until 2026-11-27 by @cara\n:at 2026-11-25 08:31\n"
+    out = console(tmp_path, script, "--at", "2026-11-24T10:00:00+00:00").stdout
+    assert "@Ben Ode is away until the end of Fri 27 Nov. @Cara Diaz covers." in out
+    assert "• @Ben Ode away until the end of Fri 27 Nov, covered by @Cara Diaz" in out

@@ -162,9 +162,7 @@ class ConsoleSession:
         if word in ("quit", "q", "exit"):
             return None
         if word == "as" and arg:
-            match = self._mentions("@" + arg.lstrip("@"))
-            self.user = match[2:-1] if match.startswith("<@") else arg
-            return f"(now acting as {self.who()})\n"
+            return self._act_as(arg)
         if word == "press":
             return self._press(arg)
         if word == "at" and arg:
@@ -180,6 +178,28 @@ class ConsoleSession:
         if word == "tick":
             return self._tick()
         return f"({CONSOLE_HELP})\n"
+
+    def _act_as(self, name: str) -> str:
+        """`:as Lena Ortiz`, `:as lena`, `:as ortiz` or `:as U0LENA001`; a Slack id not in the
+        matrix is taken as given, to try Tandem as a stranger would."""
+        name = name.strip().removeprefix("<@").removesuffix(">").lstrip("@").strip()
+        wanted = _folded(name)
+        found = [sid for sid, who in self.people.items() if _folded(who) == wanted or sid == name]
+        found = found or [sid for sid, who in self.people.items() if _folded(who).startswith(wanted)]
+        found = found or [
+            sid for sid, who in self.people.items() if any(w.startswith(wanted) for w in _folded(who).split())
+        ]
+        if len(found) == 1:
+            self.user = found[0]
+        elif found:
+            names = ", ".join(sorted(self.people[sid] for sid in found))
+            return f"(':as {name}' could be {names}: type more of the name)\n"
+        elif re.fullmatch(r"[UW][A-Z0-9]{2,}", name):
+            self.user = name
+        else:
+            names = ", ".join(sorted(self.people.values()))
+            return f"(nobody called '{name}' is in the matrix: try one of {names}, or a Slack id such as U0STRANGER)\n"
+        return f"(now acting as {self.who()})\n"
 
     def _instant(self, text: str) -> datetime:
         """What `:at` names: an ISO time with its offset as given; without one, or a bare `HH:MM`
