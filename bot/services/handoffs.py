@@ -50,11 +50,31 @@ def _addressed(loaded: LoadedMatrix, command: Command) -> Command:
     somewhere they did not ask for, nor refuse it."""
     if command.target is not None or command.name != "handoff":
         return command
+    head, colon, tail = command.text.partition(":")
+    if colon and head.strip().lower() == "area":
+        return _to_area(loaded, command, tail)
     split = addressed(command.text)
     area = loaded.index.labelled(split[0]) if split else None
     if split is None or area is None:
         return command
     return replace(command, text=split[1], target=area.key)
+
+
+def _to_area(loaded: LoadedMatrix, command: Command, rest: str) -> Command:
+    """`area:backups the job failed`, as the usage line writes it: the word after `area:` must
+    be an area, or the handoff is refused with the closest ones, never sent elsewhere."""
+    key, _, summary = rest.strip().partition(" ")
+    area = loaded.index.labelled(key) if key else None
+    if area is None:
+        closest = ", ".join(m.area.key for m in loaded.index.resolve(key).matches) if key else ""
+        raise TandemError(
+            f"No area of the matrix is called '{key}'."
+            + (f" Closest: {closest}." if closest else "")
+            + " Write it as /handoff area:KEY summary (or KEY: summary); `/tandem matrix` lists every area."
+        )
+    if not summary.strip():
+        raise TandemError(f"Say what the handoff for {area.name} is about: /handoff area:{area.key} what happened")
+    return replace(command, text=summary.strip(), target=area.key)
 
 
 def _target(

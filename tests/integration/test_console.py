@@ -244,6 +244,18 @@ def test_only_a_side_a_group_an_area_or_a_mention_is_a_handoff_target(tmp_path):
     assert "note: the printer is out of toner" in answer_to(out, "/handoff note: the printer is out of toner")
 
 
+def test_area_colon_key_as_the_usage_line_writes_it_names_an_area_or_is_refused(tmp_path):
+    script = (
+        "/handoff P2 area:backups last night's job failed\n/handoff area:bakups the job failed\n/handoff area:vpn\n"
+    )
+    out = console(tmp_path, script, "--at", "2026-12-01T10:00:00+00:00").stdout
+    backups = answer_to(out, "/handoff P2 area:backups last night's job failed")
+    assert "\nlast night's job failed\n" in backups and "To: Red Kite IT (provider) · Backups" in backups
+    typo = answer_to(out, "/handoff area:bakups the job failed")
+    assert "No area of the matrix is called 'bakups'. Closest: backups" in typo and "Handoff #" not in typo
+    assert "Say what the handoff for Network and firewall is about" in answer_to(out, "/handoff area:vpn")
+
+
 def test_the_weekly_digest_counts_open_breaches_and_explains_its_trend(tmp_path):
     script = (
         ":as priya\n"
