@@ -9,7 +9,10 @@ Listeners call `finish_event(context)` when their work is done.
 Anything else Slack sends once (a command, a click, a shortcut, a submission) is signed, and
 its signature stays valid for five minutes: the same signed bytes arriving again are a replay,
 refused by claiming the signature first. (Two presses are two requests with their own
-signatures; the compare-and-set on the handoff's version decides between them.)
+signatures; the compare-and-set on the handoff's version decides between them.) A slash
+command answered in full in its acknowledgement (`/owner`, `/tandem sla` …) changes and
+posts nothing, so it takes no claim: a replay only reads again, and the read stays free of
+any write.
 
 The claim is the one write before the acknowledgement, so it waits at most `ACK_WAIT` for
 another process's write lock. A claim that cannot be made in time is deferred: Slack is
@@ -29,6 +32,7 @@ from slack_bolt.middleware import Middleware
 
 from bot.services.deps import Deps
 from bot.text import clean
+from handlers import parsed
 
 LEASE = timedelta(seconds=60)
 ACK_WAIT = 1.5  # seconds a claim waits for a write lock: Slack wants its answer within 3
@@ -55,7 +59,7 @@ class HandleEventsOnce(Middleware):
 class HandleRequestsOnce(Middleware):
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         body = req.body
-        if body.get("type") == "event_callback":
+        if body.get("type") == "event_callback" or parsed.reads_only(req.context):
             return next()
         signatures = req.headers.get("x-slack-signature") or []
         key = f"signed:{signatures[0]}" if signatures else None

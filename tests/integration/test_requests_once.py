@@ -61,6 +61,17 @@ def test_a_replayed_signed_command_acts_once(bot, standin):
     assert len(roots) == 1
 
 
+def test_a_read_only_command_writes_no_claim_and_its_replay_reads_again(bot, standin):
+    claims = count(bot, "SELECT count(*) FROM processed_events")
+    request = sr.slash_command(
+        "/owner", "backups", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url("o")
+    )
+    first = sr.post(bot.events_url, *request)
+    again = sr.post(bot.events_url, *request)  # it changes and posts nothing: answered the same
+    assert first[0] == again[0] == 200 and b"Backup" in first[2] and again[2] == first[2]
+    assert count(bot, "SELECT count(*) FROM processed_events") == claims
+
+
 def test_a_replayed_button_press_acts_once(bot, standin):
     request = sr.slash_command(
         "/handoff", "provider: pressed twice", user_id=ALICE, channel_id=CHANNEL, response_url=standin.response_url("p")
