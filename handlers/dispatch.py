@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.contract.hours import parse_period
 from bot.contract.model import parse_hours
-from bot.contract.signoff import area_signoffs
+from bot.contract.signoff import area_signoff, area_signoffs
 from bot.errors import TandemError
 from bot.grammar import LOG_USAGE, Command
 from bot.outbox import not_posted, root_key
@@ -83,26 +83,28 @@ class Request:
     def loaded(self) -> LoadedMatrix:
         return self.matrices.for_request(self.store, self.channel, self.user, self.team)
 
-    def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply], also: Hashable = ()) -> Reply:
-        """`make()`, or the same answer made earlier this minute from the same data: for
-        answers that depend on the words, the organisation's data and the time, not the asker.
-        `also`: any other data the answer shows (the matrix's sign-off), as part of the key."""
+    def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply]) -> Reply:
+        """`make()`, or the same answer made earlier this minute from the same data (matrix,
+        leave, sign-off versions): for answers that depend on the words, the organisation's
+        data and the time, not the asker."""
         org = loaded.matrix.organisation
         versions = self.store.read_versions(org)
         minute = self.now.replace(second=0, microsecond=0)
-        return self.answers.get((cmd.name, cmd.text, org, versions, minute, also) if versions else None, make)
+        return self.answers.get((cmd.name, cmd.text, org, versions, minute) if versions else None, make)
 
 
 def owner(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    changes = req.store.change_sets(loaded.matrix.organisation)
 
     def make() -> Reply:
         result = owner_service.ask(req.store, loaded, cmd.text, req.now)
-        signed = area_signoffs(loaded.matrix, changes, req.now).get(result.answer.area.key) if result.answer else None
+        signed = None
+        if result.answer:
+            changes = req.store.change_sets(loaded.matrix.organisation)
+            signed = area_signoff(loaded.matrix, changes, result.answer.area.key, req.now)
         return owner_reply(loaded.matrix, result, cmd.text, signoff_line(loaded.matrix, signed, req.now))
 
-    return req.cached(loaded, cmd, make, tuple(changes))
+    return req.cached(loaded, cmd, make)
 
 
 def person(req: Request, cmd: Command) -> Reply:
@@ -135,12 +137,16 @@ def _no_words(cmd: Command, usage: str, does: str) -> None:
 def matrix(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
     changes = req.store.change_sets(loaded.matrix.organisation)
-    signed = area_signoffs(loaded.matrix, changes, req.now)
     if not cmd.text.strip():
-        marks = {key: signoff_mark(state) for key, state in signed.items()}
-        return req.cached(loaded, cmd, lambda: matrix_reply(loaded.matrix, marks), tuple(changes))
+
+        def make() -> Reply:
+            marks = {key: signoff_mark(state) for key, state in area_signoffs(loaded.matrix, changes, req.now).items()}
+            return matrix_reply(loaded.matrix, marks)
+
+        return req.cached(loaded, cmd, make)
     area = matrix_service.area_named(loaded, cmd.text)
-    return area_reply(loaded.matrix, area, signoff_line(loaded.matrix, signed.get(area.key), req.now))
+    signed = area_signoff(loaded.matrix, changes, area.key, req.now)
+    return area_reply(loaded.matrix, area, signoff_line(loaded.matrix, signed, req.now))
 
 
 def gaps(req: Request, cmd: Command) -> Reply:

@@ -49,6 +49,8 @@ class Organisation(Base):
     sla_warn_at: Mapped[list] = mapped_column(default=list)
     matrix_version: Mapped[int] = mapped_column(Integer, default=1)
     leave_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # moved on by every leave write
+    # moved on by every matrix change set and confirmation
+    signoff_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     matrix_fingerprint: Mapped[str | None] = mapped_column(String(64))  # Matrix.fingerprint() as imported
     imported_at: Mapped[datetime | None]
 

@@ -3,11 +3,12 @@
 `/owner` and the other commands that only read need to know which organisation a request
 belongs to and whether what this process holds in memory for it is still current. One
 indexed query answers both: the organisation (by channel, else by the asker, else the only
-one, within what the installation's workspace may reach) with its `matrix_version` and `leave_version`, which every import and every leave or
-cover write moves on in its own transaction. The matrix is cached on the first version
-(`bot.services.matrices.MatrixCache`), current leave here on the second, so an import or a
-`/tandem cover` by any process is seen by the very next request, with no time-based
-staleness. The same query serves units that write (`Store.locate`), through their session.
+one, within what the installation's workspace may reach) with its `matrix_version`,
+`leave_version` and `signoff_version`, which every import, every leave or cover write and
+every matrix change set or confirmation moves on in its own transaction. The matrix is
+cached on the first version (`bot.services.matrices.MatrixCache`), current leave and the
+change sets here on the other two, so an import, a `/tandem cover` or a Confirm by any
+process is seen by the very next request, with no time-based staleness. The same query serves units that write (`Store.locate`), through their session.
 
 Through the ORM session this cost ~0.5 ms of CPU per request; through a driver cursor it
 is a few tens of microseconds. Each serving thread keeps its own driver connection for it,
@@ -28,8 +29,10 @@ from typing import Any
 from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError
 
+from bot.contract.signoff import ChangeSet
 from bot.ownership.cover import LeavePeriod
 from storage import models as orm
+from storage import signoff_repo
 
 # An organisation a workspace's request may belong to: one bound to that team, or one bound
 # to no team at all (a matrix that names no workspace serves whichever installation asks).
@@ -39,13 +42,14 @@ _IN_TEAM = (
     " OR NOT EXISTS (SELECT 1 FROM organisation_teams t WHERE t.organisation_id = o.id))"
 )
 # rank 1: the channel's organisation; 2: each of the asker's; 3: the first two at all
+_VERSIONS = "o.key, o.id, o.matrix_version, o.leave_version, o.signoff_version"
 LOCATE_SQL = (
-    "SELECT key, id, matrix_version, leave_version, 1 FROM organisations WHERE channel = :channel "
+    f"SELECT {_VERSIONS}, 1 FROM organisations o WHERE o.channel = :channel "
     "UNION ALL "
-    "SELECT DISTINCT o.key, o.id, o.matrix_version, o.leave_version, 2 FROM organisations o "
+    f"SELECT DISTINCT {_VERSIONS}, 2 FROM organisations o "
     f"JOIN people p ON p.organisation_id = o.id WHERE p.slack_id = :user AND {_IN_TEAM} "
     "UNION ALL "
-    "SELECT * FROM (SELECT o.key, o.id, o.matrix_version, o.leave_version, 3 FROM organisations o "
+    f"SELECT * FROM (SELECT {_VERSIONS}, 3 FROM organisations o "
     f"WHERE {_IN_TEAM} ORDER BY o.id LIMIT 2) AS first_two"
 )
 _LEAVE_ENDING_AFTER = (
@@ -63,16 +67,21 @@ class Located:
     org_id: int
     matrix_version: int
     leave_version: int
+    signoff_version: int
+
+    @property
+    def versions(self) -> tuple[int, int, int]:
+        return self.matrix_version, self.leave_version, self.signoff_version
 
 
 def pick(rows: Sequence[Sequence]) -> Located | None:
     """From `LOCATE_SQL`'s rows: the channel's organisation, else the asker's if they are in
     exactly one, else the only organisation there is."""
     for rank in (1, 2, 3):
-        found = {row[1]: row for row in rows if row[4] == rank}
+        found = {row[1]: row for row in rows if row[5] == rank}
         if len(found) == 1 or (rank == 1 and found):
-            key, org_id, matrix_version, leave_version, _ = next(iter(found.values()))
-            return Located(key, org_id, matrix_version, leave_version)
+            key, org_id, matrix_version, leave_version, signoff_version, _ = next(iter(found.values()))
+            return Located(key, org_id, matrix_version, leave_version, signoff_version)
     return None
 
 
@@ -83,8 +92,15 @@ class _Leave:
     periods: tuple[LeavePeriod, ...]
 
 
+@dataclass(frozen=True)
+class _ChangeSets:
+    version: int
+    changes: tuple[ChangeSet, ...]
+
+
 class QuickReads:
-    """The process's cursor-level reads and its copy of each organisation's current leave."""
+    """The process's cursor-level reads and its copy of each organisation's current leave
+    and matrix change sets."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -93,6 +109,7 @@ class QuickReads:
             sql = re.sub(r":(\w+)", r"%(\1)s", sql)
         self._locate_sql = sql
         self._leave: dict[int, _Leave] = {}
+        self._changes: dict[int, _ChangeSets] = {}
         self._lock = threading.Lock()
         self._own = threading.local()  # .connection: this thread's driver connection
 
@@ -138,3 +155,14 @@ class QuickReads:
             with self._lock:
                 self._leave[found.org_id] = held
         return [p for p in held.periods if p.starts_at <= at < p.ends_at]
+
+    def change_sets(self, found: Located) -> list[ChangeSet]:
+        """The organisation's change sets, from memory while `found.signoff_version` is the one loaded."""
+        held = self._changes.get(found.org_id)
+        if held is None or held.version != found.signoff_version:
+            with self.engine.connect() as connection:
+                changes = signoff_repo.all_of(connection, found.org_id, found.key)
+            held = _ChangeSets(found.signoff_version, tuple(changes))
+            with self._lock:
+                self._changes[found.org_id] = held
+        return list(held.changes)

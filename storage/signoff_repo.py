@@ -1,10 +1,16 @@
-"""Changes to who owns what and their confirmations, as `bot.contract.signoff.ChangeSet` values."""
+"""Changes to who owns what and their confirmations, as `bot.contract.signoff.ChangeSet` values.
+
+Every change set added and every confirmation moves the organisation's `signoff_version`
+on in the same transaction, which is what lets read-only commands show sign-off from a
+copy in memory (`storage.quick`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot.contract.signoff import ChangeSet, Confirmation
@@ -13,14 +19,38 @@ from storage import models
 from storage.sql import rowcount
 
 _ROW = orm.MatrixChange
-
-
-def _domain(row: orm.MatrixChange, org_key: str) -> ChangeSet:
-    internal = Confirmation(row.internal_by, row.internal_at) if row.internal_by and row.internal_at else None
-    provider = Confirmation(row.provider_by, row.provider_at) if row.provider_by and row.provider_at else None
-    return ChangeSet(
-        row.id, org_key, row.at, row.actor, tuple(row.areas or ()), tuple(row.lines or ()), internal, provider
+_COLUMNS = (
+    _ROW.id,
+    _ROW.at,
+    _ROW.actor,
+    _ROW.areas,
+    _ROW.lines,
+    _ROW.internal_by,
+    _ROW.internal_at,
+    _ROW.provider_by,
+    _ROW.provider_at,
+)
+_OF_ORG = select(*_COLUMNS).where(_ROW.organisation_id == bindparam("org_id")).order_by(_ROW.at, _ROW.id)
+_BUMP = (
+    update(models.Organisation)
+    .where(models.Organisation.id == bindparam("org_id"))
+    .values(signoff_version=models.Organisation.signoff_version + 1)
+)
+_BUMP_OF_CHANGE = (
+    update(models.Organisation)
+    .where(
+        models.Organisation.id
+        == select(_ROW.organisation_id).where(_ROW.id == bindparam("change_id")).scalar_subquery()
     )
+    .values(signoff_version=models.Organisation.signoff_version + 1)
+)
+
+
+def _domain(row: Sequence, org_key: str) -> ChangeSet:
+    change_id, at, actor, areas, lines, internal_by, internal_at, provider_by, provider_at = row
+    internal = Confirmation(internal_by, internal_at) if internal_by and internal_at else None
+    provider = Confirmation(provider_by, provider_at) if provider_by and provider_at else None
+    return ChangeSet(change_id, org_key, at, actor, tuple(areas or ()), tuple(lines or ()), internal, provider)
 
 
 def add(session: Session, org_id: int, change: ChangeSet) -> int:
@@ -37,20 +67,21 @@ def add(session: Session, org_id: int, change: ChangeSet) -> int:
     )
     session.add(row)
     session.flush()
+    session.execute(_BUMP, {"org_id": org_id})
     return row.id
 
 
 def get(session: Session, org_id: int, org_key: str, change_id: int, lock: bool = False) -> ChangeSet | None:
-    query = select(_ROW).where(_ROW.id == change_id, _ROW.organisation_id == org_id)
+    query = select(*_COLUMNS).where(_ROW.id == change_id, _ROW.organisation_id == org_id)
     if lock:
         query = query.with_for_update()
-    row = session.scalar(query)
+    row = session.execute(query).first()
     return _domain(row, org_key) if row else None
 
 
-def all_of(session: Session, org_id: int, org_key: str) -> list[ChangeSet]:
-    rows = session.scalars(select(_ROW).where(_ROW.organisation_id == org_id).order_by(_ROW.at, _ROW.id))
-    return [_domain(row, org_key) for row in rows]
+def all_of(session: Session | Connection, org_id: int, org_key: str) -> list[ChangeSet]:
+    """Oldest first; through a session, or a plain connection for `storage.quick`."""
+    return [_domain(row, org_key) for row in session.execute(_OF_ORG, {"org_id": org_id})]
 
 
 def confirm(session: Session, change_id: int, side: str, by: str, at: datetime) -> bool:
@@ -62,7 +93,10 @@ def confirm(session: Session, change_id: int, side: str, by: str, at: datetime) 
         .values({f"{at_column}_by": by, f"{at_column}_at": at})
         .execution_options(synchronize_session=False)
     )
-    return rowcount(result) == 1
+    if rowcount(result) != 1:
+        return False
+    session.execute(_BUMP_OF_CHANGE, {"change_id": change_id})
+    return True
 
 
 def placed(session: Session, change_id: int, channel: str, ts: str) -> None:

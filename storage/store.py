@@ -114,7 +114,7 @@ class Store:
 
     def read_versions(self, org_key: str) -> tuple[int, ...] | None:
         found = self._located.get(org_key) if self._quick is not None else None
-        return (found.matrix_version, found.leave_version) if found else None
+        return found.versions if found else None
 
     def organisation_for(self, channel: str | None, user: str | None, team: str | None = None) -> str | None:
         found = self.locate(channel, user, team)
@@ -213,6 +213,9 @@ class Store:
 
     def change_sets(self, org_key: str) -> list[ChangeSet]:
         """Every change to who owns what, with its confirmations, oldest first."""
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None:
+            return self._quick.change_sets(found)
         return signoff_repo.all_of(self.session, self._org_id(org_key), org_key)
 
     def confirm_change_set(self, change_id: int, side: str, by: str, at: datetime) -> bool:

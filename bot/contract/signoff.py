@@ -133,16 +133,22 @@ def area_signoffs(matrix: Matrix, changes: list[ChangeSet], now: datetime) -> di
     """Every area's sign-off, from the organisation's change sets (any order)."""
     ordered = sorted(changes, key=lambda c: (c.at, c.id or 0))
     interval = review_interval(matrix)
-    out = {}
-    for area in matrix.areas:
-        mine = [c for c in ordered if area.key in c.areas]
-        done = [c for c in mine if c.confirmed_at is not None]
-        last = max(done, key=lambda c: (c.confirmed_at, c.at)) if done else None
-        waiting = next((c for c in mine if c.confirmed_at is None and (last is None or c.at > last.at)), None)
-        since = last.confirmed_at if last else (mine[0].at if mine else None)
-        stale = since is None or now - since > interval
-        out[area.key] = AreaSignoff(area.key, last, waiting, stale)
-    return out
+    return {area.key: _signoff(area.key, ordered, interval, now) for area in matrix.areas}
+
+
+def area_signoff(matrix: Matrix, changes: list[ChangeSet], key: str, now: datetime) -> AreaSignoff:
+    """One area's sign-off (`/owner` shows one), without working out every other area's."""
+    return _signoff(key, sorted(changes, key=lambda c: (c.at, c.id or 0)), review_interval(matrix), now)
+
+
+def _signoff(key: str, ordered: list[ChangeSet], interval: timedelta, now: datetime) -> AreaSignoff:
+    mine = [c for c in ordered if key in c.areas]
+    done = [c for c in mine if c.confirmed_at is not None]
+    last = max(done, key=lambda c: (c.confirmed_at, c.at)) if done else None
+    waiting = next((c for c in mine if c.confirmed_at is None and (last is None or c.at > last.at)), None)
+    since = last.confirmed_at if last else (mine[0].at if mine else None)
+    stale = since is None or now - since > interval
+    return AreaSignoff(key, last, waiting, stale)
 
 
 def overdue(change: ChangeSet, calendar: BusinessCalendar, now: datetime) -> bool:

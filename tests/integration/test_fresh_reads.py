@@ -2,9 +2,9 @@
 is in the very next answer, on SQLite and PostgreSQL, with no waiting in between.
 
 One replica is the Bolt app in this process (its clock set to a working hour ahead), which
-answers `/owner` from its in-memory matrix and leave; the other writes: `tandem run` as a
-subprocess on the same database (on the wall clock) books and ends cover, and `tandem
-matrix import` in its own process changes the matrix.
+answers `/owner` from its in-memory matrix, leave and sign-off; the other writes: `tandem
+run` as a subprocess on the same database (on the wall clock) books and ends cover and
+confirms the matrix, and `tandem matrix import` in its own process changes the matrix.
 """
 
 from __future__ import annotations
@@ -92,6 +92,30 @@ def test_cover_booked_and_ended_by_another_replica_is_in_the_next_answer(standin
             assert "<@U0BEN0001> is back" in ended.body["text"]
 
         assert "<@U0BEN0001> is away" not in owner(reader, "helpdesk")
+    finally:
+        reader.close()
+
+
+def tandem_by(writer: BotProcess, standin, words: str, user: str, reply_to: str) -> str:
+    """`/tandem words` sent to the writing replica; its answer, once its unit has committed."""
+    request = sr.slash_command(
+        "/tandem", words, user_id=user, channel_id="C0SHARED01", response_url=standin.response_url(reply_to)
+    )
+    assert sr.post(writer.events_url, *request)[0] == 200
+    return standin.wait_for_response(reply_to)[-1].body["text"]
+
+
+def test_a_confirmation_by_another_replica_is_in_the_next_answer(standin, database):
+    reader = SlackApp(standin, database, working_hour_ahead())
+    try:
+        assert "Not confirmed by both sides yet" in owner(reader, "helpdesk")  # sign-off now in memory
+        with BotProcess(standin, database, matrix=None) as writer:
+            assert "waits for an admin" in tandem_by(writer, standin, "confirm", PRIYA, "priya")
+            assert "Not confirmed by both sides yet" in owner(reader, "helpdesk")
+            assert "confirmed by both sides" in tandem_by(writer, standin, "confirm", ALICE, "alice")
+        answer = owner(reader, "helpdesk")
+        assert "Last confirmed" in answer and f"<@{ALICE}> and <@{PRIYA}>" in answer, answer
+        assert "Not confirmed" not in answer
     finally:
         reader.close()
 
