@@ -156,15 +156,26 @@ def may_pick_up(h: Handoff, actor: str, matrix: Matrix) -> bool:
     """Acknowledge and Take it belong to the side the handoff is addressed to, never the side that asked.
 
     That is: whoever the target names (a person, a group, a rota), the target side's admins,
-    and anyone of the target side when it is not the requester's own. The requester picks it
-    up only once it was handed back to them.
+    anyone of the target side when it is not the requester's own, and the escalation contacts of
+    its area (at night Tandem pings them when nobody is on duty, and someone paged to act must be
+    able to) unless that would let the requesting side stop the other side's clock. The
+    requester picks it up only once it was handed back to them.
     """
     if actor == h.requester:
         return h.target == actor
     if actor in matrix.expand(h.target):
         return True
+    if _escalation_contact(h, actor, matrix) and (
+        h.target_side == h.requester_side or matrix.side_of(actor) != h.requester_side
+    ):
+        return True
     person = matrix.people[actor]
     return person.side == h.target_side and (person.admin or h.target_side != h.requester_side)
+
+
+def _escalation_contact(h: Handoff, actor: str, matrix: Matrix) -> bool:
+    area = matrix.area(h.area) if h.area else None
+    return area is not None and actor in matrix.expand_all(area.escalation)
 
 
 def _require_addressee(h: Handoff, actor: str, matrix: Matrix, doing: str) -> None:

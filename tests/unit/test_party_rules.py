@@ -230,3 +230,21 @@ def test_leave_is_set_by_the_persons_side_or_an_admin(actor):
         return
     with pytest.raises(TandemError, match=r"^Only "):
         rights.require_leave_rights(MATRIX, actor, BEN, "record their leave")
+
+
+def test_an_areas_escalation_contact_paged_at_night_may_pick_it_up_but_not_stop_the_other_sides_clock():
+    """Nobody internal is on duty for `strategy` at night, so Tandem pings its escalation contact
+    Priya (provider): she can acknowledge and take it. When Sam (provider) asks the internal side,
+    his own side's escalation contact may not stop the internal side's clock for him."""
+    matrix = replace(MATRIX, areas=(replace(MATRIX.areas[0], escalation=(PRIYA, ALICE)),))
+    own = replace(OPENED, requester=BEN, target="internal", target_side="internal", area="strategy")
+    assert apply(own, "acknowledge", PRIYA, NOW, matrix)[0].assignee == PRIYA
+    assert apply(own, "take", PRIYA, NOW, matrix)[0].assignee == PRIYA
+    asked = replace(own, requester=SAM, requester_side="provider")
+    with pytest.raises(Forbidden, match=r"^Only someone of Fenwick IT \(internal\) can acknowledge"):
+        apply(asked, "acknowledge", PRIYA, NOW, matrix)
+    assert apply(asked, "acknowledge", ALICE, NOW, matrix)[0].assignee == ALICE
+    to_provider = replace(OPENED, area="strategy")  # Ben asks the provider: Alice may not stop its clock
+    with pytest.raises(Forbidden):
+        apply(to_provider, "acknowledge", ALICE, NOW, matrix)
+    assert apply(to_provider, "acknowledge", PRIYA, NOW, matrix)[0].assignee == PRIYA
