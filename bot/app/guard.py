@@ -6,7 +6,9 @@ of `null`, `[1]`, `payload=null`, JSON nested 50,000 deep or a `team` that is a 
 escapes as a 500. This WSGI layer reads the body once, checks the signature where one is
 given (a forger learns nothing about parsing), parses it the way Bolt will, and refuses
 what Bolt could not digest: 413 for a body larger than Slack ever sends, 401 for a bad
-signature, 400 for a body that is not a Slack envelope. Everything else is handed on.
+signature, 400 for a body that is not a Slack envelope. Everything else is handed on, with
+the body as parsed here under `environ[PARSED]`, so that `TandemWsgi` gives it to Bolt
+instead of having Bolt parse it again.
 The fields each listener reads are checked later, by `handlers.middleware.inputs`.
 """
 
@@ -26,6 +28,7 @@ from handlers.inputs import Malformed
 
 log = logging.getLogger(__name__)
 
+PARSED = "tandem.parsed_body"  # environ key: (the body as text, the body parsed as Bolt parses it)
 MAX_BODY = 2 * 1024 * 1024  # a modal full of text inputs is a few hundred kilobytes
 MAX_DEPTH = 40  # Slack's deepest payloads (rich text in a view) nest about a dozen levels
 _ID_HOLDERS = ("team", "enterprise", "user", "channel")  # a string id, or an object with an "id"
@@ -72,13 +75,14 @@ class RequestGuard:
             return _refuse(start_response, 413, "the body is too large for a Slack request")
         raw = environ["wsgi.input"].read(int(length)) if int(length) else b""
         refusal = self.check(raw, environ)
-        if refusal:
+        if isinstance(refusal, tuple):
             return _refuse(start_response, *refusal)
         environ["wsgi.input"] = io.BytesIO(raw)
+        environ[PARSED] = (raw.decode("utf-8"), refusal)
         return self.app(environ, start_response)
 
-    def check(self, raw: bytes, environ: dict) -> tuple[int, str] | None:
-        """(status, why) when the request must be refused here; None when Bolt may have it."""
+    def check(self, raw: bytes, environ: dict) -> tuple[int, str] | dict[str, Any]:
+        """(status, why) when the request must be refused here; else the body, parsed."""
         timestamp, signature = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE")
         signed = timestamp is not None or signature is not None
         if signed and not self.signed(raw, timestamp or "", signature or ""):
@@ -89,7 +93,7 @@ class RequestGuard:
         except Malformed as error:
             log.warning("malformed request refused: %s", error)
             return 400, f"malformed request: {error}"
-        return None
+        return body
 
     def signed(self, raw: bytes, timestamp: str, signature: str) -> bool:
         """Slack's v0 signature over the raw bytes, at most five minutes old (as Bolt checks it)."""

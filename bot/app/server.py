@@ -15,10 +15,13 @@ from collections.abc import Callable, Iterable
 
 from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.errors import SlackApiError
 
+from bot.app.guard import PARSED
 from bot.app.preflight import UNREACHABLE, slack_problem
 from bot.app.settings import Settings
 
@@ -28,6 +31,7 @@ EVENTS_PATH = "/slack/events"
 
 class TandemWsgi:
     def __init__(self, app: App, health: Callable[[], tuple[bool, dict]]) -> None:
+        self.app = app
         self.bolt = SlackRequestHandler(app, path=EVENTS_PATH)
         self.health = health
 
@@ -38,6 +42,8 @@ class TandemWsgi:
             return _reply(start_response, 200 if ok else 503, body)
         if path == EVENTS_PATH and method == "POST":
             try:
+                if PARSED in environ and environ.get("SERVER_PROTOCOL", "").startswith("HTTP"):
+                    return self.dispatch_parsed(environ, start_response, *environ[PARSED])
                 return self.bolt(environ, start_response)
             except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
                 log.warning("malformed request refused: %s", error)
@@ -45,6 +51,18 @@ class TandemWsgi:
         if path == EVENTS_PATH:
             return _reply(start_response, 405, {"error": "use POST"})
         return _reply(start_response, 404, {"error": "not found"})
+
+    def dispatch_parsed(self, environ: dict, start_response, raw: str, body: dict) -> Iterable[bytes]:
+        """What `SlackRequestHandler` does, over the body `RequestGuard` parsed already: Bolt
+        takes a parsed body only in its Socket Mode shape, so the request is built that way,
+        then made an HTTP one again, with the raw body Bolt's own signature check reads."""
+        request = WsgiHttpRequest(environ)
+        bolt = BoltRequest(body=body, query=request.query_string, headers=request.get_headers(), mode="socket_mode")
+        bolt.raw_body, bolt.mode = raw, "http"
+        answered = self.app.dispatch(bolt)
+        response = WsgiHttpResponse(status=answered.status, headers=answered.headers, body=answered.body)
+        start_response(response.status, response.get_headers())
+        return response.get_body()
 
 
 def _reply(start_response, status: int, body: dict) -> list[bytes]:
