@@ -145,16 +145,30 @@ class QuickReads:
             self._own.connection = None
             raise DBAPIError.instance(self._locate_sql, params, error, error_class) from error
 
-    def leave_at(self, found: Located, at: datetime) -> list[LeavePeriod]:
-        """Leave in force at `at`, from memory while `found.leave_version` is the one loaded."""
+    def _leave_from(self, found: Located, start: datetime) -> _Leave:
+        """Every booking ending after `start`, from memory while `found.leave_version` is the one loaded."""
         held = self._leave.get(found.org_id)
-        if held is None or held.version != found.leave_version or at < held.after:
+        if held is None or held.version != found.leave_version or start < held.after:
             with self.engine.connect() as connection:
-                rows = connection.execute(_LEAVE_ENDING_AFTER, {"org_id": found.org_id, "after": at}).all()
-            held = _Leave(found.leave_version, at, tuple(LeavePeriod(p, s, e, c, i) for i, p, s, e, c in rows))
+                rows = connection.execute(_LEAVE_ENDING_AFTER, {"org_id": found.org_id, "after": start}).all()
+            held = _Leave(found.leave_version, start, tuple(LeavePeriod(p, s, e, c, i) for i, p, s, e, c in rows))
             with self._lock:
                 self._leave[found.org_id] = held
-        return [p for p in held.periods if p.starts_at <= at < p.ends_at]
+        return held
+
+    def leave_at(self, found: Located, at: datetime) -> list[LeavePeriod]:
+        """Leave in force at `at`."""
+        return [p for p in self._leave_from(found, at).periods if p.starts_at <= at < p.ends_at]
+
+    def leave_overlapping(self, found: Located, start: datetime, end: datetime | None) -> list[LeavePeriod]:
+        """Bookings that overlap [start, end) (no end: everything not over by `start`), by start,
+        as `storage.leave_repo.overlapping` reads them."""
+        periods = [
+            p
+            for p in self._leave_from(found, start).periods
+            if p.ends_at > start and (end is None or p.starts_at < end)
+        ]
+        return sorted(periods, key=lambda p: (p.starts_at, p.id or 0))
 
     def change_sets(self, found: Located) -> list[ChangeSet]:
         """The organisation's change sets, from memory while `found.signoff_version` is the one loaded."""

@@ -144,6 +144,9 @@ class Store:
         return leave_repo.starting(self.session, self._org_id(org_key), now, within)
 
     def leave_overlapping(self, org_key: str, start: datetime, end: datetime | None = None) -> list[LeavePeriod]:
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None:
+            return self._quick.leave_overlapping(found, start, end)
         return leave_repo.overlapping(self.session, self._org_id(org_key), start, end)
 
     def add_leave(self, org_key: str, period: LeavePeriod, created_by: str, now: datetime) -> int:

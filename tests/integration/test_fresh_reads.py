@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from sqlalchemy import event
 
 from tests.conftest import EXAMPLE, fresh_postgres_database
 from tests.support import slack_requests as sr
@@ -79,6 +80,7 @@ def test_cover_booked_and_ended_by_another_replica_is_in_the_next_answer(standin
 
             during = owner(reader, "helpdesk")
             assert "<@U0BEN0001> is away until the end of" in during and "covered by <@U0CARA001>" in during
+            assert "<@U0BEN0001>" in said(reader.answer("/tandem", "cover list", PRIYA))
 
             request = sr.slash_command(
                 "/tandem",
@@ -92,6 +94,31 @@ def test_cover_booked_and_ended_by_another_replica_is_in_the_next_answer(standin
             assert "<@U0BEN0001> is back" in ended.body["text"]
 
         assert "<@U0BEN0001> is away" not in owner(reader, "helpdesk")
+        assert "<@U0BEN0001>" not in said(reader.answer("/tandem", "cover list", PRIYA))
+    finally:
+        reader.close()
+
+
+READS = (
+    ("/owner", "helpdesk"),
+    ("/owner", "<@U0BEN0001|ben>"),
+    ("/tandem", "matrix"),
+    ("/tandem", "matrix backups"),
+    ("/tandem", "gaps"),
+    ("/tandem", "rota"),
+    ("/tandem", "cover list"),
+)
+
+
+def test_read_only_commands_answer_from_memory_once_it_holds_their_data(standin, database):
+    reader = SlackApp(standin, database, working_hour_ahead())
+    checkouts = []
+    event.listen(reader.db.engine, "checkout", lambda *_: checkouts.append(1))
+    try:
+        first = [said(reader.answer(name, words, PRIYA)) for name, words in READS]
+        checkouts.clear()
+        assert [said(reader.answer(name, words, PRIYA)) for name, words in READS] == first
+        assert checkouts == []  # no session, no pooled connection: one query on the thread's own
     finally:
         reader.close()
 
