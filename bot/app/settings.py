@@ -22,7 +22,10 @@ WHERE = {
     "SLACK_BOT_TOKEN": "the Bot User OAuth Token (xoxb-…) under OAuth & Permissions in your app's settings at api.slack.com/apps",
     "SLACK_SIGNING_SECRET": "the Signing Secret under Basic Information → App Credentials in your app's settings at api.slack.com/apps",
     "SLACK_APP_TOKEN": "an app-level token (xapp-…) with the connections:write scope, under Basic Information → App-Level Tokens",
+    "SLACK_CLIENT_ID": "the Client ID under Basic Information → App Credentials in your app's settings at api.slack.com/apps",
+    "SLACK_CLIENT_SECRET": "the Client Secret under Basic Information → App Credentials in your app's settings at api.slack.com/apps",
 }
+OAUTH = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
 def _count(get: Callable[[str], str | None], name: str, default: int, what: str) -> int:
@@ -57,6 +60,16 @@ class Settings:
     threads: int = 8  # threads per worker
     log_level: str = "INFO"  # Tandem's own lines; the libraries' only at DEBUG (bot.app.logs)
     log_format: str = "text"  # or "json": one JSON object per line
+    # Installs by OAuth into many workspaces (both set): each workspace's token from the database.
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uri: str | None = None  # SLACK_REDIRECT_URI, as listed under OAuth & Permissions → Redirect URLs
+    token_refresh_minutes: int = 120  # a rotating token is refreshed this long before it expires
+
+    @property
+    def oauth(self) -> bool:
+        """Whether Tandem is installed by OAuth (many workspaces) rather than with one SLACK_BOT_TOKEN."""
+        return bool(self.client_id and self.client_secret)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> Settings:
@@ -92,6 +105,13 @@ class Settings:
         threads = _count(get, "TANDEM_THREADS", 8, "threads per worker")
         log_level = _choice(get, "TANDEM_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO")
         log_format = _choice(get, "TANDEM_LOG_FORMAT", ("text", "json"), "text")
+        refresh = _count(get, "TANDEM_TOKEN_REFRESH_MINUTES", 120, "minutes before a rotating token expires")
+        redirect_uri = get("SLACK_REDIRECT_URI")
+        if redirect_uri and not re.match(r"^https?://[^\s/]+/\S*$", redirect_uri):
+            raise SettingsError(
+                "SLACK_REDIRECT_URI must be the full https URL of /slack/oauth_redirect as listed under OAuth & "
+                f"Permissions → Redirect URLs, e.g. https://tandem.example.com/slack/oauth_redirect, not {redirect_uri!r}."
+            )
         return cls(
             database_url=database_url,
             bot_token=get("SLACK_BOT_TOKEN"),
@@ -106,14 +126,42 @@ class Settings:
             threads=threads,
             log_level=log_level,
             log_format=log_format,
+            client_id=get("SLACK_CLIENT_ID"),
+            client_secret=get("SLACK_CLIENT_SECRET"),
+            redirect_uri=redirect_uri,
+            token_refresh_minutes=refresh,
         )
+
+    def _oauth_problems(self) -> list[str]:
+        """Half of the OAuth pair set, or OAuth beside what it replaces."""
+        given = [name for name, value in zip(OAUTH, (self.client_id, self.client_secret), strict=True) if value]
+        if len(given) == 1:
+            missing = next(name for name in OAUTH if name not in given)
+            return [
+                f"{given[0]} is set but {missing} is not: copy {WHERE[missing]} (installs by OAuth need both; "
+                "unset both to run in one workspace with SLACK_BOT_TOKEN)."
+            ]
+        if not given:
+            return []
+        problems = []
+        if self.bot_token:
+            problems.append(
+                "SLACK_BOT_TOKEN is set beside SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: unset it (installs by OAuth "
+                "keep each workspace's token in the database), or unset the two to run in one workspace."
+            )
+        if self.app_token:
+            problems.append(
+                "SLACK_APP_TOKEN is set beside SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: installs by OAuth need HTTP "
+                "mode (Slack sends the browser back to /slack/oauth_redirect), so unset SLACK_APP_TOKEN."
+            )
+        return problems
 
     def require_slack(self, receiving: bool = True) -> None:
         """What talking to Slack needs (`receiving`: also requests from Slack), or a SettingsError saying what is missing."""
-        problems = []
-        if not self.bot_token:
+        problems = self._oauth_problems()  # installed by OAuth, each workspace's token is in the database
+        if not self.oauth and not self.bot_token:
             problems.append(f"SLACK_BOT_TOKEN is not set: copy {WHERE['SLACK_BOT_TOKEN']}.")
-        elif not self.bot_token.startswith("xoxb-"):
+        elif self.bot_token and not self.bot_token.startswith("xoxb-"):
             problems.append(f"SLACK_BOT_TOKEN should start with xoxb-: use {WHERE['SLACK_BOT_TOKEN']}.")
         if receiving and not self.signing_secret:
             problems.append(f"SLACK_SIGNING_SECRET is not set: copy {WHERE['SLACK_SIGNING_SECRET']}.")

@@ -22,3 +22,39 @@ def test_bad_server_sizing_names_the_variable(name, value):
     with pytest.raises(SettingsError) as info:
         Settings.from_env({name: value}, dotenv=None)
     assert str(info.value).startswith(f"{name} must be a whole number") and repr(value) in str(info.value)
+
+
+OAUTH = {"SLACK_CLIENT_ID": "1000000000001.1000000000002", "SLACK_CLIENT_SECRET": "s3cret", "SLACK_SIGNING_SECRET": "x"}
+
+
+def test_installs_by_oauth_need_no_bot_token():
+    settings = Settings.from_env(OAUTH, dotenv=None)
+    assert settings.oauth and settings.token_refresh_minutes == 120
+    settings.require_slack()
+
+
+@pytest.mark.parametrize(
+    ("given", "missing"), [("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"), ("SLACK_CLIENT_SECRET", "SLACK_CLIENT_ID")]
+)
+def test_half_of_the_oauth_pair_names_the_other_and_where_it_is(given, missing):
+    settings = Settings.from_env(
+        {given: OAUTH[given], "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x"}, dotenv=None
+    )
+    with pytest.raises(SettingsError) as info:
+        settings.require_slack()
+    text = str(info.value)
+    assert f"{given} is set but {missing} is not" in text and "Basic Information → App Credentials" in text
+
+
+@pytest.mark.parametrize("beside", ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"])
+def test_oauth_beside_a_single_token_or_socket_mode_says_which_to_unset(beside):
+    settings = Settings.from_env({**OAUTH, beside: "xoxb-1" if beside == "SLACK_BOT_TOKEN" else "xapp-1"}, dotenv=None)
+    with pytest.raises(SettingsError) as info:
+        settings.require_slack()
+    assert f"{beside} is set beside SLACK_CLIENT_ID and SLACK_CLIENT_SECRET" in str(info.value)
+
+
+def test_a_redirect_uri_must_be_a_full_url():
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({**OAUTH, "SLACK_REDIRECT_URI": "/slack/oauth_redirect"}, dotenv=None)
+    assert str(info.value).startswith("SLACK_REDIRECT_URI must be the full https URL")
