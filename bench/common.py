@@ -95,6 +95,6 @@ def silent_notifier():
     import io
 
     from bot.app.console.conversation import ConsoleConversation
-    from handlers.notify import ChannelNotifier
+    from handlers.notify import ChannelNotifier, one
 
-    return ChannelNotifier(ConsoleConversation(io.StringIO(), {}))
+    return ChannelNotifier(one(ConsoleConversation(io.StringIO(), {})))

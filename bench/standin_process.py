@@ -65,7 +65,7 @@ def runtime_posting_to(standin: StandInProcess, url: str, db, clock):
     from bot.app.settings import Settings
     from bot.app.slack import create_client
     from handlers.conversation import SlackConversation
-    from handlers.notify import ChannelNotifier
+    from handlers.notify import ChannelNotifier, one
     from tests.support.in_process import InProcess
 
     settings = Settings(database_url=url, bot_token="xoxb-bench", api_url=standin.base_url)
@@ -81,4 +81,4 @@ def runtime_posting_to(standin: StandInProcess, url: str, db, clock):
             slack.append(time.perf_counter() - begin)
 
     conversation.post = timed_post  # type: ignore[method-assign]
-    return InProcess(build(settings, db, clock, ChannelNotifier(conversation))), slack
+    return InProcess(build(settings, db, clock, ChannelNotifier(one(conversation)))), slack

@@ -84,6 +84,23 @@ class ChannelUnavailable(Exception):
         super().__init__(f"{reason} in {channel}")
 
 
+class NotInstalled(Exception):
+    """Installed by OAuth, Tandem has no installation in the organisation's workspace: it was
+    never installed there, or was uninstalled or had its token revoked. The post is held, not
+    retried, until the workspace installs Tandem again. `workspace` is the matrix's `team:`
+    (None when the matrix names none, and so no workspace to post in)."""
+
+    def __init__(self, workspace: str | None) -> None:
+        self.workspace = workspace
+        super().__init__(f"Tandem is not installed in workspace {workspace}" if workspace else "no `team:`")
+
+
+def held_for(workspace: str | None) -> str:
+    """What a post waiting for `workspace`'s installation is held under (where a post waiting for
+    a channel is held under the channel's id)."""
+    return f"workspace:{workspace or '-'}"
+
+
 class Unposted(TandemError):
     """A change committed, but the post announcing it did not land yet: it waits in the outbox."""
 
@@ -100,5 +117,12 @@ def not_posted(problem: Exception) -> Words:
             "I cannot see ",
             where,
             " (deleted, or private without me): invite me to it, or name another `channel:` in the matrix.",
+        )
+    if isinstance(problem, NotInstalled):
+        if problem.workspace is None:
+            return ("the matrix names no workspace (`team:`) to post in: add it, then import the matrix again.",)
+        return (
+            f"Tandem is not installed in workspace {problem.workspace} any more: an admin there can install it"
+            " again from Tandem's /slack/install page, and it will be posted then.",
         )
     return ("Slack did not take the message just now: I will keep trying, and it will appear when it does.",)

@@ -209,7 +209,7 @@ class Notifier(Protocol):
         """The first reply in its thread: who is pinged, and why."""
         ...
 
-    def handoff_said(self, handoff: Handoff, transition: Transition, key: str) -> tuple[str, str]:
+    def handoff_said(self, matrix: Matrix, handoff: Handoff, transition: Transition, key: str) -> tuple[str, str]:
         """Say in the thread who took a step."""
         ...
 
@@ -221,7 +221,7 @@ class Notifier(Protocol):
         """Re-render the root message as the handoff stands at `now` (its clocks move); return (channel, ts)."""
         ...
 
-    def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
+    def share_file(self, matrix: Matrix, channel: str, filename: str, content: str, comment: str) -> None:
         """Share an export where it was asked for; `comment` is plain words (the adapter escapes them)."""
         ...
 
@@ -268,7 +268,7 @@ class Notifier(Protocol):
         """A daily or weekly digest in the shared channel."""
         ...
 
-    def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+    def find_posted(self, matrix: Matrix, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         """Where an interrupted post already landed, if it did."""
         ...
 

@@ -1,11 +1,14 @@
 """`Notifier` for the shared channel: renders with the views, posts through a `Conversation`.
 
 The Slack conversation (`handlers/conversation.py`) and the console's printout both sit
-behind it, so a post reads the same in Slack and in a terminal.
+behind it, so a post reads the same in Slack and in a terminal. Each post goes through the
+conversation of its matrix's workspace: one and the same with a single token, that
+workspace's own token when Tandem is installed by OAuth in many.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -26,40 +29,49 @@ from handlers.views.matrix import matrix_changed_blocks
 from handlers.views.reminders import held_notice_text, review_blocks, sla_alert_text, sla_breach_blocks
 from handlers.views.signoff import confirmed_thread_text, signoff_blocks
 
+Conversations = Callable[[Matrix], Conversation]  # the conversation through a matrix's workspace
+
+
+def one(conversation: Conversation) -> Conversations:
+    """Every workspace through the same conversation (one token, or the console)."""
+    return lambda _matrix: conversation
+
 
 class ChannelNotifier:
-    def __init__(self, conversation: Conversation) -> None:
-        self.conversation = conversation
+    def __init__(self, conversations: Conversations) -> None:
+        self.conversations = conversations
 
     def handoff_root(self, matrix: Matrix, handoff: Handoff, now: datetime, key: str) -> tuple[str, str]:
         channel = handoff.channel or _shared(matrix)
         meta = {"occurrence": key, "handoff": handoff.id}
-        return channel, self.conversation.post(
+        return channel, self.conversations(matrix).post(
             channel, root_text(handoff), root_blocks(matrix, handoff, now), metadata=meta
         )
 
     def handoff_opened(self, matrix: Matrix, handoff: Handoff, ping: Ping, now: datetime, key: str) -> tuple[str, str]:
         channel, ts = _placed(handoff)
         text = opened_thread_text(matrix, handoff, ping, now)
-        return channel, self.conversation.post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
+        return channel, self.conversations(matrix).post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
 
-    def handoff_said(self, handoff: Handoff, transition: Transition, key: str) -> tuple[str, str]:
+    def handoff_said(self, matrix: Matrix, handoff: Handoff, transition: Transition, key: str) -> tuple[str, str]:
         channel, ts = _placed(handoff)
         text = changed_thread_text(handoff, transition)
-        return channel, self.conversation.post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
+        return channel, self.conversations(matrix).post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
 
     def held_notice(self, matrix: Matrix, to: str, channel: str, reason: str, key: str) -> tuple[str, str]:
         text = held_notice_text(matrix, channel, reason)
-        return to, self.conversation.post(to, text, [], metadata={"occurrence": key})
+        return to, self.conversations(matrix).post(to, text, [], metadata={"occurrence": key})
 
     def handoff_refreshed(self, matrix: Matrix, handoff: Handoff, now: datetime) -> tuple[str, str]:
         if handoff.channel is None or handoff.ts is None:
             raise ValueError(f"handoff #{handoff.id} has no root message to refresh")
-        self.conversation.update(handoff.channel, handoff.ts, root_text(handoff), root_blocks(matrix, handoff, now))
+        self.conversations(matrix).update(
+            handoff.channel, handoff.ts, root_text(handoff), root_blocks(matrix, handoff, now)
+        )
         return handoff.channel, handoff.ts
 
-    def share_file(self, channel: str, filename: str, content: str, comment: str) -> None:
-        self.conversation.upload(channel, filename, content, escape(comment))
+    def share_file(self, matrix: Matrix, channel: str, filename: str, content: str, comment: str) -> None:
+        self.conversations(matrix).upload(channel, filename, content, escape(comment))
 
     def sla_alert(
         self,
@@ -73,7 +85,7 @@ class ChannelNotifier:
     ) -> tuple[str, str]:
         channel, ts = _placed(handoff)
         text = sla_alert_text(matrix, handoff, payload, people, now)
-        return channel, self.conversation.post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
+        return channel, self.conversations(matrix).post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
 
     def sla_breach(
         self,
@@ -87,7 +99,7 @@ class ChannelNotifier:
     ) -> tuple[str, str]:
         channel = _shared(matrix)
         text, blocks = sla_breach_blocks(matrix, handoff, payload, people, escalation, now)
-        return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key})
+        return channel, self.conversations(matrix).post(channel, text, blocks, metadata={"occurrence": key})
 
     def review_post(
         self,
@@ -101,7 +113,7 @@ class ChannelNotifier:
     ) -> tuple[str, str]:
         channel = _shared(matrix)
         text, blocks = review_blocks(matrix, review, due_at, stage, owners, escalate_to)
-        return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key})
+        return channel, self.conversations(matrix).post(channel, text, blocks, metadata={"occurrence": key})
 
     def digest_post(self, matrix: Matrix, digest: DailyDigest | WeeklyDigest, key: str | None) -> tuple[str, str]:
         channel = _shared(matrix)
@@ -109,44 +121,50 @@ class ChannelNotifier:
             text, blocks = daily_digest_blocks(matrix, digest)
         else:
             text, blocks = weekly_digest_blocks(matrix, digest)
-        return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key} if key else None)
+        return channel, self.conversations(matrix).post(
+            channel, text, blocks, metadata={"occurrence": key} if key else None
+        )
 
-    def find_posted(self, channel: str, key: str, thread_ts: str | None = None) -> str | None:
-        return self.conversation.find_posted(channel, key, thread_ts)
+    def find_posted(self, matrix: Matrix, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        return self.conversations(matrix).find_posted(channel, key, thread_ts)
 
     def hours_logged(self, matrix: Matrix, logged: Logged) -> None:
         handoff = logged.handoff
         if handoff.channel and handoff.ts:
-            self.conversation.post(handoff.channel, logged_text(logged), [], thread_ts=handoff.ts)
+            self.conversations(matrix).post(handoff.channel, logged_text(logged), [], thread_ts=handoff.ts)
 
     def approval_requested(self, matrix: Matrix, request: OverflowRequest) -> tuple[str, str]:
         channel = _shared(matrix)
         text, blocks = approval_blocks(matrix, request)
-        return channel, self.conversation.post(channel, text, blocks, metadata={"overflow_request": request.id})
+        return channel, self.conversations(matrix).post(
+            channel, text, blocks, metadata={"overflow_request": request.id}
+        )
 
     def approval_decided(self, matrix: Matrix, request: OverflowRequest) -> None:
         if request.channel is None or request.ts is None:
             return
         text, blocks = approval_blocks(matrix, request)
-        self.conversation.update(request.channel, request.ts, text, blocks)
-        self.conversation.post(request.channel, decided_thread_text(request), [], thread_ts=request.ts)
+        self.conversations(matrix).update(request.channel, request.ts, text, blocks)
+        self.conversations(matrix).post(request.channel, decided_thread_text(request), [], thread_ts=request.ts)
 
     def signoff_requested(self, matrix: Matrix, change: ChangeSet, key: str | None) -> tuple[str, str]:
         channel = _shared(matrix)
         text, blocks = signoff_blocks(matrix, change)
-        return channel, self.conversation.post(channel, text, blocks, metadata={"occurrence": key} if key else None)
+        return channel, self.conversations(matrix).post(
+            channel, text, blocks, metadata={"occurrence": key} if key else None
+        )
 
     def signoff_confirmed(self, matrix: Matrix, change: ChangeSet, by: str, where: tuple[str, str] | None) -> None:
         if where is None:
             return
         channel, ts = where
         text, blocks = signoff_blocks(matrix, change)
-        self.conversation.update(channel, ts, text, blocks)
-        self.conversation.post(channel, confirmed_thread_text(matrix, change, by), [], thread_ts=ts)
+        self.conversations(matrix).update(channel, ts, text, blocks)
+        self.conversations(matrix).post(channel, confirmed_thread_text(matrix, change, by), [], thread_ts=ts)
 
     def matrix_changed(self, matrix: Matrix, changes: list[str], actor: str) -> str:
         text, blocks = matrix_changed_blocks(matrix, changes, actor)
-        return self.conversation.post(_shared(matrix), text, blocks)
+        return self.conversations(matrix).post(_shared(matrix), text, blocks)
 
 
 def _shared(matrix: Matrix) -> str:

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from jsonschema import Draft7Validator
 
+from bot.app.installations import BOT_SCOPES
 from handlers import ids
 from tests.support import require_shared
 from tests.support.slack_methods import SCOPES as STANDIN_SCOPES
@@ -85,7 +86,18 @@ def test_least_scopes_and_events(manifest: dict) -> None:
     assert "user" not in manifest["oauth_config"]["scopes"]
     assert set(STANDIN_SCOPES.split(",")) == EXPECTED_BOT_SCOPES  # stand-in's x-oauth-scopes
     events = manifest["settings"]["event_subscriptions"]["bot_events"]
-    assert sorted(events) == ["app_home_opened", "app_mention", "member_joined_channel"]
+    assert sorted(events) == [
+        "app_home_opened",
+        "app_mention",
+        "app_uninstalled",
+        "member_joined_channel",
+        "tokens_revoked",
+    ]
+
+
+def test_an_install_by_oauth_asks_for_the_manifests_scopes(manifest: dict) -> None:
+    assert list(BOT_SCOPES) == manifest["oauth_config"]["scopes"]["bot"]
+    assert [u.rsplit("/", 1)[-1] for u in manifest["oauth_config"]["redirect_urls"]] == ["oauth_redirect"]
 
 
 def test_settings_and_features(manifest: dict) -> None:

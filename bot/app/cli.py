@@ -130,7 +130,10 @@ def run_bot() -> None:
 
     if not settings.app_token:
         check_port(settings.port)
-    slack = check_bot_token(create_client(settings, quiet=True), settings)
+    if settings.oauth:  # each workspace's token is checked by Bolt as its requests come
+        slack = "installed by OAuth (install page /slack/install)"
+    else:
+        slack = check_bot_token(create_client(settings, quiet=True), settings)
     clock = SystemClock()
     db = open_database(settings)
     matrix = ""
@@ -268,9 +271,15 @@ def matrix_import(file: str, announce: bool) -> None:
         if loaded is None or not loaded.channel:
             raise TandemError("Not announced: the matrix names no shared channel ('channel:').")
         settings.require_slack(receiving=False)
-        slack_container(settings, db, SystemClock()).deps.notifier.matrix_changed(
-            loaded, changes, "tandem matrix import"
-        )
+        from bot.errors import plain
+        from bot.outbox import NotInstalled, not_posted
+
+        try:
+            slack_container(settings, db, SystemClock()).deps.notifier.matrix_changed(
+                loaded, changes, "tandem matrix import"
+            )
+        except NotInstalled as missing:
+            raise TandemError("Not announced: " + plain(not_posted(missing))) from None
         click.echo(f"Announced in {loaded.channel}.")
 
 

@@ -8,6 +8,7 @@ by the caller. Nothing is patched in afterwards.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.app.settings import Settings
 from bot.clock import Clock
@@ -18,12 +19,28 @@ from bot.services.matrices import MatrixCache
 from storage.db import Database
 from storage.store import Units
 
+if TYPE_CHECKING:
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    from bot.app.installations import WorkspaceClients
+
+
+@dataclass(frozen=True)
+class Installs:
+    """Installed by OAuth: where installations and install states are kept, and each workspace's client."""
+
+    installations: SQLAlchemyInstallationStore
+    states: SQLAlchemyOAuthStateStore
+    clients: WorkspaceClients
+
 
 @dataclass(frozen=True)
 class Container:
     settings: Settings
     db: Database
     deps: Deps
+    installs: Installs | None = None  # None with one SLACK_BOT_TOKEN
 
     def refresh(self) -> None:
         """Reload the matrices this process holds whose version moved on (another replica's
@@ -32,8 +49,10 @@ class Container:
             self.deps.matrices.refresh(store)
 
 
-def build(settings: Settings, db: Database, clock: Clock, notifier: Notifier) -> Container:
-    return Container(settings, db, Deps(Units(db), clock, notifier, MatrixCache(), _render_review))
+def build(
+    settings: Settings, db: Database, clock: Clock, notifier: Notifier, installs: Installs | None = None
+) -> Container:
+    return Container(settings, db, Deps(Units(db), clock, notifier, MatrixCache(), _render_review), installs)
 
 
 def _render_review(review: ServiceReview) -> str:

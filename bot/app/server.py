@@ -1,7 +1,8 @@
 """Serving the Slack app: Socket Mode for development, gunicorn over HTTP for production.
 
 The HTTP side is a small WSGI app: `POST /slack/events` goes to Bolt (commands, events and
-interactivity), `GET /healthz` answers 200 when the database does and the scheduler is not
+interactivity), and so do `GET /slack/install` and `GET /slack/oauth_redirect` when Tandem is
+installed by OAuth (`bot.app.oauth`); `GET /healthz` answers 200 when the database does and the scheduler is not
 late (`bot.app.health`), else 503. A body Bolt cannot even parse is answered 400, never a 5xx
 or a dropped connection.
 """
@@ -40,6 +41,9 @@ class TandemWsgi:
         if path == "/healthz" and method in ("GET", "HEAD"):
             ok, body = self.health()
             return _reply(start_response, 200 if ok else 503, body)
+        oauth = self.bolt.app.oauth_flow
+        if oauth is not None and method == "GET" and path in (oauth.install_path, oauth.redirect_uri_path):
+            return self.bolt(environ, start_response)
         if path == EVENTS_PATH and method == "POST":
             try:
                 if PARSED in environ and environ.get("SERVER_PROTOCOL", "").startswith("HTTP"):

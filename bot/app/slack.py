@@ -2,7 +2,10 @@
 
 Nothing happens at import time; `create_app` builds one app. A process that posts to Slack
 (`tandem run`, `tandem tick`, `matrix import --announce`) builds its container with the
-Slack notifier from the start.
+Slack notifier from the start. With one SLACK_BOT_TOKEN every post goes through one client;
+installed by OAuth (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET), each organisation's posts go
+through its workspace's own token (`bot.app.installations`), and Bolt serves the install
+pages and authorizes each request from the installation store.
 """
 
 from __future__ import annotations
@@ -10,17 +13,22 @@ from __future__ import annotations
 import logging
 from urllib.error import URLError
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot.app.container import Container, build
+from bot.app.container import Container, Installs, build
+from bot.app.installations import WorkspaceClients, stores
 from bot.app.settings import Settings
 from bot.clock import Clock
+from bot.matrix.model import Matrix
 from handlers.conversation import SlackConversation
-from handlers.notify import ChannelNotifier
+from handlers.middleware.once import finish_event
+from handlers.notify import ChannelNotifier, one
 from handlers.register import register
 from storage.db import Database
+
+log = logging.getLogger(__name__)
 
 
 class SafeConnectionRetries(ConnectionErrorRetryHandler):
@@ -42,15 +50,16 @@ NOT_REPEATABLE = frozenset(
 )
 
 
-def create_client(settings: Settings, quiet: bool = False) -> WebClient:
-    """The one `WebClient`: `base_url` from `SLACK_API_URL`; it retries HTTP 429 after
-    `Retry-After`, and connection errors with backoff where a retry cannot post twice.
+def create_client(settings: Settings, quiet: bool = False, token: str | None = None) -> WebClient:
+    """A `WebClient` with `token` (default SLACK_BOT_TOKEN): `base_url` from `SLACK_API_URL`; it
+    retries HTTP 429 after `Retry-After`, and connection errors with backoff where a retry
+    cannot post twice.
 
     `quiet`: for the start-up check, whose failure becomes one sentence; the SDK's own line
     for each failed try would only repeat it.
     """
     return WebClient(
-        token=settings.bot_token,
+        token=token or settings.bot_token,
         base_url=settings.api_url,
         timeout=10,
         retry_handlers=[SafeConnectionRetries(max_retry_count=3), RateLimitErrorRetryHandler(max_retry_count=3)],
@@ -59,14 +68,35 @@ def create_client(settings: Settings, quiet: bool = False) -> WebClient:
 
 
 def slack_container(settings: Settings, db: Database, clock: Clock, client: WebClient | None = None) -> Container:
-    """A container whose notifier posts to Slack."""
-    client = client or create_client(settings)
-    return build(settings, db, clock, ChannelNotifier(SlackConversation(client)))
+    """A container whose notifier posts to Slack: through `client`, or installed by OAuth,
+    through each matrix's workspace's own client."""
+    if not settings.oauth:
+        client = client or create_client(settings)
+        return build(settings, db, clock, ChannelNotifier(one(SlackConversation(client))))
+    installations, states = stores(settings, db.engine)
+    clients = WorkspaceClients(settings, installations, lambda token: create_client(settings, token=token))
+
+    def conversation(matrix: Matrix) -> SlackConversation:
+        return SlackConversation(clients.client(matrix.team))
+
+    return build(settings, db, clock, ChannelNotifier(conversation), Installs(installations, states, clients))
 
 
 def create_app(container: Container, client: WebClient) -> App:
     """A sync Bolt app over `client`, listeners registered, answering in the request."""
     container.settings.require_slack()
+    if container.installs is not None:
+        from bot.app.oauth import oauth_app
+
+        app = oauth_app(container, client)
+    else:
+        app = _token_app(container, client)
+    register(app, container.deps, container.settings.allowed_teams)
+    return app
+
+
+def _token_app(container: Container, client: WebClient) -> App:
+    """One workspace, one SLACK_BOT_TOKEN (the manifest's uninstall events are only noted)."""
     app = App(
         client=client,
         signing_secret=container.settings.signing_secret,
@@ -78,5 +108,11 @@ def create_app(container: Container, client: WebClient) -> App:
         # restarts while Slack is unreachable does not fail to boot and halt the whole server.
         token_verification_enabled=False,
     )
-    register(app, container.deps, container.settings.allowed_teams)
+    app.event("app_uninstalled")(_noted)
+    app.event("tokens_revoked")(_noted)
     return app
+
+
+def _noted(event: dict, context: BoltContext) -> None:
+    log.warning("Slack says %s for workspace %s: SLACK_BOT_TOKEN no longer works there", event["type"], context.team_id)
+    finish_event(context)

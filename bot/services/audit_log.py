@@ -108,5 +108,5 @@ def share_evidence(
         "hash-chained (`tandem audit-log verify` checks the whole log)."
     )
     name = f"tandem-evidence-{matrix.organisation}{'-' + subject[1] if subject else ''}-{now:%Y%m%d}.csv"
-    notifier.share_file(where, name, content, comment)
+    notifier.share_file(matrix, where, name, content, comment)
     return comment

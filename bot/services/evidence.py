@@ -146,5 +146,5 @@ def share_handoffs(
     content = export_handoffs(store, matrix, since, now, "csv")
     rows = content.count("\n") - 1
     comment = f"Handoff evidence for {matrix.name} since {since:%Y-%m-%d}: {rows} handoff{'s' if rows != 1 else ''}."
-    notifier.share_file(where, f"tandem-handoffs-{matrix.organisation}-{now:%Y%m%d}.csv", content, comment)
+    notifier.share_file(matrix, where, f"tandem-handoffs-{matrix.organisation}-{now:%Y%m%d}.csv", content, comment)
     return comment

@@ -146,7 +146,7 @@ def _send_handoff(notifier: Notifier, matrix: Matrix, post: HandoffPost, key: st
         return notifier.handoff_opened(matrix, handoff, post.ping, now, key)
     if post.transition is None:
         raise ValueError(f"{key} carries nothing to say")
-    return notifier.handoff_said(handoff, post.transition, key)
+    return notifier.handoff_said(matrix, handoff, post.transition, key)
 
 
 def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetime) -> tuple[str, str]:
@@ -218,5 +218,5 @@ def already_posted(deps: Deps, item: OutboxItem, matrices: TickMatrices) -> tupl
                 thread = handoff.ts if item.kind in THREADED else None
     if not channel or (item.kind in THREADED and thread is None):
         return None
-    ts = deps.notifier.find_posted(channel, item.key, thread_ts=thread)
+    ts = deps.notifier.find_posted(matrix, channel, item.key, thread_ts=thread)
     return (channel, ts) if ts else None

@@ -89,5 +89,5 @@ def share_review(
     figures = review(store, matrix, period_for(matrix, text, now), now)
     name = f"tandem-review-{matrix.organisation}-{figures.period.start:%Y%m%d}-{figures.period.end - timedelta(days=1):%Y%m%d}.html"
     comment = f"Service review for {matrix.name}, {figures.period.label}: {figures.summary}"
-    notifier.share_file(where, name, render(figures), comment)
+    notifier.share_file(matrix, where, name, render(figures), comment)
     return f"Service review for {matrix.name}, {figures.period.label}."

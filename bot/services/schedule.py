@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.alerts.sla import due_alerts, next_alert_at
 from bot.digests.timing import due_digests, next_digest_at
-from bot.outbox import ChannelUnavailable, OutboxItem, backoff, breach_key
+from bot.outbox import ChannelUnavailable, NotInstalled, OutboxItem, backoff, breach_key, held_for
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
 from bot.services.cycles import settle
@@ -140,6 +140,28 @@ def _hold(
         return keys
 
 
+def _hold_for_workspace(deps: Deps, item: OutboxItem, missing: NotInstalled) -> None:
+    """Hold the post until its workspace installs Tandem (again); one line says so per workspace.
+    Nobody there can be told in Slack: Tandem has no token for it."""
+    with deps.units() as store:
+        first = store.hold(item.key, held_for(missing.workspace), str(missing))
+    if first:
+        log.warning(
+            "posts for %s held: %s; they are posted when it is installed (again) from /slack/install",
+            item.organisation,
+            str(missing) if missing.workspace else "its matrix names no workspace (team:)",
+        )
+
+
+def release_workspace(deps: Deps, workspace: str) -> list[Exception]:
+    """Tandem was installed in `workspace`: post what was held for it, now."""
+    with deps.units() as store:
+        keys = store.release(held_for(workspace))
+    if keys:
+        log.info("installed in workspace %s: posting %d held post(s)", workspace, len(keys))
+    return deliver_now(deps, keys)
+
+
 def deliver_item(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices, report: TickReport) -> Outcome:
     """Post one claimed item (after checking Slack for it, if an earlier try may have landed)."""
     try:
@@ -160,6 +182,10 @@ def deliver_item(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatr
         log.warning("post %s held: %s", item.key, refused)
         report.held += 1
         return Outcome(_hold(deps, item, refused, now, matrices), refused)
+    except NotInstalled as missing:
+        report.held += 1
+        _hold_for_workspace(deps, item, missing)
+        return Outcome([], missing)
     except Exception as error:  # noqa: BLE001 - any failure: retried after a back-off
         wait = backoff(item.attempts)
         log.warning("post %s failed (attempt %d, next in %s): %s", item.key, item.attempts, wait, error)

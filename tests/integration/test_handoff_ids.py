@@ -12,7 +12,7 @@ from bot.app.bootstrap import import_file
 from bot.app.container import build
 from bot.app.settings import Settings
 from bot.grammar import parse_command
-from handlers.notify import ChannelNotifier
+from handlers.notify import ChannelNotifier, one
 from storage.db import MIGRATIONS, Database
 from tests.conftest import EXAMPLE
 from tests.support.in_process import InProcess
@@ -36,7 +36,7 @@ class Silent:
 
 def runtime(db: Database, clock) -> InProcess:
     import_file(db, EXAMPLE, "test", clock)
-    return InProcess(build(Settings(), db, clock, ChannelNotifier(Silent())))
+    return InProcess(build(Settings(), db, clock, ChannelNotifier(one(Silent()))))
 
 
 def test_a_number_is_not_given_out_again_after_its_handoff_is_gone(db, clock):

@@ -31,6 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .blockkit import validate_message
 from .slack_methods import APP_ID, BOT_ID, BOT_USER_ID, JSON_FIELDS, SCOPES, TEAM_ID, Upload, WebApiMethods
+from .slack_oauth import OAuthMethods
 
 __all__ = ["APP_ID", "BOT_ID", "BOT_USER_ID", "DEFAULT_TOKEN", "TEAM_ID", "Call", "Response", "SlackStandIn", "Upload"]
 DEFAULT_TOKEN = "xoxb-tandem-test"
@@ -174,7 +175,7 @@ class _Server(ThreadingHTTPServer):
     standin: SlackStandIn
 
 
-class SlackStandIn(WebApiMethods):
+class SlackStandIn(WebApiMethods, OAuthMethods):
     """The Slack Web API on 127.0.0.1:<random port>. Use as a context manager or start()/stop().
 
     `base_url` is what `WebClient(base_url=...)` / `SLACK_API_URL` expect. All accessors are
@@ -183,6 +184,8 @@ class SlackStandIn(WebApiMethods):
     `users` / `channels` hold per-id fields merged into users.info / conversations.info
     replies (e.g. `standin.channels["C1"] = {"is_ext_shared": True}`); `messages`, `views`,
     `homes` and `uploads` show what the bot has posted, opened, published and uploaded.
+    Installs by OAuth (`slack_oauth`): `offer` a code, and each token it grants is accepted and
+    answered for its own workspace, besides `token`.
     """
 
     def __init__(self, token: str | None = DEFAULT_TOKEN, host: str = "127.0.0.1") -> None:
@@ -194,6 +197,7 @@ class SlackStandIn(WebApiMethods):
         self._handlers: dict[str, Callable[[Call], dict]] = self.method_handlers()
         self.users: dict[str, dict] = {}  # extra/overriding users.info fields per user
         self.channels: dict[str, dict] = {}  # extra/overriding conversations.info fields
+        self.reset_oauth()  # installs outlive reset(), as workspaces outlive one test's calls
         self.reset()
 
     # -- lifecycle --
@@ -334,8 +338,17 @@ class SlackStandIn(WebApiMethods):
                 reply_headers["Retry-After"] = str(fault[1])
             elif fault and fault[0] == "fail":
                 call.reply = {"ok": False, "error": fault[1]}
+            elif method == "oauth.v2.access":  # client credentials (HTTP Basic), not a token
+                call.reply = self._oauth_access(call)
             elif not token:
                 call.reply = {"ok": False, "error": "not_authed"}
+            elif token in self.revoked:
+                call.reply = {"ok": False, "error": "token_revoked"}
+            elif token in self.installed:
+                handler = self._handlers.get(method)
+                call.reply = (
+                    dict(self.installed[token]) if method == "auth.test" else handler(call) if handler else None
+                ) or {"ok": False, "error": "unknown_method"}
             elif self.token is not None and token != self.token:
                 call.reply = {"ok": False, "error": "invalid_auth"}
             elif method not in self._handlers:

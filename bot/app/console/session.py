@@ -28,7 +28,7 @@ from bot.services import handoffs as handoff_service
 from bot.services import overflow, signoff
 from bot.services.schedule import tick
 from handlers.dispatch import answer
-from handlers.notify import ChannelNotifier
+from handlers.notify import ChannelNotifier, one
 from handlers.views.blocks import Reply
 from handlers.views.matrix import error_reply
 from storage.db import Database
@@ -97,7 +97,7 @@ class ConsoleSession:
         self.clock = clock
         self.out = out
         self.people: dict[str, str] = {}  # filled below; the conversation shows mentions by these names
-        self.deps = build(settings, db, clock, ChannelNotifier(ConsoleConversation(out, self.people))).deps
+        self.deps = build(settings, db, clock, ChannelNotifier(one(ConsoleConversation(out, self.people)))).deps
         self.channel: str | None = None
         self.timezone = "UTC"
         self.user = user or ""
