@@ -258,8 +258,9 @@ def _insert_rows(session: Session, org_id: int, matrix: model.Matrix) -> None:
     _bulk(session, orm.Holiday, [{"organisation_id": org_id, "day": d} for d in matrix.holidays])
     _bulk(session, orm.OrganisationTeam, [{"organisation_id": org_id, "team": t} for t in sorted(matrix.teams)])
     if matrix.areas:
-        area_ids = session.scalars(
-            insert(orm.Area).returning(orm.Area.id, sort_by_parameter_order=True),
+        _bulk(
+            session,
+            orm.Area,
             [
                 {
                     "organisation_id": org_id,
@@ -273,7 +274,11 @@ def _insert_rows(session: Session, org_id: int, matrix: model.Matrix) -> None:
                 }
                 for i, a in enumerate(matrix.areas)
             ],
-        ).all()
+        )
+        # Ids read back by key in one query: RETURNING in parameter order sent SQLite one
+        # statement per row and cost PostgreSQL seconds of result splicing at 10,000 areas.
+        ids = {key: id_ for key, id_ in session.execute(select(_A.key, _A.id).where(_A.organisation_id == org_id))}
+        area_ids = [ids[a.key] for a in matrix.areas]
         _bulk(
             session,
             orm.AreaAlias,
@@ -332,6 +337,8 @@ def _insert_rows(session: Session, org_id: int, matrix: model.Matrix) -> None:
     )
 
 
-def _bulk(session: Session, table, rows: list[dict]) -> None:
+def _bulk(session: Session, model, rows: list[dict]) -> None:
+    """Core executemany on the table: the ORM's bulk insert splits the rows into a batch each
+    time the set of None columns changes (thousands of statements for areas with optional fields)."""
     if rows:
-        session.execute(insert(table), rows)
+        session.execute(insert(model.__table__), rows)
