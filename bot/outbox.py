@@ -28,6 +28,16 @@ class DueTimer:
 
 
 @dataclass(frozen=True)
+class NewPost:
+    """An occurrence to claim in the outbox: the scheduler claims a batch of them in one statement."""
+
+    organisation: str
+    key: str
+    kind: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class OutboxItem:
     """One occurrence claimed for posting, under a lease."""
 

@@ -8,15 +8,16 @@ post happen once whatever the number of ticks.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.outbox import DueTimer, OutboxItem
 from bot.reviews.cadence import Completed
 from storage import models as orm
 from storage.handoff_repo import to_domain
-from storage.sql import insert_if_absent, rowcount
+from storage.sql import insert_absent, insert_if_absent, rowcount
 
 
 def _skip_locked(session: Session, query, table):
@@ -38,8 +39,14 @@ def due_handoff_alerts(session: Session, now: datetime, limit: int):
     return [(org_key, to_domain(row, org_key)) for row, org_key in session.execute(query)]
 
 
-def set_alert_at(session: Session, handoff_id: int, at: datetime | None) -> None:
-    session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(alert_at=at))
+_HANDOFFS = cast(Table, orm.Handoff.__table__)
+_SET_ALERT_AT = update(_HANDOFFS).where(_HANDOFFS.c.id == bindparam("handoff")).values(alert_at=bindparam("at"))
+
+
+def set_alerts_at(session: Session, alerts: dict[int, datetime | None]) -> None:
+    """Each handoff's next alert instant, in one executemany."""
+    if alerts:
+        session.execute(_SET_ALERT_AT, [{"handoff": h, "at": at} for h, at in alerts.items()])
 
 
 def due_timers(session: Session, now: datetime, limit: int) -> list[DueTimer]:
@@ -65,6 +72,14 @@ def timer_starts(session: Session, org_id: int) -> dict[tuple[str, str], datetim
             select(orm.Timer.kind, orm.Timer.subject, orm.Timer.since).where(orm.Timer.organisation_id == org_id)
         )
     }
+
+
+def timer_start(session: Session, org_id: int, kind: str, subject: str) -> datetime | None:
+    return session.scalar(
+        select(orm.Timer.since).where(
+            orm.Timer.organisation_id == org_id, orm.Timer.kind == kind, orm.Timer.subject == subject
+        )
+    )
 
 
 def replace_timers(
@@ -97,20 +112,27 @@ def set_timers(session: Session, org_id: int, timers: dict[tuple[str, str], date
             session.add(orm.Timer(organisation_id=org_id, kind=kind, subject=subject, next_at=next_at, since=now))
 
 
-def enqueue(session: Session, org_id: int, key: str, kind: str, payload: dict, now: datetime) -> bool:
-    return insert_if_absent(
-        session,
-        orm.Outbox,
-        {
-            "key": key,
-            "organisation_id": org_id,
-            "kind": kind,
-            "payload": payload,
-            "status": "pending",
-            "attempts": 0,
-            "created_at": now,
-        },
-    )
+def enqueue_all(session: Session, rows: list[tuple[int, str, str, dict]], now: datetime) -> set[str]:
+    """Claim these (organisation id, key, kind, payload) occurrences; the keys that were new."""
+    return {
+        key
+        for (key,) in insert_absent(
+            session,
+            orm.Outbox,
+            [
+                {
+                    "key": key,
+                    "organisation_id": org_id,
+                    "kind": kind,
+                    "payload": payload,
+                    "status": "pending",
+                    "attempts": 0,
+                    "created_at": now,
+                }
+                for org_id, key, kind, payload in rows
+            ],
+        )
+    }
 
 
 def _claim(session: Session, query, now: datetime, lease: timedelta) -> list[OutboxItem]:
@@ -150,6 +172,12 @@ def claim_keys(session: Session, keys: list[str], now: datetime, lease: timedelt
 
 
 def mark_sent(session: Session, key: str, channel: str | None, ts: str | None, now: datetime) -> None:
+    """Record where a post landed. On PostgreSQL this transaction does not wait for its commit to
+    reach the disk (a flush per post was most of a busy tick): a sent mark lost to a server crash
+    leaves the row 'sending' under its lease, so it is looked for in Slack by its key, not posted
+    again."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL synchronous_commit = off"))
     session.execute(
         update(orm.Outbox)
         .where(orm.Outbox.key == key)

@@ -21,7 +21,7 @@ from bot.evidence import AuditRecord
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
-from bot.outbox import DueTimer, OutboxItem
+from bot.outbox import DueTimer, NewPost, OutboxItem
 from bot.ownership.cover import LeavePeriod
 from bot.reviews.cadence import Completed
 from storage import (
@@ -293,8 +293,8 @@ class Store:
     def due_handoff_alerts(self, now: datetime, limit: int) -> list[tuple[str, Handoff]]:
         return schedule_repo.due_handoff_alerts(self.session, now, limit)
 
-    def set_alert_at(self, handoff_id: int, at: datetime | None) -> None:
-        schedule_repo.set_alert_at(self.session, handoff_id, at)
+    def set_alerts_at(self, alerts: dict[int, datetime | None]) -> None:
+        schedule_repo.set_alerts_at(self.session, alerts)
 
     def due_timers(self, now: datetime, limit: int) -> list[DueTimer]:
         return schedule_repo.due_timers(self.session, now, limit)
@@ -313,8 +313,16 @@ class Store:
         """When each review and digest was first scheduled."""
         return schedule_repo.timer_starts(self.session, self._org_id(org_key))
 
+    def timer_start(self, org_key: str, kind: str, subject: str) -> datetime | None:
+        """When this one timer was first scheduled (None: it never was)."""
+        return schedule_repo.timer_start(self.session, self._org_id(org_key), kind, subject)
+
     def enqueue(self, org_key: str, key: str, kind: str, payload: dict, now: datetime) -> bool:
-        return schedule_repo.enqueue(self.session, self._org_id(org_key), key, kind, payload, now)
+        return key in self.enqueue_all([NewPost(org_key, key, kind, payload)], now)
+
+    def enqueue_all(self, posts: list[NewPost], now: datetime) -> set[str]:
+        rows = [(self._org_id(p.organisation), p.key, p.kind, p.payload) for p in posts]
+        return schedule_repo.enqueue_all(self.session, rows, now)
 
     def claim_deliveries(self, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
         return schedule_repo.claim_deliveries(self.session, now, lease, limit)

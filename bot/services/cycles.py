@@ -18,8 +18,8 @@ def settle(matrix: Matrix, review: Review, done: frozenset[datetime], since: dat
 
 
 def settled_cycles_of(store: Store, matrix: Matrix, review: Review, now: datetime) -> frozenset[datetime]:
-    """`settle` for one review, reading only its own completions."""
-    start = store.timer_starts(matrix.organisation).get(("review", review.key), now)
+    """`settle` for one review, reading only its own completions and timer."""
+    start = store.timer_start(matrix.organisation, "review", review.key) or now
     return settle(matrix, review, store.completions(matrix.organisation, review.key), start)
 
 

@@ -102,8 +102,9 @@ def _handoff_post(store: Store, item: OutboxItem) -> HandoffPost | None:
     return HandoffPost(item.kind, handoff, ping, transition)
 
 
-def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Post | None:
+def _gather(store: Store, matrices: TickMatrices, item: OutboxItem, now: datetime) -> Post | None:
     """What the post says now; None when it has become moot (resolved handoff, removed review)."""
+    matrix = matrices.get(store, item.organisation)
     if item.kind in ("handoff", ROOT, "opened", "said"):
         return _handoff_post(store, item)
     if item.kind == "notice":
@@ -112,13 +113,13 @@ def _gather(store: Store, matrix: Matrix, item: OutboxItem, now: datetime) -> Po
         handoff = store.get_handoff(item.organisation, item.payload["handoff"])
         if handoff is None or not handoff.is_open:
             return None
-        people, escalation = alerted(matrix, handoff, now, store.leave_at(matrix.organisation, now))
+        people, escalation = alerted(matrix, handoff, now, matrices.leave_at(store, matrix.organisation, now))
         return SlaPost(handoff, item.payload, people, escalation, item.kind == "breach")
     if item.kind == "review":
         review = matrix.review(item.payload["review"])
         if review is None:
             return None
-        owners, escalate_to = reviewers(matrix, review, now, store.leave_at(matrix.organisation, now))
+        owners, escalate_to = reviewers(matrix, review, now, matrices.leave_at(store, matrix.organisation, now))
         due_at = datetime.fromisoformat(item.payload["due_at"])
         return ReviewPost(review, due_at, item.payload["stage"], owners, escalate_to)
     if item.kind == changes.OUTBOX_KIND:
@@ -172,7 +173,7 @@ def post_occurrence(
     for _ in range(REFRESHES if item.kind == ROOT else 1):
         with deps.units(read_only=True) as store:
             matrix = matrices.get(store, item.organisation)
-            post = _gather(store, matrix, item, now)
+            post = _gather(store, matrices, item, now)
         if post is None:
             return None, None
         where = _send(deps.notifier, matrix, post, item.key, now)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from bot.alerts.sla import due_alerts, next_alert_at
 from bot.digests.timing import due_digests, next_digest_at
-from bot.outbox import ChannelUnavailable, NotInstalled, OutboxItem, backoff, breach_key, held_for
+from bot.outbox import ChannelUnavailable, NewPost, NotInstalled, OutboxItem, backoff, breach_key, held_for
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
 from bot.services.cycles import settle
@@ -47,22 +47,29 @@ class TickReport:
 
 
 def _plan_alerts(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
+    """Claim the alerts of every handoff whose alert instant came, a batch of handoffs per
+    transaction, its occurrences in one statement and its next alert instants in another."""
     planned = 0
     while True:
         with deps.units() as store:
             due = store.due_handoff_alerts(now, BATCH)
+            posts: list[NewPost] = []
+            next_alerts: dict[int, datetime | None] = {}
             for org, handoff in due:
                 matrix = matrices.get(store, org)
                 for alert in due_alerts(handoff, matrix, now):
                     payload = {"handoff": handoff.id, "clock": alert.clock, "percent": alert.percent,
                                "breach": alert.breach}  # fmt: skip
-                    planned += store.enqueue(org, alert.key, "sla", payload, now)
+                    posts.append(NewPost(org, alert.key, "sla", payload))
                     if alert.breach:
-                        planned += store.enqueue(org, breach_key(alert.key), "breach", payload, now)
+                        posts.append(NewPost(org, breach_key(alert.key), "breach", payload))
                     # The root message shows the clocks: refresh it at each threshold too, as its own
                     # delivery, so a failed update is retried without posting the alert twice.
-                    store.enqueue(org, f"root:{alert.key}", ROOT, {"handoff": handoff.id}, now)
-                store.set_alert_at(handoff.number, next_alert_at(handoff, matrix, now))
+                    posts.append(NewPost(org, f"root:{alert.key}", ROOT, {"handoff": handoff.id}))
+                next_alerts[handoff.number] = next_alert_at(handoff, matrix, now)
+            new = store.enqueue_all(posts, now)
+            planned += sum(1 for p in posts if p.kind != ROOT and p.key in new)
+            store.set_alerts_at(next_alerts)
         if len(due) < BATCH:
             return planned
 
