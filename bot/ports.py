@@ -19,6 +19,7 @@ from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.evidence import AuditRecord
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff, Transition
+from bot.inbox import InboxItem
 from bot.matrix.model import Matrix, Review
 from bot.outbox import DueTimer, NewPost, OutboxItem
 from bot.ownership.cover import LeavePeriod
@@ -163,6 +164,12 @@ class Store(Protocol):
     def claim_request(self, key: str, now: datetime) -> bool:
         """True the first time this request (its trigger or signature) is seen."""
         ...
+
+    # Requests acknowledged before their work (bot.inbox)
+    def record_request(self, item: InboxItem, now: datetime, lease: timedelta) -> bool: ...
+    def claim_requests(self, now: datetime, lease: timedelta, limit: int) -> list[InboxItem]: ...
+    def next_request_lease(self) -> datetime | None: ...
+    def finish_request(self, key: str, now: datetime) -> bool: ...
 
 
 class UnitOfWork(Protocol):

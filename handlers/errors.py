@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import TandemError
+from bot.inbox import Settled
 from bot.outbox import ChannelUnavailable, Unposted, not_posted
 from bot.services.deps import Deps
 from handlers.inputs import SlashCommand
@@ -78,6 +79,8 @@ def guarded(work: Callable[..., None], refused: str = "") -> Callable[..., None]
         by_response_url = isinstance(context.get("input"), SlashCommand)
         try:
             work(**{name: available[name] for name in wanted})
+        except Settled:
+            log.info("%s was already done by another process; nothing more to do", work.__name__)
         except Unposted as error:  # it was done: only its message waits
             _tell(context, client, respond, words(error.words), by_response_url)
         except TandemError as error:

@@ -280,6 +280,28 @@ class ProcessedEvent(Base):
     done_at: Mapped[datetime | None]
 
 
+class InboxRequest(Base):
+    """A Slack request acknowledged before its work was done (`bot.inbox`): what Slack sent,
+    recorded before the acknowledgement, finished with the work's own commit.
+
+    pending (leased until `lease_until`) → done. A pending row past its lease is run again.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_pending", "state", "lease_until"), Index("ix_inbox_done_at", "done_at"))
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)  # the request's once key
+    kind: Mapped[str] = mapped_column(String(32))  # Slack's type: event_callback, block_actions, command…
+    team: Mapped[str | None] = mapped_column(String(32))
+    work: Mapped[str] = mapped_column(String(64))  # the deferred listener that does it
+    payload: Mapped[dict] = mapped_column(default=dict)  # the body as Bolt parsed it
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    received_at: Mapped[datetime]
+    lease_until: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
 class Handoff(Base):
     """A handoff or overflow request between the two sides, with its SLA clock inputs."""
 

@@ -20,6 +20,7 @@ from bot.contract.signoff import ChangeSet
 from bot.evidence import AuditRecord
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
+from bot.inbox import InboxItem, Settled, in_hand
 from bot.matrix.model import Matrix
 from bot.outbox import DueTimer, NewPost, OutboxItem
 from bot.ownership.cover import LeavePeriod
@@ -29,6 +30,7 @@ from storage import (
     audit_repo,
     handoff_repo,
     hours_repo,
+    inbox_repo,
     leave_repo,
     matrix_repo,
     schedule_repo,
@@ -389,20 +391,36 @@ class Store:
             update(orm.ProcessedEvent).where(orm.ProcessedEvent.event_id == event_id).values(done_at=now)
         )
 
+    # -- requests acknowledged before their work (bot.inbox) ---------------------------
+    def record_request(self, item: InboxItem, now: datetime, lease: timedelta) -> bool:
+        return inbox_repo.record(self.session, item, now, lease)
+
+    def claim_requests(self, now: datetime, lease: timedelta, limit: int) -> list[InboxItem]:
+        return inbox_repo.claim(self.session, now, lease, limit)
+
+    def next_request_lease(self) -> datetime | None:
+        return inbox_repo.next_lease(self.session)
+
+    def finish_request(self, key: str, now: datetime) -> bool:
+        return inbox_repo.finish(self.session, key, now)
+
     def prune(self, events_before: datetime, sent_before: datetime) -> tuple[int, int]:
-        """Delete handled events and sent posts older than these instants; (events, posts) deleted."""
+        """Delete handled events and requests, and sent posts, older than these instants;
+        (events and requests, posts) deleted."""
         events = self.session.execute(delete(orm.ProcessedEvent).where(orm.ProcessedEvent.done_at < events_before))
+        requests = self.session.execute(delete(orm.InboxRequest).where(orm.InboxRequest.done_at < events_before))
         posts = self.session.execute(
             delete(orm.Outbox).where(orm.Outbox.status == "sent", orm.Outbox.sent_at < sent_before)
         )
-        return rowcount(events), rowcount(posts)
+        return rowcount(events) + rowcount(requests), rowcount(posts)
 
 
 class Units:
     """The unit of work over one database: `with units() as store:` is one transaction.
 
     Organisations' row ids are remembered across units (they never change), so most
-    commands need no lookup for them.
+    commands need no lookup for them. The first unit that writes while a Slack request is
+    in hand (`bot.inbox`) finishes that request's inbox row in its own transaction.
     """
 
     def __init__(self, db: Database) -> None:
@@ -414,8 +432,15 @@ class Units:
     def __call__(self, read_only: bool = False, timeout: float | None = None) -> Iterator[Store]:
         """A unit that only reads opens its session only if it needs more than `storage.quick`."""
         if not read_only or timeout is not None:
+            work = None if read_only else in_hand.get()
+            work = None if work is None or work.settled else work
             with self.db.session(read_only, timeout) as session:
-                yield Store(session, self._org_ids)
+                store = Store(session, self._org_ids)
+                yield store
+                if work is not None and not store.finish_request(work.key, work.clock.now()):
+                    raise Settled(work.key)
+            if work is not None:
+                work.settled = True
             return
         with ExitStack() as opened:
             yield Store(lambda: opened.enter_context(self.db.session(read_only=True)), self._org_ids, self.quick)

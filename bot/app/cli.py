@@ -125,7 +125,7 @@ def run_bot() -> None:
     from bot.app.heartbeat import start_heartbeat
     from bot.app.preflight import check_bot_token, check_port
     from bot.app.server import EVENTS_PATH, TandemWsgi, serve_http, serve_socket_mode
-    from bot.app.slack import create_app, create_client, slack_container
+    from bot.app.slack import create_app, create_client, slack_container, start_resuming
     from storage.db import HEAD, Database
 
     if not settings.app_token:
@@ -159,6 +159,7 @@ def run_bot() -> None:
         container = slack_container(settings, db, clock, client)
         app = create_app(container, client)
         start_heartbeat(container)
+        start_resuming(app, container)
         serve_socket_mode(app, settings, started("Socket Mode"))
         return
     db.dispose()
@@ -168,6 +169,7 @@ def run_bot() -> None:
         container = slack_container(settings, Database(settings.database_url), SystemClock(), client)
         app = create_app(container, client)
         start_heartbeat(container)
+        start_resuming(app, container)
         return RequestGuard(
             TandemWsgi(app, HealthCheck(container.db, container.deps.clock, settings.tick_seconds)),
             settings.signing_secret or "",

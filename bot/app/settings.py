@@ -70,6 +70,8 @@ class Settings:
     def oauth(self) -> bool:
         """Whether Tandem is installed by OAuth (many workspaces) rather than with one SLACK_BOT_TOKEN."""
         return bool(self.client_id and self.client_secret)
+    inbox_lease_seconds: int = 60  # how long a request's work may take before another process runs it again
+    hold_deferred_seconds: int = 0  # a fault for crash tests: each request's work waits this long after its ack
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> Settings:
@@ -112,6 +114,10 @@ class Settings:
                 "SLACK_REDIRECT_URI must be the full https URL of /slack/oauth_redirect as listed under OAuth & "
                 f"Permissions → Redirect URLs, e.g. https://tandem.example.com/slack/oauth_redirect, not {redirect_uri!r}."
             )
+        lease = _count(get, "TANDEM_INBOX_LEASE_SECONDS", 60, "seconds")
+        hold = get("TANDEM_FAULT_HOLD_DEFERRED_SECONDS") or "0"
+        if not hold.isdigit():
+            raise SettingsError(f"TANDEM_FAULT_HOLD_DEFERRED_SECONDS must be a whole number of seconds, not {hold!r}.")
         return cls(
             database_url=database_url,
             bot_token=get("SLACK_BOT_TOKEN"),
@@ -130,6 +136,8 @@ class Settings:
             client_secret=get("SLACK_CLIENT_SECRET"),
             redirect_uri=redirect_uri,
             token_refresh_minutes=refresh,
+            inbox_lease_seconds=lease,
+            hold_deferred_seconds=int(hold),
         )
 
     def _oauth_problems(self) -> list[str]:

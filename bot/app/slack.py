@@ -11,6 +11,7 @@ pages and authorizes each request from the installation store.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from urllib.error import URLError
 
 from slack_bolt import App, BoltContext
@@ -23,6 +24,7 @@ from bot.app.settings import Settings
 from bot.clock import Clock
 from bot.matrix.model import Matrix
 from handlers.conversation import SlackConversation
+from handlers.inbox import InboxRunner, Resumer
 from handlers.middleware.once import finish_event
 from handlers.notify import ChannelNotifier, one
 from handlers.register import register
@@ -91,8 +93,21 @@ def create_app(container: Container, client: WebClient) -> App:
         app = oauth_app(container, client)
     else:
         app = _token_app(container, client)
-    register(app, container.deps, container.settings.allowed_teams)
+    settings = container.settings
+    runner = app.listener_runner
+    runner.lazy_listener_runner = InboxRunner(
+        app.logger,
+        runner.listener_executor,
+        timedelta(seconds=settings.inbox_lease_seconds),
+        settings.hold_deferred_seconds,
+    )
+    register(app, container.deps, settings.allowed_teams)
     return app
+
+
+def start_resuming(app: App, container: Container) -> Resumer:
+    """Take over, in this process, the requests another process acknowledged and never finished."""
+    return Resumer(app, container.deps, timedelta(seconds=container.settings.inbox_lease_seconds)).start()
 
 
 def _token_app(container: Container, client: WebClient) -> App:

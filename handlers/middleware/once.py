@@ -18,6 +18,11 @@ The claim is the one write before the acknowledgement, so it waits at most `ACK_
 another process's write lock. A claim that cannot be made in time is deferred: Slack is
 answered at once, and the lazy listener takes the claim (`claimed_later`) before it does
 anything, waiting as long as the database needs.
+
+The claimed key is left in `context["once_key"]`: the inbox (`handlers.inbox`) records a
+request under it before the acknowledgement. A request the inbox runs again after a crash
+(`context["inbox_resumed"]`, set by Tandem itself, never by anything Slack sends) was
+claimed when it first came, and is not claimed again.
 """
 
 from __future__ import annotations
@@ -48,7 +53,9 @@ class HandleEventsOnce(Middleware):
         event_id = clean(raw, EVENT_ID_LIMIT) if isinstance(raw, str) else None
         if not event_id:
             return next()
-        context["event_id"] = event_id
+        context["event_id"] = context["once_key"] = event_id
+        if context.get("inbox_resumed"):
+            return next()
         claimed = _claim(context, ("event", event_id))
         if not claimed:
             log.info("event %s already handled or in hand; delivery dropped", event_id)
@@ -63,9 +70,10 @@ class HandleRequestsOnce(Middleware):
             return next()
         signatures = req.headers.get("x-slack-signature") or []
         key = f"signed:{signatures[0]}" if signatures else None
-        if not key:
+        if not key or req.context.get("inbox_resumed"):
             return next()
-        if not _claim(req.context, ("request", clean(key, EVENT_ID_LIMIT))):
+        req.context["once_key"] = key = clean(key, EVENT_ID_LIMIT)
+        if not _claim(req.context, ("request", key)):
             log.info("%s replayed; dropped", key)
             return BoltResponse(status=200, body="")
         return next()
