@@ -43,7 +43,7 @@ class OutboxItem:
 
     key: str
     organisation: str
-    kind: str  # "sla" | "breach" | "review" | "digest" | "signoff" | "handoff" | "root" | "opened" | "said" | "notice"
+    kind: str  # "sla" | "breach" | "review" | "digest" | "signoff" | "handoff" | "root" | "opened" | "said" | "notice" | "hours" | "approval"
     payload: dict[str, Any]
     attempts: int
     resend: bool  # an earlier delivery was leased and never finished: check before posting again
@@ -67,6 +67,16 @@ def update_key(handoff_id: int, version: int) -> str:
 def said_key(handoff_id: int, version: int) -> str:
     """The thread reply saying who took the step that made `version`."""
     return f"handoff:{handoff_id}:v{version}:said"
+
+
+def hours_key(handoff_id: int, by: str, at: datetime) -> str:
+    """The thread reply saying `by` logged hours on the handoff at `at` (one entry, one reply)."""
+    return f"handoff:{handoff_id}:hours:{by}:{at.isoformat()}"
+
+
+def approval_key(request_id: int) -> str:
+    """A held overflow request's message with Approve and Decline in the shared channel."""
+    return f"overflow:{request_id}:approval"
 
 
 def breach_key(alert_key: str) -> str:

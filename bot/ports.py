@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from bot.audit.chain import Head
 from bot.contract.approval import OverflowRequest
-from bot.contract.hours import HoursEntry, Logged
+from bot.contract.hours import HoursEntry
 from bot.contract.signoff import ChangeSet
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.evidence import AuditRecord
@@ -284,11 +284,13 @@ class Notifier(Protocol):
         """Where an interrupted post already landed, if it did."""
         ...
 
-    def hours_logged(self, matrix: Matrix, logged: Logged) -> None:
-        """Say in the handoff's thread that hours were logged on it."""
+    def hours_logged(
+        self, matrix: Matrix, handoff: Handoff, entry: HoursEntry, total: int, key: str
+    ) -> tuple[str, str]:
+        """Say in the handoff's thread that `entry` was logged on it (`total` minutes now); where it went."""
         ...
 
-    def approval_requested(self, matrix: Matrix, request: OverflowRequest) -> tuple[str, str]:
+    def approval_requested(self, matrix: Matrix, request: OverflowRequest, key: str) -> tuple[str, str]:
         """Post a held overflow request with Approve and Decline for its approvers; return (channel, ts)."""
         ...
 

@@ -196,9 +196,8 @@ def handoff(req: Request, cmd: Command) -> Reply:
 
 def ask_overflow(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
-    asked = overflow_service.ask(req.store, loaded, req.user, cmd, req.now, req.notifier)
-    if isinstance(asked, overflow_service.Opened):
-        req.posts.append(root_key(asked.handoff.number))
+    asked = overflow_service.ask(req.store, loaded, req.user, cmd, req.now)
+    req.posts += [root_key(asked.handoff.number)] if isinstance(asked, overflow_service.Opened) else asked.posts
     return asked_reply(loaded.matrix, asked)
 
 
@@ -238,7 +237,7 @@ def log_hours(req: Request, cmd: Command) -> Reply:
     except ValueError as error:
         raise TandemError(f"{error}. {LOG_USAGE}") from error
     logged = hours_service.log_hours(req.store, loaded, req.user, int(cmd.target or 0), minutes, cmd.text, req.now)
-    req.notifier.hours_logged(loaded.matrix, logged)
+    req.posts.extend(hours_service.logged_posts(logged))
     return logged_reply(logged)
 
 

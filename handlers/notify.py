@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.contract.approval import OverflowRequest
-from bot.contract.hours import Logged
+from bot.contract.hours import HoursEntry
 from bot.contract.signoff import ChangeSet
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff, Transition
@@ -128,17 +128,18 @@ class ChannelNotifier:
     def find_posted(self, matrix: Matrix, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         return self.conversations(matrix).find_posted(channel, key, thread_ts)
 
-    def hours_logged(self, matrix: Matrix, logged: Logged) -> None:
-        handoff = logged.handoff
-        if handoff.channel and handoff.ts:
-            self.conversations(matrix).post(handoff.channel, logged_text(logged), [], thread_ts=handoff.ts)
+    def hours_logged(
+        self, matrix: Matrix, handoff: Handoff, entry: HoursEntry, total: int, key: str
+    ) -> tuple[str, str]:
+        channel, ts = _placed(handoff)
+        text = logged_text(entry, handoff, total)
+        return channel, self.conversations(matrix).post(channel, text, [], thread_ts=ts, metadata={"occurrence": key})
 
-    def approval_requested(self, matrix: Matrix, request: OverflowRequest) -> tuple[str, str]:
+    def approval_requested(self, matrix: Matrix, request: OverflowRequest, key: str) -> tuple[str, str]:
         channel = _shared(matrix)
         text, blocks = approval_blocks(matrix, request)
-        return channel, self.conversations(matrix).post(
-            channel, text, blocks, metadata={"overflow_request": request.id}
-        )
+        metadata = {"occurrence": key, "overflow_request": request.id}
+        return channel, self.conversations(matrix).post(channel, text, blocks, metadata=metadata)
 
     def approval_decided(self, matrix: Matrix, request: OverflowRequest) -> None:
         if request.channel is None or request.ts is None:

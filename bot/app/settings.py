@@ -70,6 +70,7 @@ class Settings:
     def oauth(self) -> bool:
         """Whether Tandem is installed by OAuth (many workspaces) rather than with one SLACK_BOT_TOKEN."""
         return bool(self.client_id and self.client_secret)
+
     inbox_lease_seconds: int = 60  # how long a request's work may take before another process runs it again
     hold_deferred_seconds: int = 0  # a fault for crash tests: each request's work waits this long after its ack
 

@@ -27,7 +27,7 @@ from bot.ownership.pings import ping_json
 from bot.ports import Store
 from bot.services.deps import Deps
 from bot.services.handoff_lookup import find
-from bot.services.hours import log_hours
+from bot.services.hours import log_hours, logged_posts
 from bot.services.matrices import LoadedMatrix
 from bot.services.posts import ROOT
 from bot.services.schedule import deliver_now
@@ -266,10 +266,10 @@ def _moved(store: Store, matrix: Matrix, handoff: Handoff) -> Moved:
     )
 
 
-def announce(deps: Deps, keys: list[str]) -> None:
-    """Post what a committed change queued; when Slack would not take it, say so (the change
-    itself stands, and the post waits in the outbox)."""
-    problems = deliver_now(deps, keys)
+def announce(deps: Deps, *batches: list[str]) -> None:
+    """Post what a committed change queued, batch after batch; when Slack would not take it,
+    say so (the change itself stands, and the post waits in the outbox)."""
+    problems = [problem for keys in batches for problem in deliver_now(deps, keys)]
     if problems:
         raise Unposted("Done, but ", *not_posted(problems[0]))
 
@@ -375,9 +375,5 @@ def resolve_with_hours(
         loaded = deps.matrices.for_request(store, channel, user)
         changed, _ = act(store, loaded, handoff_id, "resolve", user, now, note, seen)
         logged = log_hours(store, loaded, user, handoff_id, minutes, "", now) if minutes else None
-    try:
-        announce(deps, step_keys(changed))
-    finally:
-        if logged is not None:
-            deps.notifier.hours_logged(loaded.matrix, replace(logged, handoff=changed))
+    announce(deps, step_keys(changed), logged_posts(logged) if logged is not None else [])
     return changed

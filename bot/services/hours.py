@@ -24,6 +24,7 @@ from bot.contract.hours import (
 from bot.contract.model import format_hours
 from bot.errors import TandemError
 from bot.matrix.model import Matrix
+from bot.outbox import hours_key
 from bot.ports import Store
 from bot.services.deps import Deps
 from bot.services.handoff_lookup import find
@@ -90,7 +91,8 @@ def burn(store: Store, matrix: Matrix, now: datetime) -> Burn | None:
 def log_hours(
     store: Store, loaded: LoadedMatrix, user: str, handoff_id: int, minutes: int, note: str, now: datetime
 ) -> Logged:
-    """Log (or, with negative minutes, correct) hours on a handoff, as an audit event."""
+    """Log (or, with negative minutes, correct) hours on a handoff, as an audit event; the
+    thread reply saying so is queued in the outbox, posted after the commit (`logged_posts`)."""
     matrix = loaded.matrix
     require_logger(matrix, user)
     handoff = find(store, loaded, handoff_id)
@@ -111,7 +113,16 @@ def log_hours(
         f"handoff #{handoff_id}",
         {"minutes": minutes, "hours": format_hours(minutes), "total": format_hours(total), "note": note},
     )
+    if handoff.channel:  # its thread hears of it once this commits (`hours_key`)
+        payload = {"handoff": handoff_id, "minutes": minutes, "by": user, "at": now.isoformat(), "note": note}
+        store.enqueue(matrix.organisation, hours_key(handoff_id, user, now), "hours", {**payload, "total": total}, now)
     return Logged(handoff, entry, total, report(store, matrix, None, now))
+
+
+def logged_posts(logged: Logged) -> list[str]:
+    """The outbox key of the thread reply `log_hours` queued, to send after the commit."""
+    entry = logged.entry
+    return [hours_key(entry.handoff, entry.by, entry.at)] if logged.handoff.channel else []
 
 
 def asked_on_resolve(deps: Deps, user: str, channel: str | None) -> bool:

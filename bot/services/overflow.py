@@ -18,9 +18,9 @@ from bot.contract.rules import approvers
 from bot.errors import TandemError
 from bot.grammar import Command
 from bot.handoffs.model import Handoff
-from bot.outbox import root_key
+from bot.outbox import approval_key, root_key
 from bot.ownership.duty import Ping
-from bot.ports import Notifier, Store
+from bot.ports import Store
 from bot.services.deps import Deps
 from bot.services.handoffs import open_handoff, prepare, priority_of
 from bot.services.hours import report
@@ -42,6 +42,10 @@ class Opened:
 class Held:
     request: OverflowRequest
 
+    @property
+    def posts(self) -> list[str]:
+        return [approval_key(self.request.number)]
+
 
 def _hold(store: Store, loaded: LoadedMatrix, summary: str, now: datetime) -> Hold | None:
     contract = loaded.matrix.contract
@@ -55,10 +59,9 @@ def _detail(hold: Hold) -> dict:
     return {"reasons": list(hold.reasons), "closest": hold.closest, "period": hold.period}
 
 
-def ask(
-    store: Store, loaded: LoadedMatrix, requester: str, command: Command, now: datetime, notifier: Notifier
-) -> Opened | Held:
-    """Open the overflow request, or hold it for approval."""
+def ask(store: Store, loaded: LoadedMatrix, requester: str, command: Command, now: datetime) -> Opened | Held:
+    """Open the overflow request, or hold it for approval: its message for the approvers is
+    queued in the outbox and posted after the commit (`approval_key`)."""
     matrix = loaded.matrix
     _, command, summary = prepare(loaded, requester, command)
     hold = _hold(store, loaded, summary, now)
@@ -87,8 +90,7 @@ def ask(
         requested_at=now,
     )
     request = replace(request, id=store.add_overflow_request(request))
-    channel, ts = notifier.approval_requested(matrix, request)
-    store.place_overflow_request(request.number, channel, ts)
+    store.enqueue(matrix.organisation, approval_key(request.number), "approval", {"request": request.number}, now)
     store.audit(
         matrix.organisation,
         now,
@@ -97,7 +99,7 @@ def ask(
         f"overflow request #{request.number}",
         {**_detail(hold), "summary": summary, "priority": request.priority, "approvers": list(deciders)},
     )
-    return Held(replace(request, channel=channel, ts=ts))
+    return Held(replace(request, channel=matrix.channel))
 
 
 def find_request(store: Store, loaded: LoadedMatrix, number: int, lock: bool = False) -> OverflowRequest:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.contract.approval import OverflowRequest
+from bot.contract.hours import HoursEntry
 from bot.contract.signoff import ChangeSet
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff, Transition
@@ -31,7 +33,7 @@ from bot.services.tick_matrices import TickMatrices
 
 ROOT = "root"  # the outbox kind of a root message refresh (after a step, at each SLA threshold)
 REFRESHES = 3  # renders of a root message per delivery while steps keep landing under it
-THREADED = frozenset({"sla", "opened", "said"})  # replies in a handoff's thread
+THREADED = frozenset({"sla", "opened", "said", "hours"})  # replies in a handoff's thread
 IDEMPOTENT = frozenset({ROOT, "notice"})  # made again rather than looked for after a lost answer
 
 
@@ -73,6 +75,22 @@ class HandoffPost:
 
 
 @dataclass(frozen=True)
+class ApprovalPost:
+    """A held overflow request, with Approve and Decline for its approvers."""
+
+    request: OverflowRequest
+
+
+@dataclass(frozen=True)
+class HoursPost:
+    """The thread reply saying hours were logged on the handoff."""
+
+    handoff: Handoff
+    entry: HoursEntry
+    total: int  # minutes on the handoff once the entry was logged
+
+
+@dataclass(frozen=True)
 class SignoffPost:
     change: ChangeSet
 
@@ -86,7 +104,7 @@ class NoticePost:
     reason: str
 
 
-Post = SlaPost | ReviewPost | DigestPost | HandoffPost | NoticePost | SignoffPost
+Post = SlaPost | ReviewPost | DigestPost | HandoffPost | NoticePost | SignoffPost | HoursPost | ApprovalPost
 
 
 def _handoff_post(store: Store, item: OutboxItem) -> HandoffPost | None:
@@ -102,11 +120,27 @@ def _handoff_post(store: Store, item: OutboxItem) -> HandoffPost | None:
     return HandoffPost(item.kind, handoff, ping, transition)
 
 
+def _hours_post(store: Store, item: OutboxItem) -> HoursPost | None:
+    p = item.payload
+    handoff = store.get_handoff(item.organisation, p["handoff"])
+    if handoff is None:
+        return None
+    if handoff.ts is None:
+        raise NotYet(f"handoff #{handoff.id} has no root message yet")
+    entry = HoursEntry(handoff.number, p["minutes"], p["by"], datetime.fromisoformat(p["at"]), p["note"])
+    return HoursPost(handoff, entry, p["total"])
+
+
 def _gather(store: Store, matrices: TickMatrices, item: OutboxItem, now: datetime) -> Post | None:
     """What the post says now; None when it has become moot (resolved handoff, removed review)."""
     matrix = matrices.get(store, item.organisation)
     if item.kind in ("handoff", ROOT, "opened", "said"):
         return _handoff_post(store, item)
+    if item.kind == "hours":
+        return _hours_post(store, item)
+    if item.kind == "approval":
+        request = store.get_overflow_request(item.organisation, item.payload["request"])
+        return ApprovalPost(request) if request is not None and request.status == "pending" else None
     if item.kind == "notice":
         return NoticePost(item.payload["to"], item.payload["channel"], item.payload["reason"])
     if item.kind in ("sla", "breach"):
@@ -162,6 +196,10 @@ def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetim
         return notifier.review_post(matrix, post.review, post.due_at, post.stage, post.owners, post.escalate_to, key)
     if isinstance(post, SignoffPost):
         return notifier.signoff_requested(matrix, post.change, key)
+    if isinstance(post, ApprovalPost):
+        return notifier.approval_requested(matrix, post.request, key)
+    if isinstance(post, HoursPost):
+        return notifier.hours_logged(matrix, post.handoff, post.entry, post.total, key)
     return notifier.digest_post(matrix, post.digest, key)
 
 
@@ -192,9 +230,11 @@ def _unchanged(deps: Deps, handoff: Handoff) -> bool:
 def record(store: Store, item: OutboxItem, channel: str | None, ts: str | None, now: datetime) -> list[str]:
     """Mark the post sent, with what follows from it; the keys of posts that are now due.
 
-    A root message's ts is written to its handoff here, and only now is the first thread
-    reply queued: it has a thread to go in."""
+    A root message's ts is written to its handoff here (an approval message's to its held
+    request), and only now is the first thread reply queued: it has a thread to go in."""
     store.mark_sent(item.key, channel, ts, now)
+    if item.kind == "approval" and channel is not None and ts is not None:
+        store.place_overflow_request(item.payload["request"], channel, ts)
     if item.kind != "handoff" or channel is None or ts is None:
         return []
     handoff_id = item.payload["handoff"]

@@ -3,7 +3,7 @@ digests' lines."""
 
 from __future__ import annotations
 
-from bot.contract.hours import Burn, HoursReport, Logged
+from bot.contract.hours import Burn, HoursEntry, HoursReport, Logged
 from bot.contract.model import format_hours
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix
@@ -52,17 +52,16 @@ def hours_reply(matrix: Matrix, report: HoursReport, handoffs: dict[int, Handoff
     return Reply(f"Hours for {report.period.label}: {standing(report)}", blocks)
 
 
-def logged_text(logged: Logged) -> str:
-    verb = "took off" if logged.entry.minutes < 0 else "logged"
+def logged_text(entry: HoursEntry, handoff: Handoff, total: int) -> str:
+    verb = "took off" if entry.minutes < 0 else "logged"
     return (
-        f"{mention(logged.entry.by)} {verb} {format_hours(abs(logged.entry.minutes))} on {title(logged.handoff)}"
-        f" ({format_hours(logged.total)} on it in all)"
-        + (f": “{escape(truncate(logged.entry.note, 300))}”" if logged.entry.note else ".")
+        f"{mention(entry.by)} {verb} {format_hours(abs(entry.minutes))} on {title(handoff)}"
+        f" ({format_hours(total)} on it in all)" + (f": “{escape(truncate(entry.note, 300))}”" if entry.note else ".")
     )
 
 
 def logged_reply(logged: Logged) -> Reply:
-    text = f"{logged_text(logged)}\n{logged.report.period.label}: {escape(standing(logged.report))}"
+    text = f"{logged_text(logged.entry, logged.handoff, logged.total)}\n{logged.report.period.label}: {escape(standing(logged.report))}"
     return Reply(text, [section(f"{_icon(logged.report)} {text}")])
 
 

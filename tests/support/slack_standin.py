@@ -175,6 +175,16 @@ class _Server(ThreadingHTTPServer):
     standin: SlackStandIn
 
 
+class Stall:
+    """A Web API call held by the stand-in (`SlackStandIn.stall`)."""
+
+    def __init__(self) -> None:
+        self.arrived, self.released = threading.Event(), threading.Event()
+
+    def release(self) -> None:
+        self.released.set()
+
+
 class SlackStandIn(WebApiMethods, OAuthMethods):
     """The Slack Web API on 127.0.0.1:<random port>. Use as a context manager or start()/stop().
 
@@ -274,6 +284,12 @@ class SlackStandIn(WebApiMethods, OAuthMethods):
         """Do what was asked (the post lands), then close the connection before answering."""
         self._add_fault(method, times, ("landed",))
 
+    def stall(self, method: str) -> Stall:
+        """The next `method` call waits, once it has arrived, until `release()`: Slack slow to answer."""
+        stalled = Stall()
+        self._add_fault(method, 1, ("stall", stalled))
+        return stalled
+
     def clear_faults(self) -> None:
         """Forget the faults not yet consumed (what was posted stays)."""
         with self._cond:
@@ -329,6 +345,11 @@ class SlackStandIn(WebApiMethods, OAuthMethods):
         with self._cond:
             queue = self._faults.get(method) or self._faults.get("*") or []
             fault = queue.pop(0) if queue else None
+        if fault and fault[0] == "stall":  # outside the lock: the test and other calls go on
+            fault[1].arrived.set()
+            fault[1].released.wait(30)
+            fault = None
+        with self._cond:
             if fault and fault[0] == "drop":
                 self._record(call)
                 req.close_connection = True  # no status line: the client sees EOF
