@@ -60,6 +60,8 @@ class Settings:
     threads: int = 8  # threads per worker
     log_level: str = "INFO"  # Tandem's own lines; the libraries' only at DEBUG (bot.app.logs)
     log_format: str = "text"  # or "json": one JSON object per line
+    inbox_lease_seconds: int = 60  # how long a request's work may take before another process runs it again
+    hold_deferred_seconds: int = 0  # a fault for crash tests: each request's work waits this long after its ack
     # Installs by OAuth into many workspaces (both set): each workspace's token from the database.
     client_id: str | None = None
     client_secret: str | None = None
@@ -70,9 +72,6 @@ class Settings:
     def oauth(self) -> bool:
         """Whether Tandem is installed by OAuth (many workspaces) rather than with one SLACK_BOT_TOKEN."""
         return bool(self.client_id and self.client_secret)
-
-    inbox_lease_seconds: int = 60  # how long a request's work may take before another process runs it again
-    hold_deferred_seconds: int = 0  # a fault for crash tests: each request's work waits this long after its ack
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, dotenv: str | None = ".env") -> Settings:
