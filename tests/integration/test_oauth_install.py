@@ -254,3 +254,16 @@ def test_a_rotating_token_is_refreshed_before_it_expires(bot, standin):
     assert refresh["grant_type"] == "refresh_token" and refresh["refresh_token"] == "xoxe-1-refresh0002"
     newest = refresh.reply["access_token"]
     assert {c.token for c in own_tokens_only(standin)} == {newest}
+
+
+def test_a_revoked_bot_token_removes_only_that_workspaces_installation(bot, standin):
+    body = json.loads((require_shared() / "connect" / "events" / "tokens_revoked.json").read_text())
+    body.update(team_id=OSPREY, event_id=sr._unique("Ev0REVOKE"))
+    body["event"]["tokens"] = {"oauth": ["U0OSADMIN1"], "bot": ["U0TANDEM04"]}
+    body["authorizations"][0].update(team_id=OSPREY, user_id="U0TANDEM04")
+    assert rows(bot, "slack_bots", OSPREY)
+    raw = json.dumps(body).encode()
+    assert sr.post(bot.events_url, *sr.signed(raw, "application/json"))[0] == 200
+    assert rows(bot, "slack_bots", OSPREY) == [] and rows(bot, "slack_installations", OSPREY) == []
+    assert rows(bot, "slack_bots", HOST) and rows(bot, "slack_installations", HOST)
+    assert "the bot token of workspace T0OSPREY01 was revoked" in bot.output()

@@ -403,3 +403,12 @@ def test_thanks_in_a_mention_gets_a_line_and_on_call_phrasing_an_answer(bot, sta
     send(bot, sr.event_callback(sr.app_mention("<@W111> who’s on call for backups?", user=ALICE, channel=CHANNEL)))
     [answer] = standin.wait_for("chat.postMessage")
     assert answer.blocks[0]["text"]["text"] == "Backups"
+
+
+def test_an_uninstall_with_one_token_is_acknowledged_and_noted(bot, standin):
+    from tests.support import require_shared
+
+    body = json.loads((require_shared() / "connect" / "events" / "app_uninstalled.json").read_text())
+    body["event_id"] = sr._unique("Ev0UNINST")
+    status = sr.post(bot.events_url, *sr.signed(json.dumps(body).encode(), "application/json"))[0]
+    assert status == 200 and "Slack says app_uninstalled for workspace T0MSP00001" in bot.output()
