@@ -411,4 +411,5 @@ def test_an_uninstall_with_one_token_is_acknowledged_and_noted(bot, standin):
     body = json.loads((require_shared() / "connect" / "events" / "app_uninstalled.json").read_text())
     body["event_id"] = sr._unique("Ev0UNINST")
     status = sr.post(bot.events_url, *sr.signed(json.dumps(body).encode(), "application/json"))[0]
-    assert status == 200 and "Slack says app_uninstalled for workspace T0MSP00001" in bot.output()
+    assert status == 200
+    bot.wait_for_output("Slack says app_uninstalled for workspace T0MSP00001")

@@ -57,6 +57,7 @@ class BotProcess:
         self.proc: subprocess.Popen | None = None
         self._lines: list[str] = []
         self._reader: threading.Thread | None = None
+        self._printed = threading.Condition()
 
     @property
     def url(self) -> str:
@@ -76,6 +77,7 @@ class BotProcess:
             text=True,
         )
         self._lines = []
+        self._printed = threading.Condition()
         # Drained as it comes: a busy bot fills the pipe, and a full pipe stops it dead.
         self._reader = threading.Thread(target=self._drain, args=(self.proc,), daemon=True)
         self._reader.start()
@@ -96,7 +98,16 @@ class BotProcess:
     def _drain(self, proc: subprocess.Popen) -> None:
         assert proc.stdout is not None
         for line in proc.stdout:
-            self._lines.append(line)
+            with self._printed:
+                self._lines.append(line)
+                self._printed.notify_all()
+
+    def wait_for_output(self, text: str, timeout: float = 10) -> str:
+        """Block until the process has printed `text` (its log reaches the pipe after its reply)."""
+        with self._printed:
+            if not self._printed.wait_for(lambda: text in self.output(), timeout):
+                raise AssertionError(f"tandem run never printed {text!r}:\n{self.output()[-2000:]}")
+        return self.output()
 
     def output(self) -> str:
         """Everything the process has printed so far."""
