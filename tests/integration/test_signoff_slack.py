@@ -77,6 +77,8 @@ def test_an_import_that_moves_an_area_is_confirmed_by_one_admin_of_each_side(sla
     second = standin.wait_for("chat.update", count=2)[-1]
     shown = json.dumps(second.blocks)
     assert "Confirmed by both sides" in shown and "matrix_confirm" not in shown
+    # Priya's line in the thread, posted after the update: awaited, or the next test counts it
+    assert standin.wait_for("chat.postMessage", count=3)[-1]["text"].endswith("Both sides have confirmed it.")
     owner = slack.answer("/owner", "backups", SAM)
     assert f"Last confirmed Wed 02 Dec by <@{ALICE}> and <@{PRIYA}>" in json.dumps(owner["blocks"])
     area = slack.answer("/tandem", "matrix backups", BEN)
