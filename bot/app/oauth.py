@@ -56,6 +56,7 @@ def oauth_app(container: Container, client: WebClient) -> App:
         redirect_uri_path=REDIRECT_PATH,
         installation_store=installs.installations,
         state_store=installs.states,
+        installation_store_bot_only=True,  # as the App is told below: Bolt warns when the two differ
         state_expiration_seconds=STATE_SECONDS,
         token_rotation_expiration_minutes=settings.token_refresh_minutes,
         callback_options=CallbackOptions(success=installed, failure=refused),
