@@ -85,6 +85,19 @@ class MatrixError(TandemError):
         super().__init__(f"The matrix was not loaded: {count} problem{'s' if count != 1 else ''}.\n{lines}")
 
 
+class Unwritable(TandemError):
+    """The database takes no writes just now (a read-only or full disk, a read-only server):
+    nothing was saved. Its words are for the person who asked; `detail` says to the admin,
+    in the log, which database and what to do. It passes once the database is writable."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(
+            "Tandem's database cannot be written just now (a read-only or full disk), so nothing was saved. "
+            "Try again in a few minutes, and tell your Tandem admin if it keeps happening."
+        )
+
+
 class SettingsError(TandemError):
     """A required setting is missing or malformed."""
 

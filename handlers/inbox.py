@@ -28,6 +28,7 @@ from slack_bolt.lazy_listener import LazyListenerRunner
 from slack_bolt.lazy_listener.internals import build_runnable_function
 from slack_bolt.util.utils import get_name_for_callable
 
+from bot.errors import Unwritable
 from bot.inbox import InboxItem, working
 from bot.services.deps import Deps
 from handlers.middleware.once import ACK_WAIT, claimed_later
@@ -56,8 +57,14 @@ class InboxRunner(LazyListenerRunner):
 
     def _deferred(self, function: Callable[..., None], request: BoltRequest) -> None:
         context = request.context
-        if not claimed_later(context):
-            return  # a replay, or a delivery another replica took while this one waited
+        try:
+            if not claimed_later(context):
+                return  # a replay, or a delivery another replica took while this one waited
+        except Unwritable:
+            pass  # nothing can be claimed or done now: the work meets the same refusal, and says so
+        except Exception:
+            log.exception("request %s could not be claimed; dropped", context.get("once_key"))
+            return
         context.pop("claim_later", None)
         key = context.get("once_key")
         if key and not context.get("inbox_recorded") and not self._record(function, request, None):

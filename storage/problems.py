@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from bot.errors import TandemError
 
@@ -47,6 +47,8 @@ def _sqlite(error: BaseException, url: str) -> DatabaseProblem:
     stats = os.statvfs(folder) if folder.is_dir() else None
     if name.startswith("SQLITE_READONLY") or (stats and stats.f_flag & os.ST_RDONLY):
         return _read_only(where)
+    if name.startswith("SQLITE_IOERR") and not all(os.access(p, os.W_OK) for p in (path, folder) if p.exists()):
+        return _read_only(where)  # e.g. made immutable (chattr +i), which stops root too
     if name == "SQLITE_FULL" or (
         name.startswith("SQLITE_IOERR") and stats and stats.f_bavail * stats.f_frsize < FULL_BELOW
     ):
@@ -101,6 +103,16 @@ def _postgresql(error: BaseException, url: str) -> DatabaseProblem:
             "port in DATABASE_URL."
         )
     return DatabaseProblem(f"The database {where} failed: {text}. Check DATABASE_URL and the database server's log.")
+
+
+def refuses_writes(error: DBAPIError, url: str) -> bool:
+    """Whether `error` is the database refusing a write now (read-only, full, a write the disk
+    failed), which passes by itself once it is writable, rather than a bug or an outage."""
+    orig = error.orig
+    if url.startswith("sqlite"):
+        name = getattr(orig, "sqlite_errorname", "") or ""
+        return name.startswith(("SQLITE_READONLY", "SQLITE_IOERR")) or name == "SQLITE_FULL"
+    return (getattr(orig, "sqlstate", None) or "") in ("25006", "53100")
 
 
 def database_problem(error: BaseException, url: str) -> DatabaseProblem:

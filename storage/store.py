@@ -6,17 +6,20 @@ Services never see ORM rows or SQL; they call these methods inside one unit of w
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from bot.audit.chain import Head
 from bot.contract.approval import OverflowRequest
 from bot.contract.hours import HoursEntry
 from bot.contract.signoff import ChangeSet
+from bot.errors import Unwritable
 from bot.evidence import AuditRecord
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
@@ -38,9 +41,11 @@ from storage import (
 )
 from storage import models as orm
 from storage.db import Database
+from storage.problems import database_problem, refuses_writes
 from storage.quick import LOCATE_SQL, Located, QuickReads, pick
 from storage.sql import insert_if_absent, rowcount
 
+log = logging.getLogger("tandem.storage")
 _LOCATE = text(LOCATE_SQL)  # built once: every Slack command runs it
 _ORG = orm.Organisation
 _ORGS_OF_USER = (
@@ -434,11 +439,18 @@ class Units:
         if not read_only or timeout is not None:
             work = None if read_only else in_hand.get()
             work = None if work is None or work.settled else work
-            with self.db.session(read_only, timeout) as session:
-                store = Store(session, self._org_ids)
-                yield store
-                if work is not None and not store.finish_request(work.key, work.clock.now()):
-                    raise Settled(work.key)
+            try:
+                with self.db.session(read_only, timeout) as session:
+                    store = Store(session, self._org_ids)
+                    yield store
+                    if work is not None and not store.finish_request(work.key, work.clock.now()):
+                        raise Settled(work.key)
+            except DBAPIError as error:
+                if not refuses_writes(error, self.db.url):
+                    raise
+                detail = str(database_problem(error, self.db.url))
+                log.error("a write failed: %s", detail)
+                raise Unwritable(detail) from error
             if work is not None:
                 work.settled = True
             return

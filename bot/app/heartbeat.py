@@ -16,6 +16,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app.container import Container
+from bot.errors import Unwritable
 from bot.services.schedule import tick
 from storage.heartbeats import record_beat
 from storage.problems import database_problem
@@ -39,8 +40,9 @@ class _Beat:
             container.refresh()  # pick up another replica's import here, not on a user's request
             report = tick(container.deps)
             record_beat(container.db, "tick", container.deps.clock.now())
-        except SQLAlchemyError as error:
-            problem = str(database_problem(error, container.settings.database_url))
+        except (SQLAlchemyError, Unwritable) as error:
+            url = container.settings.database_url
+            problem = error.detail if isinstance(error, Unwritable) else str(database_problem(error, url))
             if problem != self.failing:
                 log.warning("tick failed: %s The next beat retries.", problem)
             self.failing, self.failures = problem, self.failures + 1
