@@ -1,12 +1,12 @@
 """A 10,000-area matrix: import time, resolution latency and accuracy, `/owner` end to end.
 
-    .venv/bin/python -m bench.matrix_scale [--areas 10000] [--queries 2000] [--seed 7] [--keep DIR]
+    .venv/bin/python -m bench.matrix_scale [--areas 10000] [--queries 2000] [--seed 7] [--keep DIR] [--postgres URL]
 
 Builds, in a temporary directory, a matrix file with the sides, SLA and calendar of
 `examples/matrix.yml` and N generated areas named "{site} {system} {function}" (three
 aliases each, unique after `bot.matrix.names.normalize`, checked by the real loader), then:
 
-* imports it into a fresh SQLite database (`bootstrap.open_database` + `import_file`),
+* imports it into a fresh SQLite database (or, with `--postgres URL`, a new PostgreSQL one) (`bootstrap.open_database` + `import_file`),
   and re-imports it unchanged (and, with --with-change, with one alias changed);
 * resolves ~2,000 queries with `AreaIndex.resolve` (exact keys, aliases, typos, sentences,
   word-order swaps, unknown phrases) and reports latency and how often the intended area won;
@@ -19,6 +19,7 @@ two minutes on a 2-core machine, most of it parsing YAML (the file is parsed thr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.common import EXAMPLE, machine_busy_seconds, percentile, table, verdict
+from bench.databases import add_postgres_argument, bench_database
 
 IMPORT_TARGET_S = 10.0
 RESOLVE_P99_TARGET_MS = 5.0
@@ -339,6 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         "--with-change", action="store_true", help="also time an import with one alias changed (+~35 s)"
     )
     parser.add_argument("--keep", metavar="DIR", help="write the matrix and database here and keep them")
+    add_postgres_argument(parser)
     args = parser.parse_args(argv)
 
     from bot.app.bootstrap import import_file, open_database
@@ -350,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     busy0, own0, wall0 = machine_busy_seconds(), time.process_time(), time.perf_counter()
     rng = random.Random(args.seed)
     tmp = tempfile.TemporaryDirectory(prefix="tandem-bench-") if not args.keep else None
+    cleanup = contextlib.ExitStack()
     workdir = Path(args.keep or tmp.name)
     workdir.mkdir(parents=True, exist_ok=True)
     try:
@@ -366,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         matrix, parse_s = timed(load_file, path)  # also proves the generator against the loader
         assert len(matrix.areas) == len(areas)
 
-        settings = Settings(database_url=f"sqlite:///{workdir / 'bench.db'}")
+        # SQLite in the work directory, or with --postgres a new database on that server (dropped after)
+        settings = Settings(database_url=cleanup.enter_context(bench_database(args.postgres, workdir)))
         clock = SystemClock()
         db, open_s = timed(open_database, settings)
         (org, changes), import_s = timed(import_file, db, path, "bench", clock)
@@ -504,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
             + (" -- the machine was busy, numbers are disturbed" if other > 0.2 else "")
         )
     finally:
+        cleanup.close()
         if tmp:
             tmp.cleanup()
     return 0
