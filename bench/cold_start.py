@@ -7,7 +7,9 @@ database with `--postgres URL`, dropped after) is filled through the real import
 then `tandem run` (one gunicorn worker, `tests.support.bot_server.BotProcess`, no matrix
 file) is started `--starts` times against it. Each start measures:
 
-* boot: from launching the process until `/healthz` answers 200 (polled every 0.1 s);
+* boot: from launching the process until `/healthz` answers 200 (polled every 0.1 s), and the
+  CPU time the process tree used until then (what the target compares: wall time on a shared
+  machine swings by seconds with the load);
 * RSS of the process tree (gunicorn master and worker) after boot, and after the first answer;
 * the first signed `/owner` over HTTP (its matrix not yet loaded in that worker), then the
   second (warm), as Slack would send them, from the organisation's shared channel.
@@ -17,7 +19,7 @@ Cases: one organisation with the example matrix; `--orgs` organisations of 20 ar
 an `--areas` matrix (`bench.matrix_scale`'s generator).
 
 Targets: the first `/owner` at `--areas` areas within Slack's 3 s; with `--orgs`
-organisations, boot no slower than with one (within 10 % or 0.3 s) and RSS no larger
+organisations, boot CPU no more than with one (within 10 % or 0.3 s) and RSS no larger
 (within 10 % or 5 MB): a worker loads a matrix on its first use, not all of them at boot.
 Prints a table; always exits 0.
 """
@@ -106,7 +108,7 @@ def ask(standin, server, channel: str, team: str, question: str) -> tuple[float,
 
 def start_once(standin, url: str, place: tuple[str, str, str]) -> dict:
     """Start a worker, time its boot and first two answers, read its memory; stop it."""
-    from bench.http_load import _bot_process_class
+    from bench.http_load import _bot_process_class, tree_cpu_seconds
 
     server = _bot_process_class()(standin, url, matrix=None)
     server.env.update({"WEB_CONCURRENCY": "1", "TANDEM_THREADS": "4"})
@@ -116,6 +118,7 @@ def start_once(standin, url: str, place: tuple[str, str, str]) -> dict:
         boot = time.perf_counter() - began
         assert server.proc is not None
         rss_boot = tree_rss_mb(server.proc.pid)
+        cpu_boot = sum(tree_cpu_seconds(server.proc.pid).values())
         first, answer = ask(standin, server, *place)
         second, _ = ask(standin, server, *place)
         rss_after = tree_rss_mb(server.proc.pid)
@@ -123,7 +126,14 @@ def start_once(standin, url: str, place: tuple[str, str, str]) -> dict:
         server.stop()
     if "not linked" in answer or "No matrix" in answer or answer.startswith("HTTP"):
         raise RuntimeError(f"/owner was not answered from the matrix: {answer}")
-    return {"boot": boot, "rss_boot": rss_boot, "rss_after": rss_after, "first": first, "second": second}
+    return {
+        "boot": boot,
+        "cpu_boot": cpu_boot,
+        "rss_boot": rss_boot,
+        "rss_after": rss_after,
+        "first": first,
+        "second": second,
+    }
 
 
 def median(results: list[dict], key: str) -> float:
@@ -155,7 +165,7 @@ def run(args) -> None:
             rows.append(
                 [
                     labels[case],
-                    f"{m['boot']:.2f} s",
+                    f"{m['boot']:.2f} s ({m['cpu_boot']:.2f} s CPU)",
                     f"{m['rss_boot']:.0f} MB",
                     f"{m['first'] * 1000:.0f} ms",
                     f"{m['second'] * 1000:.1f} ms",
@@ -171,7 +181,8 @@ def run(args) -> None:
         )
     )
     one, many, big = found["one"], found["orgs"], found["areas"]
-    boot_ok = many["boot"] <= max(one["boot"] * BOOT_SLACK, one["boot"] + BOOT_NOISE_S)
+    # CPU, not wall: on a shared machine the wall time of a start varies by seconds with the load
+    boot_ok = many["cpu_boot"] <= max(one["cpu_boot"] * BOOT_SLACK, one["cpu_boot"] + BOOT_NOISE_S)
     rss_ok = many["rss_boot"] <= max(one["rss_boot"] * RSS_SLACK, one["rss_boot"] + RSS_NOISE_MB)
     print()
     verdicts = [
@@ -182,8 +193,8 @@ def run(args) -> None:
             verdict(big["first"] < FIRST_OWNER_TARGET_S),
         ],
         [
-            f"boot with {args.orgs} organisations vs 1",
-            f"{many['boot']:.2f} vs {one['boot']:.2f} s",
+            f"boot CPU with {args.orgs} organisations vs 1 (wall {many['boot']:.2f} vs {one['boot']:.2f} s)",
+            f"{many['cpu_boot']:.2f} vs {one['cpu_boot']:.2f} s",
             "within 10 % or 0.3 s",
             verdict(boot_ok),
         ],
