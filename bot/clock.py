@@ -6,6 +6,7 @@ never from `datetime.now()`, so tests can set the time to the minute, in any tim
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -43,3 +44,22 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.at = self.at + delta
+
+
+class Stopwatch(Protocol):
+    """Elapsed real time, for what must really wait (posts paced a second apart per channel):
+    the domain's "now" may stand still (tests, `tick --at`, the console) while Slack counts."""
+
+    def elapsed(self) -> float:
+        """Seconds since an arbitrary fixed start, never going back."""
+
+    def wait(self, seconds: float) -> None:
+        """Let `seconds` pass."""
+
+
+class RealStopwatch:
+    def elapsed(self) -> float:
+        return time.monotonic()
+
+    def wait(self, seconds: float) -> None:
+        time.sleep(seconds)

@@ -47,6 +47,7 @@ class OutboxItem:
     payload: dict[str, Any]
     attempts: int
     resend: bool  # an earlier delivery was leased and never finished: check before posting again
+    team: str = ""  # the workspace it is posted in (the organisation's `team`; "" when it names none)
 
 
 def root_key(handoff_id: int) -> str:
@@ -119,6 +120,15 @@ def held_for(workspace: str | None) -> str:
     """What a post waiting for `workspace`'s installation is held under (where a post waiting for
     a channel is held under the channel's id)."""
     return f"workspace:{workspace or '-'}"
+
+
+class RateLimited(Exception):
+    """Slack answered 429: it took nothing, and the workspace takes no posts for `retry_after`
+    seconds. The outbox pauses that workspace (and only it) and puts the post back."""
+
+    def __init__(self, retry_after: float) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"rate limited: retry after {retry_after:g} s")
 
 
 class Unposted(TandemError):

@@ -1,8 +1,10 @@
 """`Conversation` over the Slack Web API.
 
-The client retries 429s (Slack took nothing) but not a post whose connection broke: it may
-have landed, so the outbox checks the channel before sending it again. A channel Slack will
-not let the bot post in becomes `ChannelUnavailable`, which holds the post until the bot joins.
+The client retries 429s (Slack took nothing), except for the outbox's posts: those raise
+`RateLimited` at once, and the outbox pauses the workspace and puts the post back rather
+than holding a tick up. A post whose connection broke is not retried: it may have landed,
+so the outbox checks the channel before sending it again. A channel Slack will not let the
+bot post in becomes `ChannelUnavailable`, which holds the post until the bot joins.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox import ChannelUnavailable
+from bot.outbox import ChannelUnavailable, RateLimited
 from handlers.views.blocks import FALLBACK_TEXT, cap_blocks
 from handlers.views.markup import truncate
 
@@ -33,6 +35,10 @@ class SlackConversation:
         for attempt in range(RETRIES + 1):
             try:
                 return self._post(channel, text, blocks, thread_ts, metadata)
+            except SlackApiError as error:
+                if key is not None and error.response is not None and error.response.status_code == 429:
+                    raise RateLimited(retry_after(error.response.headers)) from error
+                raise
             except (OSError, HTTPException):
                 if key is None or attempt == RETRIES:
                     raise
@@ -81,6 +87,16 @@ class SlackConversation:
             if ((message.get("metadata") or {}).get("event_payload") or {}).get("occurrence") == key:
                 return str(message["ts"])
         return None
+
+
+def retry_after(headers: dict[str, Any]) -> float:
+    """Slack's `Retry-After` in seconds (a second when it gives none we can read)."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    text = str(value[0] if isinstance(value, list) and value else value)
+    try:
+        return max(float(text), 1.0)
+    except ValueError:
+        return 1.0
 
 
 RETRIES = 2  # after a broken connection, once the post is known not to have landed

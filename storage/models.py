@@ -386,6 +386,15 @@ class Outbox(Base):
     retry_at: Mapped[datetime | None]
 
 
+class WorkspacePause(Base):
+    """Slack answered 429 for a workspace: no replica posts there before `until` (its Retry-After)."""
+
+    __tablename__ = "workspace_pauses"
+
+    team: Mapped[str] = mapped_column(String(32), primary_key=True)  # "" for organisations naming no team
+    until: Mapped[datetime]
+
+
 class ReviewCompletion(Base):
     """Evidence that one cycle of a recurring review was done: by whom, when, with what."""
 

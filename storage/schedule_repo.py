@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, or_, select, text, update
+from sqlalchemy import Table, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.outbox import DueTimer, OutboxItem
@@ -138,27 +138,55 @@ def enqueue_all(session: Session, rows: list[tuple[int, str, str, dict]], now: d
 def _claim(session: Session, query, now: datetime, lease: timedelta) -> list[OutboxItem]:
     query = _skip_locked(session, query, orm.Outbox)
     items = []
-    for row, org_key in session.execute(query).all():
+    for row, org_key, team in session.execute(query).all():
         resend = row.status == "sending" or row.attempts > 0  # an earlier try may have landed
-        items.append(OutboxItem(row.key, org_key, row.kind, dict(row.payload), row.attempts, resend))
+        items.append(OutboxItem(row.key, org_key, row.kind, dict(row.payload), row.attempts, resend, team or ""))
         row.status, row.lease_until, row.attempts = "sending", now + lease, row.attempts + 1
     session.flush()
     return items
 
 
 def _outbox_rows():
-    return select(orm.Outbox, orm.Organisation.key).join(
+    return select(orm.Outbox, orm.Organisation.key, orm.Organisation.team).join(
         orm.Organisation, orm.Organisation.id == orm.Outbox.organisation_id
     )
 
 
 def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
     """Take pending posts whose retry time has come, and sends whose lease ran out, marking
-    them sending under a new lease."""
+    them sending under a new lease: oldest first, none of a workspace Slack asked to wait."""
     pending = (orm.Outbox.status == "pending") & (or_(orm.Outbox.retry_at.is_(None), orm.Outbox.retry_at <= now))
     lapsed = (orm.Outbox.status == "sending") & (orm.Outbox.lease_until < now)
-    query = _outbox_rows().where(or_(pending, lapsed)).order_by(orm.Outbox.created_at).limit(limit)
+    query = (
+        _outbox_rows()
+        .outerjoin(orm.WorkspacePause, orm.WorkspacePause.team == func.coalesce(orm.Organisation.team, ""))
+        .where(or_(pending, lapsed), or_(orm.WorkspacePause.until.is_(None), orm.WorkspacePause.until <= now))
+        .order_by(orm.Outbox.created_at, orm.Outbox.key)
+        .limit(limit)
+    )
     return _claim(session, query, now, lease)
+
+
+def put_back(session: Session, key: str, at: datetime, why: str) -> None:
+    """A claimed post Slack took nothing of (429, or paced): pending again from `at`, its try
+    not counted, so a post that never reached Slack is not looked for there before it goes."""
+    session.execute(
+        update(orm.Outbox)
+        .where(orm.Outbox.key == key)
+        .values(
+            status="pending", lease_until=None, last_error=why[:2000], retry_at=at, attempts=orm.Outbox.attempts - 1
+        )
+    )
+
+
+def pause_workspace(session: Session, team: str, until: datetime) -> None:
+    """No post to `team` before `until` (a later pause already stored stands)."""
+    row = session.get(orm.WorkspacePause, team, with_for_update=True)
+    if row is None:
+        if not insert_if_absent(session, orm.WorkspacePause, {"team": team, "until": until}):
+            pause_workspace(session, team, until)  # another replica stored it first: keep the later
+    elif row.until < until:
+        row.until = until
 
 
 def claim_keys(session: Session, keys: list[str], now: datetime, lease: timedelta) -> list[OutboxItem]:

@@ -343,6 +343,12 @@ class Store:
     def mark_failed(self, key: str, error: str, retry_at: datetime) -> None:
         schedule_repo.mark_failed(self.session, key, error, retry_at)
 
+    def put_back(self, key: str, at: datetime, why: str) -> None:
+        schedule_repo.put_back(self.session, key, at, why)
+
+    def pause_workspace(self, team: str, until: datetime) -> None:
+        schedule_repo.pause_workspace(self.session, team, until)
+
     def hold(self, key: str, channel: str, error: str) -> bool:
         return schedule_repo.hold(self.session, key, channel, error)
 

@@ -16,6 +16,7 @@ from bot.ports import Notifier
 from bot.report.figures import ServiceReview
 from bot.services.deps import Deps
 from bot.services.matrices import MatrixCache
+from bot.services.pacing import Pacing
 from storage.db import Database
 from storage.store import Units
 
@@ -52,7 +53,9 @@ class Container:
 def build(
     settings: Settings, db: Database, clock: Clock, notifier: Notifier, installs: Installs | None = None
 ) -> Container:
-    return Container(settings, db, Deps(Units(db), clock, notifier, MatrixCache(), _render_review), installs)
+    pacing = Pacing(spacing=settings.post_spacing)
+    deps = Deps(Units(db), clock, notifier, MatrixCache(), _render_review, pacing=pacing)
+    return Container(settings, db, deps, installs)
 
 
 def _render_review(review: ServiceReview) -> str:

@@ -56,6 +56,7 @@ class Settings:
     port: int = 3000
     allowed_teams: frozenset[str] = field(default_factory=frozenset)
     tick_seconds: int = 30  # the in-process heartbeat; 0 when ticks come from cron (`tandem tick`)
+    post_spacing: float = 1.0  # seconds between the outbox's posts in one channel; 0 does not pace
     web_concurrency: int = 2  # gunicorn worker processes
     threads: int = 8  # threads per worker
     log_level: str = "INFO"  # Tandem's own lines; the libraries' only at DEBUG (bot.app.logs)
@@ -102,6 +103,12 @@ class Settings:
             raise SettingsError(
                 f"TANDEM_TICK_SECONDS must be a whole number of seconds (0 turns the heartbeat off), not {tick_text!r}."
             )
+        spacing_text = get("TANDEM_POST_SPACING") or "1"
+        if not re.fullmatch(r"\d{1,2}(\.\d+)?", spacing_text):
+            raise SettingsError(
+                "TANDEM_POST_SPACING must be the seconds between two posts in one channel, such as 1 "
+                f"(Slack's limit, the default) or 0 (no pacing, for a stand-in), not {spacing_text!r}."
+            )
         teams = frozenset(t.strip() for t in (get("TANDEM_ALLOWED_TEAMS") or "").split(",") if t.strip())
         workers = _count(get, "WEB_CONCURRENCY", 2, "gunicorn worker processes")
         threads = _count(get, "TANDEM_THREADS", 8, "threads per worker")
@@ -128,6 +135,7 @@ class Settings:
             port=int(port_text),
             allowed_teams=teams,
             tick_seconds=int(tick_text),
+            post_spacing=float(spacing_text),
             web_concurrency=workers,
             threads=threads,
             log_level=log_level,

@@ -10,6 +10,7 @@ pages and authorizes each request from the installation store.
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from urllib.error import URLError
@@ -47,6 +48,29 @@ class SafeConnectionRetries(ConnectionErrorRetryHandler):
         return super()._can_retry(state=state, request=request, response=response, error=error)
 
 
+class InlineRateLimitRetries(RateLimitErrorRetryHandler):
+    """Waits out a 429 in the call, except for a post the outbox owns (its metadata carries an
+    occurrence key): that one comes back as `RateLimited` at once, and the outbox pauses the
+    workspace and puts the post back, so one workspace's wait never holds up the tick."""
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        return not _outbox_post(request) and super()._can_retry(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def _outbox_post(request) -> bool:
+    if not request.url.rstrip("/").endswith("/chat.postMessage") or not request.data:
+        return False
+    try:
+        body = json.loads(request.data)
+    except ValueError:
+        return False  # a form-encoded post: not one the outbox makes
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
+    return isinstance(payload, dict) and "occurrence" in payload
+
+
 NOT_REPEATABLE = frozenset(
     {"chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal", "files.upload", "chat.scheduleMessage"}
 )
@@ -54,8 +78,8 @@ NOT_REPEATABLE = frozenset(
 
 def create_client(settings: Settings, quiet: bool = False, token: str | None = None) -> WebClient:
     """A `WebClient` with `token` (default SLACK_BOT_TOKEN): `base_url` from `SLACK_API_URL`; it
-    retries HTTP 429 after `Retry-After`, and connection errors with backoff where a retry
-    cannot post twice.
+    retries HTTP 429 after `Retry-After` (but for the outbox's posts, which it hands back), and
+    connection errors with backoff where a retry cannot post twice.
 
     `quiet`: for the start-up check, whose failure becomes one sentence; the SDK's own line
     for each failed try would only repeat it.
@@ -64,7 +88,7 @@ def create_client(settings: Settings, quiet: bool = False, token: str | None = N
         token=token or settings.bot_token,
         base_url=settings.api_url,
         timeout=10,
-        retry_handlers=[SafeConnectionRetries(max_retry_count=3), RateLimitErrorRetryHandler(max_retry_count=3)],
+        retry_handlers=[SafeConnectionRetries(max_retry_count=3), InlineRateLimitRetries(max_retry_count=3)],
         logger=logging.getLogger("tandem.preflight" if quiet else "tandem.slack"),
     )
 

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.ports import Notifier, UnitOfWork
 from bot.services.answers import AnswerCache
 from bot.services.matrices import MatrixCache
+from bot.services.pacing import Pacing
 from bot.services.report import Render
 
 
@@ -25,6 +26,7 @@ class Deps:
     matrices: MatrixCache
     render_review: Render | None = None  # the service review as an HTML page; None where nothing draws it
     answers: AnswerCache = field(default_factory=AnswerCache)
+    pacing: Pacing = field(default_factory=Pacing)  # how the tick spaces its posts per channel
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Deps:
         """Never copied: Bolt deep-copies a request's context for lazy listeners, and the

@@ -244,19 +244,42 @@ def record(store: Store, item: OutboxItem, channel: str | None, ts: str | None, 
     return [key] if store.enqueue(item.organisation, key, "opened", payload, now) else []
 
 
+def destination(store: Store, matrix: Matrix, item: OutboxItem) -> tuple[str | None, str | None]:
+    """Where the item's post goes as things stand: (channel, thread ts). The channel is None for
+    a root message refresh (an update, not a post) and where there is none yet."""
+    if item.kind == ROOT:
+        return None, None
+    if item.kind == "notice":
+        return item.payload["to"], None
+    channel, thread = matrix.channel, None
+    if "handoff" in item.payload:
+        handoff = store.get_handoff(item.organisation, item.payload["handoff"])
+        if handoff is not None:
+            channel = handoff.channel or channel
+            thread = handoff.ts if item.kind in THREADED else None
+    return channel, thread
+
+
+def destinations(deps: Deps, items: list[OutboxItem], matrices: TickMatrices) -> list[str | None]:
+    """The channel of each item's post, read in one unit (None: it paces nothing, as when its
+    matrix cannot be read: posting it then fails, and backs off, on its own)."""
+    channels: list[str | None] = []
+    with deps.units(read_only=True) as store:
+        for item in items:
+            try:
+                channels.append(destination(store, matrices.get(store, item.organisation), item)[0])
+            except Exception:  # noqa: BLE001 - the delivery meets it again and says so
+                channels.append(None)
+    return channels
+
+
 def already_posted(deps: Deps, item: OutboxItem, matrices: TickMatrices) -> tuple[str, str] | None:
     """Where an interrupted send already landed, if it did (found by its metadata key)."""
     if item.kind in IDEMPOTENT:
         return None
     with deps.units(read_only=True) as store:
         matrix = matrices.get(store, item.organisation)
-        thread = None
-        channel = matrix.channel
-        if "handoff" in item.payload:
-            handoff = store.get_handoff(item.organisation, item.payload["handoff"])
-            if handoff is not None:
-                channel = handoff.channel or channel
-                thread = handoff.ts if item.kind in THREADED else None
+        channel, thread = destination(store, matrix, item)
     if not channel or (item.kind in THREADED and thread is None):
         return None
     ts = deps.notifier.find_posted(matrix, channel, item.key, thread_ts=thread)

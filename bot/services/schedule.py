@@ -7,7 +7,9 @@ posts under a lease, posts them, and records the Slack ts; a failed post returns
 pending and is tried again after a back-off (a minute, doubling to hours), and a post to a
 channel Tandem is not in is held until it joins. A post whose lease ran out mid-way, or
 whose earlier try failed after it may have landed, is only sent again after checking Slack
-does not already show it, using the occurrence key in message metadata.
+does not already show it, using the occurrence key in message metadata. Posts are paced per
+channel and per workspace (`bot.services.pacing`): a 429 puts the post back, not counted as
+a failure, and pauses its workspace for the `Retry-After` Slack gave.
 """
 
 from __future__ import annotations
@@ -18,12 +20,22 @@ from datetime import datetime, timedelta
 
 from bot.alerts.sla import due_alerts, next_alert_at
 from bot.digests.timing import due_digests, next_digest_at
-from bot.outbox import ChannelUnavailable, NewPost, NotInstalled, OutboxItem, backoff, breach_key, held_for
+from bot.outbox import (
+    ChannelUnavailable,
+    NewPost,
+    NotInstalled,
+    OutboxItem,
+    RateLimited,
+    backoff,
+    breach_key,
+    held_for,
+)
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
 from bot.services.cycles import settle
 from bot.services.deps import Deps
-from bot.services.posts import ROOT, already_posted, post_occurrence, record
+from bot.services.pacing import Pacer
+from bot.services.posts import ROOT, already_posted, destinations, post_occurrence, record
 from bot.services.tick_matrices import TickMatrices
 
 log = logging.getLogger(__name__)
@@ -42,6 +54,7 @@ class TickReport:
     failed: int = 0  # tried again after a back-off
     held: int = 0  # waiting for Tandem to be invited to their channel
     skipped: int = 0  # leased posts found already in Slack
+    deferred: int = 0  # put back for a later tick: their channel or workspace had to wait
     updated: int = 0  # handoff root messages brought up to date (not counted as posted)
     pruned: int = 0  # handled events and sent posts past their retention
 
@@ -169,7 +182,9 @@ def release_workspace(deps: Deps, workspace: str) -> list[Exception]:
     return deliver_now(deps, keys)
 
 
-def deliver_item(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices, report: TickReport) -> Outcome:
+def deliver_item(
+    deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices, report: TickReport, pacer: Pacer | None = None
+) -> Outcome:
     """Post one claimed item (after checking Slack for it, if an earlier try may have landed)."""
     try:
         found = already_posted(deps, item, matrices) if item.resend else None
@@ -193,6 +208,16 @@ def deliver_item(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatr
         report.held += 1
         _hold_for_workspace(deps, item, missing)
         return Outcome([], missing)
+    except RateLimited as limited:
+        until = max(now, deps.clock.now()) + timedelta(seconds=limited.retry_after)
+        log.warning("post %s put back: Slack asked workspace %r to wait until %s", item.key, item.team, until)
+        report.deferred += 1
+        if pacer is not None:
+            pacer.pause(item.team, until)
+        with deps.units() as store:
+            store.pause_workspace(item.team, until)
+            store.put_back(item.key, until, str(limited))
+        return Outcome([], limited)
     except Exception as error:  # noqa: BLE001 - any failure: retried after a back-off
         wait = backoff(item.attempts)
         log.warning("post %s failed (attempt %d, next in %s): %s", item.key, item.attempts, wait, error)
@@ -225,15 +250,56 @@ def deliver_now(deps: Deps, keys: list[str]) -> list[Exception]:
 
 
 def deliver(deps: Deps, now: datetime, report: TickReport) -> None:
-    """Post everything due (and every send whose lease ran out), each once."""
+    """Post everything due (and every send whose lease ran out), each once, in due order and
+    at each channel's and workspace's pace; what must wait past the tick's budget is put back."""
     matrices = TickMatrices(deps.matrices)
+    pacer = Pacer(deps.pacing)
     while True:
         with deps.units() as store:
-            items = store.claim_deliveries(now, LEASE, 50)
-        for item in items:
-            deliver_keys(deps, deliver_item(deps, item, now, matrices, report).follow, now, matrices, report)
-        if len(items) < 50:
+            items = store.claim_deliveries(now, LEASE, CLAIM)
+        if not _deliver_paced(deps, items, now, matrices, report, pacer) or len(items) < CLAIM:
             return
+
+
+CLAIM = 50  # posts claimed at once: few enough that their leases outlast the waits between them
+
+
+def _deliver_paced(
+    deps: Deps, items: list[OutboxItem], now: datetime, matrices: TickMatrices, report: TickReport, pacer: Pacer
+) -> bool:
+    """Post `items` and what they make due, oldest first, the first whose channel is free next;
+    False when the tick's budget for waiting ran out and the rest was put back."""
+    queue = list(zip(items, destinations(deps, items, matrices), strict=True))
+    while queue:
+        later = max(now, deps.clock.now())
+        waiting = [(entry, pacer.paused_until(entry[0].team, later)) for entry in queue]
+        for (item, _), until in waiting:
+            if until is not None:
+                _put_back(deps, item, until, "Slack asked its workspace to wait", report)
+        queue = [entry for entry, until in waiting if until is None]
+        free = next((entry for entry in queue if not pacer.free_in(entry[1])), None)
+        if free is None:
+            if queue and not pacer.wait(min(pacer.free_in(channel) for _, channel in queue)):
+                for item, channel in queue:
+                    wait = timedelta(seconds=max(pacer.free_in(channel), 1.0))
+                    _put_back(deps, item, later + wait, "its channel takes a post a second", report)
+                return False
+            continue
+        queue.remove(free)
+        item, channel = free
+        follow = deliver_item(deps, item, now, matrices, report, pacer).follow
+        pacer.posted(channel)
+        if follow:
+            with deps.units() as store:
+                made_due = store.claim_keys(follow, now, LEASE)
+            queue += zip(made_due, destinations(deps, made_due, matrices), strict=True)
+    return True
+
+
+def _put_back(deps: Deps, item: OutboxItem, at: datetime, why: str, report: TickReport) -> None:
+    report.deferred += 1
+    with deps.units() as store:
+        store.put_back(item.key, at, why)
 
 
 def release(deps: Deps, channel: str) -> list[Exception]:

@@ -271,8 +271,9 @@ class SlackStandIn(WebApiMethods, OAuthMethods):
         with self._cond:
             self._handlers[method] = handler
 
-    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
-        self._add_fault(method, times, ("ratelimit", retry_after))
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1, channel: str | None = None) -> None:
+        """Answer 429 with `Retry-After` (only to calls for `channel`, when given: one workspace's)."""
+        self._add_fault(method, times, ("ratelimit", retry_after, channel))
 
     def fail(self, method: str, error: str, times: int = 1) -> None:
         self._add_fault(method, times, ("fail", error))
@@ -344,7 +345,8 @@ class SlackStandIn(WebApiMethods, OAuthMethods):
         reply_headers = {}
         with self._cond:
             queue = self._faults.get(method) or self._faults.get("*") or []
-            fault = queue.pop(0) if queue else None
+            match = next((f for f in queue if f[0] != "ratelimit" or f[2] in (None, body.get("channel"))), None)
+            fault = queue.pop(queue.index(match)) if match else None
         if fault and fault[0] == "stall":  # outside the lock: the test and other calls go on
             fault[1].arrived.set()
             fault[1].released.wait(30)

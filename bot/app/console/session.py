@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, time
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from bot.errors import TandemError
 from bot.grammar import parse_line
 from bot.services import handoffs as handoff_service
 from bot.services import overflow, signoff
+from bot.services.pacing import UNPACED
 from bot.services.schedule import tick
 from handlers.dispatch import answer
 from handlers.notify import ChannelNotifier, one
@@ -97,7 +99,8 @@ class ConsoleSession:
         self.clock = clock
         self.out = out
         self.people: dict[str, str] = {}  # filled below; the conversation shows mentions by these names
-        self.deps = build(settings, db, clock, ChannelNotifier(one(ConsoleConversation(out, self.people)))).deps
+        deps = build(settings, db, clock, ChannelNotifier(one(ConsoleConversation(out, self.people)))).deps
+        self.deps = replace(deps, pacing=UNPACED)  # the console prints: no Slack limit to keep to
         self.channel: str | None = None
         self.timezone = "UTC"
         self.user = user or ""
