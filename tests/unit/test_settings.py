@@ -58,3 +58,17 @@ def test_a_redirect_uri_must_be_a_full_url():
     with pytest.raises(SettingsError) as info:
         Settings.from_env({**OAUTH, "SLACK_REDIRECT_URI": "/slack/oauth_redirect"}, dotenv=None)
     assert str(info.value).startswith("SLACK_REDIRECT_URI must be the full https URL")
+
+
+def test_post_spacing_defaults_to_slacks_second_and_zero_turns_pacing_off():
+    assert Settings.from_env({}, dotenv=None).post_spacing == 1.0
+    assert Settings.from_env({"TANDEM_POST_SPACING": "0"}, dotenv=None).post_spacing == 0.0
+    assert Settings.from_env({"TANDEM_POST_SPACING": "1.5"}, dotenv=None).post_spacing == 1.5
+
+
+@pytest.mark.parametrize("value", ["-1", "fast", "1s"])
+def test_a_bad_post_spacing_is_one_sentence_naming_it(value):
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({"TANDEM_POST_SPACING": value}, dotenv=None)
+    assert str(info.value).startswith("TANDEM_POST_SPACING must be the seconds between two posts")
+    assert repr(value) in str(info.value)
