@@ -1,14 +1,15 @@
 """`Conversation` over the Slack Web API.
 
-The client retries 429s (Slack took nothing), except for the outbox's posts: those raise
-`RateLimited` at once, and the outbox pauses the workspace and puts the post back rather
-than holding a tick up. A post whose connection broke is not retried: it may have landed,
+The client retries 429s (Slack took nothing), except for posts keyed by an occurrence: the
+outbox's raise `RateLimited` at once, and the outbox pauses the workspace and puts the post
+back rather than holding a tick up; a reply to a mention waits out `Retry-After` here. A post whose connection broke is not retried: it may have landed,
 so the outbox checks the channel before sending it again. A channel Slack will not let the
 bot post in becomes `ChannelUnavailable`, which holds the post until the bot joins.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.client import HTTPException
@@ -23,8 +24,11 @@ from handlers.views.markup import truncate
 
 
 class SlackConversation:
-    def __init__(self, client: WebClient) -> None:
+    def __init__(self, client: WebClient, outbox: bool = False) -> None:
+        """`outbox`: the outbox's own posts, whose 429 it handles; any other post keyed by an
+        occurrence (a reply to a mention) waits out the `Retry-After` here, as the client would."""
         self.client = client
+        self.outbox = outbox
 
     def post(
         self, channel: str, text: str, blocks: list[dict], thread_ts: str | None = None, metadata: dict | None = None
@@ -36,9 +40,14 @@ class SlackConversation:
             try:
                 return self._post(channel, text, blocks, thread_ts, metadata)
             except SlackApiError as error:
-                if key is not None and error.response is not None and error.response.status_code == 429:
+                if key is None or error.response is None or error.response.status_code != 429:
+                    raise
+                if self.outbox:
                     raise RateLimited(retry_after(error.response.headers)) from error
-                raise
+                if attempt == RETRIES:
+                    raise
+                time.sleep(retry_after(error.response.headers))
+                continue
             except (OSError, HTTPException):
                 if key is None or attempt == RETRIES:
                     raise

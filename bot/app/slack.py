@@ -49,9 +49,9 @@ class SafeConnectionRetries(ConnectionErrorRetryHandler):
 
 
 class InlineRateLimitRetries(RateLimitErrorRetryHandler):
-    """Waits out a 429 in the call, except for a post the outbox owns (its metadata carries an
-    occurrence key): that one comes back as `RateLimited` at once, and the outbox pauses the
-    workspace and puts the post back, so one workspace's wait never holds up the tick."""
+    """Waits out a 429 in the call, except for a post keyed by an occurrence in its metadata:
+    `SlackConversation` decides for those (the outbox's come back as `RateLimited` at once, and
+    the outbox pauses the workspace and puts the post back, so no tick waits on one workspace)."""
 
     def _can_retry(self, *, state, request, response=None, error=None) -> bool:
         return not _outbox_post(request) and super()._can_retry(
@@ -98,12 +98,12 @@ def slack_container(settings: Settings, db: Database, clock: Clock, client: WebC
     through each matrix's workspace's own client."""
     if not settings.oauth:
         client = client or create_client(settings)
-        return build(settings, db, clock, ChannelNotifier(one(SlackConversation(client))))
+        return build(settings, db, clock, ChannelNotifier(one(SlackConversation(client, outbox=True))))
     installations, states = stores(settings, db.engine)
     clients = WorkspaceClients(settings, installations, lambda token: create_client(settings, token=token))
 
     def conversation(matrix: Matrix) -> SlackConversation:
-        return SlackConversation(clients.client(matrix.team))
+        return SlackConversation(clients.client(matrix.team), outbox=True)
 
     return build(settings, db, clock, ChannelNotifier(conversation), Installs(installations, states, clients))
 
