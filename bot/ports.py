@@ -149,8 +149,8 @@ class Store(Protocol):
         """Hold a post until the bot can post in `channel`; True when none was held there yet."""
         ...
 
-    def release(self, channel: str) -> list[str]:
-        """Posts held for `channel` become pending again; their keys."""
+    def release(self, channel: str, org_key: str | None = None) -> list[str]:
+        """Posts held for `channel` (only `org_key`'s, if given) become pending again; their keys."""
         ...
 
     def posted_keys(self, org_key: str, prefix: str) -> frozenset[str]: ...

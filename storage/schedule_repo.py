@@ -235,15 +235,13 @@ def hold(session: Session, key: str, channel: str, error: str) -> bool:
     return already is None
 
 
-def release(session: Session, channel: str) -> list[str]:
-    """The posts held for `channel`, back to pending now; their keys, oldest first."""
-    keys = list(
-        session.scalars(
-            select(orm.Outbox.key)
-            .where(orm.Outbox.status == "held", orm.Outbox.channel == channel)
-            .order_by(orm.Outbox.created_at, orm.Outbox.key)
-        )
-    )
+def release(session: Session, channel: str, org_id: int | None = None) -> list[str]:
+    """The posts held for `channel` (only organisation `org_id`'s, if given), back to pending
+    now; their keys, oldest first."""
+    query = select(orm.Outbox.key).where(orm.Outbox.status == "held", orm.Outbox.channel == channel)
+    if org_id is not None:
+        query = query.where(orm.Outbox.organisation_id == org_id)
+    keys = list(session.scalars(query.order_by(orm.Outbox.created_at, orm.Outbox.key)))
     if keys:
         session.execute(
             update(orm.Outbox).where(orm.Outbox.key.in_(keys)).values(status="pending", attempts=0, retry_at=None)

@@ -352,8 +352,8 @@ class Store:
     def hold(self, key: str, channel: str, error: str) -> bool:
         return schedule_repo.hold(self.session, key, channel, error)
 
-    def release(self, channel: str) -> list[str]:
-        return schedule_repo.release(self.session, channel)
+    def release(self, channel: str, org_key: str | None = None) -> list[str]:
+        return schedule_repo.release(self.session, channel, self._org_id(org_key) if org_key else None)
 
     def posted_keys(self, org_key: str, prefix: str) -> frozenset[str]:
         return schedule_repo.posted_keys(self.session, self._org_id(org_key), prefix)

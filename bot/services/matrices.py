@@ -16,6 +16,7 @@ from bot.contract.scope import ScopeIndex
 from bot.errors import TandemError, UnknownOrganisation, listing
 from bot.matrix.diff import changes
 from bot.matrix.model import Area, Matrix
+from bot.outbox import held_for
 from bot.ownership.resolve import AreaIndex
 from bot.ports import Store
 from bot.services.changes import record_import
@@ -138,6 +139,9 @@ def import_matrix(store: Store, matrix: Matrix, actor: str, now: datetime) -> li
     sync_timers(store, matrix, now)
     if current is not None and _clock_rules(current) != _clock_rules(matrix):
         reschedule_handoffs(store, matrix, now)
+    if current is not None and current.team != matrix.team:
+        # Posts held for the workspace it named (or for naming none) go to the one it names now.
+        store.release(held_for(current.team), matrix.organisation)
     store.audit(matrix.organisation, now, actor, "matrix.import", matrix.organisation, {"changes": lines})
     record_import(store, current, matrix, actor, now, lines)
     return lines

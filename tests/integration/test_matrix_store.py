@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import text as sql
 
 from bot.app.bootstrap import import_file
 from bot.errors import MatrixError
 from bot.matrix.export import export_text
 from bot.matrix.loader import load_text
+from bot.outbox import held_for
 from storage.store import Store
 from tests.conftest import EXAMPLE
 
@@ -112,3 +114,23 @@ def test_workspaces_are_stored_exported_and_bound_to_their_organisation(db, cloc
         assert store.locate(None, "U0ALICE01", "T0MSP00002")[0] == "osprey"
         assert store.locate(None, "U0ALICE01") is None  # in both, and no workspace to choose by
         assert store.locate(None, "U0NOBODY1", "T0OTHER001") is None
+
+
+def test_naming_the_workspace_in_a_reimport_releases_the_posts_held_for_want_of_one(db, clock, tmp_path):
+    """Installed by OAuth, a matrix without `team:` has nowhere to post, so its posts are held;
+    the sentence says to add `team:` and import again, and that import lets them go."""
+    import_file(db, EXAMPLE, "cli", clock)
+    with db.session() as session:
+        store = Store(session)
+        store.enqueue(
+            "harbour-finch", "digest:harbour-finch:daily:2026-12-01", "digest", {"kind": "daily"}, clock.now()
+        )
+        store.hold("digest:harbour-finch:daily:2026-12-01", held_for(None), "no `team:`")
+    named = tmp_path / "m.yml"
+    named.write_text(EXAMPLE.read_text().replace("channel: C0SHARED01\n", "channel: C0SHARED01\nteam: T0HOST0001\n"))
+    import_file(db, named, "cli", clock)
+    with db.session() as session:
+        [(status, attempts)] = session.execute(
+            sql("SELECT status, attempts FROM outbox WHERE key = 'digest:harbour-finch:daily:2026-12-01'")
+        ).all()
+    assert (status, attempts) == ("pending", 0)
