@@ -120,6 +120,15 @@ def place(session: Session, handoff_id: int, channel: str, ts: str) -> None:
     session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(channel=channel, ts=ts))
 
 
+def root_shown(session: Session, handoff_id: int) -> int:
+    """The version the root message shows (0: none refreshed yet)."""
+    return session.scalar(select(orm.Handoff.root_version).where(orm.Handoff.id == handoff_id)) or 0
+
+
+def show_root(session: Session, handoff_id: int, version: int) -> None:
+    session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(root_version=version))
+
+
 def reschedule(session: Session, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:
     """New due and alert instants (the SLA or calendar changed); the handoff itself is untouched."""
     session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(due_at=due_at, alert_at=alert_at))

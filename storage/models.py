@@ -341,6 +341,7 @@ class Handoff(Base):
     due_at: Mapped[datetime | None]  # earliest due instant of a running clock: /tandem sla order
     alert_at: Mapped[datetime | None]  # when the next SLA warning or breach falls due: the scheduler's cue
     version: Mapped[int] = mapped_column(default=1, server_default="1")  # +1 on every step: compare-and-set
+    root_version: Mapped[int] = mapped_column(default=0, server_default="0")  # what the root message shows
 
 
 class Timer(Base):

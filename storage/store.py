@@ -255,6 +255,13 @@ class Store:
         """Where the handoff's root message landed; nothing else about the handoff changes."""
         handoff_repo.place(self.session, handoff_id, channel, ts)
 
+    def root_shown(self, handoff_id: int) -> int:
+        """The handoff version its root message was last refreshed with."""
+        return handoff_repo.root_shown(self.session, handoff_id)
+
+    def show_root(self, handoff_id: int, version: int) -> None:
+        handoff_repo.show_root(self.session, handoff_id, version)
+
     def reschedule_handoff(self, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:
         handoff_repo.reschedule(self.session, handoff_id, due_at, alert_at)
 

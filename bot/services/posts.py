@@ -5,10 +5,13 @@ posted late says how things stand now. What is gathered is a typed value per kin
 the database transaction closes before the notifier talks to Slack.
 
 A handoff's root message is refreshed (not posted) after each step and at each SLA
-threshold, so what people look at shows the clock as it stands. It is rendered from the
-handoff as stored when the update is made, and read again after: if a step landed
-meanwhile, its own update may have reached Slack first, so the root is rendered again and
-an older version never stays on top.
+threshold, so what people look at shows the clock as it stands. Replicas refresh at once,
+and Slack applies `chat.update`s in the order they arrive, so each refresh holds the
+handoff's row (FOR UPDATE; SQLite's write lock) while it renders the committed handoff and
+sends it, and records the version sent (`root_version`). A step's refresh whose version is
+not newer than that is skipped; a threshold's refresh (`clock`) shows the same version with
+the clock moved on. Every step queues its own refresh, so the newest version is always sent
+last, and an older one never overwrites it.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ from bot.services.deps import Deps
 from bot.services.tick_matrices import TickMatrices
 
 ROOT = "root"  # the outbox kind of a root message refresh (after a step, at each SLA threshold)
-REFRESHES = 3  # renders of a root message per delivery while steps keep landing under it
 THREADED = frozenset({"sla", "opened", "said", "hours"})  # replies in a handoff's thread
 IDEMPOTENT = frozenset({ROOT, "notice"})  # made again rather than looked for after a lost answer
 
@@ -66,9 +68,9 @@ class DigestPost:
 
 @dataclass(frozen=True)
 class HandoffPost:
-    """The root message (posted, or updated to the newest state), or a reply in its thread."""
+    """The root message posted, or a reply in its thread (a refresh is `_refresh_root`'s)."""
 
-    kind: str  # "handoff" (the root message posted) | ROOT (refreshed) | "opened" | "said"
+    kind: str  # "handoff" (the root message posted) | "opened" | "said"
     handoff: Handoff
     ping: Ping | None = None
     transition: Transition | None = None
@@ -111,8 +113,6 @@ def _handoff_post(store: Store, item: OutboxItem) -> HandoffPost | None:
     handoff = store.get_handoff(item.organisation, item.payload["handoff"])
     if handoff is None:
         return None
-    if item.kind == ROOT and handoff.ts is None:
-        return None  # not posted yet: when it is, it shows the handoff as it stands then
     if item.kind != "handoff" and handoff.ts is None:
         raise NotYet(f"handoff #{handoff.id} has no root message yet")
     ping = ping_from_json(item.payload["ping"]) if item.kind == "opened" else None
@@ -134,7 +134,7 @@ def _hours_post(store: Store, item: OutboxItem) -> HoursPost | None:
 def _gather(store: Store, matrices: TickMatrices, item: OutboxItem, now: datetime) -> Post | None:
     """What the post says now; None when it has become moot (resolved handoff, removed review)."""
     matrix = matrices.get(store, item.organisation)
-    if item.kind in ("handoff", ROOT, "opened", "said"):
+    if item.kind in ("handoff", "opened", "said"):
         return _handoff_post(store, item)
     if item.kind == "hours":
         return _hours_post(store, item)
@@ -175,8 +175,6 @@ def _send_handoff(notifier: Notifier, matrix: Matrix, post: HandoffPost, key: st
     handoff = post.handoff
     if post.kind == "handoff":
         return notifier.handoff_root(matrix, handoff, now, key)
-    if post.kind == ROOT:
-        return notifier.handoff_refreshed(matrix, handoff, now)
     if post.kind == "opened" and post.ping is not None:
         return notifier.handoff_opened(matrix, handoff, post.ping, now, key)
     if post.transition is None:
@@ -208,23 +206,30 @@ def post_occurrence(
 ) -> tuple[str | None, str | None]:
     """Post one occurrence; return where it went (channel, ts), or (None, None) if moot now."""
     matrices = matrices or TickMatrices(deps.matrices)
-    for _ in range(REFRESHES if item.kind == ROOT else 1):
-        with deps.units(read_only=True) as store:
-            matrix = matrices.get(store, item.organisation)
-            post = _gather(store, matrices, item, now)
-        if post is None:
-            return None, None
-        where = _send(deps.notifier, matrix, post, item.key, now)
-        if not isinstance(post, HandoffPost) or post.kind != ROOT or _unchanged(deps, post.handoff):
-            break
-    return where
-
-
-def _unchanged(deps: Deps, handoff: Handoff) -> bool:
-    """Whether `handoff` is still the stored version (no step landed while it was being shown)."""
+    if item.kind == ROOT:
+        return _refresh_root(deps, item, now, matrices)
     with deps.units(read_only=True) as store:
-        now_stored = store.get_handoff(handoff.organisation, handoff.number)
-    return now_stored is None or now_stored.version == handoff.version
+        matrix = matrices.get(store, item.organisation)
+        post = _gather(store, matrices, item, now)
+    if post is None:
+        return None, None
+    return _send(deps.notifier, matrix, post, item.key, now)
+
+
+def _refresh_root(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices) -> tuple[str | None, str | None]:
+    """The root message updated to the committed handoff, holding its row while it is sent so
+    that no other refresh overtakes it; (None, None) when it already shows this version."""
+    with deps.units() as store:
+        matrix = matrices.get(store, item.organisation)
+        handoff = store.get_handoff(item.organisation, item.payload["handoff"], lock=True)
+        if handoff is None or handoff.ts is None:
+            return None, None  # not posted yet: when it is, it shows the handoff as it stands then
+        shown = store.root_shown(handoff.number)
+        if handoff.version < shown or (handoff.version == shown and not item.payload.get("clock")):
+            return None, None
+        where = deps.notifier.handoff_refreshed(matrix, handoff, now)
+        store.show_root(handoff.number, handoff.version)
+    return where
 
 
 def record(store: Store, item: OutboxItem, channel: str | None, ts: str | None, now: datetime) -> list[str]:

@@ -78,7 +78,7 @@ def _plan_alerts(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
                         posts.append(NewPost(org, breach_key(alert.key), "breach", payload))
                     # The root message shows the clocks: refresh it at each threshold too, as its own
                     # delivery, so a failed update is retried without posting the alert twice.
-                    posts.append(NewPost(org, f"root:{alert.key}", ROOT, {"handoff": handoff.id}))
+                    posts.append(NewPost(org, f"root:{alert.key}", ROOT, {"handoff": handoff.id, "clock": True}))
                 next_alerts[handoff.number] = next_alert_at(handoff, matrix, now)
             new = store.enqueue_all(posts, now)
             planned += sum(1 for p in posts if p.kind != ROOT and p.key in new)

@@ -1,0 +1,26 @@
+"""handoffs.root_version: the version the handoff's root message in Slack shows
+
+Replicas refresh a root message with `chat.update`, and two of them may do it at once.
+Each refresh holds the handoff's row, renders it as committed, and sends only what is not
+older than this column, which it then moves on: an older version never overwrites a newer.
+
+Revision ID: 0028
+Revises: 0026
+Create Date: 2026-12-02 18:55:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0028"
+down_revision = "0026"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("handoffs", sa.Column("root_version", sa.Integer(), nullable=False, server_default="0"))
+
+
+def downgrade() -> None:
+    op.drop_column("handoffs", "root_version")
