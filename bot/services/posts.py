@@ -2,7 +2,7 @@
 
 Content is read when the post is made, not when it was claimed, so a digest or reminder
 posted late says how things stand now. What is gathered is a typed value per kind of post;
-the database transaction closes before the notifier talks to Slack.
+the database transaction closes before the notifier talks to Slack (all but a root refresh).
 
 A handoff's root message is refreshed (not posted) after each step and at each SLA
 threshold, so what people look at shows the clock as it stands. Replicas refresh at once,

@@ -311,8 +311,9 @@ def test_a_failed_root_refresh_is_retried_without_posting_the_alert_again(runtim
 
 
 def test_a_step_taken_during_a_root_refresh_is_what_the_root_shows(runtime, standin):
-    """The tick renders the root, Slack holds its update back (429), an engineer acknowledges
-    meanwhile and that update lands first: the tick's older render must not stay on top."""
+    """The tick renders the root and Slack holds its update back (429) while an engineer
+    acknowledges: the step waits for the refresh in hand, so its own update lands last and
+    the tick's older render never goes on top."""
     handoff = quiet_morning_handoff(runtime)
     standin.rate_limit("chat.update", times=1, retry_after=2)
     runtime.clock.set(local(2026, 11, 30, 9, 45))
@@ -323,4 +324,4 @@ def test_a_step_taken_during_a_root_refresh_is_what_the_root_shows(runtime, stan
     ticking.join(timeout=30)
     root = root_of(standin, handoff)
     assert ":eyes: Acknowledged" in root and "v2" in root and "<@U0SAM0001>" in root
-    assert len(standin.calls("chat.update")) == 4  # held back, the step's, the stale retry, the re-render
+    assert len(standin.calls("chat.update")) == 3  # held back, the tick's retry, then the step's
