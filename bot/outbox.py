@@ -131,6 +131,15 @@ class RateLimited(Exception):
         super().__init__(f"rate limited: retry after {retry_after:g} s")
 
 
+class RootBusy(Exception):
+    """Another refresh of this root message is in flight: this one waits for a later tick, so
+    the two cannot reach Slack out of order."""
+
+    def __init__(self, until: datetime) -> None:
+        self.until = until
+        super().__init__(f"another refresh holds the root message until {until.isoformat()}")
+
+
 class Unposted(TandemError):
     """A change committed, but the post announcing it did not land yet: it waits in the outbox."""
 

@@ -120,13 +120,24 @@ def place(session: Session, handoff_id: int, channel: str, ts: str) -> None:
     session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(channel=channel, ts=ts))
 
 
-def root_shown(session: Session, handoff_id: int) -> int:
-    """The version the root message shows (0: none refreshed yet)."""
-    return session.scalar(select(orm.Handoff.root_version).where(orm.Handoff.id == handoff_id)) or 0
+def root_shown(session: Session, handoff_id: int) -> tuple[int, datetime | None]:
+    """The version the root message shows (0: none refreshed yet), and until when a refresh
+    in flight holds it (None: none)."""
+    row = session.execute(
+        select(orm.Handoff.root_version, orm.Handoff.root_sending_until).where(orm.Handoff.id == handoff_id)
+    ).one_or_none()
+    return (row[0] or 0, row[1]) if row else (0, None)
+
+
+def sending_root(session: Session, handoff_id: int, until: datetime) -> None:
+    session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(root_sending_until=until))
 
 
 def show_root(session: Session, handoff_id: int, version: int) -> None:
-    session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(root_version=version))
+    """The root shows `version`, and no refresh holds it any more."""
+    session.execute(
+        update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(root_version=version, root_sending_until=None)
+    )
 
 
 def reschedule(session: Session, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:

@@ -342,6 +342,7 @@ class Handoff(Base):
     alert_at: Mapped[datetime | None]  # when the next SLA warning or breach falls due: the scheduler's cue
     version: Mapped[int] = mapped_column(default=1, server_default="1")  # +1 on every step: compare-and-set
     root_version: Mapped[int] = mapped_column(default=0, server_default="0")  # what the root message shows
+    root_sending_until: Mapped[datetime | None] = mapped_column(UtcDateTime)  # a refresh is in flight till then
 
 
 class Timer(Base):

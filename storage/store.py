@@ -255,9 +255,13 @@ class Store:
         """Where the handoff's root message landed; nothing else about the handoff changes."""
         handoff_repo.place(self.session, handoff_id, channel, ts)
 
-    def root_shown(self, handoff_id: int) -> int:
-        """The handoff version its root message was last refreshed with."""
+    def root_shown(self, handoff_id: int) -> tuple[int, datetime | None]:
+        """The handoff version its root message was last refreshed with, and until when a
+        refresh in flight holds it."""
         return handoff_repo.root_shown(self.session, handoff_id)
+
+    def sending_root(self, handoff_id: int, until: datetime) -> None:
+        handoff_repo.sending_root(self.session, handoff_id, until)
 
     def show_root(self, handoff_id: int, version: int) -> None:
         handoff_repo.show_root(self.session, handoff_id, version)

@@ -2,22 +2,23 @@
 
 Content is read when the post is made, not when it was claimed, so a digest or reminder
 posted late says how things stand now. What is gathered is a typed value per kind of post;
-the database transaction closes before the notifier talks to Slack (all but a root refresh).
+the database transaction closes before the notifier talks to Slack.
 
 A handoff's root message is refreshed (not posted) after each step and at each SLA
 threshold, so what people look at shows the clock as it stands. Replicas refresh at once,
-and Slack applies `chat.update`s in the order they arrive, so each refresh holds the
-handoff's row (FOR UPDATE; SQLite's write lock) while it renders the committed handoff and
-sends it, and records the version sent (`root_version`). A step's refresh whose version is
-not newer than that is skipped; a threshold's refresh (`clock`) shows the same version with
-the clock moved on. Every step queues its own refresh, so the newest version is always sent
-last, and an older one never overwrites it.
+and Slack applies `chat.update`s in the order they arrive, so each refresh reads the
+committed handoff under its row lock and takes the root for the send with a short lease
+(`root_sending_until`) before calling Slack, then records the version sent (`root_version`).
+A refresh that finds another in flight waits for a later tick; a step's refresh whose version
+is not newer than what was sent is skipped; a threshold's refresh (`clock`) shows the same
+version with the clock moved on. Every step queues its own refresh, so the newest version is
+always sent last, and an older one never overwrites it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.contract.approval import OverflowRequest
@@ -26,7 +27,7 @@ from bot.contract.signoff import ChangeSet
 from bot.digests.content import DailyDigest, WeeklyDigest
 from bot.handoffs.model import Handoff, Transition
 from bot.matrix.model import Matrix, Review
-from bot.outbox import OutboxItem, opened_key
+from bot.outbox import OutboxItem, RootBusy, opened_key
 from bot.ownership.duty import Ping, alerted, reviewers
 from bot.ownership.pings import ping_from_json
 from bot.ports import Notifier, Store
@@ -216,20 +217,48 @@ def post_occurrence(
     return _send(deps.notifier, matrix, post, item.key, now)
 
 
+ROOT_LEASE = timedelta(seconds=60)  # a refresh that died mid-send frees its root after this
+
+
 def _refresh_root(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices) -> tuple[str | None, str | None]:
-    """The root message updated to the committed handoff, holding its row while it is sent so
-    that no other refresh overtakes it; (None, None) when it already shows this version."""
+    """The root message updated to the committed handoff; (None, None) when it already shows
+    this version, or another refresh in flight will show it.
+
+    The root is taken for the send under a short lease, so no database lock is held while
+    Slack is called and no other refresh overtakes this one. A step's refresh that finds the
+    root taken leaves it to the one in flight, which reads the handoff again under its row
+    lock before letting go and sends once more if a newer version committed meanwhile; a
+    threshold's refresh (`RootBusy`) waits for a later tick instead, to show the clock then."""
+    org, number = item.organisation, item.payload["handoff"]
     with deps.units() as store:
-        matrix = matrices.get(store, item.organisation)
-        handoff = store.get_handoff(item.organisation, item.payload["handoff"], lock=True)
+        matrix = matrices.get(store, org)
+        handoff = store.get_handoff(org, number, lock=True)
         if handoff is None or handoff.ts is None:
             return None, None  # not posted yet: when it is, it shows the handoff as it stands then
-        shown = store.root_shown(handoff.number)
+        shown, busy_until = store.root_shown(handoff.number)
         if handoff.version < shown or (handoff.version == shown and not item.payload.get("clock")):
             return None, None
-        where = deps.notifier.handoff_refreshed(matrix, handoff, now)
-        store.show_root(handoff.number, handoff.version)
-    return where
+        if busy_until is not None and busy_until > now:
+            if item.payload.get("clock"):
+                raise RootBusy(busy_until)
+            return None, None
+        store.sending_root(handoff.number, now + ROOT_LEASE)
+    sent = shown
+    try:
+        while True:
+            where = deps.notifier.handoff_refreshed(matrix, handoff, now)
+            sent = handoff.version
+            with deps.units() as store:
+                newer = store.get_handoff(org, number, lock=True)
+                if newer is None or newer.version <= sent:
+                    store.show_root(number, sent)
+                    return where
+                store.sending_root(number, now + ROOT_LEASE)
+            handoff = newer
+    except BaseException:
+        with deps.units() as store:
+            store.show_root(number, sent)
+        raise
 
 
 def record(store: Store, item: OutboxItem, channel: str | None, ts: str | None, now: datetime) -> list[str]:

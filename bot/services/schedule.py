@@ -26,6 +26,7 @@ from bot.outbox import (
     NotInstalled,
     OutboxItem,
     RateLimited,
+    RootBusy,
     backoff,
     breach_key,
     held_for,
@@ -208,6 +209,11 @@ def deliver_item(
         report.held += 1
         _hold_for_workspace(deps, item, missing)
         return Outcome([], missing)
+    except RootBusy as busy:
+        report.deferred += 1
+        with deps.units() as store:  # the refresh in flight is done in moments: try again soon
+            store.put_back(item.key, now + ROOT_RETRY, str(busy))
+        return Outcome([], None)
     except RateLimited as limited:
         until = max(now, deps.clock.now()) + timedelta(seconds=limited.retry_after)
         log.warning("post %s put back: Slack asked workspace %r to wait until %s", item.key, item.team, until)
@@ -225,6 +231,9 @@ def deliver_item(
         with deps.units() as store:
             store.mark_failed(item.key, f"{type(error).__name__}: {error}", now + wait)
         return Outcome([], error)
+
+
+ROOT_RETRY = timedelta(seconds=2)  # a root refresh that met another in flight waits this long
 
 
 def deliver_keys(

@@ -70,3 +70,46 @@ def test_a_slow_thread_reply_for_logged_hours_holds_no_write_lock(bot, standin):
     with sqlite3.connect(bot.db_path) as connection:
         unsent = connection.execute("SELECT key FROM outbox WHERE status != 'sent'").fetchall()
     assert unsent == []
+
+
+def test_a_slow_root_refresh_holds_no_write_lock_and_the_next_step_still_shows(bot, standin):
+    """A button's root refresh is in Slack's hands while another process writes and the next
+    step is taken: neither waits for it, and the root ends on the newer version."""
+    command(bot, standin, "provider: the plotter needs a new drum", ALICE, "opened")
+    root = standin.wait_for("chat.postMessage", count=2)[0]
+    ts = root.reply["ts"]
+
+    def press(action_id: str, version: int) -> None:
+        request = sr.block_actions(
+            action_id,
+            f"1:{version}",
+            user_id=SAM,
+            channel_id=CHANNEL,
+            message_ts=ts,
+            response_url=standin.response_url(f"{action_id}-{version}"),
+            message=standin.message(CHANNEL, ts),
+        )
+        assert sr.post(bot.events_url, *request)[0] == 200
+
+    stalled = standin.stall("chat.update")
+    press("handoff_acknowledge", 1)
+    try:
+        assert stalled.arrived.wait(10), "the root refresh never reached Slack"
+        other = sqlite3.connect(bot.db_path, timeout=2, isolation_level=None)
+        began = time.monotonic()
+        other.execute("BEGIN IMMEDIATE")
+        took = time.monotonic() - began
+        other.execute("ROLLBACK")
+        other.close()
+        press("handoff_take", 2)
+        standin.wait_for("chat.postMessage", count=4)  # "took it." said while v2's refresh hangs
+    finally:
+        stalled.release()
+    assert took < 1, took
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        shown = [next(m for m in ("v3", "v2") if f"· {m}" in str(c.blocks)) for c in standin.calls("chat.update")]
+        if shown[-1:] == ["v3"]:
+            break
+        time.sleep(0.05)
+    assert shown == ["v2", "v3"], shown  # the stalled v2 first, then v3 by the refresh that held the root
