@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import fresh_postgres_database
 from tests.support import slack_requests as sr
-from tests.support.bot_server import BotProcess
+from tests.support.bot_server import BotProcess, running_replicas
 from tests.support.slack_standin import SlackStandIn
 
 CHANNEL = "C0SHARED01"
@@ -157,29 +157,16 @@ def test_a_resolution_submitted_twice_resolves_once(sqlite_bot):
 
 @pytest.mark.postgres
 def test_take_it_race_across_three_postgres_replicas_has_one_winner():
-    with fresh_postgres_database() as url, SlackStandIn() as standin:
-        replicas = [BotProcess(standin, url) for _ in range(3)]
-        starting = [threading.Thread(target=r.start) for r in replicas]
-        for thread in starting:
-            thread.start()
-        for thread in starting:
-            thread.join()
-        try:
-            handoffs = open_handoffs(replicas[0], standin, ROUNDS, "replica race")
-            for _, ts in handoffs:
-                presses = [
-                    (replica.events_url, press(replica, standin, "handoff_take", ts, user))
-                    for replica, user in zip(replicas, (PRIYA, SAM, TOM), strict=True)
-                ]
-                assert at_once(presses) == [200, 200, 200]
-            standin.wait_for("chat.update", count=ROUNDS, timeout=30)
-            standin.wait_for("chat.postMessage", count=3 * ROUNDS, timeout=30)
-            counts = audit_counts(url, "handoff.take")
-            assert [counts[f"handoff #{number}"] for number, _ in handoffs] == [1] * ROUNDS
-            assert [thread_posts(standin, ts, "took it") for _, ts in handoffs] == [1] * ROUNDS
-        finally:
-            stopping = [threading.Thread(target=r.stop) for r in replicas]
-            for thread in stopping:
-                thread.start()
-            for thread in stopping:
-                thread.join()
+    with fresh_postgres_database() as url, SlackStandIn() as standin, running_replicas(standin, url, 3) as replicas:
+        handoffs = open_handoffs(replicas[0], standin, ROUNDS, "replica race")
+        for _, ts in handoffs:
+            presses = [
+                (replica.events_url, press(replica, standin, "handoff_take", ts, user))
+                for replica, user in zip(replicas, (PRIYA, SAM, TOM), strict=True)
+            ]
+            assert at_once(presses) == [200, 200, 200]
+        standin.wait_for("chat.update", count=ROUNDS, timeout=30)
+        standin.wait_for("chat.postMessage", count=3 * ROUNDS, timeout=30)
+        counts = audit_counts(url, "handoff.take")
+        assert [counts[f"handoff #{number}"] for number, _ in handoffs] == [1] * ROUNDS
+        assert [thread_posts(standin, ts, "took it") for _, ts in handoffs] == [1] * ROUNDS

@@ -8,7 +8,6 @@ last, would put the older version back on top."""
 from __future__ import annotations
 
 import re
-import threading
 import time
 
 import pytest
@@ -17,7 +16,7 @@ from sqlalchemy import create_engine, text
 from tests.conftest import fresh_postgres_database
 from tests.integration.test_one_winner import CHANNEL, PRIYA, at_once, open_handoffs
 from tests.support import slack_requests as sr
-from tests.support.bot_server import BotProcess
+from tests.support.bot_server import running_replicas
 from tests.support.slack_standin import SlackStandIn
 
 HANDOFFS = 4  # stepped at once, on every replica in turn
@@ -60,13 +59,7 @@ def step_on(standin, handoff: tuple[int, str], action_id: str, version: int):
 
 @pytest.mark.postgres
 def test_roots_refreshed_by_three_replicas_end_on_the_committed_version():
-    with fresh_postgres_database() as url, SlackStandIn() as standin:
-        replicas = [BotProcess(standin, url) for _ in range(3)]
-        starting = [threading.Thread(target=r.start) for r in replicas]
-        for thread in starting:
-            thread.start()
-        for thread in starting:
-            thread.join()
+    with fresh_postgres_database() as url, SlackStandIn() as standin, running_replicas(standin, url, 3) as replicas:
         engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
         try:
             held, *handoffs = open_handoffs(replicas[0], standin, 1 + HANDOFFS, "order")
@@ -103,11 +96,6 @@ def test_roots_refreshed_by_three_replicas_end_on_the_committed_version():
             final = versions()
         finally:
             engine.dispose()
-            stopping = [threading.Thread(target=r.stop) for r in replicas]
-            for thread in stopping:
-                thread.start()
-            for thread in stopping:
-                thread.join()
     assert final[held[0]] == 3 and {final[n] for n, _ in handoffs} == {len(STEPS) + 1}
     for number, ts in [held, *handoffs]:
         shown = [shown_version(c) for c in standin.calls("chat.update") if c["ts"] == ts]

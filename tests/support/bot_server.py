@@ -15,7 +15,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests.support.slack_requests import SIGNING_SECRET
@@ -149,3 +150,23 @@ class BotProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextmanager
+def running_replicas(standin, database_url: str, count: int, **options) -> Iterator[list[BotProcess]]:
+    """`count` replicas of `tandem run` on one database, started and stopped side by side (each
+    takes seconds to boot, so one after another would make a multi-replica test slow)."""
+    processes = [BotProcess(standin, database_url, **options) for _ in range(count)]
+    _all(processes, BotProcess.start)
+    try:
+        yield processes
+    finally:
+        _all(processes, BotProcess.stop)
+
+
+def _all(processes: list[BotProcess], step: Callable[[BotProcess], object]) -> None:
+    threads = [threading.Thread(target=step, args=(process,)) for process in processes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
