@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -83,28 +83,28 @@ class Request:
     def loaded(self) -> LoadedMatrix:
         return self.matrices.for_request(self.store, self.channel, self.user, self.team)
 
-    def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply]) -> Reply:
+    def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply], asker: Hashable = None) -> Reply:
         """`make()`, or the same answer made earlier this minute from the same data (matrix,
         leave, sign-off versions): for answers that depend on the words, the organisation's
-        data and the time, not the asker."""
+        data and the time, and on nothing of the asker but `asker`."""
         org = loaded.matrix.organisation
         versions = self.store.read_versions(org)
         minute = self.now.replace(second=0, microsecond=0)
-        return self.answers.get((cmd.name, cmd.text, org, versions, minute) if versions else None, make)
+        return self.answers.get((cmd.name, cmd.text, org, versions, minute, asker) if versions else None, make)
 
 
 def owner(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
 
     def make() -> Reply:
-        result = owner_service.ask(req.store, loaded, cmd.text, req.now)
+        result = owner_service.ask(req.store, loaded, cmd.text, req.now, req.user)
         signed = None
         if result.answer:
             changes = req.store.change_sets(loaded.matrix.organisation)
             signed = area_signoff(loaded.matrix, changes, result.answer.area.key, req.now)
         return owner_reply(loaded.matrix, result, cmd.text, signoff_line(loaded.matrix, signed, req.now))
 
-    return req.cached(loaded, cmd, make)
+    return req.cached(loaded, cmd, make, loaded.matrix.side_of(req.user))
 
 
 def person(req: Request, cmd: Command) -> Reply:

@@ -8,11 +8,15 @@ When nobody can be reached, the answer says why and who is pinged instead: the e
 contacts, else the admins of the side on duty, else the accountable person, and as a last
 resort that side's admins even though they are away. A ping is never empty, so no reply or
 post can say it pinged nobody. A P1 outside business hours pings the escalation contacts too.
+
+A handoff asked by one side of the other is never paged to someone of the asking side: they may
+not stop the other side's clock (`bot.handoffs.transitions.may_pick_up`), so paging them at
+night would wake someone who cannot act while the side that can sleeps on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -130,10 +134,19 @@ def _side(matrix: Matrix, parties: tuple[str, ...]) -> str | None:
     return next(iter(sides)) if len(sides) == 1 else None
 
 
-def on_duty(matrix: Matrix, area: Area, at: datetime, leave: Leave = (), exclude: Iterable[str] = ()) -> Duty:
+def on_duty(
+    matrix: Matrix,
+    area: Area,
+    at: datetime,
+    leave: Leave = (),
+    exclude: Iterable[str] = (),
+    asker_side: str | None = None,
+) -> Duty:
     """Who is on duty for `area` at `at`, or why nobody is and who is pinged instead.
 
-    `exclude`: people not to count as on duty (the requester of a handoff, who knows already)."""
+    `exclude`: people not to count as on duty (the requester of a handoff, who knows already).
+    `asker_side`: the requester's side; when the area is the other side's, nobody of the asking
+    side is a fallback (they may not pick it up)."""
     calendar = business_calendar(matrix)
     closed = _closed(matrix, calendar, at)
     if closed is None:
@@ -144,9 +157,9 @@ def on_duty(matrix: Matrix, area: Area, at: datetime, leave: Leave = (), exclude
     escalation = (area.escalation, area.accountable)
     if closed is not None and not parties:
         absences = Absences(leave, at)
-        fallback = _fallback(matrix, side, escalation, absences)
+        fallback = _fallback(matrix, side, escalation, absences, asker_side)
         return Duty(at, False, closed, (), (), (), calendar.next_open(at), side, NO_AFTER_HOURS, fallback)
-    return _staffed(matrix, parties, side, at, leave, exclude, closed, escalation)
+    return _staffed(matrix, parties, side, at, leave, exclude, closed, escalation, asker_side)
 
 
 def for_party(
@@ -168,6 +181,7 @@ def _staffed(
     exclude: Iterable[str],
     closed: str | None,
     escalation: tuple[tuple[str, ...], tuple[str, ...]],
+    asker_side: str | None = None,
 ) -> Duty:
     absences = Absences(leave, at)
     skip = frozenset(exclude)
@@ -177,25 +191,32 @@ def _staffed(
     people = tuple(p for p in reachable if p not in skip)
     if people:
         return Duty(at, closed is None, closed, parties, people, away, None, side)
-    fallback = _fallback(matrix, side, escalation, absences)
+    fallback = _fallback(matrix, side, escalation, absences, asker_side)
     return Duty(at, closed is None, closed, parties, (), away, None, side, ASKER if reachable else ALL_AWAY, fallback)
 
 
 def _fallback(
-    matrix: Matrix, side: str | None, escalation: tuple[tuple[str, ...], tuple[str, ...]], absences: Absences
+    matrix: Matrix,
+    side: str | None,
+    escalation: tuple[tuple[str, ...], tuple[str, ...]],
+    absences: Absences,
+    asker_side: str | None = None,
 ) -> Fallback:
     """Whom to ping when nobody on duty can be: never nobody, as long as the matrix names anyone.
 
     The requester is not left out here: when they are the escalation contact themselves, the
-    reply saying so is the truth, and pinging someone with no part in the area would not be."""
+    reply saying so is the truth, and pinging someone with no part in the area would not be.
+    Asked across the gap, the asking side's escalation contacts and accountable people are
+    passed over for the side on duty's admins, who may act."""
     contacts, accountable = escalation
     present = absences.reachable
+    able = _able(matrix, side, asker_side)
 
     admins = tuple(p.slack for p in matrix.admins() if side is None or p.side == side)
     for kind, holders in (
-        ("escalation", members_now(matrix, contacts, absences.at)),
+        ("escalation", able(members_now(matrix, contacts, absences.at))),
         ("admins", admins),
-        ("accountable", matrix.expand_all(accountable)),
+        ("accountable", able(matrix.expand_all(accountable))),
     ):
         if people := present(holders):
             return Fallback(kind, people, side, holders)
@@ -203,11 +224,23 @@ def _fallback(
     return Fallback("away", everyone, side)
 
 
+def _able(matrix: Matrix, side: str | None, asker_side: str | None) -> Callable[[Iterable[str]], tuple[str, ...]]:
+    """Keeps the people who may pick up a handoff for `side` asked by `asker_side`: asked across
+    the gap, nobody of the asking side; otherwise everyone."""
+    across = asker_side is not None and side is not None and side != asker_side
+
+    def keep(people: Iterable[str]) -> tuple[str, ...]:
+        return tuple(p for p in people if not across or matrix.side_of(p) != asker_side)
+
+    return keep
+
+
 def urgent_contacts(
     matrix: Matrix, area: Area | None, duty: Duty, at: datetime, leave: Leave, exclude: Iterable[str] = ()
 ) -> tuple[str, ...]:
     """The escalation contacts a P1 outside business hours pings besides whoever is on duty:
-    the area's, or the admins of the side on duty when there is no area to ask."""
+    the area's, or the admins of the side on duty when there is no area to ask. Both sides'
+    contacts hear of it: they are told, on top of whoever on duty may act."""
     absences = Absences(leave, at)
     skip = frozenset(exclude)
     contacts = members_now(matrix, area.escalation, at) if area else ()
@@ -246,7 +279,7 @@ def alerted(
     if holder is not None:
         people: tuple[str, ...] = (holder,)
     elif area is not None and handoff.target != handoff.requester:
-        people = on_duty(matrix, area, at, leave, (handoff.requester,)).ping
+        people = on_duty(matrix, area, at, leave, (handoff.requester,), handoff.requester_side).ping
     else:
         people = for_party(matrix, handoff.target, handoff.target_side, at, leave, (handoff.requester,)).ping
     contacts = members_now(matrix, area.escalation, at) if area else ()
@@ -272,7 +305,10 @@ def reviewers(
     return owners, absences.reachable(accountable) or absences.reachable(admins) or accountable or admins
 
 
-def who_owns(matrix: Matrix, area: Area, now: datetime, leave: Leave = ()) -> OwnerAnswer:
+def who_owns(
+    matrix: Matrix, area: Area, now: datetime, leave: Leave = (), asker_side: str | None = None
+) -> OwnerAnswer:
+    """The matrix's answer for `area`, with who a handoff from someone of `asker_side` pings now."""
     priority = area.priority or matrix.sla.default
     return OwnerAnswer(
         area=area,
@@ -281,7 +317,7 @@ def who_owns(matrix: Matrix, area: Area, now: datetime, leave: Leave = ()) -> Ow
         consulted=area.consulted,
         informed=area.informed,
         escalation=area.escalation,
-        duty=on_duty(matrix, area, now, leave),
+        duty=on_duty(matrix, area, now, leave, asker_side=asker_side),
         priority=priority,
         sla=matrix.sla.target(priority),
     )

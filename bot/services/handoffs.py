@@ -112,7 +112,7 @@ def _target(
         )
     if area is None:
         raise TandemError(f"There is no area '{target}' in the matrix of {matrix.name}: `/tandem matrix` lists them.")
-    duty = on_duty(matrix, area, now, leave, skip)
+    duty = on_duty(matrix, area, now, leave, skip, requester.side)
     ref = duty.parties[0] if duty.parties else area.responsible[0]
     if len(duty.parties) == 1 and (covering := _covering(duty, ref, requester.slack)):
         return covering, matrix.people[covering].side, area, duty

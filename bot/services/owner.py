@@ -19,10 +19,13 @@ class OwnerResult:
     admins: tuple[Person, ...]  # who to ask when the matrix has no answer
 
 
-def ask(store: Store, loaded: LoadedMatrix, query: str, now: datetime) -> OwnerResult:
+def ask(store: Store, loaded: LoadedMatrix, query: str, now: datetime, asker: str | None = None) -> OwnerResult:
+    """The area the words name and who owns it; who a handoff would ping is told as `asker`'s
+    handoff would ping (across the gap, never someone of the asker's own side)."""
     matrix = loaded.matrix
     resolution = loaded.index.resolve(query)
     answer = None
     if resolution.area is not None:
-        answer = who_owns(matrix, resolution.area, now, store.leave_at(matrix.organisation, now))
+        leave = store.leave_at(matrix.organisation, now)
+        answer = who_owns(matrix, resolution.area, now, leave, matrix.side_of(asker) if asker else None)
     return OwnerResult(resolution, answer, tuple(matrix.admins()))

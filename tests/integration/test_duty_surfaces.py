@@ -171,6 +171,47 @@ def test_a_saturday_morning_is_business_hours_when_the_matrix_says_so(slack_at, 
     )
 
 
+def test_a_provider_engineer_at_night_pages_the_internal_admins_not_his_own_escalation(slack_at, tmp_path, standin):
+    """The only escalation contact of an internal area is the provider's Priya: when the provider's
+    Sam reports a fault there at night, the one paged is someone who may pick it up."""
+    text = EXAMPLE.read_text().replace(
+        "    informed: [provider]\n    escalation: [U0ALICE01]\n",
+        "    informed: [provider]\n    escalation: [U0PRIYA01]\n",
+    )
+    assert text != EXAMPLE.read_text()
+    path = tmp_path / "provider_escalation.yml"
+    path.write_text(text)
+    slack = slack_at(SATURDAY_NIGHT, path)
+    asked = {who: json.dumps(slack.answer("/owner", "printers", who)["blocks"]) for who in ("U0SAM0001", BEN)}
+    assert "a handoff now pings Harbour &amp; Finch IT's admins: <@U0ALICE01>." in asked["U0SAM0001"]
+    assert "a handoff now pings the escalation contacts: <@U0PRIYA01>." in asked[BEN]  # Ben asks his own side's area
+    reply = slack.answer("/handoff", "onsite-hardware: the badge reader at the door is dead", "U0SAM0001")
+    root, thread = standin.wait_for("chat.postMessage", count=2)
+    assert "pinged Harbour &amp; Finch IT's admins: <@U0ALICE01>." in reply["text"]
+    assert thread["text"].startswith("<@U0ALICE01>: new handoff") and "U0PRIYA01" not in thread["text"]
+    message = standin.message(root["channel"], root.reply["ts"])
+    [ack] = [
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "handoff_acknowledge"
+    ]
+    request = sr.block_actions(
+        "handoff_acknowledge",
+        ack["value"],
+        user_id=ALICE,
+        channel_id=root["channel"],
+        message_ts=root.reply["ts"],
+        message=message,
+        response_url=standin.response_url("ack"),
+    )
+    assert slack.send(request)[0] == 200
+    [update] = standin.wait_for("chat.update")
+    assert "<@U0ALICE01>" in json.dumps(update.blocks) and standin.calls("chat.postEphemeral") == []
+    assert not NEVER.search(everything_said(standin))
+
+
 def test_a_digest_asked_for_by_mention_is_refused_to_a_non_admin(slack, standin):
     mention = sr.app_mention("<@W111> digest", user=BEN, channel="C0SHARED01", ts="1.0002")
     assert slack.send(sr.event_callback(mention))[0] == 200

@@ -91,6 +91,21 @@ def test_everyone_of_the_after_hours_group_away_falls_to_escalation(example_matr
     assert duty.reason == ALL_AWAY and duty.closed == "hours" and duty.ping == (PRIYA,)
 
 
+def test_asked_across_the_gap_the_asking_sides_escalation_contact_is_passed_over(example_matrix):
+    """On-site hardware is internal; here its only escalation contact is Priya of the provider.
+    Sam (provider) reports a fault on Saturday night: Priya may not stop the internal side's
+    clock, so the internal admins are paged. Ben (internal) asking pages Priya, who may act."""
+    hardware = replace(example_matrix.area("onsite-hardware"), escalation=(PRIYA,), accountable=(PRIYA,))
+    night = at(2026, 11, 28, 22, 0)
+    across = on_duty(example_matrix, hardware, night, exclude=(SAM,), asker_side="provider")
+    assert across.fallback is not None and (across.fallback.kind, across.fallback.side) == ("admins", "internal")
+    assert across.ping == (ALICE,)
+    same_side = on_duty(example_matrix, hardware, night, exclude=(BEN,), asker_side="internal")
+    assert same_side.fallback is not None and same_side.fallback.kind == "escalation" and same_side.ping == (PRIYA,)
+    admins_away = on_duty(example_matrix, hardware, night, [away(ALICE)], (SAM,), "provider")
+    assert admins_away.fallback is not None and admins_away.fallback.kind == "away" and admins_away.ping == (ALICE,)
+
+
 def test_escalation_contacts_away_are_reached_through_their_cover(example_matrix):
     hardware = example_matrix.area("onsite-hardware")
     duty = on_duty(example_matrix, hardware, at(2026, 11, 28, 22, 0), [away(ALICE, cover=BEN)])
