@@ -4,6 +4,9 @@ Working days are the matrix's business days that are not holidays, and both dige
 `digest_time` on the local wall clock, so 08:30 stays 08:30 across daylight-saving changes.
 After downtime only the latest occurrence of each kind is due, and only within a week of its
 time: a digest reports the present, so a week of missed dailies is worth one, not seven.
+A digest caught up late waits for business hours (a bot back at 23:30 on a holiday posts
+nothing into the shared channel that night), and is dropped when another of its kind falls
+later that same day: two digests half an hour apart would say the same twice.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from bot.matrix.model import Matrix
 
 KINDS = ("daily", "weekly")
 CATCH_UP = timedelta(days=7)
+LATE = timedelta(minutes=15)  # a digest posted later than this after its time is a catch-up
 
 
 @dataclass(frozen=True)
@@ -35,16 +39,32 @@ def due_digests(matrix: Matrix, now: datetime, posted_keys: frozenset[str] = fro
         for occurrence in _occurrences(matrix, today - timedelta(days=back)):
             if occurrence.at <= now and now - occurrence.at <= CATCH_UP:
                 latest.setdefault(occurrence.kind, occurrence)
-    return [latest[kind] for kind in KINDS if kind in latest and latest[kind].key not in posted_keys]
+    return [
+        latest[kind]
+        for kind in KINDS
+        if kind in latest and latest[kind].key not in posted_keys and not _waits(matrix, latest[kind], now, today)
+    ]
+
+
+def _waits(matrix: Matrix, occurrence: DigestOccurrence, now: datetime, today: date) -> bool:
+    """A late digest is not due outside business hours, nor when another of its kind comes later today."""
+    if now - occurrence.at <= LATE:
+        return False
+    if not matrix.calendar.is_open(now):
+        return True
+    return any(o.kind == occurrence.kind and o.at > now for o in _occurrences(matrix, today))
 
 
 def next_digest_at(matrix: Matrix, after: datetime) -> datetime:
-    """The first digest time of either kind strictly after `after` (weekly ones fall on daily times)."""
+    """The first digest time of either kind strictly after `after` (weekly ones fall on daily times),
+    or the business's next opening when that comes first: a catch-up held for business hours is
+    looked at again then."""
     after = as_utc(after)
     day = after.astimezone(ZoneInfo(matrix.timezone)).date()
     while not (_working(matrix, day) and _at(matrix, day) > after):  # holidays are finite, so this ends
         day += timedelta(days=1)
-    return _at(matrix, day)
+    opens = matrix.calendar.next_open(after)
+    return min(_at(matrix, day), opens) if opens > after else _at(matrix, day)
 
 
 def _working(matrix: Matrix, day: date) -> bool:

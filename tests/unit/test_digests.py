@@ -68,26 +68,46 @@ def test_the_weekly_digest_moves_to_tuesday_when_monday_is_a_holiday(example_mat
 
 
 def test_before_digest_time_the_previous_working_day_is_still_the_latest(example_matrix):
+    """Monday's digest, not posted by Tuesday 07:00, is still the latest; by Tuesday 08:29 (in
+    hours) Tuesday's own comes in a minute, so Monday's is not posted as well."""
     posted = frozenset({"digest:harbour-finch:weekly:2026-W48"})
-    assert due_digests(example_matrix, lon(11, 24, 8, 29), posted) == [daily("2026-11-23", lon(11, 23, 8, 30))]
-    assert due_digests(example_matrix, lon(11, 28, 12), posted) == [daily("2026-11-27", lon(11, 27, 8, 30))]  # Sat
+    assert due_digests(example_matrix, lon(11, 23, 8, 45), posted) == [daily("2026-11-23", lon(11, 23, 8, 30))]
+    assert due_digests(example_matrix, lon(11, 24, 8, 29), posted) == []
+    assert due_digests(example_matrix, lon(11, 24, 8, 30), posted) == [daily("2026-11-24", lon(11, 24, 8, 30))]
+
+
+def test_a_catch_up_waits_for_business_hours(example_matrix):
+    """Back at 20:00 on Friday: nothing tonight or over the weekend; on Monday the morning's own
+    digests, not Friday's as well."""
+    posted = frozenset({"digest:harbour-finch:weekly:2026-W48"})
+    assert due_digests(example_matrix, lon(11, 27, 8, 45), posted) == [daily("2026-11-27", lon(11, 27, 8, 30))]
+    for closed in (lon(11, 27, 20), lon(11, 28, 12), lon(11, 30, 7, 59)):
+        assert due_digests(example_matrix, closed, posted) == []
+    assert next_digest_at(example_matrix, lon(11, 27, 20)) == lon(11, 30, 8)  # looked at again at opening
+    assert due_digests(example_matrix, lon(11, 30, 8), posted) == []  # Monday's own come at 08:30
+    assert due_digests(example_matrix, lon(11, 30, 8, 30), posted) == [
+        daily("2026-11-30", lon(11, 30, 8, 30)),
+        weekly("2026-W49", lon(11, 30, 8, 30)),
+    ]
 
 
 def test_a_missed_week_yields_one_daily_digest_the_latest(example_matrix):
     posted = frozenset({"digest:harbour-finch:daily:2026-11-13", "digest:harbour-finch:weekly:2026-W46"})
-    assert due_digests(example_matrix, lon(11, 22, 20), posted) == [
+    assert due_digests(example_matrix, lon(11, 20, 14), posted) == [
         daily("2026-11-20", lon(11, 20, 8, 30)),
         weekly("2026-W47", lon(11, 16, 8, 30)),
     ]
 
 
 def test_digests_older_than_a_week_are_never_posted(example_matrix):
-    """Closed 3-30 August: Friday 31 July's digest may still go out a week later, never after."""
+    """Closed 3-30 August (holidays, so no business hours either): Friday 31 July's digest may still
+    go out later that day, never in the closure, and Monday 31 August brings its own."""
     closed = replace(example_matrix, holidays=tuple(date(2026, 8, d) for d in range(3, 31)))
-    assert due_digests(closed, lon(8, 7, 8, 30)) == [daily("2026-07-31", lon(7, 31, 8, 30))]
-    assert due_digests(closed, lon(8, 7, 8, 31)) == []
+    weekly_posted = frozenset({"digest:harbour-finch:weekly:2026-W31"})
+    assert due_digests(closed, lon(7, 31, 17), weekly_posted) == [daily("2026-07-31", lon(7, 31, 8, 30))]
+    assert due_digests(closed, lon(8, 7, 8, 30)) == []
     assert due_digests(closed, lon(8, 20, 9)) == []
-    assert next_digest_at(closed, lon(8, 20, 9)) == lon(8, 31, 8, 30)
+    assert next_digest_at(closed, lon(8, 20, 9)) == lon(8, 31, 8)  # opening, then 08:30
 
 
 # --- content -------------------------------------------------------------------------------------
