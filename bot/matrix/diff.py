@@ -6,6 +6,7 @@ channel announcement quotes them.
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from dataclasses import fields
 
 from bot.matrix.model import Matrix
@@ -41,12 +42,17 @@ def _keyed_changes(kind: str, old: dict, new: dict) -> list[str]:
     return lines
 
 
+def _count(items: Sized, one: str, many: str = "") -> str:
+    return f"{len(items)} {one if len(items) == 1 else many or one + 's'}"
+
+
 def changes(old: Matrix | None, new: Matrix) -> list[str]:
     """Every difference between two matrices; empty when they are the same."""
     if old is None:
-        return [
-            f"matrix for '{new.organisation}' created: {len(new.areas)} areas, {len(new.reviews)} reviews, {len(new.people)} people"
-        ]
+        counts = (
+            f"{_count(new.areas, 'area')}, {_count(new.reviews, 'review')}, {_count(new.people, 'person', 'people')}"
+        )
+        return [f"matrix for '{new.organisation}' created: {counts}"]
     lines = [f"{name} changed" for name in _SETTINGS if getattr(old, name) != getattr(new, name)]
     lines += _keyed_changes("person", old.people, new.people)
     for side in new.sides:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
 
 from bot.errors import MatrixError
+from bot.matrix.diff import changes
 from bot.matrix.loader import load_text
 from tests.conftest import EXAMPLE
 
@@ -182,3 +184,8 @@ def test_a_team_that_is_not_a_team_id_is_refused_with_where_to_find_it():
     found = problems(text)
     assert [p.field for p in found] == ["team", "sides.provider.teams[0]"]
     assert all("Slack team id such as T0HOST0001" in p.message for p in found)
+
+
+def test_a_first_import_counts_what_it_created_in_words(example_matrix):
+    one = replace(example_matrix, reviews=example_matrix.reviews[:1])
+    assert changes(None, one) == [f"matrix for 'harbour-finch' created: {len(one.areas)} areas, 1 review, 7 people"]
