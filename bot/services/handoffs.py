@@ -137,6 +137,13 @@ def prepare(loaded: LoadedMatrix, requester: str, command: Command) -> tuple[Per
             *admins,
             ".",
         )
+    if command.name == "overflow" and person.side == "provider":
+        client, provider = matrix.describe_party("internal"), matrix.describe_party("provider")
+        raise TandemError(
+            f"Overflow is how {client} asks {provider} for extra hands, so it is not for the provider's own "
+            "people: hand work to the client with /handoff internal <summary>, or to a colleague with "
+            "/handoff @person <summary>."
+        )
     command = _addressed(loaded, command)
     summary = command.text.strip()
     if not summary:

@@ -145,3 +145,17 @@ def test_the_approver_asking_approves_by_asking(slack, standin):
     assert reply["text"].startswith("Opened Overflow #1")
     assert "you approve such requests, so it went straight to the provider" in reply["text"]
     assert audit_kinds(slack) == [("overflow.approve", ALICE, "handoff #1")]
+
+
+def test_the_provider_asking_itself_for_overflow_is_told_how_to_hand_work_over(slack, standin):
+    """Overflow is the client asking the provider for extra hands: a provider engineer's /overflow
+    (by command or mention) opens nothing and says what to use instead."""
+    reply = slack.answer("/overflow", "P2 20 laptops to image for the new depot", SAM)
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("Overflow is how Harbour &amp; Finch IT (internal) asks Red Kite IT (provider)")
+    assert "/handoff internal &lt;summary&gt;" in reply["text"]
+    mention = sr.app_mention("<@W111> overflow 20 laptops to image", user=PRIYA, channel=CHANNEL, ts="1.0004")
+    assert slack.send(sr.event_callback(mention))[0] == 200
+    [said] = standin.wait_for("chat.postMessage")
+    assert "Overflow is how" in said["text"] and said["thread_ts"] == "1.0004"
+    assert len(standin.calls("chat.postMessage")) == 1 and audit_kinds(slack) == []
