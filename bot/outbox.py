@@ -29,12 +29,16 @@ class DueTimer:
 
 @dataclass(frozen=True)
 class NewPost:
-    """An occurrence to claim in the outbox: the scheduler claims a batch of them in one statement."""
+    """An occurrence to claim in the outbox: the scheduler claims a batch of them in one statement.
+
+    `organisation` is "" for a post of the whole deployment (the weekly fleet digest), which
+    names its workspace in `team` instead (None with one bot token)."""
 
     organisation: str
     key: str
     kind: str
     payload: dict[str, Any]
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,12 @@ class OutboxItem:
     """One occurrence claimed for posting, under a lease."""
 
     key: str
-    organisation: str
-    kind: str  # "sla" | "breach" | "review" | "digest" | "signoff" | "handoff" | "root" | "opened" | "said" | "notice" | "hours" | "approval"
+    organisation: str  # "" for a post of the whole deployment (the fleet digest)
+    kind: str  # "sla" | "breach" | "review" | "digest" | "signoff" | "handoff" | "root" | "opened" | "said" | "notice" | "hours" | "approval" | "fleet"
     payload: dict[str, Any]
     attempts: int
     resend: bool  # an earlier delivery was leased and never finished: check before posting again
-    team: str = ""  # the workspace it is posted in (the organisation's `team`; "" when it names none)
+    team: str = ""  # the workspace it is posted in (the organisation's `team`, or the fleet's; "" when none)
 
 
 def root_key(handoff_id: int) -> str:

@@ -365,6 +365,12 @@ class Outbox(Base):
     pending → sending (leased) → sent with the Slack ts. A failed post goes back to pending
     with `retry_at` pushed further out each time; a post to a channel the bot cannot post in
     is `held` (with that `channel`) until the bot joins it.
+
+    A post belongs to its organisation (deleted with it, posted in its workspace), except the
+    weekly fleet digest, which reports on every organisation and belongs to none: its
+    `organisation_id` is NULL and `team` names the provider's workspace it is posted in. Tying
+    it to one client instead would post it through that client's workspace and delete it with
+    that client; a table of its own would be a second outbox, with its own leases and retries.
     """
 
     __tablename__ = "outbox"
@@ -374,7 +380,8 @@ class Outbox(Base):
     )
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    team: Mapped[str | None] = mapped_column(String(32))  # a deployment's post: its workspace (None: one token)
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -112,8 +112,8 @@ def set_timers(session: Session, org_id: int, timers: dict[tuple[str, str], date
             session.add(orm.Timer(organisation_id=org_id, kind=kind, subject=subject, next_at=next_at, since=now))
 
 
-def enqueue_all(session: Session, rows: list[tuple[int, str, str, dict]], now: datetime) -> set[str]:
-    """Claim these (organisation id, key, kind, payload) occurrences; the keys that were new."""
+def enqueue_all(session: Session, rows: list[tuple[int | None, str, str, dict, str | None]], now: datetime) -> set[str]:
+    """Claim these (organisation id, key, kind, payload, team) occurrences; the keys that were new."""
     return {
         key
         for (key,) in insert_absent(
@@ -128,8 +128,9 @@ def enqueue_all(session: Session, rows: list[tuple[int, str, str, dict]], now: d
                     "status": "pending",
                     "attempts": 0,
                     "created_at": now,
+                    "team": team,
                 }
-                for org_id, key, kind, payload in rows
+                for org_id, key, kind, payload, team in rows
             ],
         )
     }
@@ -140,14 +141,17 @@ def _claim(session: Session, query, now: datetime, lease: timedelta) -> list[Out
     items = []
     for row, org_key, team in session.execute(query).all():
         resend = row.status == "sending" or row.attempts > 0  # an earlier try may have landed
-        items.append(OutboxItem(row.key, org_key, row.kind, dict(row.payload), row.attempts, resend, team or ""))
+        items.append(OutboxItem(row.key, org_key or "", row.kind, dict(row.payload), row.attempts, resend, team))
         row.status, row.lease_until, row.attempts = "sending", now + lease, row.attempts + 1
     session.flush()
     return items
 
 
+_TEAM = func.coalesce(orm.Outbox.team, orm.Organisation.team, "")  # a deployment's post names its own
+
+
 def _outbox_rows():
-    return select(orm.Outbox, orm.Organisation.key, orm.Organisation.team).join(
+    return select(orm.Outbox, orm.Organisation.key, _TEAM).outerjoin(
         orm.Organisation, orm.Organisation.id == orm.Outbox.organisation_id
     )
 
@@ -159,7 +163,7 @@ def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: i
     lapsed = (orm.Outbox.status == "sending") & (orm.Outbox.lease_until < now)
     query = (
         _outbox_rows()
-        .outerjoin(orm.WorkspacePause, orm.WorkspacePause.team == func.coalesce(orm.Organisation.team, ""))
+        .outerjoin(orm.WorkspacePause, orm.WorkspacePause.team == _TEAM)
         .where(or_(pending, lapsed), or_(orm.WorkspacePause.until.is_(None), orm.WorkspacePause.until <= now))
         .order_by(orm.Outbox.created_at, orm.Outbox.key)
         .limit(limit)

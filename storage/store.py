@@ -339,7 +339,9 @@ class Store:
         return key in self.enqueue_all([NewPost(org_key, key, kind, payload)], now)
 
     def enqueue_all(self, posts: list[NewPost], now: datetime) -> set[str]:
-        rows = [(self._org_id(p.organisation), p.key, p.kind, p.payload) for p in posts]
+        rows = [
+            (self._org_id(p.organisation) if p.organisation else None, p.key, p.kind, p.payload, p.team) for p in posts
+        ]
         return schedule_repo.enqueue_all(self.session, rows, now)
 
     def claim_deliveries(self, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
