@@ -16,6 +16,7 @@ from bot.contract.approval import OverflowRequest
 from bot.contract.hours import HoursEntry
 from bot.contract.signoff import ChangeSet
 from bot.digests.content import DailyDigest, WeeklyDigest
+from bot.digests.fleet import FleetDigest
 from bot.evidence import AuditRecord
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff, Transition
@@ -291,8 +292,12 @@ class Notifier(Protocol):
         """A daily or weekly digest in the shared channel."""
         ...
 
-    def find_posted(self, matrix: Matrix, channel: str, key: str, thread_ts: str | None = None) -> str | None:
-        """Where an interrupted post already landed, if it did."""
+    def fleet_digest_post(self, team: str | None, channel: str, digest: FleetDigest, key: str) -> tuple[str, str]:
+        """The weekly fleet digest in the provider's channel, posted through its workspace `team`."""
+        ...
+
+    def find_posted(self, team: str | None, channel: str, key: str, thread_ts: str | None = None) -> str | None:
+        """Where an interrupted post already landed in workspace `team`'s `channel`, if it did."""
         ...
 
     def hours_logged(

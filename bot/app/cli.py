@@ -25,6 +25,7 @@ from bot.errors import Problem, TandemError
 if TYPE_CHECKING:
     from bot.matrix.model import Matrix
     from bot.ports import Store
+    from storage.db import Database
 
 log = logging.getLogger("tandem")
 VERSION = version("tandem")
@@ -145,6 +146,7 @@ def run_bot() -> None:
     ticking = (
         f"ticking every {settings.tick_seconds} s" if settings.tick_seconds else "no ticking (cron runs tandem tick)"
     )
+    matrix += _fleet_line(settings, db)
     database = db.engine.url.render_as_string(hide_password=True)
     if db.upgraded_from:
         database += f" (schema upgraded from {db.upgraded_from} to {HEAD})"
@@ -179,6 +181,21 @@ def run_bot() -> None:
     workers = f"{settings.web_concurrency} worker{'s' if settings.web_concurrency > 1 else ''}"
     how = f"HTTP on port {settings.port} ({workers} × {settings.threads} threads)"
     serve_http(build, settings.port, settings.web_concurrency, settings.threads, started(how))
+
+
+def _fleet_line(settings: Settings, db: Database) -> str:
+    """The start line's word on the weekly fleet digest; a setting that cannot work stops the
+    start here, in one sentence, before any worker is forked."""
+    from bot.app.fleet import fleet_schedule
+    from bot.calendar import DAY_NAMES
+    from storage.store import Units
+
+    fleet = fleet_schedule(settings.fleet, settings.oauth, Units(db))
+    if fleet is None:
+        return ""
+    where = f" of workspace {fleet.team}" if fleet.team else ""
+    day = DAY_NAMES[fleet.weekday].capitalize()
+    return f"; fleet digest {day} {fleet.at:%H:%M} {fleet.timezone} in {fleet.channel}{where}"
 
 
 @main.command()

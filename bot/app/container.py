@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.app.fleet import fleet_schedule
 from bot.app.settings import Settings
 from bot.clock import Clock
 from bot.ports import Notifier
@@ -54,7 +55,9 @@ def build(
     settings: Settings, db: Database, clock: Clock, notifier: Notifier, installs: Installs | None = None
 ) -> Container:
     pacing = Pacing(spacing=settings.post_spacing)
-    deps = Deps(Units(db), clock, notifier, MatrixCache(), _render_review, pacing=pacing)
+    units = Units(db)
+    fleet = fleet_schedule(settings.fleet, settings.oauth, units)
+    deps = Deps(units, clock, notifier, MatrixCache(), _render_review, pacing=pacing, fleet=fleet)
     return Container(settings, db, deps, installs)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from dotenv import dotenv_values
 
+from bot.app.fleet import FleetSettings, read_fleet
 from bot.errors import SettingsError
 
 DEFAULT_DATABASE_URL = "sqlite:///tandem.db"
@@ -68,6 +69,7 @@ class Settings:
     client_secret: str | None = None
     redirect_uri: str | None = None  # SLACK_REDIRECT_URI, as listed under OAuth & Permissions → Redirect URLs
     token_refresh_minutes: int = 120  # a rotating token is refreshed this long before it expires
+    fleet: FleetSettings = field(default_factory=FleetSettings)  # the weekly fleet digest (TANDEM_FLEET_*)
 
     @property
     def oauth(self) -> bool:
@@ -146,6 +148,7 @@ class Settings:
             token_refresh_minutes=refresh,
             inbox_lease_seconds=lease,
             hold_deferred_seconds=int(hold),
+            fleet=read_fleet(get),
         )
 
     def _oauth_problems(self) -> list[str]:

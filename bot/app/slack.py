@@ -23,7 +23,6 @@ from bot.app.container import Container, Installs, build
 from bot.app.installations import WorkspaceClients, stores
 from bot.app.settings import Settings
 from bot.clock import Clock
-from bot.matrix.model import Matrix
 from handlers.conversation import SlackConversation
 from handlers.inbox import InboxRunner, Resumer
 from handlers.middleware.once import finish_event
@@ -102,8 +101,8 @@ def slack_container(settings: Settings, db: Database, clock: Clock, client: WebC
     installations, states = stores(settings, db.engine)
     clients = WorkspaceClients(settings, installations, lambda token: create_client(settings, token=token))
 
-    def conversation(matrix: Matrix) -> SlackConversation:
-        return SlackConversation(clients.client(matrix.team), outbox=True)
+    def conversation(team: str | None) -> SlackConversation:
+        return SlackConversation(clients.client(team), outbox=True)
 
     return build(settings, db, clock, ChannelNotifier(conversation), Installs(installations, states, clients))
 

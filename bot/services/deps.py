@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
+from bot.digests.fleet import FleetSchedule
 from bot.ports import Notifier, UnitOfWork
 from bot.services.answers import AnswerCache
 from bot.services.matrices import MatrixCache
@@ -27,6 +28,7 @@ class Deps:
     render_review: Render | None = None  # the service review as an HTML page; None where nothing draws it
     answers: AnswerCache = field(default_factory=AnswerCache)
     pacing: Pacing = field(default_factory=Pacing)  # how the tick spaces its posts per channel
+    fleet: FleetSchedule | None = None  # the weekly fleet digest's channel and time; None: not posted
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Deps:
         """Never copied: Bolt deep-copies a request's context for lazy listeners, and the

@@ -1,39 +1,30 @@
-"""`/tandem fleet`: a provider's clients at once, the one needing attention first.
+"""The provider's fleet: `/tandem fleet` for its admins, and the weekly fleet digest.
 
 A provider serves many organisations from one Tandem; its admins are the people listed as
 admins on the provider side of a matrix. Each of their clients becomes one line of counts
 taken from that client's daily digest (the same numbers its channel sees each morning).
+
+The weekly fleet digest shows those lines for every organisation of the deployment in the
+provider's channel. It goes through the outbox like every other post, under a key naming
+its week, so however many replicas tick and however often, it is posted once; the outbox
+row belongs to no organisation (see `storage.models.Outbox`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bot.digests.fleet import KIND, ClientLine, FleetDigest, WeekTotals, latest_fleet_digest
 from bot.errors import TandemError
 from bot.matrix.model import Matrix
+from bot.outbox import NewPost, OutboxItem
 from bot.ports import Store
 from bot.services import digests
+from bot.services.deps import Deps
 from bot.services.matrices import MatrixCache
+from bot.services.tick_matrices import TickMatrices
 
-
-@dataclass(frozen=True)
-class ClientLine:
-    organisation: str
-    name: str
-    channel: str | None
-    open: int
-    at_risk: int
-    breached: int
-    overdue_reviews: int
-    gaps: int
-    hours_left: int | None  # minutes left in the bank this period; None without a bank
-
-    @property
-    def urgency(self) -> tuple:
-        """Worst first: breaches, then clocks at risk, reviews overdue, the bank spent, gaps, load."""
-        spent = self.hours_left is not None and self.hours_left <= 0
-        return (-self.breached, -self.at_risk, -self.overdue_reviews, not spent, -self.gaps, -self.open, self.name)
+WEEK = timedelta(days=7)
 
 
 def provider_admin(matrix: Matrix, user: str) -> bool:
@@ -70,3 +61,44 @@ def _line(store: Store, matrix: Matrix, now: datetime) -> ClientLine:
         gaps=len(daily.gaps),
         hours_left=statement.left if statement else None,
     )
+
+
+def plan(deps: Deps, now: datetime) -> int:
+    """Claim this week's fleet digest once its time has come (1 when this call claimed it).
+
+    Every tick asks; the outbox key names the week, so only the first claim counts."""
+    schedule = deps.fleet
+    occurrence = latest_fleet_digest(schedule, now) if schedule else None
+    if schedule is None or occurrence is None:
+        return 0
+    payload = {
+        "week": occurrence.week,
+        "at": occurrence.at.isoformat(),
+        "timezone": schedule.timezone,
+        "channel": schedule.channel,
+    }
+    with deps.units() as store:
+        return len(store.enqueue_all([NewPost("", occurrence.key, KIND, payload, schedule.team)], now))
+
+
+def fleet_digest(store: Store, matrices: TickMatrices, item: OutboxItem, now: datetime) -> FleetDigest:
+    """The fleet as it stands at `now`: every organisation's line, worst first, and the week's totals.
+
+    An organisation imported since last week is simply one more line: the digest reads the
+    organisations when it is posted."""
+    lines, opened, resolved = [], 0, 0
+    for org_key in store.organisation_keys():
+        matrix = matrices.get(store, org_key)
+        lines.append(_line(store, matrix, now))
+        for handoff in store.handoffs_touched_since(org_key, now - WEEK):
+            opened += handoff.opened_at >= now - WEEK
+            resolved += handoff.resolved_at is not None and handoff.resolved_at >= now - WEEK
+    lines.sort(key=lambda line: line.urgency)
+    totals = WeekTotals(
+        opened=opened,
+        resolved=resolved,
+        breached_clients=sum(1 for line in lines if line.breached),
+        at_risk_clients=sum(1 for line in lines if line.at_risk),
+    )
+    at = datetime.fromisoformat(item.payload["at"])
+    return FleetDigest(item.payload["week"], at, item.payload["timezone"], now, lines, totals)

@@ -25,13 +25,14 @@ from bot.contract.approval import OverflowRequest
 from bot.contract.hours import HoursEntry
 from bot.contract.signoff import ChangeSet
 from bot.digests.content import DailyDigest, WeeklyDigest
+from bot.digests.fleet import KIND as FLEET
 from bot.handoffs.model import Handoff, Transition
 from bot.matrix.model import Matrix, Review
 from bot.outbox import OutboxItem, RootBusy, opened_key
 from bot.ownership.duty import Ping, alerted, reviewers
 from bot.ownership.pings import ping_from_json
 from bot.ports import Notifier, Store
-from bot.services import changes, digests
+from bot.services import changes, digests, fleet
 from bot.services.deps import Deps
 from bot.services.tick_matrices import TickMatrices
 
@@ -209,12 +210,21 @@ def post_occurrence(
     matrices = matrices or TickMatrices(deps.matrices)
     if item.kind == ROOT:
         return _refresh_root(deps, item, now, matrices)
+    if item.kind == FLEET:
+        return _post_fleet(deps, item, now, matrices)
     with deps.units(read_only=True) as store:
         matrix = matrices.get(store, item.organisation)
         post = _gather(store, matrices, item, now)
     if post is None:
         return None, None
     return _send(deps.notifier, matrix, post, item.key, now)
+
+
+def _post_fleet(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices) -> tuple[str, str]:
+    """The weekly fleet digest, in the provider's channel through the provider's workspace."""
+    with deps.units(read_only=True) as store:
+        digest = fleet.fleet_digest(store, matrices, item, now)
+    return deps.notifier.fleet_digest_post(item.team or None, item.payload["channel"], digest, item.key)
 
 
 ROOT_LEASE = timedelta(seconds=60)  # a refresh that died mid-send frees its root after this
@@ -301,6 +311,9 @@ def destinations(deps: Deps, items: list[OutboxItem], matrices: TickMatrices) ->
     with deps.units(read_only=True) as store:
         for item in items:
             try:
+                if item.kind == FLEET:
+                    channels.append(item.payload["channel"])
+                    continue
                 channels.append(destination(store, matrices.get(store, item.organisation), item)[0])
             except Exception:  # noqa: BLE001 - the delivery meets it again and says so
                 channels.append(None)
@@ -311,10 +324,13 @@ def already_posted(deps: Deps, item: OutboxItem, matrices: TickMatrices) -> tupl
     """Where an interrupted send already landed, if it did (found by its metadata key)."""
     if item.kind in IDEMPOTENT:
         return None
+    if item.kind == FLEET:
+        ts = deps.notifier.find_posted(item.team or None, item.payload["channel"], item.key)
+        return (item.payload["channel"], ts) if ts else None
     with deps.units(read_only=True) as store:
         matrix = matrices.get(store, item.organisation)
         channel, thread = destination(store, matrix, item)
     if not channel or (item.kind in THREADED and thread is None):
         return None
-    ts = deps.notifier.find_posted(matrix, channel, item.key, thread_ts=thread)
+    ts = deps.notifier.find_posted(matrix.team, channel, item.key, thread_ts=thread)
     return (channel, ts) if ts else None

@@ -33,6 +33,7 @@ from bot.outbox import (
 )
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
+from bot.services import fleet
 from bot.services.cycles import settle
 from bot.services.deps import Deps
 from bot.services.pacing import Pacer
@@ -133,7 +134,7 @@ def _plan_timers(deps: Deps, now: datetime, matrices: TickMatrices) -> int:
 def plan(deps: Deps, now: datetime) -> int:
     """Claim every occurrence due at `now`; return how many were new."""
     matrices = TickMatrices(deps.matrices)
-    return _plan_alerts(deps, now, matrices) + _plan_timers(deps, now, matrices)
+    return _plan_alerts(deps, now, matrices) + _plan_timers(deps, now, matrices) + fleet.plan(deps, now)
 
 
 @dataclass(frozen=True)
@@ -149,8 +150,8 @@ def _hold(
 ) -> list[str]:
     """Hold the post for its channel; the first held there tells each admin, once."""
     with deps.units() as store:
-        if not store.hold(item.key, refused.channel, f"{refused.reason}: {refused.channel}"):
-            return []
+        if not store.hold(item.key, refused.channel, f"{refused.reason}: {refused.channel}") or not item.organisation:
+            return []  # the fleet digest has no matrix whose admins to tell: the log line says it
         matrix = matrices.get(store, item.organisation)
         keys = []
         for admin in dict.fromkeys(p.slack for p in matrix.admins()):
@@ -169,7 +170,7 @@ def _hold_for_workspace(deps: Deps, item: OutboxItem, missing: NotInstalled) -> 
     if first:
         log.warning(
             "posts for %s held: %s; they are posted when it is installed (again) from /slack/install",
-            item.organisation,
+            item.organisation or "the fleet digest",
             str(missing) if missing.workspace else "its matrix names no workspace (team:)",
         )
 

@@ -72,3 +72,53 @@ def test_a_bad_post_spacing_is_one_sentence_naming_it(value):
         Settings.from_env({"TANDEM_POST_SPACING": value}, dotenv=None)
     assert str(info.value).startswith("TANDEM_POST_SPACING must be the seconds between two posts")
     assert repr(value) in str(info.value)
+
+
+def test_the_fleet_digest_is_off_by_default_and_monday_0830_utc_once_its_channel_is_set():
+    assert Settings.from_env({}, dotenv=None).fleet.channel is None
+    fleet = Settings.from_env({"TANDEM_FLEET_CHANNEL": "C0FLEET001"}, dotenv=None).fleet
+    assert (fleet.channel, fleet.weekday, fleet.at.isoformat(), fleet.timezone, fleet.team) == (
+        "C0FLEET001",
+        0,
+        "08:30:00",
+        "UTC",
+        None,
+    )
+    given = {
+        "TANDEM_FLEET_CHANNEL": "C0FLEET001",
+        "TANDEM_FLEET_DAY": "Fri",
+        "TANDEM_FLEET_TIME": "7:05",
+        "TANDEM_FLEET_TIMEZONE": "Europe/London",
+        "TANDEM_FLEET_TEAM": "T0MSP00001",
+    }
+    fleet = Settings.from_env(given, dotenv=None).fleet
+    assert (fleet.weekday, fleet.at.isoformat(), fleet.timezone, fleet.team) == (
+        4,
+        "07:05:00",
+        "Europe/London",
+        "T0MSP00001",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TANDEM_FLEET_CHANNEL", "#fleet"),
+        ("TANDEM_FLEET_DAY", "someday"),
+        ("TANDEM_FLEET_TIME", "8.30am"),
+        ("TANDEM_FLEET_TIMEZONE", "Europe/Londn"),
+        ("TANDEM_FLEET_TEAM", "redkite"),
+    ],
+)
+def test_a_bad_fleet_setting_is_one_sentence_naming_it(name, value):
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({"TANDEM_FLEET_CHANNEL": "C0FLEET001", name: value}, dotenv=None)
+    assert str(info.value).startswith(f"{name} must be") and repr(value.lower() if "DAY" in name else value) in str(
+        info.value
+    )
+
+
+def test_a_fleet_time_without_a_fleet_channel_says_what_is_missing():
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({"TANDEM_FLEET_TIME": "09:00"}, dotenv=None)
+    assert str(info.value).startswith("TANDEM_FLEET_TIME is set but TANDEM_FLEET_CHANNEL is not")
