@@ -71,9 +71,13 @@ def oauth_app(container: Container, client: WebClient) -> App:
         installation_store_bot_only=True,
         oauth_settings=oauth_settings,
     )
+    return app
+
+
+def uninstall_listeners(app: App, installs: Installs) -> None:
+    """An uninstall or a revoked bot token removes that workspace's installation."""
     app.event("app_uninstalled")(_uninstalled(installs))
     app.event("tokens_revoked")(_revoked(installs))
-    return app
 
 
 def _workspace(context: BoltContext) -> tuple[str | None, str | None, str | None]:

@@ -125,6 +125,15 @@ def create_app(container: Container, client: WebClient) -> App:
         settings.hold_deferred_seconds,
     )
     register(app, container.deps, settings.allowed_teams)
+    # After Tandem's own listeners: Bolt tries listeners in order, and a command that met two
+    # event matchers first paid for both (each builds Bolt's keyword arguments).
+    if container.installs is not None:
+        from bot.app.oauth import uninstall_listeners
+
+        uninstall_listeners(app, container.installs)
+    else:
+        app.event("app_uninstalled")(_noted)
+        app.event("tokens_revoked")(_noted)
     return app
 
 
@@ -146,8 +155,6 @@ def _token_app(container: Container, client: WebClient) -> App:
         # restarts while Slack is unreachable does not fail to boot and halt the whole server.
         token_verification_enabled=False,
     )
-    app.event("app_uninstalled")(_noted)
-    app.event("tokens_revoked")(_noted)
     return app
 
 
