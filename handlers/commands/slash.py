@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.errors import TandemError
@@ -22,10 +22,13 @@ from handlers.inputs import SlashCommand
 from handlers.views.matrix import error_reply
 
 
-def answer(ack: Ack, context: dict[str, Any]) -> None:
+def answer(context: dict[str, Any]) -> BoltResponse:
+    """The acknowledgement itself, returned to Bolt as its response (as `ack(**payload)`
+    would build it), with the body the reply serialised once."""
     deps: Deps = context["tandem"]
     command = inputs.of(context, SlashCommand)
-    ack(**dispatch(deps, lambda: parsed.command(context), command.user, command.channel, command.team).payload())
+    reply = dispatch(deps, lambda: parsed.command(context), command.user, command.channel, command.team)
+    return BoltResponse(status=200, body=reply.json())  # a JSON body: Bolt sends it as application/json
 
 
 def acknowledge(ack: Ack, context: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ Limits: docs.slack.dev block reference (section text 3,000, header 150, context 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -81,6 +82,7 @@ class Reply:
     blocks: list[dict] = field(default_factory=list)
     public: bool = False
     private: bool = False  # only the asker may see it, even when asked by a mention in a channel
+    _json: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def payload(self) -> dict:
         return {
@@ -88,6 +90,13 @@ class Reply:
             "blocks": cap_blocks(self.blocks),
             "response_type": "in_channel" if self.public else "ephemeral",
         }
+
+    def json(self) -> str:
+        """`payload()` as JSON, made once: an answer kept in `AnswerCache` is sent many times,
+        and serialising its couple of kilobytes cost more than finding it."""
+        if self._json is None:
+            self._json = json.dumps(self.payload())
+        return self._json
 
 
 def notice_modal(text: str) -> dict:
