@@ -3,12 +3,12 @@
 Bolt parses the body in `BoltRequest`'s constructor, before its own signature check, and
 its helpers assume Slack's shapes (`payload["team"]["id"]`, `body["actions"][0]`): a body
 of `null`, `[1]`, `payload=null`, JSON nested 50,000 deep or a `team` that is a number
-escapes as a 500. This WSGI layer reads the body once, checks the signature where one is
-given (a forger learns nothing about parsing), parses it the way Bolt will, and refuses
-what Bolt could not digest: 413 for a body larger than Slack ever sends, 401 for a bad
-signature, 400 for a body that is not a Slack envelope. Everything else is handed on, with
-the body as parsed here under `environ[PARSED]`, so that `TandemWsgi` gives it to Bolt
-instead of having Bolt parse it again.
+escapes as a 500. This WSGI layer reads the body once, checks the signature before anything
+else (a forger learns nothing about parsing), parses it the way Bolt will, and refuses
+what Bolt could not digest: 413 for a body larger than Slack ever sends, 401 for a missing
+or bad signature, 400 for a body that is not a Slack envelope. Everything else is handed on,
+signed and with the body as parsed here under `environ[PARSED]`, so that `TandemWsgi` gives
+it to Bolt without Bolt parsing it or checking its signature again.
 The fields each listener reads are checked later, by `handlers.middleware.inputs`.
 """
 
@@ -84,8 +84,7 @@ class RequestGuard:
     def check(self, raw: bytes, environ: dict) -> tuple[int, str] | dict[str, Any]:
         """(status, why) when the request must be refused here; else the body, parsed."""
         timestamp, signature = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE")
-        signed = timestamp is not None or signature is not None
-        if signed and not self.signed(raw, timestamp or "", signature or ""):
+        if not self.signed(raw, timestamp or "", signature or ""):
             return 401, "invalid request"
         try:
             body = parse(raw, environ.get("CONTENT_TYPE"))

@@ -57,12 +57,13 @@ class TandemWsgi:
         return _reply(start_response, 404, {"error": "not found"})
 
     def dispatch_parsed(self, environ: dict, start_response, raw: str, body: dict) -> Iterable[bytes]:
-        """What `SlackRequestHandler` does, over the body `RequestGuard` parsed already: Bolt
-        takes a parsed body only in its Socket Mode shape, so the request is built that way,
-        then made an HTTP one again, with the raw body Bolt's own signature check reads."""
+        """What `SlackRequestHandler` does, over the body `RequestGuard` parsed and whose
+        signature it checked already: Bolt takes a parsed body only in its Socket Mode shape,
+        where it checks no signature (Slack's socket authenticated the request), so the request
+        is built that way, and Bolt neither parses the body nor checks its signature again."""
         request = WsgiHttpRequest(environ)
         bolt = BoltRequest(body=body, query=request.query_string, headers=request.get_headers(), mode="socket_mode")
-        bolt.raw_body, bolt.mode = raw, "http"
+        bolt.raw_body = raw
         answered = self.app.dispatch(bolt)
         response = WsgiHttpResponse(status=answered.status, headers=answered.headers, body=answered.body)
         start_response(response.status, response.get_headers())
