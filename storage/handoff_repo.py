@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.handoffs.listing import HandoffFilter
@@ -213,6 +213,13 @@ def count_open(session: Session, org_id: int, now: datetime, only: HandoffFilter
     return total, breached
 
 
+def open_due_instants(session: Session, org_id: int, only: HandoffFilter | None = None) -> list[datetime]:
+    """When each open handoff's running clock is due, soonest first (those with none left out):
+    enough to count the breached ones at any instant (`storage.quick`)."""
+    query = select(orm.Handoff.due_at).where(*_open(org_id), orm.Handoff.due_at.is_not(None), *_only(only))
+    return list(session.scalars(query.order_by(orm.Handoff.due_at)))
+
+
 def involving(session: Session, org_id: int, org_key: str, user: str, limit: int) -> list[Handoff]:
     """Open handoffs assigned to or opened by `user` (App Home)."""
     query = (
@@ -262,3 +269,19 @@ def touched_since(session: Session, org_id: int, org_key: str, start: datetime) 
         or_(orm.Handoff.resolved_at >= start, orm.Handoff.responded_at >= start, orm.Handoff.resolved_at.is_(None)),
     )
     return [to_domain(r, org_key) for r in session.scalars(query)]
+
+
+_MOVE_ON = text(
+    "INSERT INTO handoff_versions (organisation_id, version) VALUES (:org_id, 1) "
+    "ON CONFLICT (organisation_id) DO UPDATE SET version = handoff_versions.version + 1"
+)
+
+
+def moved_on(session: Session, org_id: int) -> None:
+    """Bump the organisation's handoff version, in the transaction that opened or stepped one.
+
+    The row stays locked until that transaction commits, so versions count up in commit
+    order and a reader never caches what a later commit changes under a version it has
+    seen. The lock only queues the organisation's other handoff writes, which already take
+    their turn at its audit chain in the same transaction."""
+    session.execute(_MOVE_ON, {"org_id": org_id})

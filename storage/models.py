@@ -302,6 +302,16 @@ class InboxRequest(Base):
     done_at: Mapped[datetime | None]
 
 
+class HandoffVersion(Base):
+    """Moved on by every handoff opened or stepped (`storage.handoff_repo.moved_on`), so that
+    read-only commands can keep an organisation's handoffs in memory (`storage.quick`)."""
+
+    __tablename__ = "handoff_versions"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
 class Handoff(Base):
     """A handoff or overflow request between the two sides, with its SLA clock inputs."""
 

@@ -4,11 +4,13 @@
 belongs to and whether what this process holds in memory for it is still current. One
 indexed query answers both: the organisation (by channel, else by the asker, else the only
 one, within what the installation's workspace may reach) with its `matrix_version`,
-`leave_version` and `signoff_version`, which every import, every leave or cover write and
-every matrix change set or confirmation moves on in its own transaction. The matrix is
-cached on the first version (`bot.services.matrices.MatrixCache`), current leave and the
-change sets here on the other two, so an import, a `/tandem cover` or a Confirm by any
-process is seen by the very next request, with no time-based staleness. The same query serves units that write (`Store.locate`), through their session.
+`leave_version`, `signoff_version` and handoff version, which every import, every leave or
+cover write, every matrix change set or confirmation and every handoff opened or stepped
+moves on in its own transaction. The matrix is cached on the first version
+(`bot.services.matrices.MatrixCache`), current leave, the change sets and what `/tandem sla`
+and `status` list of the open handoffs here on the others, so an import, a `/tandem cover`, a
+Confirm or a handoff by any process is seen by the very next request, with no time-based
+staleness. The same query serves units that write (`Store.locate`), through their session.
 
 Through the ORM session this cost ~0.5 ms of CPU per request; through a driver cursor it
 is a few tens of microseconds. Each serving thread keeps its own driver connection for it,
@@ -21,18 +23,22 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from bot.contract.signoff import ChangeSet
+from bot.handoffs.listing import HandoffFilter
+from bot.handoffs.model import Handoff
 from bot.ownership.cover import LeavePeriod
+from storage import handoff_repo, signoff_repo
 from storage import models as orm
-from storage import signoff_repo
 
 # An organisation a workspace's request may belong to: one bound to that team, or one bound
 # to no team at all (a matrix that names no workspace serves whichever installation asks).
@@ -42,7 +48,10 @@ _IN_TEAM = (
     " OR NOT EXISTS (SELECT 1 FROM organisation_teams t WHERE t.organisation_id = o.id))"
 )
 # rank 1: the channel's organisation; 2: each of the asker's; 3: the first two at all
-_VERSIONS = "o.key, o.id, o.matrix_version, o.leave_version, o.signoff_version"
+_VERSIONS = (
+    "o.key, o.id, o.matrix_version, o.leave_version, o.signoff_version, "
+    "COALESCE((SELECT v.version FROM handoff_versions v WHERE v.organisation_id = o.id), 0)"
+)
 LOCATE_SQL = (
     f"SELECT {_VERSIONS}, 1 FROM organisations o WHERE o.channel = :channel "
     "UNION ALL "
@@ -52,6 +61,7 @@ LOCATE_SQL = (
     f"SELECT * FROM (SELECT {_VERSIONS}, 3 FROM organisations o "
     f"WHERE {_IN_TEAM} ORDER BY o.id LIMIT 2) AS first_two"
 )
+URGENT = 25  # the most urgent handoffs `/tandem sla` lists (`bot.services.handoffs.sla_overview`)
 # Most requests come from an organisation's shared channel: its row alone settles them.
 CHANNEL_SQL = f"SELECT {_VERSIONS}, 1 FROM organisations o WHERE o.channel = :channel"
 _LEAVE_ENDING_AFTER = (
@@ -70,9 +80,11 @@ class Located:
     matrix_version: int
     leave_version: int
     signoff_version: int
+    handoff_version: int = 0
 
     @property
     def versions(self) -> tuple[int, int, int]:
+        """What answers about the matrix and duty depend on (not the handoffs)."""
         return self.matrix_version, self.leave_version, self.signoff_version
 
 
@@ -80,10 +92,9 @@ def pick(rows: Sequence[Sequence]) -> Located | None:
     """From `LOCATE_SQL`'s rows: the channel's organisation, else the asker's if they are in
     exactly one, else the only organisation there is."""
     for rank in (1, 2, 3):
-        found = {row[1]: row for row in rows if row[5] == rank}
+        found = {row[1]: row for row in rows if row[6] == rank}
         if len(found) == 1 or (rank == 1 and found):
-            key, org_id, matrix_version, leave_version, signoff_version, _ = next(iter(found.values()))
-            return Located(key, org_id, matrix_version, leave_version, signoff_version)
+            return Located(*next(iter(found.values()))[:6])
     return None
 
 
@@ -100,6 +111,25 @@ class _ChangeSets:
     changes: tuple[ChangeSet, ...]
 
 
+@dataclass(frozen=True)
+class _OpenListing:
+    """The open handoffs a listing's side and person filter leaves, as `/tandem sla` needs them."""
+
+    total: int
+    due: tuple[datetime, ...]  # each dated one's due instant, soonest first: the breached at any instant
+    urgent: tuple[Handoff, ...]  # the most urgent, as `handoff_repo.most_urgent` lists them
+
+
+@dataclass
+class _Handoffs:
+    """What this process read of an organisation's handoffs, while (matrix, handoff) versions hold:
+    an import reschedules open handoffs' due instants and moves only the matrix version."""
+
+    versions: tuple[int, int]
+    listings: dict[tuple[str | None, str | None, int], _OpenListing] = field(default_factory=dict)
+    one: dict[int, Handoff | None] = field(default_factory=dict)
+
+
 class QuickReads:
     """The process's cursor-level reads and its copy of each organisation's current leave
     and matrix change sets."""
@@ -111,6 +141,7 @@ class QuickReads:
             self._locate_sql, self._channel_sql = (re.sub(r":(\w+)", r"%(\1)s", q) for q in (LOCATE_SQL, CHANNEL_SQL))
         self._leave: dict[int, _Leave] = {}
         self._changes: dict[int, _ChangeSets] = {}
+        self._handoffs: dict[int, _Handoffs] = {}
         self._lock = threading.Lock()
         self._own = threading.local()  # .connection: this thread's driver connection
 
@@ -188,3 +219,51 @@ class QuickReads:
             with self._lock:
                 self._changes[found.org_id] = held
         return list(held.changes)
+
+    def _handoffs_of(self, found: Located) -> _Handoffs:
+        versions = (found.matrix_version, found.handoff_version)
+        held = self._handoffs.get(found.org_id)
+        if held is None or held.versions != versions:
+            held = _Handoffs(versions)
+            with self._lock:
+                self._handoffs[found.org_id] = held
+        return held
+
+    def _listing(self, found: Located, only: HandoffFilter | None, limit: int) -> _OpenListing:
+        held = self._handoffs_of(found)
+        side, person = (only.side, only.person) if only else (None, None)
+        listing = held.listings.get((side, person, limit))
+        if listing is None:
+            kept = HandoffFilter(side, person) if side or person else None
+            with Session(self.engine) as session:
+                total, _ = handoff_repo.count_open(session, found.org_id, datetime.min.replace(tzinfo=UTC), kept)
+                due = tuple(handoff_repo.open_due_instants(session, found.org_id, kept))
+                urgent = tuple(handoff_repo.most_urgent(session, found.org_id, found.key, limit, kept))
+            listing = _OpenListing(total, due, urgent)
+            with self._lock:
+                held.listings[(side, person, limit)] = listing
+        return listing
+
+    def count_open(self, found: Located, now: datetime, only: HandoffFilter | None) -> tuple[int, int]:
+        """(open, breached), as `handoff_repo.count_open` counts them, at exactly `now`."""
+        listing = self._listing(found, only, URGENT)
+        if only is None or only.breached_at is None:
+            return listing.total, bisect_left(listing.due, now)
+        return bisect_left(listing.due, only.breached_at), bisect_left(listing.due, min(now, only.breached_at))
+
+    def most_urgent(self, found: Located, limit: int, only: HandoffFilter | None) -> list[Handoff]:
+        """As `handoff_repo.most_urgent` lists them; breached ones come first, so a listing of
+        only those is the dated head of the whole one."""
+        listing = self._listing(found, only, max(limit, URGENT))
+        if only is None or only.breached_at is None:
+            return list(listing.urgent[:limit])
+        return list(listing.urgent[: min(limit, bisect_left(listing.due, only.breached_at))])
+
+    def handoff(self, found: Located, number: int) -> Handoff | None:
+        held = self._handoffs_of(found)
+        if number not in held.one:
+            with Session(self.engine) as session:
+                handoff = handoff_repo.get(session, found.org_id, found.key, number)
+            with self._lock:
+                held.one[number] = handoff
+        return held.one[number]

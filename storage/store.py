@@ -241,15 +241,22 @@ class Store:
 
     # -- handoffs ---------------------------------------------------------------------
     def add_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> int:
-        return handoff_repo.add(self.session, self._org_id(handoff.organisation), handoff, due_at, alert_at)
+        org_id = self._org_id(handoff.organisation)
+        number = handoff_repo.add(self.session, org_id, handoff, due_at, alert_at)
+        handoff_repo.moved_on(self.session, org_id)
+        return number
 
     def save_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> None:
         """Write the handoff with its next due and next alert instants (the indexes' keys)."""
         handoff_repo.save(self.session, handoff, due_at, alert_at)
+        handoff_repo.moved_on(self.session, self._org_id(handoff.organisation))
 
     def step_handoff(self, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> int | None:
         """Compare-and-set: write the step if the stored version is still `handoff.version`."""
-        return handoff_repo.step(self.session, handoff, due_at, alert_at)
+        version = handoff_repo.step(self.session, handoff, due_at, alert_at)
+        if version is not None:
+            handoff_repo.moved_on(self.session, self._org_id(handoff.organisation))
+        return version
 
     def place_handoff(self, handoff_id: int, channel: str, ts: str) -> None:
         """Where the handoff's root message landed; nothing else about the handoff changes."""
@@ -284,15 +291,24 @@ class Store:
 
     def get_handoff(self, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:
         """One handoff; `lock` holds it (FOR UPDATE on PostgreSQL) so two clicks apply in turn."""
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None and not lock:
+            return self._quick.handoff(found, handoff_id)
         return handoff_repo.get(self.session, self._org_id(org_key), org_key, handoff_id, lock)
 
     def most_urgent_handoffs(self, org_key: str, limit: int, only: HandoffFilter | None = None) -> list[Handoff]:
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None:
+            return self._quick.most_urgent(found, limit, only)
         return handoff_repo.most_urgent(self.session, self._org_id(org_key), org_key, limit, only)
 
     def open_handoffs_after(self, org_key: str, after_id: int, limit: int) -> list[Handoff]:
         return handoff_repo.open_after(self.session, self._org_id(org_key), org_key, after_id, limit)
 
     def count_open_handoffs(self, org_key: str, now: datetime, only: HandoffFilter | None = None) -> tuple[int, int]:
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None:
+            return self._quick.count_open(found, now, only)
         return handoff_repo.count_open(self.session, self._org_id(org_key), now, only)
 
     def handoffs_involving(self, org_key: str, user: str, limit: int = 20) -> list[Handoff]:

@@ -1,10 +1,11 @@
-"""Read-only answers come from memory, yet are never stale: another process's cover or import
-is in the very next answer, on SQLite and PostgreSQL, with no waiting in between.
+"""Read-only answers come from memory, yet are never stale: another process's cover, handoff
+or import is in the very next answer, on SQLite and PostgreSQL, with no waiting in between.
 
 One replica is the Bolt app in this process (its clock set to a working hour ahead), which
-answers `/owner` from its in-memory matrix, leave and sign-off; the other writes: `tandem
-run` as a subprocess on the same database (on the wall clock) books and ends cover and
-confirms the matrix, and `tandem matrix import` in its own process changes the matrix.
+answers `/owner` and `/tandem sla|status` from its in-memory matrix, leave, sign-off and
+handoffs; the other writes: `tandem run` as a subprocess on the same database (on the wall
+clock) books and ends cover, confirms the matrix and opens and takes a handoff, and `tandem
+matrix import` in its own process changes the matrix.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.support import slack_requests as sr
 from tests.support.bot_server import BotProcess
 from tests.support.slack_app import SlackApp
 
-ALICE, BEN, CARA, PRIYA = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01"
+ALICE, BEN, CARA, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01", "U0SAM0001"
 LONDON = ZoneInfo("Europe/London")
 HOLIDAYS = {"12-25", "12-28", "01-01"}  # the example matrix's, in the weeks this can pick
 
@@ -107,6 +108,9 @@ READS = (
     ("/tandem", "gaps"),
     ("/tandem", "rota"),
     ("/tandem", "cover list"),
+    ("/tandem", "sla"),
+    ("/tandem", "sla breached"),
+    ("/tandem", "status 1"),
 )
 
 
@@ -143,6 +147,47 @@ def test_a_confirmation_by_another_replica_is_in_the_next_answer(standin, databa
         answer = owner(reader, "helpdesk")
         assert "Last confirmed" in answer and f"<@{ALICE}> and <@{PRIYA}>" in answer, answer
         assert "Not confirmed" not in answer
+    finally:
+        reader.close()
+
+
+def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(standin, database):
+    reader = SlackApp(standin, database, working_hour_ahead())
+    try:
+        assert "No open handoffs" in said(reader.answer("/tandem", "sla", PRIYA))  # now in memory
+        assert "There is no handoff #1" in said(reader.answer("/tandem", "status 1", PRIYA))
+        with BotProcess(standin, database, matrix=None) as writer:
+            request = sr.slash_command(
+                "/handoff",
+                "P2 provider: firewall rule for the new VPN",
+                user_id=ALICE,
+                channel_id="C0SHARED01",
+                response_url=standin.response_url("opened"),
+            )
+            assert sr.post(writer.events_url, *request)[0] == 200
+            root, _thread = standin.wait_for("chat.postMessage", count=2)
+            standin.wait_for_response("opened")  # sent once the handoff is committed
+            listed = said(reader.answer("/tandem", "sla", PRIYA))
+            assert "1 open handoff, 1 breached" in listed and "firewall rule for the new VPN" in listed, listed
+            assert "1 breached" in said(reader.answer("/tandem", "sla breached", PRIYA))
+            assert "nobody yet" in said(reader.answer("/tandem", "status 1", PRIYA))
+
+            ts = root.reply["ts"]
+            message = standin.message("C0SHARED01", ts)
+            take = sr.block_actions(
+                "handoff_take",
+                sr.button_value(message, "handoff_take", "1"),
+                user_id=SAM,
+                channel_id="C0SHARED01",
+                message_ts=ts,
+                response_url=standin.response_url("took"),
+                message=message,
+            )
+            assert sr.post(writer.events_url, *take)[0] == 200
+            standin.wait_for("chat.update")  # the root refreshed: sent once the step is committed
+        status = said(reader.answer("/tandem", "status 1", PRIYA))
+        assert "In progress" in status and f"<@{SAM}>" in status, status
+        assert f"<@{SAM}>" in said(reader.answer("/tandem", "sla", PRIYA))
     finally:
         reader.close()
 
