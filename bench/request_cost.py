@@ -1,0 +1,199 @@
+"""What one signed read-only request costs in process: Tandem's WSGI stack against bare Bolt's.
+
+    .venv/bin/python -m bench.request_cost [--command owner|sla] [--requests 2000] [--rounds 7]
+        [--postgres URL] [--instructions]
+
+Builds each app the way a gunicorn worker does (`tandem run`'s guard, `TandemWsgi` and Bolt
+app over a database holding `examples/matrix.yml`; `bench.bare_app.build`), warms it, then
+calls it sequentially with signed requests (the same pool `bench.http_load` sends) and prints
+the CPU time per request, the best of `--rounds` rounds, for each and their ratio. No HTTP
+server runs: this is the part of `http_load`'s server CPU that Tandem's own code decides, and
+on a shared machine it moves far less than throughput does.
+
+`--instructions` (needs valgrind) runs each measurement under callgrind, counting only the
+measured requests, and prints instructions per request: a figure other people's load does not
+move at all. Prints a table; always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from bench.common import ROOT, table
+from bench.databases import add_postgres_argument, bench_database
+
+SERVERS = ("tandem", "bare")
+
+
+def environ_of(raw: bytes) -> dict:
+    """The WSGI environ gunicorn would build for one raw HTTP request (body left as bytes)."""
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    method, path, protocol = lines[0].split(" ")
+    environ: dict = {"REQUEST_METHOD": method, "PATH_INFO": path, "SERVER_PROTOCOL": protocol, "QUERY_STRING": ""}
+    environ.update({"SERVER_NAME": "127.0.0.1", "SERVER_PORT": "3000", "wsgi.url_scheme": "http", "body": body})
+    for line in lines[1:]:
+        name, value = line.split(": ", 1)
+        name = name.upper().replace("-", "_")
+        environ[name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{name}"] = value
+    return environ
+
+
+def tandem_app(url: str, signing_secret: str) -> Callable:
+    """Tandem's WSGI stack as `bot.app.cli.run_bot` builds it in each worker."""
+    from bot.app.bootstrap import import_file, open_database
+    from bot.app.guard import RequestGuard
+    from bot.app.health import HealthCheck
+    from bot.app.server import EVENTS_PATH, TandemWsgi
+    from bot.app.settings import Settings
+    from bot.app.slack import create_app, create_client, slack_container
+    from bot.clock import SystemClock
+    from storage.db import Database
+
+    os.environ["DATABASE_URL"] = url
+    settings = Settings.from_env()
+    db = open_database(settings)
+    import_file(db, ROOT / "examples" / "matrix.yml", "bench", SystemClock(), lambda _warning: None)
+    db.dispose()
+    client = create_client(settings)
+    container = slack_container(settings, Database(settings.database_url), SystemClock(), client)
+    app = create_app(container, client)
+    return RequestGuard(
+        TandemWsgi(app, HealthCheck(container.db, container.deps.clock, 0)), signing_secret, EVENTS_PATH
+    )
+
+
+def measure(args: argparse.Namespace) -> dict:
+    """In this process: build one app, warm it, time `--rounds` rounds of `--requests`."""
+    from bench.http_load import build_pool
+    from tests.support.slack_requests import SIGNING_SECRET
+    from tests.support.slack_standin import SlackStandIn
+
+    with (
+        SlackStandIn() as standin,
+        tempfile.TemporaryDirectory(prefix="tandem-request-cost-") as tmp,
+        bench_database(args.postgres, Path(tmp)) as url,
+    ):
+        os.environ.update({**standin.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "TANDEM_TICK_SECONDS": "0"})
+        if args.server == "tandem":
+            app = tandem_app(url, SIGNING_SECRET)
+        else:
+            from bench.bare_app import build
+
+            app = build()
+        environs = [environ_of(raw) for raw in build_pool(standin, 500, command=args.command, keep_alive=True)]
+        statuses: dict[str, int] = {}
+
+        def start_response(status: str, _headers: list, _exc: object = None) -> None:
+            statuses[status] = statuses.get(status, 0) + 1
+
+        def call(i: int) -> bytes:
+            environ = dict(environs[i % len(environs)])
+            environ["wsgi.input"] = io.BytesIO(environ.pop("body"))
+            answered: Iterable[bytes] = app(environ, start_response)
+            return b"".join(answered)
+
+        for i in range(300):
+            call(i)
+        sample = call(0)[:120].decode("utf-8", "replace")
+        if args.counted:  # under callgrind: the parent counts instructions between the two lines
+            print("ready", flush=True)
+            sys.stdin.readline()
+            for i in range(args.requests):
+                call(i)
+            print("done", flush=True)
+            sys.stdin.readline()
+            return {}
+        rounds = []
+        for _ in range(args.rounds):
+            started = time.thread_time()
+            for i in range(args.requests):
+                call(i)
+            rounds.append((time.thread_time() - started) / args.requests * 1e6)
+        return {"us": min(rounds), "rounds": [round(r) for r in rounds], "statuses": statuses, "sample": sample}
+
+
+def run_child(server: str, args: argparse.Namespace) -> dict:
+    command = [sys.executable, "-m", "bench.request_cost", "--server", server, "--command", args.command]
+    command += ["--requests", str(args.requests), "--rounds", str(args.rounds)]
+    if args.postgres:
+        command += ["--postgres", args.postgres]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{server} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def count_instructions(server: str, args: argparse.Namespace) -> int:
+    """Instructions callgrind counts over `--requests` requests, instrumentation on for them only."""
+    out = Path(tempfile.mkdtemp(prefix="tandem-callgrind-")) / "callgrind.out"
+    command = ["valgrind", "-q", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
+    command += [sys.executable, "-m", "bench.request_cost", "--server", server, "--command", args.command]
+    command += ["--requests", str(args.requests), "--counted"] + (
+        ["--postgres", args.postgres] if args.postgres else []
+    )
+    child = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert child.stdin is not None and child.stdout is not None
+    for want, switch in (("ready", "on"), ("done", "off")):
+        while (line := child.stdout.readline()) and line.strip() != want:
+            pass
+        subprocess.run(["callgrind_control", "-i", switch, str(child.pid)], capture_output=True, check=False)
+        child.stdin.write("\n")
+        child.stdin.flush()
+    child.wait(timeout=1800)
+    totals = [line for line in out.read_text().splitlines() if line.startswith("totals:")]
+    shutil.rmtree(out.parent, ignore_errors=True)
+    return int(totals[0].split()[1]) if totals else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.request_cost", description=__doc__.split("\n")[0])
+    parser.add_argument("--command", choices=("owner", "sla"), default="owner")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2000)")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds; the fastest counts (default 7)")
+    parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
+    parser.add_argument("--server", choices=SERVERS, help=argparse.SUPPRESS)
+    parser.add_argument("--counted", action="store_true", help=argparse.SUPPRESS)
+    add_postgres_argument(parser)
+    args = parser.parse_args(argv)
+    if args.server:
+        print(json.dumps(measure(args)))
+        return 0
+    if args.instructions and shutil.which("valgrind") is None:
+        print("valgrind is not installed (apt-get install valgrind): timing CPU only")
+        args.instructions = False
+    print(
+        f"/{args.command}, {args.requests} requests x {args.rounds} rounds, in process, sequential; "
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        flush=True,
+    )
+    found = {server: run_child(server, args) for server in SERVERS}
+    if args.instructions:
+        for server in SERVERS:
+            found[server]["instructions"] = count_instructions(server, args) / args.requests
+    rows = []
+    for server in SERVERS:
+        r = found[server]
+        row = [server, f"{r['us']:.0f}", " ".join(map(str, r["rounds"])), f"{r['us'] / found['bare']['us']:.2f}"]
+        if args.instructions:
+            row += [f"{r['instructions'] / 1e6:.2f} M", f"{r['instructions'] / found['bare']['instructions']:.2f}"]
+        rows.append(row)
+    header = ["app", "CPU µs/request", "each round", "x bare"]
+    print(table(rows, header + (["instructions/request", "x bare"] if args.instructions else [])))
+    for server in SERVERS:
+        print(f"{server}: {found[server]['statuses']}; {found[server]['sample']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
