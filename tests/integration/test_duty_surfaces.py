@@ -33,6 +33,24 @@ def everything_said(standin) -> str:
     return "\n".join(json.dumps(p, ensure_ascii=False) for p in posts)
 
 
+def press(slack, standin, root, action_id: str, user: str) -> None:
+    """`user` presses the button `action_id` on the handoff message `root` as the channel shows it now."""
+    message = standin.message(root["channel"], root.reply["ts"])
+    [button] = [
+        e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id
+    ]
+    request = sr.block_actions(
+        action_id,
+        button["value"],
+        user_id=user,
+        channel_id=root["channel"],
+        message_ts=root.reply["ts"],
+        message=message,
+        response_url=standin.response_url(action_id),
+    )
+    assert slack.send(request)[0] == 200
+
+
 def test_saturday_night_flood_pings_the_escalation_contact_and_says_why(slack, standin):
     reply = slack.answer("/handoff", "P1 onsite-hardware: server room is flooding", BEN)
     root, thread = standin.wait_for("chat.postMessage", count=2)
@@ -98,24 +116,7 @@ def test_a_handoff_to_an_area_of_someone_away_is_the_covers_to_pick_up(slack, st
     assert "and pinged <@U0CARA001>." in reply["text"]
     [root] = [c for c in standin.calls("chat.postMessage") if "ISP contract renewal" in c["text"]]
     assert "*To*\\n<@U0CARA001> · Vendor and supplier relations" in json.dumps(root.blocks, ensure_ascii=False)
-    message = standin.message(root["channel"], root.reply["ts"])
-    [take] = [
-        e
-        for b in message["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "handoff_take"
-    ]
-    request = sr.block_actions(
-        "handoff_take",
-        take["value"],
-        user_id=CARA,
-        channel_id=root["channel"],
-        message_ts=root.reply["ts"],
-        message=message,
-        response_url=standin.response_url("take"),
-    )
-    assert slack.send(request)[0] == 200
+    press(slack, standin, root, "handoff_take", CARA)
     [update] = standin.wait_for("chat.update")
     assert "*Assignee*\\n<@U0CARA001>" in json.dumps(update.blocks) and standin.calls("chat.postEphemeral") == []
 
@@ -189,24 +190,7 @@ def test_a_provider_engineer_at_night_pages_the_internal_admins_not_his_own_esca
     root, thread = standin.wait_for("chat.postMessage", count=2)
     assert "pinged Harbour &amp; Finch IT's admins: <@U0ALICE01>." in reply["text"]
     assert thread["text"].startswith("<@U0ALICE01>: new handoff") and "U0PRIYA01" not in thread["text"]
-    message = standin.message(root["channel"], root.reply["ts"])
-    [ack] = [
-        e
-        for b in message["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "handoff_acknowledge"
-    ]
-    request = sr.block_actions(
-        "handoff_acknowledge",
-        ack["value"],
-        user_id=ALICE,
-        channel_id=root["channel"],
-        message_ts=root.reply["ts"],
-        message=message,
-        response_url=standin.response_url("ack"),
-    )
-    assert slack.send(request)[0] == 200
+    press(slack, standin, root, "handoff_acknowledge", ALICE)
     [update] = standin.wait_for("chat.update")
     assert "<@U0ALICE01>" in json.dumps(update.blocks) and standin.calls("chat.postEphemeral") == []
     assert not NEVER.search(everything_said(standin))
