@@ -15,6 +15,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.error import URLError
 
 from slack_bolt import BoltResponse
 from slack_sdk import WebClient
@@ -85,15 +86,27 @@ def guarded(work: Callable[..., None], refused: str = "") -> Callable[..., None]
             _tell(context, client, respond, words(error.words), by_response_url)
         except TandemError as error:
             _tell(context, client, respond, refused + words(error.words), by_response_url)
-        except Exception as error:
-            log.exception("%s failed", work.__name__)
+        except Exception as error:  # noqa: BLE001 (logged by _log_failure)
+            _log_failure(f"{work.__name__} failed", error)
             try:  # the response URL needs neither the database nor a token: best when things are broken
                 _tell(context, client, respond, sorry(error), context.get("response_url") is not None)
-            except Exception:
-                log.exception("could not tell the user about the failure")
+            except Exception as again:  # noqa: BLE001 (logged by _log_failure)
+                _log_failure("could not tell the user about the failure", again)
 
     run.__name__ = work.__name__
     return run
+
+
+UNREACHABLE = (URLError, ConnectionError, TimeoutError)  # Slack, or a response URL, did not answer
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    """A traceback for a fault of Tandem's own; one line when Slack did not answer, which is
+    no fault in the code and whose traceback would bury the lines that matter."""
+    if isinstance(error, UNREACHABLE):
+        log.error("%s: Slack did not answer (%s)", what, error)
+    else:
+        log.exception(what)
 
 
 def _tell(context: dict[str, Any], client: WebClient, respond: Any, text: str, by_response_url: bool) -> None:

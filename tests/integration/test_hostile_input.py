@@ -153,6 +153,18 @@ def nul_handoff(bot, standin) -> None:
     assert "Opened" in reply.body["text"]
 
 
+def test_a_response_url_that_does_not_answer_is_one_log_line(bot, standin):
+    """A command worked after its acknowledgement whose response URL refuses the connection:
+    the bot says so in one line, with no traceback to bury the lines that matter."""
+    request = sr.slash_command(
+        "/tandem", "digest", user_id="U0BEN0001", channel_id=CHANNEL, response_url="http://127.0.0.1:9/_responses/x"
+    )
+    assert status_of(bot, request) == 200
+    said = bot.wait_for_output("work failed: Slack did not answer")
+    bot.wait_for_output("could not tell the user about the failure: Slack did not answer")
+    assert "Connection refused" in said and "Traceback (most recent call last)" not in bot.output()
+
+
 def test_nul_bytes_are_cleaned_from_text(bot, standin):
     nul_handoff(bot, standin)
 
