@@ -107,7 +107,24 @@ def _handoff(name: str, rest: str) -> Command:
             target, tokens = match.group(1), tokens[1:]
         elif SIDE_OR_GROUP.match(first.lower()):
             target, tokens = first.lower(), tokens[1:]
+        if priority is None and target is not None:
+            priority, tokens = _priority(tokens)
+    if priority is None:
+        priority, tokens = _late_priority(tokens)
     return Command(name, " ".join(tokens).strip(), priority=priority, target=target)
+
+
+def _late_priority(tokens: list[str]) -> tuple[str | None, list[str]]:
+    """A priority written after the first word or after an `area:` head (`backups P1 …`,
+    `file server: P2 …`), as people type it: read as the priority rather than left in the
+    summary, where a P1 would silently open with the default clock. Only P1 to P4 counts
+    there; a `P5` that late is more likely a model number than a typo, so it stays text."""
+    head = next((i + 1 for i, token in enumerate(tokens[:4]) if token.endswith(":")), 1)
+    for at in (1, head):
+        match = PRIORITY.match(tokens[at]) if at < len(tokens) else None
+        if match and 1 <= int(match.group(1)) <= 4:
+            return f"P{int(match.group(1))}", tokens[:at] + tokens[at + 1 :]
+    return None, tokens
 
 
 def addressed(text: str) -> tuple[str, str] | None:
