@@ -55,7 +55,6 @@ class SlashCommand:
     text: str
     user: str
     channel: str | None
-    team: str | None
     response_url: str | None
     trigger_id: str | None
 
@@ -169,8 +168,9 @@ class Origin:
 
     In a Slack Connect channel these differ: a provider engineer from their own workspace
     presses a button on the client's installation. `team` is the installation's workspace
-    (or Enterprise Grid org, for an org-wide install), as Bolt finds its token; `actor_team`
-    is the person's home workspace when the payload says (`user_team`, `user.team_id`).
+    (or Enterprise Grid org, for an org-wide install, whichever of its workspaces the request
+    names), as Bolt finds its token; `actor_team` is the person's home workspace when the
+    payload says (`user_team`, `user.team_id`).
     """
 
     team: str | None = None
@@ -191,14 +191,16 @@ def origin(body: dict[str, Any]) -> Origin:
     first = authorizations[0] if isinstance(authorizations, list) and authorizations else {}
     view = _maybe_object(body, "view")
     event = _maybe_object(body, "event")
-    installation = (
+    enterprise = _nested_id(body, "enterprise") or first.get("enterprise_id") or body.get("enterprise_id")
+    # An org-wide app is installed for the org: requests name a workspace too (the one the
+    # person typed in), but the installation, and the matrices bound to it, are the org's.
+    org_wide = first.get("is_enterprise_install") is True or body.get("is_enterprise_install") in (True, "true")
+    installation = (enterprise if org_wide else None) or (
         view.get("app_installed_team_id")
         or _nested_id(body, "team")
         or first.get("team_id")
         or body.get("team_id")
-        or _nested_id(body, "enterprise")
-        or first.get("enterprise_id")
-        or body.get("enterprise_id")
+        or enterprise
     )
     user = _maybe_object(body, "user")
     actor = user.get("team_id") or event.get("user_team") or event.get("team")
@@ -241,7 +243,6 @@ def _command(body: dict[str, Any]) -> SlashCommand:
         text=clean(_optional_str(body, "text") or ""),
         user=_id(body.get("user_id"), "user_id"),
         channel=_optional_id(body.get("channel_id"), "channel_id"),
-        team=_optional_id(body.get("team_id"), "team_id"),
         response_url=_url(body.get("response_url"), "response_url"),
         trigger_id=_optional_str(body, "trigger_id", 200),
     )

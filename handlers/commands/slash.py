@@ -27,7 +27,8 @@ def answer(context: dict[str, Any]) -> BoltResponse:
     would build it), with the body the reply serialised once."""
     deps: Deps = context["tandem"]
     command = inputs.of(context, SlashCommand)
-    reply = dispatch(deps, lambda: parsed.command(context), command.user, command.channel, command.team)
+    team = context["origin"].team
+    reply = dispatch(deps, lambda: parsed.command(context), command.user, command.channel, team)
     return BoltResponse(status=200, body=reply.json())  # a JSON body: Bolt sends it as application/json
 
 
@@ -42,14 +43,14 @@ def acknowledge(ack: Ack, context: dict[str, Any]) -> None:
 
 
 def work(respond: Respond, context: dict[str, Any], client: WebClient) -> None:
-    command = inputs.of(context, SlashCommand)
+    command, team = inputs.of(context, SlashCommand), context["origin"].team
     try:
         words = parsed.command(context)
     except TandemError:
         return  # already answered in the acknowledgement
     if words.name == "handoff" and not words.text and words.target is None:
         open_handoff_modal(
-            client, context["tandem"], command.user, command.trigger_id, channel=command.channel, team=command.team
+            client, context["tandem"], command.user, command.trigger_id, channel=command.channel, team=team
         )
         return
-    respond(**dispatch(context["tandem"], lambda: words, command.user, command.channel, command.team).payload())
+    respond(**dispatch(context["tandem"], lambda: words, command.user, command.channel, team).payload())

@@ -91,6 +91,7 @@ def slash_command(
     api_app_id: str = APP_ID,
     enterprise_id: str | None = None,
     enterprise_name: str | None = None,
+    is_enterprise_install: bool = False,
     **sig: Any,
 ) -> Request:
     """`application/x-www-form-urlencoded`, fields in the order of commands/*.form.txt.
@@ -109,7 +110,7 @@ def slash_command(
         ("command", command),
         ("text", text),
         ("api_app_id", api_app_id),
-        ("is_enterprise_install", "false"),
+        ("is_enterprise_install", "true" if is_enterprise_install else "false"),
     ]
     if enterprise_id:
         fields += [("enterprise_id", enterprise_id), ("enterprise_name", enterprise_name or "")]
