@@ -12,6 +12,7 @@ row belongs to no organisation (see `storage.models.Outbox`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.digests.fleet import KIND, ClientLine, FleetDigest, WeekTotals, latest_fleet_digest
@@ -32,19 +33,32 @@ def provider_admin(matrix: Matrix, user: str) -> bool:
     return person is not None and person.admin and person.side == "provider"
 
 
+def on_provider_side(matrix: Matrix, user: str) -> bool:
+    person = matrix.people.get(user)
+    return person is not None and person.side == "provider"
+
+
 def clients(store: Store, matrices: MatrixCache, user: str, now: datetime) -> list[ClientLine]:
     """One line per organisation where `user` is a provider admin, worst first."""
-    lines = []
-    for org_key in store.organisations_of(user):
-        matrix = matrices.get(store, org_key).matrix
-        if provider_admin(matrix, user):
-            lines.append(_line(store, matrix, now))
+    lines = [line for _, line in served(store, matrices, user, now, provider_admin)]
     if not lines:
         raise TandemError(
             "`/tandem fleet` lists a provider's clients for its admins: no matrix lists you as an admin "
             "on the provider side."
         )
-    return sorted(lines, key=lambda line: line.urgency)
+    return lines
+
+
+def served(
+    store: Store, matrices: MatrixCache, user: str, now: datetime, serves: Callable[[Matrix, str], bool]
+) -> list[tuple[Matrix, ClientLine]]:
+    """Each organisation whose matrix `serves(matrix, user)`, with its line, worst first."""
+    found = []
+    for org_key in store.organisations_of(user):
+        matrix = matrices.get(store, org_key).matrix
+        if serves(matrix, user):
+            found.append((matrix, _line(store, matrix, now)))
+    return sorted(found, key=lambda pair: pair[1].urgency)
 
 
 def _line(store: Store, matrix: Matrix, now: datetime) -> ClientLine:

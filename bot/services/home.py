@@ -1,10 +1,15 @@
-"""What the App Home tab shows a person: their handoffs, breaches, who is away, matrix gaps."""
+"""What the App Home tab shows a person: their handoffs, breaches, who is away, matrix gaps.
+
+A provider's engineer is on the provider side of many clients' matrices: their Home is one
+entry per client (`ClientHome`), worst first, with the counts `/tandem fleet` shows and what
+is assigned to them there, instead of one organisation's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.digests.fleet import ClientLine
 from bot.handoffs.clocks import clocks
 from bot.handoffs.model import Handoff
 from bot.matrix.audit import Gap
@@ -13,6 +18,8 @@ from bot.ownership.cover import LeavePeriod
 from bot.ports import Store
 from bot.reviews.cadence import ReviewStatus
 from bot.services import reviews, signoff
+from bot.services.fleet import on_provider_side, served
+from bot.services.matrices import MatrixCache
 
 
 @dataclass(frozen=True)
@@ -47,3 +54,29 @@ def build(store: Store, matrix: Matrix, user: str, now: datetime, limit: int = 1
         breached=tuple(h for h in urgent if _breached(h, matrix, now)),
         reviews=tuple(reviews.statuses(store, matrix, now)),
     )
+
+
+@dataclass(frozen=True)
+class ClientHome:
+    matrix: Matrix
+    line: ClientLine
+    assigned: tuple[Handoff, ...]
+
+
+@dataclass(frozen=True)
+class FleetHome:
+    clients: tuple[ClientHome, ...]  # worst first
+    now: datetime
+
+
+def fleet_home(store: Store, matrices: MatrixCache, user: str, now: datetime, limit: int = 3) -> FleetHome | None:
+    """The Home of someone on the provider side of several organisations; None for anyone else,
+    whose Home is their one organisation's (`build`)."""
+    found = served(store, matrices, user, now, on_provider_side)
+    if len(found) < 2:
+        return None
+    entries = []
+    for matrix, line in found:
+        mine = store.handoffs_involving(matrix.organisation, user, limit * 2)
+        entries.append(ClientHome(matrix, line, tuple(h for h in mine if h.assignee == user)[:limit]))
+    return FleetHome(tuple(entries), now)

@@ -1,10 +1,11 @@
-"""The App Home tab."""
+"""The App Home tab: one organisation's, or a provider engineer's, one entry per client."""
 
 from __future__ import annotations
 
 from bot.errors import TandemError
-from bot.services.home import Home
+from bot.services.home import ClientHome, FleetHome, Home
 from handlers.views.blocks import VIEW_BLOCKS, cap_blocks, context, divider, header, section
+from handlers.views.fleet import ORDER, client_line
 from handlers.views.handoff import handoff_line
 from handlers.views.markup import escape, local_time, mention, words
 from handlers.views.matrix import gap_line
@@ -51,6 +52,30 @@ def home_view(home: Home) -> dict:
         blocks.append(section("No gaps: every area has an owner and cover where it needs it."))
     blocks.append(context(f"Updated {local_time(home.now, matrix.timezone)}"))
     return {"type": "home", "blocks": cap_blocks(blocks, VIEW_BLOCKS)}
+
+
+def fleet_home_view(home: FleetHome) -> dict:
+    """Each client's line and the handoffs assigned to the viewer there, worst first; past the
+    view's 100 blocks the healthiest clients are counted, not shown."""
+    count = len(home.clients)
+    blocks = [
+        header(f"Tandem — your clients ({count})"),
+        section(f"You are on the provider side of {count} clients' matrices. {ORDER}"),
+        divider(),
+    ]
+    room = VIEW_BLOCKS - len(blocks) - 2  # the "more" note and the time stamp
+    shown = home.clients if count <= room + 1 else home.clients[:room]
+    blocks += [section(_client(entry, home)) for entry in shown]
+    if len(shown) < count:
+        blocks.append(context(f"…and {count - len(shown)} more clients, the healthiest, not shown here."))
+    blocks.append(context(f"Updated {local_time(home.now, 'UTC')}"))
+    return {"type": "home", "blocks": blocks}
+
+
+def _client(entry: ClientHome, home: FleetHome) -> str:
+    lines = [client_line(entry.line)]
+    lines += [handoff_line(entry.matrix, h, home.now) for h in entry.assigned]
+    return "\n".join(lines)
 
 
 def no_matrix_view(error: TandemError) -> dict:

@@ -25,7 +25,7 @@ from tests.support.bot_server import BotProcess
 
 HOST, PROVIDER, OSPREY = "T0HOST0001", "T0MSP00001", "T0OSPREY01"
 CHANNEL, OSPREY_CHANNEL = "C0SHARED01", "C0OSPREY01"
-SAM, STRANGER, ALICE = "U0RKAGENT1", "U0RKMGR001", "U0ALICE01"
+SAM, STRANGER, ALICE, TOM = "U0RKAGENT1", "U0RKMGR001", "U0ALICE01", "U0TOM0001"
 
 
 def harbour() -> str:
@@ -270,3 +270,26 @@ def test_a_command_through_the_other_workspaces_own_copy_is_answered_from_the_ch
     reply = json.loads(body)
     assert status == 200 and reply["response_type"] == "ephemeral"
     assert reply["blocks"][0]["text"]["text"] == "Responsibility matrix — Harbour & Finch Architects"
+
+
+def test_a_provider_engineer_s_home_shows_every_client_they_serve(bot, standin):
+    """Tom is on the provider side of both matrices: his Home, opened in Red Kite's own workspace,
+    is one entry per client with what is assigned to him there; Sam, in one matrix, keeps its Home."""
+    ts, number = open_handoff(bot, standin)
+    assert press(bot, standin, "handoff_take", str(number), ts, user=TOM) == 200
+    standin.wait_for("chat.update")
+
+    def home(user: str) -> str:
+        standin.reset()
+        body = sr.event_callback(sr.app_home_opened(user, channel="D0HOME0001"), team_id=PROVIDER)
+        assert sr.post(bot.events_url, *body)[0] == 200
+        [published] = standin.wait_for("views.publish")
+        assert published["user_id"] == user
+        return json.dumps(published.view["blocks"])
+
+    shown = home(TOM)
+    assert "your clients (2)" in shown and "You are on the provider side of 2 clients" in shown
+    harbour_at = shown.index("*Harbour &amp; Finch Architects* (<#C0SHARED01>)")
+    osprey_at = shown.index("*Osprey Legal* (<#C0OSPREY01>)")
+    assert f"*#{number}*" in shown[harbour_at:osprey_at] if harbour_at < osprey_at else shown[harbour_at:]
+    assert "Tandem — Harbour & Finch Architects" in json.loads(home(SAM))[0]["text"]["text"]

@@ -5,8 +5,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 from bot.digests.fleet import ClientLine, FleetDigest, FleetOccurrence, FleetSchedule, WeekTotals, latest_fleet_digest
-from handlers.views.blocks import MESSAGE_BLOCKS, SECTION_TEXT
+from bot.matrix.loader import load_file
+from bot.services.home import ClientHome, FleetHome
+from handlers.views.blocks import MESSAGE_BLOCKS, SECTION_TEXT, VIEW_BLOCKS
 from handlers.views.fleet import fleet_digest_blocks
+from handlers.views.home import fleet_home_view
+from tests.conftest import EXAMPLE
 
 
 def line(name: str, **counts) -> ClientLine:
@@ -78,3 +82,20 @@ def test_the_week_s_totals_lead_and_a_late_digest_says_it_is_a_catch_up():
     assert "posted late" not in json.dumps(blocks)
     late = replace(digest, now=digest.at + timedelta(days=2))
     assert "Due Mon 30 Nov, posted late" in json.dumps(fleet_digest_blocks(late)[1])
+
+
+def test_a_provider_engineers_home_counts_the_clients_past_a_views_hundred_blocks():
+    matrix = load_file(EXAMPLE)
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+    def home(count: int) -> dict:
+        entries = [ClientHome(matrix, line(f"client {n:03d}", open=count - n), ()) for n in range(count)]
+        return fleet_home_view(FleetHome(tuple(entries), now))
+
+    view = home(150)
+    more = view["blocks"][-2]["elements"][0]["text"]
+    assert len(view["blocks"]) == VIEW_BLOCKS and more.startswith("…and 55 more clients, the healthiest")
+    sections = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section"]
+    assert "*client 000*" in sections[1] and "*client 094*" in sections[-1]  # worst first, as given
+    fits = home(96)
+    assert len(fits["blocks"]) == VIEW_BLOCKS and "more clients" not in json.dumps(fits)
