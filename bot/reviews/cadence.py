@@ -5,6 +5,9 @@ set), `due` (D), `overdue` (D plus one day) and `escalate` (D plus grace, 3 days
 matrix says otherwise; with a grace of a day or less the escalation replaces the overdue
 post). Days are counted on the local wall clock, like the schedule itself, so a 14:00 review
 is reminded and escalated at 14:00 even across a daylight-saving change; hours are exact.
+A stage that falls outside business hours (a weekend, a holiday, the evening) begins at the next
+opening instead: a review is work for working hours, so its reminder for a Monday review, or
+its escalation three days after a Thursday, pings nobody on the Sunday.
 
 Only the latest cycle due so far matters: once the next one falls due, an older one left
 undone is superseded rather than nagged about twice. After downtime only the highest stage
@@ -49,19 +52,20 @@ def due_occurrence(
 ) -> ReviewOccurrence | None:
     """The highest stage reached at `now` of the cycle that matters now, or None.
 
-    That is the latest cycle due at or before `now` if it is not completed; otherwise the
-    reminder of the next cycle once its reminder time has come and it is not done already.
+    That is the latest cycle due at or before `now` if it is not completed (None while its due
+    post waits for business hours); otherwise the reminder of the next cycle once its reminder
+    time has come and it is not done already.
     """
     now = as_utc(now)
     schedule, tz = parse_schedule(review.schedule), matrix.timezone
     latest = schedule.last_at_or_before(now, tz)
     if latest is not None and latest not in completed:
-        stage = [name for name, at in _stages(matrix, review, latest) if at <= now][-1]
-        return _occurrence(matrix, review, latest, stage)
+        begun = [name for name, at in _stages(matrix, review, latest) if at <= now]  # none: waits for the opening
+        return _occurrence(matrix, review, latest, begun[-1]) if begun else None
     upcoming = schedule.next_after(now, tz)
     if upcoming is None or upcoming in completed or review.remind_before is None:
         return None
-    if now >= _shift(upcoming, review.remind_before, tz, -1):
+    if now >= _reminder(matrix, review, upcoming):
         return _occurrence(matrix, review, upcoming, "remind")
     return None
 
@@ -162,13 +166,19 @@ def review_statuses(
 
 def _stages(matrix: Matrix, review: Review, due_at: datetime) -> list[tuple[str, datetime]]:
     """The stages of the cycle due at `due_at` with the instant each begins, in order."""
-    tz, grace = matrix.timezone, review.grace or DEFAULT_GRACE
-    stages = [("remind", _shift(due_at, review.remind_before, tz, -1))] if review.remind_before else []
-    stages.append(("due", due_at))
+    tz, grace, opens = matrix.timezone, review.grace or DEFAULT_GRACE, matrix.calendar.next_open
+    stages = [("remind", _reminder(matrix, review, due_at))] if review.remind_before else []
+    stages.append(("due", opens(due_at)))
     if grace.to_timedelta() > _ONE_DAY.to_timedelta():
-        stages.append(("overdue", _shift(due_at, _ONE_DAY, tz)))
-    stages.append(("escalate", _shift(due_at, grace, tz)))
+        stages.append(("overdue", opens(_shift(due_at, _ONE_DAY, tz))))
+    stages.append(("escalate", opens(_shift(due_at, grace, tz))))
     return stages
+
+
+def _reminder(matrix: Matrix, review: Review, due_at: datetime) -> datetime:
+    """When the cycle due at `due_at` is reminded: remind_before ahead, at the next opening from there."""
+    assert review.remind_before is not None
+    return matrix.calendar.next_open(_shift(due_at, review.remind_before, matrix.timezone, -1))
 
 
 def _change_points(matrix: Matrix, review: Review, after: datetime) -> Iterator[datetime]:
@@ -183,7 +193,7 @@ def _change_points(matrix: Matrix, review: Review, after: datetime) -> Iterator[
         upcoming = schedule.next_after(cycle or after, tz)
         points = {at for _, at in _stages(matrix, review, cycle)} if cycle is not None else set()
         if upcoming is not None and review.remind_before:
-            points.add(_shift(upcoming, review.remind_before, tz, -1))
+            points.add(_reminder(matrix, review, upcoming))
         yield from sorted(
             at for at in points if at > after and (cycle is None or at >= cycle) and (upcoming is None or at < upcoming)
         )

@@ -47,7 +47,9 @@ def test_a_second_done_adds_evidence_to_the_finished_cycle(slack, standin):
     )
     assert kinds == ["review.done", "review.evidence"]
     standin.reset()
-    tick(slack.container.deps, datetime(2027, 4, 4, 10, 0, tzinfo=UTC))  # April's reminder, 3 days ahead
+    tick(
+        slack.container.deps, datetime(2027, 4, 5, 7, 0, tzinfo=UTC)
+    )  # April's reminder: 3 days ahead is Sunday, so Monday 08:00
     posts = [c["text"] for c in standin.calls("chat.postMessage")]
     assert any(p.startswith(":calendar: Coming up: *Backup restore test* is due") for p in posts), posts
 

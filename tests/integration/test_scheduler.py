@@ -103,10 +103,12 @@ def test_acknowledged_handoff_stops_respond_alerts(runtime, standin):
 
 
 def test_review_cadence_reminder_due_and_done(runtime, standin):
-    # restore-test: FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE;BYHOUR=10 → Wed 2027-01-06 10:00, reminded 3 days before
-    at(runtime, local(2027, 1, 3, 9, 59))
+    # restore-test: FREQ=MONTHLY;INTERVAL=3;BYDAY=1WE;BYHOUR=10 → Wed 2027-01-06 10:00, reminded 3 days
+    # before: Sunday, so at Monday's opening, 08:00
+    at(runtime, local(2027, 1, 4, 7, 59))
+    assert not [t for t in texts(standin) if "Backup restore test" in t]  # not on the Sunday
     standin.reset()
-    at(runtime, local(2027, 1, 3, 10, 0))
+    at(runtime, local(2027, 1, 4, 8, 0))
     reminders = [t for t in texts(standin) if "Backup restore test" in t]
     assert len(reminders) == 1 and "Coming up" in reminders[0]
     standin.reset()

@@ -1,16 +1,22 @@
-"""Review cadence to the minute: remind, due, overdue and escalate, across month ends and the October clock change."""
+"""Review cadence to the minute: remind, due, overdue and escalate, across month ends and the October clock change.
+
+Most tests here are about clock arithmetic, so they run on the example business open every
+hour of every day; the last ones, on its real Monday-to-Friday hours, show a stage outside
+business hours waiting for the next opening."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.matrix.durations import Duration
-from bot.matrix.model import Review
+from bot.matrix.loader import load_file
+from bot.matrix.model import BusinessHours, Matrix, Review
 from bot.reviews.cadence import ReviewOccurrence, ReviewStatus, current_cycle, due_occurrence, next_at, review_statuses
+from tests.conftest import EXAMPLE
 
 LONDON = ZoneInfo("Europe/London")
 NONE: frozenset[datetime] = frozenset()
@@ -32,6 +38,20 @@ def walk(matrix, review, completed, start, until) -> list[tuple[datetime, str]]:
         occurrence = due_occurrence(matrix, review, completed, at)
         seen.append((at, occurrence.stage))
     return seen
+
+
+@pytest.fixture
+def office_hours() -> Matrix:
+    """The example as it is: open Monday to Friday 08:00–18:00, closed on its holidays."""
+    return load_file(EXAMPLE)
+
+
+@pytest.fixture
+def example_matrix(example_matrix) -> Matrix:
+    """The example business open all day, every day, holidays included."""
+    return replace(
+        example_matrix, business_hours=(BusinessHours(frozenset(range(7)), time(0), time(23, 59)),), holidays=()
+    )
 
 
 @pytest.fixture
@@ -191,3 +211,38 @@ def test_review_statuses_list_overdue_then_due_today_then_upcoming(example_matri
     ]
     done["patch-verification"] |= {dec_10}  # done early
     assert [s.review.key for s in review_statuses(example_matrix, done, lon(2026, 12, 7, 9))] == ["matrix-review"]
+
+
+def test_a_reminder_on_a_saturday_waits_for_monday_morning(office_hours):
+    """The service review (Tue 27 Oct, 14:00) is reminded three days ahead: Saturday, so at Monday's opening."""
+    service, done = office_hours.review("service-review"), frozenset({SEP_29})
+    assert stage(office_hours, service, done, lon(2026, 10, 24, 14)) is None
+    assert stage(office_hours, service, done, lon(2026, 10, 26, 7, 59)) is None
+    assert stage(office_hours, service, done, lon(2026, 10, 26, 8)) == (OCT_27, "remind")
+    assert next_at(office_hours, service, done, lon(2026, 10, 23, 18)) == lon(2026, 10, 26, 8)
+
+
+def test_stages_on_a_holiday_weekend_wait_for_the_first_working_morning(office_hours):
+    """Due Thu 24 Dec 10:00: overdue falls on Christmas Day, the weekend and the 28th (holidays),
+    so it comes on Tue 29 Dec at 08:00, and the escalation (grace 5 days) at 10:00 that day."""
+    review = replace(
+        office_hours.review("restore-test"),
+        schedule="FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24;BYHOUR=10",
+        remind_before=None,
+    )
+    due = lon(2026, 12, 24, 10)
+    assert stage(office_hours, review, NONE, lon(2026, 12, 24, 10)) == (due, "due")
+    assert stage(office_hours, review, NONE, lon(2026, 12, 28, 23, 59)) == (due, "due")
+    assert stage(office_hours, review, NONE, lon(2026, 12, 29, 8)) == (due, "overdue")
+    assert stage(office_hours, review, NONE, lon(2026, 12, 29, 10)) == (due, "escalate")
+    assert walk(office_hours, review, NONE, lon(2026, 12, 24, 10), lon(2026, 12, 31)) == [
+        (lon(2026, 12, 29, 8), "overdue"),
+        (lon(2026, 12, 29, 10), "escalate"),
+    ]
+
+
+def test_a_review_due_in_the_evening_is_posted_at_the_next_opening(office_hours):
+    review = replace(office_hours.review("restore-test"), schedule="FREQ=WEEKLY;BYDAY=TU;BYHOUR=20", remind_before=None)
+    due = lon(2026, 12, 1, 20)
+    assert stage(office_hours, review, NONE, lon(2026, 12, 1, 20, 30)) is None
+    assert stage(office_hours, review, NONE, lon(2026, 12, 2, 8)) == (due, "due")

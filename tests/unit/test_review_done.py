@@ -32,8 +32,9 @@ def test_a_second_done_finds_the_finished_cycle_not_the_next_one(example_matrix)
     review = example_matrix.review("restore-test")
     done = frozenset({JANUARY})
     assert cycle_to_complete(example_matrix, review, done, frozenset(), at(2027, 1, 8, 9, 0)) == (None, JANUARY)
-    # the next cycle's reminder is still due on time
-    occurrence = due_occurrence(example_matrix, review, done, at(2027, 4, 4, 10, 0))
+    # the next cycle's reminder is still due on time: three days before Wed 7 Apr is a Sunday, so Monday's opening
+    assert due_occurrence(example_matrix, review, done, at(2027, 4, 5, 7, 59)) is None
+    occurrence = due_occurrence(example_matrix, review, done, at(2027, 4, 5, 8, 0))
     assert occurrence is not None and (occurrence.due_at, occurrence.stage) == (APRIL, "remind")
 
 
