@@ -3,9 +3,8 @@
     .venv/bin/python -m bench.request_cost [--command owner|sla] [--requests 2000] [--rounds 7]
         [--postgres URL] [--instructions]
 
-Builds each app the way a gunicorn worker does (`tandem run`'s guard, `TandemWsgi` and Bolt
-app over a database holding `examples/matrix.yml`; `bench.bare_app.build`), warms it, then
-calls it sequentially with signed requests (the same pool `bench.http_load` sends) and prints
+Builds each app the way a gunicorn worker does (`tandem run`'s `bot.app.server.http_stack`
+over a database holding `examples/matrix.yml`; `bench.bare_app.build`), warms it, then calls it sequentially with signed requests (the same pool `bench.http_load` sends) and prints
 the CPU time per request, the best of `--rounds` rounds, for each and their ratio. No HTTP
 server runs: this is the part of `http_load`'s server CPU that Tandem's own code decides, and
 on a shared machine it moves far less than throughput does.
@@ -49,12 +48,10 @@ def environ_of(raw: bytes) -> dict:
     return environ
 
 
-def tandem_app(url: str, signing_secret: str) -> Callable:
+def tandem_app(url: str) -> Callable:
     """Tandem's WSGI stack as `bot.app.cli.run_bot` builds it in each worker."""
     from bot.app.bootstrap import import_file, open_database
-    from bot.app.guard import RequestGuard
-    from bot.app.health import HealthCheck
-    from bot.app.server import EVENTS_PATH, TandemWsgi
+    from bot.app.server import http_stack
     from bot.app.settings import Settings
     from bot.app.slack import create_app, create_client, slack_container
     from bot.clock import SystemClock
@@ -68,9 +65,7 @@ def tandem_app(url: str, signing_secret: str) -> Callable:
     client = create_client(settings)
     container = slack_container(settings, Database(settings.database_url), SystemClock(), client)
     app = create_app(container, client)
-    return RequestGuard(
-        TandemWsgi(app, HealthCheck(container.db, container.deps.clock, 0)), signing_secret, EVENTS_PATH
-    )
+    return http_stack(app, container)
 
 
 def measure(args: argparse.Namespace) -> dict:
@@ -86,7 +81,7 @@ def measure(args: argparse.Namespace) -> dict:
     ):
         os.environ.update({**standin.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "TANDEM_TICK_SECONDS": "0"})
         if args.server == "tandem":
-            app = tandem_app(url, SIGNING_SECRET)
+            app = tandem_app(url)
         else:
             from bench.bare_app import build
 

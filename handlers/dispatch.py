@@ -83,14 +83,26 @@ class Request:
     def loaded(self) -> LoadedMatrix:
         return self.matrices.for_request(self.store, self.channel, self.user, self.team)
 
-    def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply], asker: Hashable = None) -> Reply:
-        """`make()`, or the same answer made earlier this minute from the same data (matrix,
-        leave, sign-off versions): for answers that depend on the words, the organisation's
-        data and the time, and on nothing of the asker but `asker`."""
+    def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply]) -> Reply:
+        """`make()`, or the same answer made earlier this minute from the same data: for the
+        `kept` commands, whose answers depend on nothing but `answer_key`."""
+        return self.answers.get(self.answer_key(loaded, cmd), make)
+
+    def answer_key(self, loaded: LoadedMatrix, cmd: Command) -> Hashable | None:
+        """All a kept answer depends on: the words, the organisation, the versions of its data
+        (matrix, leave, sign-off), the minute and the asker's side (who a handoff would ping).
+        None when the versions were not read in one query (a unit that writes): not kept."""
         org = loaded.matrix.organisation
         versions = self.store.read_versions(org)
+        if not versions:
+            return None
         minute = self.now.replace(second=0, microsecond=0)
-        return self.answers.get((cmd.name, cmd.text, org, versions, minute, asker) if versions else None, make)
+        return cmd.name, cmd.text, org, versions, minute, loaded.matrix.side_of(self.user)
+
+
+def kept(cmd: Command) -> bool:
+    """The commands whose answer `Request.cached` keeps: `/owner <words>` and the whole matrix."""
+    return cmd.name == "owner" or (cmd.name == "matrix" and not cmd.text.strip())
 
 
 def owner(req: Request, cmd: Command) -> Reply:
@@ -104,7 +116,7 @@ def owner(req: Request, cmd: Command) -> Reply:
             signed = area_signoff(loaded.matrix, changes, result.answer.area.key, req.now)
         return owner_reply(loaded.matrix, result, cmd.text, signoff_line(loaded.matrix, signed, req.now))
 
-    return req.cached(loaded, cmd, make, loaded.matrix.side_of(req.user))
+    return req.cached(loaded, cmd, make)
 
 
 def person(req: Request, cmd: Command) -> Reply:
@@ -137,7 +149,7 @@ def _no_words(cmd: Command, usage: str, does: str) -> None:
 def matrix(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
     changes = req.store.change_sets(loaded.matrix.organisation)
-    if not cmd.text.strip():
+    if kept(cmd):
 
         def make() -> Reply:
             marks = {key: signoff_mark(state) for key, state in area_signoffs(loaded.matrix, changes, req.now).items()}
@@ -337,6 +349,21 @@ READ_ONLY = frozenset(
 # Commands that only read but take too long for the acknowledgement: answered after it, in a
 # unit that waits for no writer and holds none up.
 READ_LATER = frozenset({"report", "export", "evidence"})
+
+
+def kept_answer(deps: Deps, command: Command, user: str, channel: str | None, team: str | None) -> Reply | None:
+    """What `answer()` would reply, when that is an answer made before and kept under the
+    same `Request.answer_key`; None when it would have to be made, or would be a sentence
+    about a mistake: then `answer()` runs. It reads the one locating query and no more."""
+    if not kept(command):
+        return None
+    try:
+        with deps.units(read_only=True) as store:
+            request = Request(store, deps.matrices, deps.notifier, user, channel, deps.clock.now(), deps.answers, team)
+            found: Reply | None = deps.answers.peek(request.answer_key(request.loaded(), command))
+            return found
+    except TandemError:
+        return None
 
 
 def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | None, team: str | None = None) -> Reply:

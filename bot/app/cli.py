@@ -122,10 +122,9 @@ def run_bot() -> None:
 
     from bot.app.bootstrap import import_file, open_database
     from bot.app.guard import RequestGuard
-    from bot.app.health import HealthCheck
     from bot.app.heartbeat import start_heartbeat
     from bot.app.preflight import check_bot_token, check_port
-    from bot.app.server import EVENTS_PATH, TandemWsgi, serve_http, serve_socket_mode
+    from bot.app.server import http_stack, serve_http, serve_socket_mode
     from bot.app.slack import create_app, create_client, slack_container, start_resuming
     from storage.db import HEAD, Database
 
@@ -172,11 +171,7 @@ def run_bot() -> None:
         app = create_app(container, client)
         start_heartbeat(container)
         start_resuming(app, container)
-        return RequestGuard(
-            TandemWsgi(app, HealthCheck(container.db, container.deps.clock, settings.tick_seconds)),
-            settings.signing_secret or "",
-            EVENTS_PATH,
-        )
+        return http_stack(app, container)
 
     workers = f"{settings.web_concurrency} worker{'s' if settings.web_concurrency > 1 else ''}"
     how = f"HTTP on port {settings.port} ({workers} × {settings.threads} threads)"

@@ -22,7 +22,10 @@ from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.errors import SlackApiError
 
-from bot.app.guard import PARSED
+from bot.app.ahead import AnswersAhead
+from bot.app.container import Container
+from bot.app.guard import PARSED, RequestGuard
+from bot.app.health import HealthCheck
 from bot.app.preflight import UNREACHABLE, slack_problem
 from bot.app.settings import Settings
 
@@ -68,6 +71,19 @@ class TandemWsgi:
         response = WsgiHttpResponse(status=answered.status, headers=answered.headers, body=answered.body)
         start_response(response.status, response.get_headers())
         return response.get_body()
+
+
+def http_stack(app: App, container: Container) -> RequestGuard:
+    """What a worker serves over HTTP: the guard, then (with one SLACK_BOT_TOKEN) the answers
+    kept in memory, then Bolt. Installed by OAuth, Bolt looks up each request's installation,
+    so every request goes to it."""
+    settings = container.settings
+    served: Callable[..., Iterable[bytes]] = TandemWsgi(
+        app, HealthCheck(container.db, container.deps.clock, settings.tick_seconds)
+    )
+    if container.installs is None:
+        served = AnswersAhead(served, container.deps, settings.allowed_teams)
+    return RequestGuard(served, settings.signing_secret or "", EVENTS_PATH)
 
 
 def _reply(start_response, status: int, body: dict) -> list[bytes]:

@@ -34,3 +34,7 @@ class AnswerCache:
                 while len(self._answers) > self.size:
                     del self._answers[next(iter(self._answers))]
         return found
+
+    def peek(self, key: Hashable | None) -> Any:
+        """The answer under `key` if one was made, else None: nothing is made here."""
+        return None if key is None else self._answers.get(key)

@@ -1,9 +1,10 @@
 """Read-only answers come from memory, yet are never stale: another process's cover, handoff
 or import is in the very next answer, on SQLite and PostgreSQL, with no waiting in between.
 
-One replica is the Bolt app in this process (its clock set to a working hour ahead), which
-answers `/owner` and `/tandem sla|status` from its in-memory matrix, leave, sign-off and
-handoffs; the other writes: `tandem run` as a subprocess on the same database (on the wall
+One replica is the WSGI stack of a worker in this process (its clock set to a working hour
+ahead), which answers `/owner` and `/tandem sla|status` from its in-memory matrix, leave,
+sign-off and handoffs, and sends an answer it keeps ahead of Bolt (`bot.app.ahead`); the
+other writes: `tandem run` as a subprocess on the same database (on the wall
 clock) books and ends cover, confirms the matrix and opens and takes a handoff, and `tandem
 matrix import` in its own process changes the matrix.
 """
@@ -11,6 +12,7 @@ matrix import` in its own process changes the matrix.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -21,7 +23,9 @@ import psycopg
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import EXAMPLE, fresh_postgres_database
+from bot.app.bootstrap import import_file
+from handlers.middleware.teams import REFUSAL
+from tests.conftest import EXAMPLE, ROOT, fresh_postgres_database
 from tests.support import slack_requests as sr
 from tests.support.bot_server import BotProcess
 from tests.support.slack_app import SlackApp
@@ -53,6 +57,15 @@ def fresh(standin):
     standin.reset()  # each test waits for its own replies only
 
 
+@pytest.fixture
+def ahead(caplog):
+    """How many answers so far were sent from memory ahead of Bolt."""
+    caplog.set_level(logging.DEBUG, logger="bot.app.ahead")
+    return lambda: sum(
+        r.name == "bot.app.ahead" and r.message.startswith("answered from memory") for r in caplog.records
+    )
+
+
 def said(reply: dict) -> str:
     return reply["text"] + json.dumps(reply.get("blocks", []), ensure_ascii=False)
 
@@ -61,11 +74,12 @@ def owner(replica: SlackApp, words: str) -> str:
     return said(replica.answer("/owner", words, PRIYA))
 
 
-def test_cover_booked_and_ended_by_another_replica_is_in_the_next_answer(standin, database):
+def test_cover_booked_and_ended_by_another_replica_is_in_the_next_answer(standin, database, ahead):
     at = working_hour_ahead()
-    reader = SlackApp(standin, database, at)
+    reader = SlackApp(standin, database, at, http=True)
     try:
         assert "<@U0BEN0001> is away" not in owner(reader, "helpdesk")  # matrix and leave now in memory
+        assert "<@U0BEN0001> is away" not in owner(reader, "helpdesk") and ahead() == 1  # kept, sent ahead
         with BotProcess(standin, database, matrix=None) as writer:
             until = (at + timedelta(days=3)).date().isoformat()
             request = sr.slash_command(
@@ -81,6 +95,7 @@ def test_cover_booked_and_ended_by_another_replica_is_in_the_next_answer(standin
 
             during = owner(reader, "helpdesk")
             assert "<@U0BEN0001> is away until the end of" in during and "covered by <@U0CARA001>" in during
+            assert ahead() == 1
             assert "<@U0BEN0001>" in said(reader.answer("/tandem", "cover list", PRIYA))
 
             request = sr.slash_command(
@@ -115,7 +130,7 @@ READS = (
 
 
 def test_read_only_commands_answer_from_memory_once_it_holds_their_data(standin, database):
-    reader = SlackApp(standin, database, working_hour_ahead())
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True)
     checkouts = []
     event.listen(reader.db.engine, "checkout", lambda *_: checkouts.append(1))
     try:
@@ -136,23 +151,24 @@ def tandem_by(writer: BotProcess, standin, words: str, user: str, reply_to: str)
     return standin.wait_for_response(reply_to)[-1].body["text"]
 
 
-def test_a_confirmation_by_another_replica_is_in_the_next_answer(standin, database):
-    reader = SlackApp(standin, database, working_hour_ahead())
+def test_a_confirmation_by_another_replica_is_in_the_next_answer(standin, database, ahead):
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True)
     try:
         assert "Not confirmed by both sides yet" in owner(reader, "helpdesk")  # sign-off now in memory
+        assert "Not confirmed by both sides yet" in owner(reader, "helpdesk") and ahead() == 1
         with BotProcess(standin, database, matrix=None) as writer:
             assert "waits for an admin" in tandem_by(writer, standin, "confirm", PRIYA, "priya")
-            assert "Not confirmed by both sides yet" in owner(reader, "helpdesk")
+            assert "Not confirmed by both sides yet" in owner(reader, "helpdesk") and ahead() == 1  # made anew
             assert "confirmed by both sides" in tandem_by(writer, standin, "confirm", ALICE, "alice")
         answer = owner(reader, "helpdesk")
         assert "Last confirmed" in answer and f"<@{ALICE}> and <@{PRIYA}>" in answer, answer
-        assert "Not confirmed" not in answer
+        assert "Not confirmed" not in answer and ahead() == 1
     finally:
         reader.close()
 
 
 def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(standin, database):
-    reader = SlackApp(standin, database, working_hour_ahead())
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True)
     try:
         assert "No open handoffs" in said(reader.answer("/tandem", "sla", PRIYA))  # now in memory
         assert "There is no handoff #1" in said(reader.answer("/tandem", "status 1", PRIYA))
@@ -192,10 +208,11 @@ def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(sta
         reader.close()
 
 
-def test_an_import_by_another_process_is_in_the_next_answer(standin, database, tmp_path):
-    reader = SlackApp(standin, database, working_hour_ahead())
+def test_an_import_by_another_process_is_in_the_next_answer(standin, database, tmp_path, ahead):
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True)
     try:
         assert "On-site hardware and peripherals" not in owner(reader, "zebra plotter")
+        assert "On-site hardware and peripherals" not in owner(reader, "zebra plotter") and ahead() == 1
         changed = tmp_path / "matrix.yml"
         changed.write_text(
             EXAMPLE.read_text().replace("aliases: [printers, label printer,", "aliases: [zebra plotter, printers,")
@@ -211,7 +228,7 @@ def test_an_import_by_another_process_is_in_the_next_answer(standin, database, t
             check=False,
         )
         assert done.returncode == 0, done.stderr
-        assert "On-site hardware and peripherals" in owner(reader, "zebra plotter")
+        assert "On-site hardware and peripherals" in owner(reader, "zebra plotter") and ahead() == 1
     finally:
         reader.close()
 
@@ -219,7 +236,7 @@ def test_an_import_by_another_process_is_in_the_next_answer(standin, database, t
 @pytest.mark.postgres
 def test_a_connection_the_server_ended_is_replaced_on_the_next_answer(standin):
     with fresh_postgres_database() as url:
-        reader = SlackApp(standin, url, working_hour_ahead())
+        reader = SlackApp(standin, url, working_hour_ahead(), http=True)
         try:
             assert "Helpdesk and user support" in owner(reader, "helpdesk")
             name = url.rsplit("/", 1)[1]
@@ -231,3 +248,87 @@ def test_a_connection_the_server_ended_is_replaced_on_the_next_answer(standin):
             assert "Helpdesk and user support" in owner(reader, "helpdesk")
         finally:
             reader.close()
+
+
+def ask(replica: SlackApp, name: str, words: str, user: str = PRIYA, **fields) -> tuple:
+    """The status line, headers and body of the answer to one signed command."""
+    request = sr.slash_command(
+        name, words, user_id=user, channel_id=fields.pop("channel_id", "C0SHARED01"), response_url="", **fields
+    )
+    return replica.exchange(request)
+
+
+def test_a_kept_answer_is_sent_ahead_of_bolt_exactly_as_bolt_sent_it(standin, database, ahead):
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True)
+    try:
+        for name, words in (("/owner", "backups"), ("/tandem", "matrix"), ("/owner", "nothing we know")):
+            through_bolt = ask(reader, name, words)
+            sent = ahead()
+            assert ask(reader, name, words) == through_bolt and ahead() == sent + 1
+        for name, words in (("/tandem", "matrix backups"), ("/owner", "<@U0BEN0001|ben>"), ("/tandem", "sla")):
+            assert ask(reader, name, words) == ask(reader, name, words)
+        assert ahead() == 3  # answers that are not kept always go through Bolt
+    finally:
+        reader.close()
+
+
+def test_the_next_minute_is_a_new_answer(standin, database, ahead):
+    day = working_hour_ahead().astimezone(LONDON).date()
+    reader = SlackApp(standin, database, datetime.combine(day, time(17, 59), LONDON), http=True)
+    try:
+        assert "on duty now <@U0ALICE01>, <@U0BEN0001>, <@U0CARA001>" in owner(reader, "helpdesk")
+        reader.clock.set(datetime.combine(day, time(17, 59, 59), LONDON))
+        assert "on duty now <@U0ALICE01>, <@U0BEN0001>, <@U0CARA001>" in owner(reader, "helpdesk")
+        assert ahead() == 1
+        reader.clock.set(datetime.combine(day, time(18, 0), LONDON))  # business hours end
+        assert "on duty now <@U0TOM0001>, <@U0SAM0001>" in owner(reader, "helpdesk") and ahead() == 1
+        assert "on duty now <@U0TOM0001>, <@U0SAM0001>" in owner(reader, "helpdesk") and ahead() == 2
+    finally:
+        reader.close()
+
+
+def test_each_side_of_the_gap_has_its_own_answer(standin, database, tmp_path, ahead):
+    """Patching is the provider's; out of hours nobody is on duty and a handoff pings its
+    escalation contact, Alice, unless she or her side asks: then the provider's admin."""
+    changed = tmp_path / "matrix.yml"
+    old = "    informed: [internal]\n    escalation: [U0PRIYA01]\n"
+    assert EXAMPLE.read_text().count(old) == 1
+    changed.write_text(EXAMPLE.read_text().replace(old, "    informed: [internal]\n    escalation: [U0ALICE01]\n"))
+    day = working_hour_ahead().astimezone(LONDON).date()
+    reader = SlackApp(standin, database, datetime.combine(day, time(19, 0), LONDON), matrix=changed, http=True)
+    try:
+        assert "pings the escalation contacts: <@U0ALICE01>" in owner(reader, "patching")
+        across = said(reader.answer("/owner", "patching", ALICE))
+        assert "pings Red Kite IT's admins: <@U0PRIYA01>" in across and ahead() == 0
+        assert "pings the escalation contacts: <@U0ALICE01>" in owner(reader, "patching") and ahead() == 1
+        assert said(reader.answer("/owner", "patching", BEN)) == across and ahead() == 2  # Alice's side
+    finally:
+        reader.close()
+
+
+def test_each_channel_has_its_organisations_answer(standin, database, ahead):
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True)
+    import_file(reader.db, ROOT / "tests" / "data" / "law_firm.yml", "test", reader.clock)
+    try:
+        guest = "U0GUEST01"  # in neither matrix: each request belongs to its channel's organisation
+        assert "On-site hardware and peripherals" in said(reader.answer("/owner", "printer", guest))
+        assert "On-site hardware and peripherals" in said(reader.answer("/owner", "printer", guest)) and ahead() == 1
+        law_firm = said(reader.answer("/owner", "printer", guest, channel="C0LAWFIRM1"))
+        assert "Desk support and printers" in law_firm and ahead() == 1
+        assert said(reader.answer("/owner", "printer", guest, channel="C0LAWFIRM1")) == law_firm and ahead() == 2
+    finally:
+        reader.close()
+
+
+def test_what_bolt_would_refuse_is_refused_after_an_answer_was_kept(standin, database, ahead):
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True, allowed_teams=frozenset({sr.TEAM_ID}))
+    try:
+        kept = ask(reader, "/owner", "backups")
+        assert ask(reader, "/owner", "backups") == kept and ahead() == 1
+        status, _headers, body = ask(reader, "/owner", "backups", team_id="T0ELSEWHERE")
+        assert status == "200 OK" and json.loads(body)["text"] == REFUSAL
+        status, _headers, body = ask(reader, "/owner", "backups", user="not a user id")
+        assert status == "400 Bad Request" and "user_id is not a Slack id" in json.loads(body)["error"]
+        assert ahead() == 1
+    finally:
+        reader.close()

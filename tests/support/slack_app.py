@@ -5,11 +5,14 @@ Duty depends on the hour: a Saturday night, a bank holiday, a handover instant. 
 runs on the wall clock, so the tests that need a given moment send the same signed requests,
 shaped exactly like Slack's, to this app instead; it posts to the Slack stand-in over HTTP
 like the real thing. Lazy listeners run on Bolt's own threads: wait for their calls on the
-stand-in.
+stand-in. With `http=True` each request goes through the WSGI stack a worker serves
+(`bot.app.server.http_stack`: the guard, the answers kept in memory, then Bolt) instead of
+straight to Bolt.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 from datetime import datetime
@@ -20,6 +23,7 @@ from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
 from bot.app.bootstrap import import_file
+from bot.app.server import EVENTS_PATH, http_stack
 from bot.app.settings import Settings
 from bot.app.slack import create_app, create_client, slack_container
 from bot.clock import FixedClock
@@ -30,12 +34,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class SlackApp:
-    def __init__(self, standin: Any, database_url: str, at: datetime, matrix: Path = ROOT / "examples" / "matrix.yml"):
+    def __init__(
+        self,
+        standin: Any,
+        database_url: str,
+        at: datetime,
+        matrix: Path = ROOT / "examples" / "matrix.yml",
+        http: bool = False,
+        allowed_teams: frozenset[str] = frozenset(),
+    ):
         settings = Settings(
             database_url=database_url,
             bot_token=standin.token,
             signing_secret=sr.SIGNING_SECRET,
             api_url=standin.base_url,
+            allowed_teams=allowed_teams,
         )
         self.standin = standin
         self.clock = FixedClock(at)
@@ -45,15 +58,43 @@ class SlackApp:
         client = create_client(settings)
         self.container = slack_container(settings, self.db, self.clock, client)
         self.app: App = create_app(self.container, client)
+        self.wsgi = http_stack(self.app, self.container) if http else None
         self._replies = itertools.count(1)
 
     def send(self, request: tuple[bytes, dict[str, str]]) -> tuple[int, dict[str, Any]]:
         """Dispatch one signed request; the acknowledgement's status and JSON body ({} when empty)."""
+        if self.wsgi is not None:
+            status, _headers, data = self.exchange(request)
+            return int(status.split()[0]), json.loads(data) if data else {}
         body, headers = request
         response = self.app.dispatch(
             BoltRequest(body=body.decode(), headers={k.lower(): [v] for k, v in headers.items()})
         )
         return response.status, json.loads(response.body) if response.body else {}
+
+    def exchange(self, request: tuple[bytes, dict[str, str]]) -> tuple[str, list[tuple[str, str]], bytes]:
+        """One signed request through the WSGI stack, as gunicorn hands it over: the status line,
+        headers and body of the response."""
+        assert self.wsgi is not None, "made with http=True"
+        body, headers = request
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": EVENTS_PATH,
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "QUERY_STRING": "",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+        for name, value in headers.items():
+            key = name.upper().replace("-", "_")
+            environ[key if key == "CONTENT_TYPE" else f"HTTP_{key}"] = value
+        answered: dict[str, Any] = {}
+
+        def start_response(status: str, response_headers: list[tuple[str, str]], _exc: object = None) -> None:
+            answered.update(status=status, headers=response_headers)
+
+        data = b"".join(self.wsgi(environ, start_response))
+        return answered["status"], answered["headers"], data
 
     def command(self, name: str, text: str, user: str, channel: str = "C0SHARED01", reply_to: str = "cmd"):
         return self.send(
