@@ -60,7 +60,10 @@ def occurrence(call: dict) -> str | None:
 
 def runtime_posting_to(standin: StandInProcess, url: str, db, clock):
     """The bot in-process, its notifier the real `ChannelNotifier(SlackConversation(…))` posting to the
-    stand-in; returns it with the list each post's seconds are appended to (the caller clears it)."""
+    stand-in; returns it with the list each post's seconds are appended to (the caller clears it).
+
+    It posts unpaced: the stand-in has no rate limit, and Slack's post a second per channel is
+    Slack's time, which a benchmark "excluding Slack" leaves out (the pacing has tests of its own)."""
     from bot.app.container import build
     from bot.app.settings import Settings
     from bot.app.slack import create_client
@@ -68,7 +71,7 @@ def runtime_posting_to(standin: StandInProcess, url: str, db, clock):
     from handlers.notify import ChannelNotifier, one
     from tests.support.in_process import InProcess
 
-    settings = Settings(database_url=url, bot_token="xoxb-bench", api_url=standin.base_url)
+    settings = Settings(database_url=url, bot_token="xoxb-bench", api_url=standin.base_url, post_spacing=0.0)
     conversation = SlackConversation(create_client(settings))
     slack: list[float] = []
     post = conversation.post
