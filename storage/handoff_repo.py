@@ -7,21 +7,27 @@ so listing clocks stays an index scan however many closed handoffs pile up.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import Table, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.sla.clock import Pause
 from storage import models as orm
+from storage.sql import rowcount
 
 
 def _pauses(raw: list) -> tuple[Pause, ...]:
     return tuple(Pause(datetime.fromisoformat(s), datetime.fromisoformat(e) if e else None) for s, e in raw)
 
 
-def to_domain(row: orm.Handoff, org_key: str) -> Handoff:
+_HANDOFFS = cast(Table, orm.Handoff.__table__)
+
+
+def to_domain(row: Any, org_key: str) -> Handoff:
+    """From an ORM row or a Core row of `handoffs` (their attributes are the column names)."""
     return Handoff(
         id=row.id,
         organisation=org_key,
@@ -120,24 +126,17 @@ def place(session: Session, handoff_id: int, channel: str, ts: str) -> None:
     session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(channel=channel, ts=ts))
 
 
-def root_shown(session: Session, handoff_id: int) -> tuple[int, datetime | None]:
-    """The version the root message shows (0: none refreshed yet), and until when a refresh
-    in flight holds it (None: none)."""
-    row = session.execute(
-        select(orm.Handoff.root_version, orm.Handoff.root_sending_until).where(orm.Handoff.id == handoff_id)
-    ).one_or_none()
-    return (row[0] or 0, row[1]) if row else (0, None)
-
-
 def sending_root(session: Session, handoff_id: int, until: datetime) -> None:
-    session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(root_sending_until=until))
+    session.execute(update(_HANDOFFS).where(_HANDOFFS.c.id == handoff_id).values(root_sending_until=until))
 
 
-def show_root(session: Session, handoff_id: int, version: int) -> None:
-    """The root shows `version`, and no refresh holds it any more."""
-    session.execute(
-        update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(root_version=version, root_sending_until=None)
-    )
+def show_root(session: Session, handoff_id: int, version: int, current_only: bool = False) -> bool:
+    """The root shows `version`, and no refresh holds it any more; with `current_only`, only if
+    no newer version has been committed (False then: the root is still held, to send that)."""
+    query = update(_HANDOFFS).where(_HANDOFFS.c.id == handoff_id)
+    if current_only:
+        query = query.where(_HANDOFFS.c.version <= version)
+    return rowcount(session.execute(query.values(root_version=version, root_sending_until=None))) == 1
 
 
 def reschedule(session: Session, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:
@@ -145,12 +144,36 @@ def reschedule(session: Session, handoff_id: int, due_at: datetime | None, alert
     session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(due_at=due_at, alert_at=alert_at))
 
 
+def _one(org_id: int, handoff_id: int, lock: bool):
+    """One handoff's row as a Core select: a scheduler tick reads one per post, and ORM
+    entities cost several times the CPU for a value that is converted at once."""
+    query = select(_HANDOFFS).where(_HANDOFFS.c.id == handoff_id, _HANDOFFS.c.organisation_id == org_id)
+    return query.with_for_update() if lock else query
+
+
 def get(session: Session, org_id: int, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:
-    query = select(orm.Handoff).where(orm.Handoff.id == handoff_id, orm.Handoff.organisation_id == org_id)
-    if lock:
-        query = query.with_for_update()
-    row = session.scalar(query)
+    row = session.execute(_one(org_id, handoff_id, lock)).first()
     return to_domain(row, org_key) if row else None
+
+
+def root_of(
+    session: Session, org_id: int, org_key: str, handoff_id: int
+) -> tuple[Handoff, int, datetime | None] | None:
+    """The handoff locked for a refresh of its root message, with the version the root shows
+    (0: none refreshed yet) and until when a refresh in flight holds it (None: none)."""
+    row = session.execute(_one(org_id, handoff_id, lock=True)).first()
+    return (to_domain(row, org_key), row.root_version or 0, row.root_sending_until) if row else None
+
+
+def places(session: Session, handoffs: list[tuple[int, int]]) -> dict[tuple[int, int], tuple[str | None, str | None]]:
+    """(channel, ts) of each of these (organisation id, handoff id) that exists, in one query."""
+    if not handoffs:
+        return {}
+    ids = {number for _, number in handoffs}
+    query = select(_HANDOFFS.c.organisation_id, _HANDOFFS.c.id, _HANDOFFS.c.channel, _HANDOFFS.c.ts).where(
+        _HANDOFFS.c.id.in_(ids)
+    )
+    return {(org, number): (channel, ts) for org, number, channel, ts in session.execute(query)}
 
 
 def _open(org_id: int):

@@ -262,16 +262,27 @@ class Store:
         """Where the handoff's root message landed; nothing else about the handoff changes."""
         handoff_repo.place(self.session, handoff_id, channel, ts)
 
-    def root_shown(self, handoff_id: int) -> tuple[int, datetime | None]:
-        """The handoff version its root message was last refreshed with, and until when a
-        refresh in flight holds it."""
-        return handoff_repo.root_shown(self.session, handoff_id)
+    def root_of(self, org_key: str, handoff_id: int) -> tuple[Handoff, int, datetime | None] | None:
+        """The handoff locked for a refresh of its root message, with the version the root
+        shows and until when a refresh in flight holds it (one query)."""
+        return handoff_repo.root_of(self.session, self._org_id(org_key), org_key, handoff_id)
 
     def sending_root(self, handoff_id: int, until: datetime) -> None:
         handoff_repo.sending_root(self.session, handoff_id, until)
 
-    def show_root(self, handoff_id: int, version: int) -> None:
-        handoff_repo.show_root(self.session, handoff_id, version)
+    def show_root(self, handoff_id: int, version: int, current_only: bool = False) -> bool:
+        return handoff_repo.show_root(self.session, handoff_id, version, current_only)
+
+    def handoff_places(self, handoffs: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[str | None, str | None]]:
+        """(channel, ts) of each of these (organisation, handoff) that exists, in one query."""
+        ids: dict[str, int] = {}
+        for org_key in {org for org, _ in handoffs}:
+            try:
+                ids[org_key] = self._org_id(org_key)
+            except LookupError:
+                continue  # no such organisation: none of its handoffs is placed
+        found = handoff_repo.places(self.session, [(ids[org], n) for org, n in handoffs if org in ids])
+        return {(org, n): found[(ids[org], n)] for org, n in handoffs if (ids.get(org), n) in found}
 
     def reschedule_handoff(self, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:
         handoff_repo.reschedule(self.session, handoff_id, due_at, alert_at)

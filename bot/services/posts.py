@@ -206,7 +206,9 @@ def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetim
 def post_occurrence(
     deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices | None = None
 ) -> tuple[str | None, str | None]:
-    """Post one occurrence; return where it went (channel, ts), or (None, None) if moot now."""
+    """Post one occurrence; return where it went (channel, ts), or (None, None) if moot now.
+    A root refresh is marked sent by the refresh itself (`_refresh_root`); every other post is
+    marked by the caller (`record`)."""
     matrices = matrices or TickMatrices(deps.matrices)
     if item.kind == ROOT:
         return _refresh_root(deps, item, now, matrices)
@@ -230,38 +232,48 @@ def _post_fleet(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatri
 ROOT_LEASE = timedelta(seconds=60)  # a refresh that died mid-send frees its root after this
 
 
+def _refresh_due(item: OutboxItem, handoff: Handoff, shown: int, busy_until: datetime | None, now: datetime) -> bool:
+    """Whether this refresh sends the root now; `RootBusy` when a threshold's refresh meets one in flight."""
+    if handoff.ts is None:
+        return False  # not posted yet: when it is, it shows the handoff as it stands then
+    if handoff.version < shown or (handoff.version == shown and not item.payload.get("clock")):
+        return False
+    if busy_until is not None and busy_until > now:
+        if item.payload.get("clock"):
+            raise RootBusy(busy_until)
+        return False
+    return True
+
+
 def _refresh_root(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices) -> tuple[str | None, str | None]:
     """The root message updated to the committed handoff; (None, None) when it already shows
     this version, or another refresh in flight will show it.
 
     The root is taken for the send under a short lease, so no database lock is held while
     Slack is called and no other refresh overtakes this one. A step's refresh that finds the
-    root taken leaves it to the one in flight, which reads the handoff again under its row
-    lock before letting go and sends once more if a newer version committed meanwhile; a
-    threshold's refresh (`RootBusy`) waits for a later tick instead, to show the clock then."""
+    root taken leaves it to the one in flight, which, before letting go, records the version
+    it sent only if no newer one committed meanwhile, and sends once more if one did; a
+    threshold's refresh (`RootBusy`) waits for a later tick instead, to show the clock then.
+    The outbox item is marked sent in the transaction that decides there is nothing more to
+    send, so a refresh costs two transactions."""
     org, number = item.organisation, item.payload["handoff"]
     with deps.units() as store:
         matrix = matrices.get(store, org)
-        handoff = store.get_handoff(org, number, lock=True)
-        if handoff is None or handoff.ts is None:
-            return None, None  # not posted yet: when it is, it shows the handoff as it stands then
-        shown, busy_until = store.root_shown(handoff.number)
-        if handoff.version < shown or (handoff.version == shown and not item.payload.get("clock")):
+        found = store.root_of(org, number)
+        if found is None or not _refresh_due(item, *found, now):
+            store.mark_sent(item.key, None, None, now)
             return None, None
-        if busy_until is not None and busy_until > now:
-            if item.payload.get("clock"):
-                raise RootBusy(busy_until)
-            return None, None
-        store.sending_root(handoff.number, now + ROOT_LEASE)
-    sent = shown
+        handoff, sent, _ = found
+        store.sending_root(number, now + ROOT_LEASE)
     try:
         while True:
             where = deps.notifier.handoff_refreshed(matrix, handoff, now)
             sent = handoff.version
             with deps.units() as store:
-                newer = store.get_handoff(org, number, lock=True)
-                if newer is None or newer.version <= sent:
-                    store.show_root(number, sent)
+                shown = store.show_root(number, sent, current_only=True)
+                newer = None if shown else store.get_handoff(org, number, lock=True)
+                if newer is None:
+                    store.mark_sent(item.key, *where, now)
                     return where
                 store.sending_root(number, now + ROOT_LEASE)
             handoff = newer
@@ -288,33 +300,38 @@ def record(store: Store, item: OutboxItem, channel: str | None, ts: str | None, 
     return [key] if store.enqueue(item.organisation, key, "opened", payload, now) else []
 
 
-def destination(store: Store, matrix: Matrix, item: OutboxItem) -> tuple[str | None, str | None]:
-    """Where the item's post goes as things stand: (channel, thread ts). The channel is None for
-    a root message refresh (an update, not a post) and where there is none yet."""
+def destination(
+    matrix: Matrix, item: OutboxItem, place: tuple[str | None, str | None] | None
+) -> tuple[str | None, str | None]:
+    """Where the item's post goes as things stand: (channel, thread ts), given where its
+    handoff's root message is (`place`: None when it is about no handoff that exists). The
+    channel is None for a root message refresh (an update, not a post) and where there is none yet."""
     if item.kind == ROOT:
         return None, None
     if item.kind == "notice":
         return item.payload["to"], None
     channel, thread = matrix.channel, None
-    if "handoff" in item.payload:
-        handoff = store.get_handoff(item.organisation, item.payload["handoff"])
-        if handoff is not None:
-            channel = handoff.channel or channel
-            thread = handoff.ts if item.kind in THREADED else None
+    if place is not None:
+        channel = place[0] or channel
+        thread = place[1] if item.kind in THREADED else None
     return channel, thread
 
 
 def destinations(deps: Deps, items: list[OutboxItem], matrices: TickMatrices) -> list[str | None]:
-    """The channel of each item's post, read in one unit (None: it paces nothing, as when its
-    matrix cannot be read: posting it then fails, and backs off, on its own)."""
+    """The channel of each item's post, their handoffs read in one query (None: it paces
+    nothing, as when its matrix cannot be read: posting it then fails, and backs off, on its own)."""
+    about = [(i.organisation, i.payload["handoff"]) for i in items if i.kind != ROOT and "handoff" in i.payload]
     channels: list[str | None] = []
     with deps.units(read_only=True) as store:
+        places = store.handoff_places(about) if about else {}
         for item in items:
             try:
                 if item.kind == FLEET:
                     channels.append(item.payload["channel"])
                     continue
-                channels.append(destination(store, matrices.get(store, item.organisation), item)[0])
+                about_one = "handoff" in item.payload
+                place = places.get((item.organisation, item.payload["handoff"])) if about_one else None
+                channels.append(destination(matrices.get(store, item.organisation), item, place)[0])
             except Exception:  # noqa: BLE001 - the delivery meets it again and says so
                 channels.append(None)
     return channels
@@ -329,7 +346,8 @@ def already_posted(deps: Deps, item: OutboxItem, matrices: TickMatrices) -> tupl
         return (item.payload["channel"], ts) if ts else None
     with deps.units(read_only=True) as store:
         matrix = matrices.get(store, item.organisation)
-        channel, thread = destination(store, matrix, item)
+        handoff = store.get_handoff(item.organisation, item.payload["handoff"]) if "handoff" in item.payload else None
+        channel, thread = destination(matrix, item, (handoff.channel, handoff.ts) if handoff else None)
     if not channel or (item.kind in THREADED and thread is None):
         return None
     ts = deps.notifier.find_posted(matrix.team, channel, item.key, thread_ts=thread)

@@ -198,8 +198,8 @@ def deliver_item(
             where = post_occurrence(deps, item, now, matrices)
             if item.kind == ROOT:
                 report.updated += 1
-            else:
-                report.posted += 1
+                return Outcome([])  # marked sent by the refresh, with the version it showed
+            report.posted += 1
         with deps.units() as store:
             return Outcome(record(store, item, *where, now))
     except ChannelUnavailable as refused:
