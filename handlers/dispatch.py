@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.contract.hours import parse_period
 from bot.contract.model import parse_hours
 from bot.contract.signoff import area_signoff, area_signoffs
+from bot.digests.fleet import FleetSchedule
 from bot.errors import TandemError
 from bot.grammar import LOG_USAGE, Command
 from bot.outbox import not_posted, root_key
@@ -78,6 +79,7 @@ class Request:
     answers: AnswerCache
     team: str | None = None  # the installation's workspace: which organisations it may reach
     render_review: report_service.Render | None = None
+    fleet: FleetSchedule | None = None  # where and when the fleet digest goes; None: nowhere
     posts: list[str] = field(default_factory=list)  # outbox keys to send once the unit commits
 
     def loaded(self) -> LoadedMatrix:
@@ -275,11 +277,23 @@ def done(req: Request, cmd: Command) -> Reply:
 
 
 def digest(req: Request, cmd: Command) -> Reply:
+    if cmd.text.strip().lower() == "fleet":
+        return fleet_digest(req)
     matrix = req.loaded().matrix
     kind = digest_service.kind_named(cmd.text)
     channel, key = digest_service.post_now(req.store, matrix, req.user, kind, req.now)
     req.posts.append(key)
     return Reply(f"Posted the digest in <#{channel}>.", [section(f":newspaper: Posted the digest in <#{channel}>.")])
+
+
+def fleet_digest(req: Request) -> Reply:
+    channel, key = fleet.post_now(req.store, req.matrices, req.fleet, req.user, req.now)
+    if key is None:
+        said = f"The fleet digest was asked for a moment ago: it is posted once, in <#{channel}>."
+    else:
+        req.posts.append(key)
+        said = f"Posted the fleet digest in <#{channel}>."
+    return Reply(said, [section(f":newspaper: {said}")], private=True)
 
 
 def show_fleet(req: Request, cmd: Command) -> Reply:
@@ -383,6 +397,7 @@ def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | N
                 deps.answers,
                 team,
                 deps.render_review,
+                deps.fleet,
             )
             reply = ROUTES.get(command.name, not_understood)(request, command)
     except TandemError as error:

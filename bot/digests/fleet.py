@@ -14,7 +14,7 @@ the next week's is the one to wait for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.calendar import as_utc
@@ -98,6 +98,11 @@ def latest_fleet_digest(schedule: FleetSchedule, now: datetime) -> FleetOccurren
         at = datetime.combine(day, schedule.at, zone).astimezone(UTC)
     if as_utc(now) - at > CATCH_UP:
         return None
-    year, week, _ = day.isocalendar()
-    label = f"{year}-W{week:02d}"
+    label = week_of(day)
     return FleetOccurrence(f"fleet:weekly:{label}", label, at)
+
+
+def week_of(day: date) -> str:
+    """The ISO week a day falls in, as digests are labelled: "2026-W49"."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"

@@ -59,7 +59,7 @@ def kind_named(text: str) -> str:
     if word not in KINDS:
         raise TandemError(
             f"There is no '{text.strip()}' digest: `/tandem digest` posts the daily one, "
-            "`/tandem digest weekly` the weekly SLA digest."
+            "`/tandem digest weekly` the weekly SLA digest, `/tandem digest fleet` the provider's fleet digest."
         )
     return word
 

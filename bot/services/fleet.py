@@ -1,4 +1,5 @@
-"""The provider's fleet: `/tandem fleet` for its admins, and the weekly fleet digest.
+"""The provider's fleet: `/tandem fleet` for its admins, and the weekly fleet digest (posted
+at its time, or now by `/tandem digest fleet`).
 
 A provider serves many organisations from one Tandem; its admins are the people listed as
 admins on the provider side of a matrix. Each of their clients becomes one line of counts
@@ -14,8 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.digests.fleet import KIND, ClientLine, FleetDigest, WeekTotals, latest_fleet_digest
+from bot.calendar import as_utc
+from bot.digests.fleet import KIND, ClientLine, FleetDigest, FleetSchedule, WeekTotals, latest_fleet_digest, week_of
 from bot.errors import TandemError
 from bot.matrix.model import Matrix
 from bot.outbox import NewPost, OutboxItem
@@ -93,6 +96,30 @@ def plan(deps: Deps, now: datetime) -> int:
     }
     with deps.units() as store:
         return len(store.enqueue_all([NewPost("", occurrence.key, KIND, payload, schedule.team)], now))
+
+
+def post_now(
+    store: Store, matrices: MatrixCache, schedule: FleetSchedule | None, user: str, now: datetime
+) -> tuple[str, str | None]:
+    """`/tandem digest fleet`: a provider admin posts the fleet digest now. It is queued under a
+    key naming the asker and the minute, so a request retried or sent twice posts it once;
+    returns (channel, outbox key), the key None when this minute's was already asked for."""
+    if not any(provider_admin(matrices.get(store, key).matrix, user) for key in store.organisations_of(user)):
+        raise TandemError(
+            "`/tandem digest fleet` posts the fleet digest for the provider's admins: no matrix lists you as an "
+            "admin on the provider side."
+        )
+    if schedule is None:
+        raise TandemError(
+            "There is no fleet channel to post the fleet digest in: set TANDEM_FLEET_CHANNEL to a channel in your "
+            "own workspace (and invite Tandem to it)."
+        )
+    minute = as_utc(now).replace(second=0, microsecond=0)
+    key = f"fleet:asked:{minute.isoformat()}:{user}"
+    week = week_of(as_utc(now).astimezone(ZoneInfo(schedule.timezone)).date())
+    payload = {"week": week, "at": now.isoformat(), "timezone": schedule.timezone, "channel": schedule.channel}
+    new = store.enqueue_all([NewPost("", key, KIND, payload, schedule.team)], now)
+    return schedule.channel, key if new else None
 
 
 def fleet_digest(store: Store, matrices: TickMatrices, item: OutboxItem, now: datetime) -> FleetDigest:

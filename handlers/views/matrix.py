@@ -19,7 +19,7 @@ HELP = """*Tandem* answers who owns what in the co-managed split, and keeps hand
 • `/tandem rota [key]` — who is on each rota now and next
 • `/tandem matrix [area]` · `/tandem gaps` · `/tandem confirm` — the matrix (or one area in full), its gaps; admins confirm it for their side
 • `/tandem digest [weekly]` · `/tandem export` · `/tandem evidence [review | area] [since]` — admins: post a digest now, share the handoff or audit evidence
-• `/tandem fleet` — provider admins: every client at once, worst first
+• `/tandem fleet` · `/tandem digest fleet` — provider admins: every client at once, worst first; post the fleet digest now
 • `/tandem report [2026-11 | 2026-Q4 | START..END]` — admins: share the service review page (last month by default)
 Mention me too: `@tandem who owns backups?`, `@tandem overflow P2 30 laptops to image by Friday`."""
 

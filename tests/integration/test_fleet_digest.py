@@ -127,6 +127,26 @@ def test_an_organisation_imported_during_the_week_shows_up_in_the_next(single, s
     assert "*Kestrel Dental* (<#C0KESTREL1>)" in json.dumps(second.blocks)
 
 
+def test_a_provider_admin_posts_it_now_once_and_anyone_else_is_told(single, standin):
+    tick_at(single, MONDAY)
+    standin.reset()
+    single.clock.set(MONDAY + timedelta(days=2, hours=3, seconds=10))  # Wednesday: the weekly one is out
+    ask = parse_command("/tandem", "digest fleet")
+    refused = single.answer(ask, "U0ALICE01", CHANNEL)  # a client's admin, not the provider's
+    assert "for the provider's admins" in refused.text and fleet_posts(standin) == []
+    reply = single.answer(ask, "U0PRIYA01", "D0PRIYADM1")
+    assert reply.private and reply.text == f"Posted the fleet digest in <#{FLEET}>."
+    [post] = fleet_posts(standin)
+    assert post.arg("metadata")["event_payload"]["occurrence"].startswith("fleet:asked:2026-12-02T11:30")
+    assert post.blocks[0]["text"]["text"] == "Fleet digest, week 2026-W49 (Wed 02 Dec): 2 clients"
+    assert "posted late" not in json.dumps(post.blocks)
+    single.clock.set(MONDAY + timedelta(days=2, hours=3, seconds=40))  # sent again, as by a double press
+    again = single.answer(ask, "U0PRIYA01", "D0PRIYADM1")
+    assert "asked for a moment ago" in again.text and len(fleet_posts(standin)) == 1
+    tick_at(single, MONDAY + timedelta(days=2, hours=3, minutes=1))
+    assert len(fleet_posts(standin)) == 1
+
+
 # -- installed by OAuth: the provider's own workspace posts it --------------------------------
 
 TOKENS = {
