@@ -38,6 +38,15 @@ def organisation_keys(session: Session) -> list[str]:
     return list(session.scalars(select(orm.Organisation.key).order_by(orm.Organisation.key)))
 
 
+def provider_teams(session: Session) -> dict[str, tuple[str, ...]]:
+    """Each organisation's `sides.provider.teams` (empty without a provider side), in one query."""
+    side = orm.Side
+    query = select(orm.Organisation.key, side.teams).outerjoin(
+        side, (side.organisation_id == orm.Organisation.id) & (side.key == "provider")
+    )
+    return {key: tuple(teams or ()) for key, teams in session.execute(query)}
+
+
 def matrix_fingerprint(session: Session, org_key: str) -> str | None:
     return session.scalar(select(orm.Organisation.matrix_fingerprint).where(orm.Organisation.key == org_key))
 

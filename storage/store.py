@@ -93,6 +93,9 @@ class Store:
     def matrix_fingerprint(self, org_key: str) -> str | None:
         return matrix_repo.matrix_fingerprint(self.session, org_key)
 
+    def provider_teams(self) -> dict[str, tuple[str, ...]]:
+        return matrix_repo.provider_teams(self.session)
+
     def load_matrix(self, org_key: str) -> Matrix | None:
         return matrix_repo.load_matrix(self.session, org_key)
 

@@ -16,7 +16,7 @@ from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.calendar import DAY_NAMES
-from bot.digests.fleet import FleetSchedule
+from bot.digests.fleet import FleetSchedule, provider_workspace
 from bot.errors import SettingsError
 from bot.ports import UnitOfWork
 
@@ -79,32 +79,23 @@ def read_fleet(get: Callable[[str], str | None]) -> FleetSettings:
 
 def fleet_schedule(fleet: FleetSettings, oauth: bool, units: UnitOfWork) -> FleetSchedule | None:
     """The digest's schedule, its workspace resolved (from the matrices, when installed by OAuth
-    and TANDEM_FLEET_TEAM is not set); None when no fleet channel is set."""
+    and TANDEM_FLEET_TEAM is not set: checked now, and read again at each digest); None when no
+    fleet channel is set."""
     if fleet.channel is None:
         return None
-    team = fleet.team or (_provider_team(units, fleet.channel) if oauth else None)
-    return FleetSchedule(fleet.channel, team, fleet.weekday, fleet.at, fleet.timezone)
+    derived = oauth and not fleet.team
+    team = _provider_team(units, fleet.channel) if derived else fleet.team
+    return FleetSchedule(fleet.channel, team, fleet.weekday, fleet.at, fleet.timezone, derived)
 
 
 def _provider_team(units: UnitOfWork, channel: str) -> str:
     """The one workspace every matrix names for its provider side, or a SettingsError saying why not."""
-    teams: dict[str, tuple[str, ...]] = {}
     with units(read_only=True) as store:
-        for org in store.organisation_keys():
-            matrix = store.load_matrix(org)
-            provider = matrix.side("provider") if matrix else None
-            teams[org] = provider.teams if provider else ()
-    named = sorted({team for found in teams.values() for team in found})
-    unnamed = sorted(org for org, found in teams.items() if not found)
-    if len(named) == 1 and not unnamed:
-        return named[0]
-    if len(named) > 1:
-        why = f"the matrices name several provider workspaces ({', '.join(named)})"
-    elif unnamed:
-        why = f"no workspace is named under sides.provider.teams in the matrix of {', '.join(unnamed[:3])}"
-    else:
-        why = "no matrix is loaded yet to name it under sides.provider.teams"
-    raise SettingsError(
-        f"TANDEM_FLEET_TEAM is not set and {why}: set TANDEM_FLEET_TEAM to the team id (T…) of your own workspace, "
-        f"where {channel} (TANDEM_FLEET_CHANNEL) lives and whose installation posts the weekly fleet digest."
-    )
+        team, why = provider_workspace(store.provider_teams())
+    if team is None:
+        raise SettingsError(
+            f"TANDEM_FLEET_TEAM is not set and {why}: set TANDEM_FLEET_TEAM to the team id (T…) of your own "
+            f"workspace, where {channel} (TANDEM_FLEET_CHANNEL) lives and whose installation posts the weekly "
+            "fleet digest."
+        )
+    return team

@@ -13,6 +13,7 @@ the next week's is the one to wait for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -46,13 +47,29 @@ class ClientLine:
 class FleetSchedule:
     """Where and when the weekly fleet digest is posted: `channel` in the provider's workspace
     `team` (None with one bot token: there is one workspace), on `weekday` (0 is Monday) at
-    `at` local time in `timezone`."""
+    `at` local time in `timezone`. `derived`: the team was not set but read from the matrices
+    (`provider_workspace`), so each digest reads it again, as the matrices stand then."""
 
     channel: str
     team: str | None
     weekday: int
     at: time
     timezone: str
+    derived: bool = False
+
+
+def provider_workspace(teams: Mapping[str, tuple[str, ...]]) -> tuple[str | None, str]:
+    """The one workspace every organisation names for its provider side (`teams`: each one's
+    `sides.provider.teams`), or None with the reason there is none, to be put in a sentence."""
+    named = sorted({team for found in teams.values() for team in found})
+    unnamed = sorted(org for org, found in teams.items() if not found)
+    if len(named) == 1 and not unnamed:
+        return named[0], ""
+    if len(named) > 1:
+        return None, f"the matrices name several provider workspaces ({', '.join(named)})"
+    if unnamed:
+        return None, f"no workspace is named under sides.provider.teams in the matrix of {', '.join(unnamed[:3])}"
+    return None, "no matrix is loaded yet to name it under sides.provider.teams"
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,22 @@ row belongs to no organisation (see `storage.models.Outbox`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.calendar import as_utc
-from bot.digests.fleet import KIND, ClientLine, FleetDigest, FleetSchedule, WeekTotals, latest_fleet_digest, week_of
+from bot.digests.fleet import (
+    KIND,
+    ClientLine,
+    FleetDigest,
+    FleetSchedule,
+    WeekTotals,
+    latest_fleet_digest,
+    provider_workspace,
+    week_of,
+)
 from bot.errors import TandemError
 from bot.matrix.model import Matrix
 from bot.outbox import NewPost, OutboxItem
@@ -29,6 +39,7 @@ from bot.services.matrices import MatrixCache
 from bot.services.tick_matrices import TickMatrices
 
 WEEK = timedelta(days=7)
+log = logging.getLogger(__name__)
 
 
 def provider_admin(matrix: Matrix, user: str) -> bool:
@@ -95,7 +106,26 @@ def plan(deps: Deps, now: datetime) -> int:
         "channel": schedule.channel,
     }
     with deps.units() as store:
-        return len(store.enqueue_all([NewPost("", occurrence.key, KIND, payload, schedule.team)], now))
+        team, why = workspace(store, schedule)
+        new = store.enqueue_all([NewPost("", occurrence.key, KIND, payload, team)], now)
+    if new and why:
+        log.warning(
+            "the fleet digest of %s goes through workspace %s, named at start-up: %s now; set TANDEM_FLEET_TEAM",
+            occurrence.week,
+            team,
+            why,
+        )
+    return len(new)
+
+
+def workspace(store: Store, schedule: FleetSchedule) -> tuple[str | None, str]:
+    """The workspace the fleet digest goes through: TANDEM_FLEET_TEAM, else the one the matrices
+    name for the provider as they stand (an import since start-up may have changed it). When
+    they no longer name one, the one named at start-up, with the reason (else "")."""
+    if not schedule.derived:
+        return schedule.team, ""
+    team, why = provider_workspace(store.provider_teams())
+    return (team, "") if team else (schedule.team, why)
 
 
 def post_now(
@@ -118,7 +148,7 @@ def post_now(
     key = f"fleet:asked:{minute.isoformat()}:{user}"
     week = week_of(as_utc(now).astimezone(ZoneInfo(schedule.timezone)).date())
     payload = {"week": week, "at": now.isoformat(), "timezone": schedule.timezone, "channel": schedule.channel}
-    new = store.enqueue_all([NewPost("", key, KIND, payload, schedule.team)], now)
+    new = store.enqueue_all([NewPost("", key, KIND, payload, workspace(store, schedule)[0])], now)
     return schedule.channel, key if new else None
 
 

@@ -205,6 +205,18 @@ def test_installed_by_oauth_it_is_posted_with_the_provider_workspace_s_token(oau
     assert digests == {CHANNEL: TOKENS[HOST], OSPREY_CHANNEL: TOKENS[OSPREY]}  # each client's own, as before
 
 
+def test_the_provider_workspace_is_read_as_the_matrices_stand_at_the_digest_not_at_start(oauth, standin, tmp_path):
+    moved = "T0NEWMSP01"  # the provider moved to a new workspace, and both matrices say so since start-up
+    for path in write_matrices(tmp_path):
+        path.write_text(path.read_text().replace(f"teams: [{PROVIDER}]", f"teams: [{moved}]"))
+        import_file(oauth.db, path, "test", FixedClock(IMPORTED + timedelta(hours=1)))
+    token = "xoxb-100000000008-100000000081-FAKEredkitenewbot01"
+    install(standin, oauth.container.installs.installations, moved, token)
+    tick_at(oauth, MONDAY)
+    [post] = fleet_posts(standin)
+    assert post.token == token
+
+
 def test_held_while_the_provider_workspace_is_uninstalled_and_posted_when_it_installs_again(
     oauth, standin, tmp_path, caplog
 ):
