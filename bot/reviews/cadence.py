@@ -7,7 +7,9 @@ post). Days are counted on the local wall clock, like the schedule itself, so a 
 is reminded and escalated at 14:00 even across a daylight-saving change; hours are exact.
 A stage that falls outside business hours (a weekend, a holiday, the evening) begins at the next
 opening instead: a review is work for working hours, so its reminder for a Monday review, or
-its escalation three days after a Thursday, pings nobody on the Sunday.
+its escalation three days after a Thursday, pings nobody on the Sunday. A review due when the
+business is closed counts its overdue day and its grace from the opening that announces it, so
+the owner is told before anyone is escalated to.
 
 Only the latest cycle due so far matters: once the next one falls due, an older one left
 undone is superseded rather than nagged about twice. After downtime only the highest stage
@@ -168,10 +170,11 @@ def _stages(matrix: Matrix, review: Review, due_at: datetime) -> list[tuple[str,
     """The stages of the cycle due at `due_at` with the instant each begins, in order."""
     tz, grace, opens = matrix.timezone, review.grace or DEFAULT_GRACE, matrix.calendar.next_open
     stages = [("remind", _reminder(matrix, review, due_at))] if review.remind_before else []
-    stages.append(("due", opens(due_at)))
+    told = opens(due_at)  # grace runs from when the owner is told, so a holiday never eats it
+    stages.append(("due", told))
     if grace.to_timedelta() > _ONE_DAY.to_timedelta():
-        stages.append(("overdue", opens(_shift(due_at, _ONE_DAY, tz))))
-    stages.append(("escalate", opens(_shift(due_at, grace, tz))))
+        stages.append(("overdue", opens(_shift(told, _ONE_DAY, tz))))
+    stages.append(("escalate", opens(_shift(told, grace, tz))))
     return stages
 
 

@@ -77,7 +77,7 @@ def review_blocks(
     owners = mentions(people) if people else "No owner is set in the matrix"
     lines = {
         "remind": f":calendar: Coming up: *{name}* is due {when}. {owners}",
-        "due": f":clipboard: Due today: *{name}* ({when}). {owners}, mark it done with the evidence.",
+        "due": f":clipboard: Due: *{name}* ({when}). {owners}, mark it done with the evidence.",
         "overdue": f":hourglass: Overdue: *{name}* was due {when}. {owners}",
         "escalate": f":rotating_light: Still not done: *{name}* was due {when}. Escalating to {mentions(escalate_to)}.",
     }

@@ -114,7 +114,7 @@ def test_review_cadence_reminder_due_and_done(runtime, standin):
     standin.reset()
     at(runtime, local(2027, 1, 6, 10, 0))
     [due] = [c for c in standin.calls("chat.postMessage") if "Backup restore test" in c["text"]]
-    assert "Due today" in due["text"] and "review_mark_done" in str(due.blocks)
+    assert due["text"].startswith(":clipboard: Due: *Backup restore test*") and "review_mark_done" in str(due.blocks)
     reply = runtime.answer(
         parse_command("/tandem", "done restore-test restored payroll share to a test VM"), "U0PRIYA01", CHANNEL
     )
@@ -220,7 +220,7 @@ def test_digest_now_and_reviews_list(runtime, standin):
 def test_installing_mid_cycle_announces_nothing_old(runtime, standin):
     """Reviews that fell due before the matrix was imported are not reported as overdue."""
     at(runtime, local(2026, 11, 30, 7, 1))
-    assert [t for t in texts(standin) if "Overdue" in t or "Escalating" in t or "Due today" in t] == []
+    assert [t for t in texts(standin) if "Overdue" in t or "Escalating" in t or t.startswith(":clipboard: Due:")] == []
     listing = str(runtime.answer(Command("reviews"), "U0ALICE01", CHANNEL).blocks)
     assert "overdue since" not in listing
 

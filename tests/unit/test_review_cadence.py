@@ -222,22 +222,26 @@ def test_a_reminder_on_a_saturday_waits_for_monday_morning(office_hours):
     assert next_at(office_hours, service, done, lon(2026, 10, 23, 18)) == lon(2026, 10, 26, 8)
 
 
-def test_stages_on_a_holiday_weekend_wait_for_the_first_working_morning(office_hours):
-    """Due Thu 24 Dec 10:00: overdue falls on Christmas Day, the weekend and the 28th (holidays),
-    so it comes on Tue 29 Dec at 08:00, and the escalation (grace 5 days) at 10:00 that day."""
+def test_a_review_due_on_a_holiday_is_announced_first_and_its_grace_counts_from_then(office_hours):
+    """Due Thu 24 Dec 10:00 with one day's grace: the escalation falls on Christmas Day, and the
+    weekend and the 28th are closed too, so it waits for Tue 29 Dec 08:00. Due on Christmas Day
+    itself, the owner hears it is due on the 29th at 08:00, and only from then does the grace run."""
     review = replace(
         office_hours.review("restore-test"),
         schedule="FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24;BYHOUR=10",
         remind_before=None,
+        grace=Duration(1, "d"),
     )
     due = lon(2026, 12, 24, 10)
-    assert stage(office_hours, review, NONE, lon(2026, 12, 24, 10)) == (due, "due")
-    assert stage(office_hours, review, NONE, lon(2026, 12, 28, 23, 59)) == (due, "due")
-    assert stage(office_hours, review, NONE, lon(2026, 12, 29, 8)) == (due, "overdue")
-    assert stage(office_hours, review, NONE, lon(2026, 12, 29, 10)) == (due, "escalate")
-    assert walk(office_hours, review, NONE, lon(2026, 12, 24, 10), lon(2026, 12, 31)) == [
-        (lon(2026, 12, 29, 8), "overdue"),
-        (lon(2026, 12, 29, 10), "escalate"),
+    assert walk(office_hours, review, NONE, lon(2026, 12, 24, 9), lon(2027, 1, 5)) == [
+        (due, "due"),
+        (lon(2026, 12, 29, 8), "escalate"),
+    ]
+    christmas = replace(review, schedule="FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25;BYHOUR=10", grace=Duration(3, "d"))
+    assert walk(office_hours, christmas, NONE, lon(2026, 12, 24, 9), lon(2027, 1, 5)) == [
+        (lon(2026, 12, 29, 8), "due"),
+        (lon(2026, 12, 30, 8), "overdue"),
+        (lon(2027, 1, 4, 8), "escalate"),  # 29 Dec + 3 days is 1 Jan, a holiday: the Monday after
     ]
 
 
