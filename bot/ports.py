@@ -300,6 +300,10 @@ class Notifier(Protocol):
         """The weekly fleet digest in the provider's channel, posted through its workspace `team`."""
         ...
 
+    def fleet_held_notice(self, team: str | None, to: str, channel: str, reason: str, key: str) -> tuple[str, str]:
+        """Tell a provider admin, directly in workspace `team`, that the fleet digest waits for `channel`."""
+        ...
+
     def find_posted(self, team: str | None, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         """Where an interrupted post already landed in workspace `team`'s `channel`, if it did."""
         ...

@@ -28,7 +28,7 @@ from handlers.views.handoff import changed_thread_text, opened_thread_text, root
 from handlers.views.hours import logged_text
 from handlers.views.markup import escape
 from handlers.views.matrix import matrix_changed_blocks
-from handlers.views.reminders import held_notice_text, review_blocks, sla_alert_text, sla_breach_blocks
+from handlers.views.reminders import fleet_held_text, held_notice_text, review_blocks, sla_alert_text, sla_breach_blocks
 from handlers.views.signoff import confirmed_thread_text, signoff_blocks
 
 Conversations = Callable[[str | None], Conversation]  # the conversation through a workspace (a matrix's `team`)
@@ -130,6 +130,9 @@ class ChannelNotifier:
     def fleet_digest_post(self, team: str | None, channel: str, digest: FleetDigest, key: str) -> tuple[str, str]:
         text, blocks = fleet_digest_blocks(digest)
         return channel, self.conversations(team).post(channel, text, blocks, metadata={"occurrence": key})
+
+    def fleet_held_notice(self, team: str | None, to: str, channel: str, reason: str, key: str) -> tuple[str, str]:
+        return to, self.conversations(team).post(to, fleet_held_text(channel, reason), [], metadata={"occurrence": key})
 
     def find_posted(self, team: str | None, channel: str, key: str, thread_ts: str | None = None) -> str | None:
         return self.conversations(team).find_posted(channel, key, thread_ts)

@@ -152,6 +152,14 @@ def post_now(
     return schedule.channel, key if new else None
 
 
+def provider_admins(store: Store, matrices: TickMatrices) -> list[str]:
+    """The provider admins of every matrix, each once: whom a fleet digest that cannot be posted tells."""
+    admins = []
+    for org_key in store.organisation_keys():
+        admins += [p.slack for p in matrices.get(store, org_key).admins() if p.side == "provider"]
+    return list(dict.fromkeys(admins))
+
+
 def fleet_digest(store: Store, matrices: TickMatrices, item: OutboxItem, now: datetime) -> FleetDigest:
     """The fleet as it stands at `now`: every organisation's line, worst first, and the week's totals.
 

@@ -212,7 +212,7 @@ def post_occurrence(
     matrices = matrices or TickMatrices(deps.matrices)
     if item.kind == ROOT:
         return _refresh_root(deps, item, now, matrices)
-    if item.kind == FLEET:
+    if not item.organisation:  # the fleet digest, or a notice that it waits
         return _post_fleet(deps, item, now, matrices)
     with deps.units(read_only=True) as store:
         matrix = matrices.get(store, item.organisation)
@@ -223,10 +223,14 @@ def post_occurrence(
 
 
 def _post_fleet(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices) -> tuple[str, str]:
-    """The weekly fleet digest, in the provider's channel through the provider's workspace."""
+    """The fleet digest, in the provider's channel through the provider's workspace; or, while
+    Tandem cannot post there, the notice that tells a provider admin so."""
+    team, p = item.team or None, item.payload
+    if item.kind == "notice":
+        return deps.notifier.fleet_held_notice(team, p["to"], p["channel"], p["reason"], item.key)
     with deps.units(read_only=True) as store:
         digest = fleet.fleet_digest(store, matrices, item, now)
-    return deps.notifier.fleet_digest_post(item.team or None, item.payload["channel"], digest, item.key)
+    return deps.notifier.fleet_digest_post(team, p["channel"], digest, item.key)
 
 
 ROOT_LEASE = timedelta(seconds=60)  # a refresh that died mid-send frees its root after this
@@ -326,8 +330,8 @@ def destinations(deps: Deps, items: list[OutboxItem], matrices: TickMatrices) ->
         places = store.handoff_places(about) if about else {}
         for item in items:
             try:
-                if item.kind == FLEET:
-                    channels.append(item.payload["channel"])
+                if not item.organisation:  # the fleet digest, or a notice to one of its admins
+                    channels.append(item.payload["channel"] if item.kind == FLEET else item.payload["to"])
                     continue
                 about_one = "handoff" in item.payload
                 place = places.get((item.organisation, item.payload["handoff"])) if about_one else None

@@ -148,18 +148,28 @@ class Outcome:
 def _hold(
     deps: Deps, item: OutboxItem, refused: ChannelUnavailable, now: datetime, matrices: TickMatrices
 ) -> list[str]:
-    """Hold the post for its channel; the first held there tells each admin, once."""
+    """Hold the post for its channel; the first held there tells each admin, once: the
+    organisation's, or for the fleet digest the provider admins of every matrix (in the
+    fleet's own workspace)."""
     with deps.units() as store:
-        if not store.hold(item.key, refused.channel, f"{refused.reason}: {refused.channel}") or not item.organisation:
-            return []  # the fleet digest has no matrix whose admins to tell: the log line says it
-        matrix = matrices.get(store, item.organisation)
-        keys = []
-        for admin in dict.fromkeys(p.slack for p in matrix.admins()):
-            key = f"held:{refused.channel}:{item.key}:{admin}"
-            payload = {"to": admin, "channel": refused.channel, "reason": refused.reason}
-            if store.enqueue(item.organisation, key, "notice", payload, now):
-                keys.append(key)
-        return keys
+        if not store.hold(item.key, refused.channel, f"{refused.reason}: {refused.channel}"):
+            return []
+        if item.organisation:
+            admins = [p.slack for p in matrices.get(store, item.organisation).admins()]
+        else:
+            admins = fleet.provider_admins(store, matrices)
+        notices = [
+            NewPost(
+                item.organisation,
+                f"held:{refused.channel}:{item.key}:{admin}",
+                "notice",
+                {"to": admin, "channel": refused.channel, "reason": refused.reason},
+                None if item.organisation else item.team,
+            )
+            for admin in dict.fromkeys(admins)
+        ]
+        new = store.enqueue_all(notices, now)
+        return [n.key for n in notices if n.key in new]
 
 
 def _hold_for_workspace(deps: Deps, item: OutboxItem, missing: NotInstalled) -> None:

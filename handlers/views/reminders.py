@@ -45,14 +45,21 @@ def sla_breach_blocks(
 
 def held_notice_text(matrix: Matrix, channel: str, reason: str) -> str:
     """To an admin: posts for the organisation wait, because Tandem cannot post in `channel`."""
+    return _held_text(f"for {escape(matrix.name)}", channel, reason, "name another `channel:` in the matrix")
+
+
+def fleet_held_text(channel: str, reason: str) -> str:
+    """To a provider admin: the fleet digest waits, because Tandem cannot post in the fleet channel."""
+    return _held_text("the fleet digest", channel, reason, "set TANDEM_FLEET_CHANNEL to another channel")
+
+
+def _held_text(what: str, channel: str, reason: str, elsewhere: str) -> str:
     why = {
         "not_in_channel": "I'm not a member of it: invite me there with /invite @tandem",
-        "is_archived": "it is archived: unarchive it and invite me, or name another `channel:` in the matrix",
-    }.get(
-        reason, "I cannot see it (deleted, or private without me): invite me, or name another `channel:` in the matrix"
-    )
+        "is_archived": f"it is archived: unarchive it and invite me, or {elsewhere}",
+    }.get(reason, f"I cannot see it (deleted, or private without me): invite me, or {elsewhere}")
     return (
-        f":warning: I could not post for {escape(matrix.name)} in <#{channel}>: {why}. "
+        f":warning: I could not post {what} in <#{channel}>: {why}. "
         "What I have to post there waits, and goes out as soon as I can post again."
     )
 

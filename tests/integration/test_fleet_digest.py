@@ -26,7 +26,7 @@ from bot.app.settings import Settings
 from bot.app.slack import slack_container
 from bot.clock import FixedClock
 from bot.grammar import parse_command
-from bot.services.schedule import release_workspace, tick
+from bot.services.schedule import release, release_workspace, tick
 from storage.db import Database
 from tests.conftest import ROOT, fresh_postgres_database
 from tests.integration.test_scheduler_postgres import ticks
@@ -145,6 +145,35 @@ def test_a_provider_admin_posts_it_now_once_and_anyone_else_is_told(single, stan
     assert "asked for a moment ago" in again.text and len(fleet_posts(standin)) == 1
     tick_at(single, MONDAY + timedelta(days=2, hours=3, minutes=1))
     assert len(fleet_posts(standin)) == 1
+
+
+def test_while_tandem_is_not_in_the_fleet_channel_the_provider_admins_are_told_once(single, standin):
+    def refuse_the_fleet_channel(call):
+        if call.get("channel") == FLEET:
+            return {"ok": False, "error": "not_in_channel"}
+        return standin._post_message(call)
+
+    standin.on("chat.postMessage", refuse_the_fleet_channel)
+    try:
+        report = tick_at(single, MONDAY)
+        assert report.held == 1
+        tick_at(single, MONDAY + timedelta(minutes=1))
+        tick_at(single, MONDAY + timedelta(days=7))  # next week's is held behind it, and tells nobody again
+    finally:
+        standin.on("chat.postMessage", standin._post_message)
+    [told] = [c for c in standin.calls("chat.postMessage") if c["channel"] == "U0PRIYA01"]  # the one provider admin
+    assert told["text"].startswith(
+        ":warning: I could not post the fleet digest in <#C0FLEET001>: I'm not a member of it: invite me there"
+    )
+    assert not [c for c in standin.calls("chat.postMessage") if c["channel"] in ("U0ALICE01", "U0SAM0001")]
+
+    standin.reset()
+    release(single.deps, FLEET)  # Tandem is invited: what was held goes out
+    posted = [c.blocks[0]["text"]["text"] for c in fleet_posts(standin)]
+    assert sorted(posted) == [
+        "Fleet digest, week 2026-W49 (Mon 30 Nov): 2 clients",
+        "Fleet digest, week 2026-W50 (Mon 07 Dec): 2 clients",
+    ]
 
 
 # -- installed by OAuth: the provider's own workspace posts it --------------------------------
