@@ -175,14 +175,14 @@ class Origin:
 
     team: str | None = None
     actor_team: str | None = None
+    org_wide: bool = False  # `team` is an Enterprise Grid org, installed for all its workspaces
 
     @property
     def external(self) -> bool:
-        """The person acts from a workspace other than the installation's. An org-wide install
-        (an `E…` installation) serves every workspace of its Enterprise Grid org, and payloads
-        do not say which org a person's workspace belongs to: nobody counts as external there."""
-        grid = bool(self.team and self.team.startswith("E"))
-        return bool(self.team and self.actor_team and self.actor_team != self.team and not grid)
+        """The person acts from a workspace other than the installation's. On an org-wide install
+        that is every workspace but the org's id itself, and payloads do not say which org a
+        workspace belongs to: Slack is asked (`handlers.middleware.strangers`)."""
+        return bool(self.team and self.actor_team and self.actor_team != self.team)
 
 
 def origin(body: dict[str, Any]) -> Origin:
@@ -206,7 +206,8 @@ def origin(body: dict[str, Any]) -> Origin:
     actor = user.get("team_id") or event.get("user_team") or event.get("team")
     if "command" in body:
         actor = body.get("team_id")
-    return Origin(_optional_id(installation, "team"), _optional_id(actor, "user team"))
+    org_wide = bool(org_wide and enterprise)
+    return Origin(_optional_id(installation, "team"), _optional_id(actor, "user team"), org_wide)
 
 
 Input = SlashCommand | Mention | HomeOpened | Press | Shortcut | Submission | Joined

@@ -3,7 +3,8 @@
 In a shared channel the other organisation's members can press every button Tandem posts.
 Before any listener runs, a person acting from a workspace other than the installation's
 is looked up in the matrix of the channel; one it does not list is told so, with the
-admins who can add them (`bot.services.matrices.admit`), and nothing else happens.
+admins who can add them (`bot.services.matrices.admit`), and nothing else happens. On an
+org-wide install, the org's own workspaces are no other workspace (`org_teams`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.errors import TandemError, plain
 from bot.services.deps import Deps
 from bot.services.matrices import admit
 from handlers.inputs import Origin
+from handlers.middleware.org_teams import OrgWorkspaces
 from handlers.middleware.refusals import TOLD, refuse
 from handlers.views.markup import words
 
@@ -26,10 +28,16 @@ log = logging.getLogger(__name__)
 
 
 class ExternalPeopleListed(Middleware):
+    def __init__(self) -> None:
+        self.orgs = OrgWorkspaces()
+
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         value, origin = req.context.get("input"), req.context.get("origin")
         if not isinstance(value, TOLD) or not isinstance(origin, Origin) or not origin.external:
             return next()
+        assert origin.team is not None and origin.actor_team is not None  # as `external` says
+        if origin.org_wide and self.orgs.within(req.context.client, origin.team, origin.actor_team):
+            return next()  # a sibling workspace of the org
         deps: Deps = req.context["tandem"]
         try:
             with deps.units(read_only=True) as store:

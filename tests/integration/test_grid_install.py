@@ -31,6 +31,7 @@ LEGAL_CHANNEL, FINANCE_CHANNEL = "C0OSPLAW01", "C0OSPFIN01"
 ORG_BOT = "W0TANDEMG1"
 ALICE, BEN = "U0ALICE01", "U0BEN0001"  # Alice is in Legal's matrix, Ben in Finance's
 OUTSIDER = "U0OSPOPS01"  # works for Osprey in the Legal workspace, listed in no matrix
+STRANGER, ELSEWHERE = "U0RKMGR001", "T0MSP00001"  # from another company's workspace, across Slack Connect
 
 
 def client(key: str, name: str, channel: str, people: str) -> str:
@@ -67,6 +68,7 @@ def bot(standin, tmp_path_factory):
     assert run.returncode == 0, run.stderr
     process.database = folder / "tandem.db"  # type: ignore[attr-defined]
     process.started = datetime.now(UTC).replace(microsecond=0)  # type: ignore[attr-defined]
+    standin.org_teams[ORG] = [LEGAL, FINANCE]  # what auth.teams.list answers with the org's token
     with process:
         status, page = install(process, standin, sample("org_wide_install"))
         assert status == 200, page
@@ -141,6 +143,7 @@ def test_each_workspace_is_answered_from_its_own_channels_matrix(bot, standin):
     status, reply = send_command(bot, "backups", BEN, FINANCE_CHANNEL, FINANCE, standin.response_url("finance"))
     assert status == 200 and "Osprey Finance backups" in json.dumps(reply) and "Legal" not in json.dumps(reply)
     assert {c.get("team_id") for c in only_the_org_token(standin) if c.method == "auth.test"} <= {LEGAL, FINANCE}
+    assert len(standin.calls("auth.teams.list")) == 1  # the org's workspaces, asked once and kept
 
 
 def test_a_mention_in_a_workspace_of_the_org_is_answered_with_the_orgs_token(bot, standin):
@@ -158,7 +161,15 @@ def test_someone_from_a_sibling_workspace_of_the_org_is_not_an_outsider(bot, sta
     [answer] = standin.wait_for("chat.postMessage")
     assert answer["channel"] == FINANCE_CHANNEL and "Osprey Finance backups" in json.dumps(answer.blocks)
     assert standin.calls("chat.postEphemeral") == []
-    assert "does not list you" not in bot.output()
+
+
+def test_someone_from_outside_the_org_whom_no_matrix_lists_is_told_so(bot, standin):
+    request = mention("who owns backups?", STRANGER, FINANCE_CHANNEL, FINANCE, ELSEWHERE)
+    assert sr.post(bot.events_url, *request)[0] == 200
+    [told] = standin.wait_for("chat.postEphemeral")
+    assert told["user"] == STRANGER and "does not list you" in told["text"]
+    assert standin.calls("chat.postMessage") == []
+    only_the_org_token(standin)
 
 
 def test_outside_the_channels_a_person_is_found_in_the_matrices_bound_to_the_org(bot, standin):

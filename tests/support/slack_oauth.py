@@ -9,6 +9,7 @@ Replies are the samples in /work/shared/slack/oauth/oauth_v2_access.json and aut
 auth.test answers for that workspace). A reply with a `refresh_token` rotates: the
 `grant_type=refresh_token` exchange hands out the next token, and the old refresh token is
 spent. `revoke(token)` makes every later call with it `token_revoked`, as after an uninstall.
+An org-wide install's token answers `auth.teams.list` with the workspaces set in `org_teams`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class OAuthMethods:
         self.installed: dict[str, dict] = {}  # token → its workspace's auth.test reply
         self.refresh_tokens: dict[str, dict] = {}  # unspent refresh token → the install reply it renews
         self.revoked: set[str] = set()
+        self.org_teams: dict[str, list[str]] = {}  # Enterprise Grid org → the workspaces its org-wide app serves
         self._rotations = itertools.count(1)
 
     def offer(self, code: str, reply: dict[str, Any]) -> None:
@@ -56,6 +58,17 @@ class OAuthMethods:
             if reply.get("is_enterprise_install")
             else reply["team_id"]
         )
+
+    def _teams_list(self, call: Call) -> dict:
+        """auth.teams.list: the workspaces of the org a token was installed in org-wide, in pages of `limit`."""
+        org = (self.installed.get(call.token or "") or {}).get("enterprise_id")
+        if org not in self.org_teams:
+            return {"ok": False, "error": "not_allowed_token_type" if org is None else "missing_scope"}
+        teams = self.org_teams[org]
+        start, size = int(call.get("cursor") or 0), int(call.get("limit") or 100)
+        page = [{"id": team, "name": team} for team in teams[start : start + size]]
+        more = str(start + size) if start + size < len(teams) else ""
+        return {"ok": True, "teams": page, "response_metadata": {"next_cursor": more}}
 
     def _client_ok(self, call: Call) -> bool:
         auth = call.headers.get("authorization", "")

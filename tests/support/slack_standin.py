@@ -204,7 +204,10 @@ class SlackStandIn(WebApiMethods, OAuthMethods):
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._cond = threading.Condition(threading.RLock())
-        self._handlers: dict[str, Callable[[Call], dict]] = self.method_handlers()
+        self._handlers: dict[str, Callable[[Call], dict]] = {
+            **self.method_handlers(),
+            "auth.teams.list": self._teams_list,
+        }
         self.users: dict[str, dict] = {}  # extra/overriding users.info fields per user
         self.channels: dict[str, dict] = {}  # extra/overriding conversations.info fields
         self.reset_oauth()  # installs outlive reset(), as workspaces outlive one test's calls

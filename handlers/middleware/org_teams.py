@@ -1,0 +1,64 @@
+"""Which workspaces belong to an Enterprise Grid org that installed Tandem org-wide.
+
+Payloads name the workspace a person acts from, never whether it is one of the org's. Someone
+from a sibling workspace is no outsider there; someone from another company, across a Slack
+Connect channel, is. `auth.teams.list` (with the org's own token) lists the org's workspaces;
+the list is kept for `KEPT` seconds per org, so a request costs no call in the usual case. When
+Slack does not answer, nobody is taken for an outsider: the party rules still decide.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+log = logging.getLogger(__name__)
+KEPT = 600  # seconds an org's list of workspaces is used before it is asked for again
+PAGE = 1000  # the most auth.teams.list returns at once
+
+
+class OrgWorkspaces:
+    def __init__(self, wall: Callable[[], float] = time.monotonic) -> None:
+        self.wall = wall
+        self._kept: dict[str, tuple[float, frozenset[str] | None]] = {}
+        self._lock = threading.Lock()
+
+    def within(self, client: WebClient | None, org: str, team: str) -> bool:
+        """`team` is the org itself or one of its workspaces (or Slack could not say)."""
+        if team == org:
+            return True
+        teams = self._teams(client, org)
+        return teams is None or team in teams
+
+    def _teams(self, client: WebClient | None, org: str) -> frozenset[str] | None:
+        now = self.wall()
+        with self._lock:
+            kept = self._kept.get(org)
+        if kept is not None and now - kept[0] < KEPT:
+            return kept[1]
+        teams = _listed(client, org) if client is not None else None
+        with self._lock:
+            self._kept[org] = (now, teams)
+        return teams
+
+
+def _listed(client: WebClient, org: str) -> frozenset[str] | None:
+    teams: set[str] = set()
+    cursor = None
+    try:
+        while True:
+            page = client.auth_teams_list(limit=PAGE, cursor=cursor)
+            teams.update(team["id"] for team in page.get("teams") or [] if isinstance(team, dict) and "id" in team)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return frozenset(teams)
+    except (SlackApiError, OSError) as error:
+        log.warning(
+            "could not list the workspaces of org %s (%s): nobody from another workspace is refused there", org, error
+        )
+        return None
