@@ -54,7 +54,7 @@ def on_provider_side(matrix: Matrix, user: str) -> bool:
 
 def clients(store: Store, matrices: MatrixCache, user: str, now: datetime) -> list[ClientLine]:
     """One line per organisation where `user` is a provider admin, worst first."""
-    lines = [line for _, line in served(store, matrices, user, now, provider_admin)]
+    lines = [line for _, line in worst_first(store, serving(store, matrices, user, provider_admin), now)]
     if not lines:
         raise TandemError(
             "`/tandem fleet` lists a provider's clients for its admins: no matrix lists you as an admin "
@@ -63,16 +63,16 @@ def clients(store: Store, matrices: MatrixCache, user: str, now: datetime) -> li
     return lines
 
 
-def served(
-    store: Store, matrices: MatrixCache, user: str, now: datetime, serves: Callable[[Matrix, str], bool]
-) -> list[tuple[Matrix, ClientLine]]:
-    """Each organisation whose matrix `serves(matrix, user)`, with its line, worst first."""
-    found = []
-    for org_key in store.organisations_of(user):
-        matrix = matrices.get(store, org_key).matrix
-        if serves(matrix, user):
-            found.append((matrix, _line(store, matrix, now)))
-    return sorted(found, key=lambda pair: pair[1].urgency)
+def serving(store: Store, matrices: MatrixCache, user: str, serves: Callable[[Matrix, str], bool]) -> list[Matrix]:
+    """The matrices of the organisations `user` serves, as `serves(matrix, user)` decides."""
+    found = (matrices.get(store, org_key).matrix for org_key in store.organisations_of(user))
+    return [matrix for matrix in found if serves(matrix, user)]
+
+
+def worst_first(store: Store, found: list[Matrix], now: datetime) -> list[tuple[Matrix, ClientLine]]:
+    """Each of these organisations with its line, the one needing attention first."""
+    lines = [(matrix, _line(store, matrix, now)) for matrix in found]
+    return sorted(lines, key=lambda pair: pair[1].urgency)
 
 
 def _line(store: Store, matrix: Matrix, now: datetime) -> ClientLine:

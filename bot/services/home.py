@@ -18,7 +18,7 @@ from bot.ownership.cover import LeavePeriod
 from bot.ports import Store
 from bot.reviews.cadence import ReviewStatus
 from bot.services import reviews, signoff
-from bot.services.fleet import on_provider_side, served
+from bot.services.fleet import on_provider_side, serving, worst_first
 from bot.services.matrices import MatrixCache
 
 
@@ -72,11 +72,11 @@ class FleetHome:
 def fleet_home(store: Store, matrices: MatrixCache, user: str, now: datetime, limit: int = 3) -> FleetHome | None:
     """The Home of someone on the provider side of several organisations; None for anyone else,
     whose Home is their one organisation's (`build`)."""
-    found = served(store, matrices, user, now, on_provider_side)
-    if len(found) < 2:
+    found = serving(store, matrices, user, on_provider_side)
+    if len(found) < 2:  # counted before any client's numbers are
         return None
     entries = []
-    for matrix, line in found:
+    for matrix, line in worst_first(store, found, now):
         mine = store.handoffs_involving(matrix.organisation, user, limit * 2)
         entries.append(ClientHome(matrix, line, tuple(h for h in mine if h.assignee == user)[:limit]))
     return FleetHome(tuple(entries), now)
