@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, or_, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.handoffs.listing import HandoffFilter
@@ -126,17 +126,21 @@ def place(session: Session, handoff_id: int, channel: str, ts: str) -> None:
     session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(channel=channel, ts=ts))
 
 
+_ROOT = update(_HANDOFFS).where(_HANDOFFS.c.id == bindparam("handoff"))
+_SENDING_ROOT = _ROOT.values(root_sending_until=bindparam("until"))
+_SHOW_ROOT = _ROOT.values(root_version=bindparam("shown"), root_sending_until=None)
+_SHOW_CURRENT_ROOT = _SHOW_ROOT.where(_HANDOFFS.c.version <= bindparam("shown"))
+
+
 def sending_root(session: Session, handoff_id: int, until: datetime) -> None:
-    session.execute(update(_HANDOFFS).where(_HANDOFFS.c.id == handoff_id).values(root_sending_until=until))
+    session.execute(_SENDING_ROOT, {"handoff": handoff_id, "until": until})
 
 
 def show_root(session: Session, handoff_id: int, version: int, current_only: bool = False) -> bool:
     """The root shows `version`, and no refresh holds it any more; with `current_only`, only if
     no newer version has been committed (False then: the root is still held, to send that)."""
-    query = update(_HANDOFFS).where(_HANDOFFS.c.id == handoff_id)
-    if current_only:
-        query = query.where(_HANDOFFS.c.version <= version)
-    return rowcount(session.execute(query.values(root_version=version, root_sending_until=None))) == 1
+    query = _SHOW_CURRENT_ROOT if current_only else _SHOW_ROOT
+    return rowcount(session.execute(query, {"handoff": handoff_id, "shown": version})) == 1
 
 
 def reschedule(session: Session, handoff_id: int, due_at: datetime | None, alert_at: datetime | None) -> None:
@@ -144,15 +148,24 @@ def reschedule(session: Session, handoff_id: int, due_at: datetime | None, alert
     session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(due_at=due_at, alert_at=alert_at))
 
 
-def _one(org_id: int, handoff_id: int, lock: bool):
-    """One handoff's row as a Core select: a scheduler tick reads one per post, and ORM
-    entities cost several times the CPU for a value that is converted at once."""
-    query = select(_HANDOFFS).where(_HANDOFFS.c.id == handoff_id, _HANDOFFS.c.organisation_id == org_id)
-    return query.with_for_update() if lock else query
+# One handoff's row as a Core select, built once: a scheduler tick reads one per post, and
+# ORM entities (and building the statement) cost several times the CPU of the read itself.
+_ONE = select(_HANDOFFS).where(_HANDOFFS.c.id == bindparam("handoff"), _HANDOFFS.c.organisation_id == bindparam("org"))
+_ONE_LOCKED = _ONE.with_for_update()
+_PLACES = select(_HANDOFFS.c.organisation_id, _HANDOFFS.c.id, _HANDOFFS.c.channel, _HANDOFFS.c.ts).where(
+    _HANDOFFS.c.id.in_(bindparam("handoffs", expanding=True))
+)
 
 
-def get(session: Session, org_id: int, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:
-    row = session.execute(_one(org_id, handoff_id, lock)).first()
+def _one(session: Session | Connection, org_id: int, handoff_id: int, lock: bool):
+    return session.execute(_ONE_LOCKED if lock else _ONE, {"handoff": handoff_id, "org": org_id}).first()
+
+
+def get(
+    session: Session | Connection, org_id: int, org_key: str, handoff_id: int, lock: bool = False
+) -> Handoff | None:
+    """Through a session, or a plain connection for `storage.quick`."""
+    row = _one(session, org_id, handoff_id, lock)
     return to_domain(row, org_key) if row else None
 
 
@@ -161,7 +174,7 @@ def root_of(
 ) -> tuple[Handoff, int, datetime | None] | None:
     """The handoff locked for a refresh of its root message, with the version the root shows
     (0: none refreshed yet) and until when a refresh in flight holds it (None: none)."""
-    row = session.execute(_one(org_id, handoff_id, lock=True)).first()
+    row = _one(session, org_id, handoff_id, lock=True)
     return (to_domain(row, org_key), row.root_version or 0, row.root_sending_until) if row else None
 
 
@@ -169,11 +182,8 @@ def places(session: Session, handoffs: list[tuple[int, int]]) -> dict[tuple[int,
     """(channel, ts) of each of these (organisation id, handoff id) that exists, in one query."""
     if not handoffs:
         return {}
-    ids = {number for _, number in handoffs}
-    query = select(_HANDOFFS.c.organisation_id, _HANDOFFS.c.id, _HANDOFFS.c.channel, _HANDOFFS.c.ts).where(
-        _HANDOFFS.c.id.in_(ids)
-    )
-    return {(org, number): (channel, ts) for org, number, channel, ts in session.execute(query)}
+    rows = session.execute(_PLACES, {"handoffs": sorted({number for _, number in handoffs})})
+    return {(org, number): (channel, ts) for org, number, channel, ts in rows}
 
 
 def _open(org_id: int):

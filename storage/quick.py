@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -143,18 +143,27 @@ class QuickReads:
         self._changes: dict[int, _ChangeSets] = {}
         self._handoffs: dict[int, _Handoffs] = {}
         self._lock = threading.Lock()
-        self._own = threading.local()  # .connection: this thread's driver connection
+        self._own = threading.local()  # .sql: this thread's own connection
+
+    def _sql(self) -> Connection:
+        """This thread's own connection, outside the pool: made by the engine (its connect hooks
+        ran), never handed to anyone else, in autocommit on PostgreSQL."""
+        connection: Connection | None = getattr(self._own, "sql", None)
+        if connection is None:
+            connection = self.engine.connect()
+            if self.engine.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.detach()
+            self._own.sql = connection
+        return connection
 
     def _connection(self) -> Any:
-        connection: Any = getattr(self._own, "connection", None)
-        if connection is None:
-            fairy = self.engine.raw_connection()  # made by the engine: its connect hooks ran
-            fairy.detach()  # ours from now on, never handed to anyone else
-            connection = fairy.dbapi_connection
-            if self.engine.dialect.name == "postgresql":
-                connection.autocommit = True
-            self._own.connection = connection
-        return connection
+        """The driver connection under `_sql()`, for the locating query's plain cursor."""
+        return self._sql().connection.dbapi_connection
+
+    def _drop(self) -> None:
+        """Forget this thread's connection (the server went away, or the file did): the next read makes one."""
+        self._own.sql = None
 
     def _rows(self, params: dict) -> list:
         """`LOCATE_SQL`'s rows, or only the first rank's when the channel's organisation settles it
@@ -177,11 +186,11 @@ class QuickReads:
         try:
             return pick(self._rows(params))
         except error_class:
-            self._own.connection = None  # dropped: the server went away, or the file did
+            self._drop()
         try:
             return pick(self._rows(params))
         except error_class as error:
-            self._own.connection = None
+            self._drop()
             raise DBAPIError.instance(self._locate_sql, params, error, error_class) from error
 
     def _leave_from(self, found: Located, start: datetime) -> _Leave:
@@ -258,6 +267,19 @@ class QuickReads:
         if only is None or only.breached_at is None:
             return list(listing.urgent[:limit])
         return list(listing.urgent[: min(limit, bisect_left(listing.due, only.breached_at))])
+
+    def handoff_now(self, org_id: int, org_key: str, number: int) -> Handoff | None:
+        """One handoff as committed now, on this thread's connection: no session, pool checkout
+        or transaction (a scheduler tick reads one before each post)."""
+        try:
+            return handoff_repo.get(self._sql(), org_id, org_key, number)
+        except DBAPIError:
+            self._drop()
+        try:
+            return handoff_repo.get(self._sql(), org_id, org_key, number)
+        except DBAPIError:
+            self._drop()
+            raise
 
     def handoff(self, found: Located, number: int) -> Handoff | None:
         held = self._handoffs_of(found)

@@ -306,7 +306,9 @@ class Store:
     def get_handoff(self, org_key: str, handoff_id: int, lock: bool = False) -> Handoff | None:
         """One handoff; `lock` holds it (FOR UPDATE on PostgreSQL) so two clicks apply in turn."""
         found = self._located.get(org_key)
-        if self._quick is not None and found is not None and not lock:
+        if self._quick is not None and not lock:
+            if found is None:  # not a located request: read as committed now
+                return self._quick.handoff_now(self._org_id(org_key), org_key, handoff_id)
             return self._quick.handoff(found, handoff_id)
         return handoff_repo.get(self.session, self._org_id(org_key), org_key, handoff_id, lock)
 
