@@ -1,0 +1,40 @@
+"""The workspaces of an Enterprise Grid org, asked of the Slack stand-in with the org's token:
+every page of `auth.teams.list`, kept for a while, and nobody refused when Slack cannot say."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from handlers.middleware.org_teams import KEPT, OrgWorkspaces
+from tests.integration.test_oauth_install import sample
+from tests.support.slack_oauth import CLIENT_ID, CLIENT_SECRET
+
+ORG = "E0OSPREY01"
+
+
+def org_client(standin) -> WebClient:
+    """The org-wide install's token, granted by the stand-in as the redirect would have it."""
+    standin.offer("code-org", sample("org_wide_install"))
+    reply = WebClient(base_url=standin.base_url).oauth_v2_access(
+        client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code="code-org"
+    )
+    return WebClient(token=reply["access_token"], base_url=standin.base_url)
+
+
+def test_every_page_is_read_and_kept_until_it_is_stale(standin):
+    client = org_client(standin)
+    standin.org_teams[ORG] = [f"T{n:09d}" for n in range(1500)]  # two pages of a thousand at most
+    now = [1000.0]
+    orgs = OrgWorkspaces(wall=lambda: now[0])
+    assert orgs.within(client, ORG, "T000001499") and orgs.within(client, ORG, ORG)
+    assert not orgs.within(client, ORG, "T0MSP00001")  # another company's workspace
+    assert len(standin.calls("auth.teams.list")) == 2
+    now[0] += KEPT + 1
+    standin.org_teams[ORG].append("T0NEWWS001")  # added to the app since
+    assert orgs.within(client, ORG, "T0NEWWS001") and len(standin.calls("auth.teams.list")) == 4
+
+
+def test_when_slack_cannot_say_nobody_is_taken_for_an_outsider(standin):
+    client = org_client(standin)
+    standin.fail("auth.teams.list", "internal_error")
+    assert OrgWorkspaces().within(client, ORG, "T0MSP00001")
