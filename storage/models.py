@@ -312,6 +312,17 @@ class HandoffVersion(Base):
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
+class ReviewVersion(Base):
+    """Moved on by every review completion and every review timer added or removed
+    (`storage.schedule_repo.reviews_moved_on`), so that `/tandem reviews` can keep an
+    organisation's completions and timer starts in memory (`storage.quick`)."""
+
+    __tablename__ = "review_versions"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
 class Handoff(Base):
     """A handoff or overflow request between the two sides, with its SLA clock inputs."""
 

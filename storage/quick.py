@@ -4,12 +4,13 @@
 belongs to and whether what this process holds in memory for it is still current. One
 indexed query answers both: the organisation (by channel, else by the asker, else the only
 one, within what the installation's workspace may reach) with its `matrix_version`,
-`leave_version`, `signoff_version` and handoff version, which every import, every leave or
-cover write, every matrix change set or confirmation and every handoff opened or stepped
-moves on in its own transaction. The matrix is cached on the first version
-(`bot.services.matrices.MatrixCache`), current leave, the change sets and what `/tandem sla`
-and `status` list of the open handoffs here on the others, so an import, a `/tandem cover`, a
-Confirm or a handoff by any process is seen by the very next request, with no time-based
+`leave_version`, `signoff_version`, handoff version and review version, which every import,
+every leave or cover write, every matrix change set or confirmation, every handoff opened or
+stepped and every review completed or scheduled moves on in its own transaction. The matrix
+is cached on the first version (`bot.services.matrices.MatrixCache`), current leave, the
+change sets, what `/tandem sla` and `status` list of the open handoffs and what `/tandem
+reviews` reads here on the others, so an import, a `/tandem cover`, a Confirm, a handoff or a
+`/tandem done` by any process is seen by the very next request, with no time-based
 staleness. The same query serves units that write (`Store.locate`), through their session.
 
 Through the ORM session this cost ~0.5 ms of CPU per request; through a driver cursor it
@@ -37,7 +38,7 @@ from bot.contract.signoff import ChangeSet
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.ownership.cover import LeavePeriod
-from storage import handoff_repo, signoff_repo
+from storage import handoff_repo, schedule_repo, signoff_repo
 from storage import models as orm
 
 # An organisation a workspace's request may belong to: one bound to that team, or one bound
@@ -50,7 +51,8 @@ _IN_TEAM = (
 # rank 1: the channel's organisation; 2: each of the asker's; 3: the first two at all
 _VERSIONS = (
     "o.key, o.id, o.matrix_version, o.leave_version, o.signoff_version, "
-    "COALESCE((SELECT v.version FROM handoff_versions v WHERE v.organisation_id = o.id), 0)"
+    "COALESCE((SELECT v.version FROM handoff_versions v WHERE v.organisation_id = o.id), 0), "
+    "COALESCE((SELECT r.version FROM review_versions r WHERE r.organisation_id = o.id), 0)"
 )
 LOCATE_SQL = (
     f"SELECT {_VERSIONS}, 1 FROM organisations o WHERE o.channel = :channel "
@@ -81,6 +83,7 @@ class Located:
     leave_version: int
     signoff_version: int
     handoff_version: int = 0
+    review_version: int = 0
 
     @property
     def versions(self) -> tuple[int, int, int]:
@@ -92,9 +95,9 @@ def pick(rows: Sequence[Sequence]) -> Located | None:
     """From `LOCATE_SQL`'s rows: the channel's organisation, else the asker's if they are in
     exactly one, else the only organisation there is."""
     for rank in (1, 2, 3):
-        found = {row[1]: row for row in rows if row[6] == rank}
+        found = {row[1]: row for row in rows if row[7] == rank}
         if len(found) == 1 or (rank == 1 and found):
-            return Located(*next(iter(found.values()))[:6])
+            return Located(*next(iter(found.values()))[:7])
     return None
 
 
@@ -109,6 +112,15 @@ class _Leave:
 class _ChangeSets:
     version: int
     changes: tuple[ChangeSet, ...]
+
+
+@dataclass(frozen=True)
+class _Reviews:
+    """What `/tandem reviews` reads, while the review version holds."""
+
+    version: int
+    completions: dict[str, frozenset[datetime]]
+    starts: dict[tuple[str, str], datetime]
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,7 @@ class QuickReads:
         self._leave: dict[int, _Leave] = {}
         self._changes: dict[int, _ChangeSets] = {}
         self._handoffs: dict[int, _Handoffs] = {}
+        self._reviews: dict[int, _Reviews] = {}
         self._lock = threading.Lock()
         self._own = threading.local()  # .sql: this thread's own connection
 
@@ -228,6 +241,25 @@ class QuickReads:
             with self._lock:
                 self._changes[found.org_id] = held
         return list(held.changes)
+
+    def _reviews_of(self, found: Located) -> _Reviews:
+        held = self._reviews.get(found.org_id)
+        if held is None or held.version != found.review_version:
+            with Session(self.engine) as session:
+                done = schedule_repo.all_completions(session, found.org_id)
+                starts = schedule_repo.timer_starts(session, found.org_id)
+            held = _Reviews(found.review_version, done, starts)
+            with self._lock:
+                self._reviews[found.org_id] = held
+        return held
+
+    def all_completions(self, found: Located) -> dict[str, frozenset[datetime]]:
+        """Each review's completed cycles, from memory while `found.review_version` is the one read."""
+        return dict(self._reviews_of(found).completions)
+
+    def timer_starts(self, found: Located) -> dict[tuple[str, str], datetime]:
+        """When each review and digest was first scheduled, from memory likewise."""
+        return dict(self._reviews_of(found).starts)
 
     def _handoffs_of(self, found: Located) -> _Handoffs:
         versions = (found.matrix_version, found.handoff_version)

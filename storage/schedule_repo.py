@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, or_, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from bot.outbox import DueTimer, OutboxItem
@@ -98,10 +98,13 @@ def replace_timers(
             session.add(orm.Timer(organisation_id=org_id, kind=kind, subject=subject, next_at=next_at, since=now))
         else:
             row.next_at = next_at
+    if existing.keys() != timers.keys():
+        reviews_moved_on(session, org_id)
 
 
 def set_timers(session: Session, org_id: int, timers: dict[tuple[str, str], datetime | None], now: datetime) -> None:
     """Set just these timers ((kind, subject) -> next_at); one that does not exist yet starts now."""
+    started = False
     for (kind, subject), next_at in timers.items():
         changed = session.execute(
             update(orm.Timer)
@@ -110,6 +113,9 @@ def set_timers(session: Session, org_id: int, timers: dict[tuple[str, str], date
         )
         if rowcount(changed) == 0:
             session.add(orm.Timer(organisation_id=org_id, kind=kind, subject=subject, next_at=next_at, since=now))
+            started = True
+    if started:
+        reviews_moved_on(session, org_id)
 
 
 def enqueue_all(session: Session, rows: list[tuple[int | None, str, str, dict, str | None]], now: datetime) -> set[str]:
@@ -299,7 +305,7 @@ def all_completions(session: Session, org_id: int) -> dict[str, frozenset[dateti
 def add_completion(
     session: Session, org_id: int, review_key: str, due_at: datetime, done_at: datetime, done_by: str, evidence: str
 ) -> bool:
-    return insert_if_absent(
+    added = insert_if_absent(
         session,
         orm.ReviewCompletion,
         {
@@ -311,6 +317,23 @@ def add_completion(
             "evidence": evidence,
         },
     )
+    if added:
+        reviews_moved_on(session, org_id)
+    return added
+
+
+_REVIEWS_MOVE_ON = text(
+    "INSERT INTO review_versions (organisation_id, version) VALUES (:org_id, 1) "
+    "ON CONFLICT (organisation_id) DO UPDATE SET version = review_versions.version + 1"
+)
+
+
+def reviews_moved_on(session: Session, org_id: int) -> None:
+    """Bump the organisation's review version, in the transaction that completed a cycle or
+    added or removed a timer (what `/tandem reviews` reads: completions and timer starts).
+    As `handoff_repo.moved_on`, the row stays locked until that transaction commits, so
+    versions count up in commit order."""
+    session.execute(_REVIEWS_MOVE_ON, {"org_id": org_id})
 
 
 def completion(session: Session, org_id: int, review_key: str, due_at: datetime) -> Completed | None:

@@ -361,6 +361,9 @@ class Store:
 
     def timer_starts(self, org_key: str) -> dict[tuple[str, str], datetime]:
         """When each review and digest was first scheduled."""
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None:
+            return self._quick.timer_starts(found)
         return schedule_repo.timer_starts(self.session, self._org_id(org_key))
 
     def timer_start(self, org_key: str, kind: str, subject: str) -> datetime | None:
@@ -407,6 +410,9 @@ class Store:
         return schedule_repo.completions(self.session, self._org_id(org_key), review_key)
 
     def all_completions(self, org_key: str) -> dict[str, frozenset[datetime]]:
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None:
+            return self._quick.all_completions(found)
         return schedule_repo.all_completions(self.session, self._org_id(org_key))
 
     def completion(self, org_key: str, review_key: str, due_at: datetime) -> Completed | None:

@@ -126,6 +126,7 @@ READS = (
     ("/tandem", "sla"),
     ("/tandem", "sla breached"),
     ("/tandem", "status 1"),
+    ("/tandem", "reviews"),
 )
 
 
@@ -205,6 +206,26 @@ def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(sta
         assert "In progress" in status and f"<@{SAM}>" in status, status
         assert f"<@{SAM}>" in said(reader.answer("/tandem", "sla", PRIYA))
     finally:
+        reader.close()
+
+
+def test_a_review_done_by_another_replica_is_in_the_next_answer(standin, database):
+    """The other replica is a second app on the same database, with a memory of its own: the
+    review's cycle is due on a day the wall clock is not at."""
+    reader = SlackApp(standin, database, datetime(2027, 1, 4, 12, 0, tzinfo=UTC), http=True)
+    reader.clock.set(datetime(2027, 1, 6, 15, 0, tzinfo=UTC))  # the restore test was due at 10:00
+    writer = SlackApp(standin, database, datetime(2027, 1, 6, 15, 0, tzinfo=UTC))
+    checkouts = []
+    event.listen(reader.db.engine, "checkout", lambda *_: checkouts.append(1))
+    try:
+        assert "(`restore-test`)" in said(reader.answer("/tandem", "reviews", PRIYA))  # now in memory
+        checkouts.clear()
+        assert "(`restore-test`)" in said(reader.answer("/tandem", "reviews", PRIYA)) and checkouts == []
+        done = writer.answer("/tandem", "done restore-test restored 3 files", ALICE)
+        assert done["text"].startswith("<@U0ALICE01> completed *Backup restore test*"), done
+        assert "(`restore-test`)" not in said(reader.answer("/tandem", "reviews", PRIYA))
+    finally:
+        writer.close()
         reader.close()
 
 
