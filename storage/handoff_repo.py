@@ -87,14 +87,6 @@ def add(session: Session, org_id: int, handoff: Handoff, due_at: datetime | None
     return row.id
 
 
-def save(session: Session, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> None:
-    row = session.get(orm.Handoff, handoff.id)
-    if row is None:
-        raise LookupError(f"no handoff #{handoff.id} to save")
-    _write(row, handoff)
-    row.due_at, row.alert_at = due_at, alert_at
-
-
 def step(session: Session, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> int | None:
     """Write a step taken on `handoff.version`: the new version, or None if another step got there first.
 

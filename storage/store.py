@@ -249,11 +249,6 @@ class Store:
         handoff_repo.moved_on(self.session, org_id)
         return number
 
-    def save_handoff(self, handoff: Handoff, due_at: datetime | None = None, alert_at: datetime | None = None) -> None:
-        """Write the handoff with its next due and next alert instants (the indexes' keys)."""
-        handoff_repo.save(self.session, handoff, due_at, alert_at)
-        handoff_repo.moved_on(self.session, self._org_id(handoff.organisation))
-
     def step_handoff(self, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> int | None:
         """Compare-and-set: write the step if the stored version is still `handoff.version`."""
         version = handoff_repo.step(self.session, handoff, due_at, alert_at)
