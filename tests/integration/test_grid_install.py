@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.conftest import EXAMPLE
-from tests.integration.test_oauth_install import install, sample, tick
+from tests.integration.test_oauth_install import install, oauth_bot, sample, tick
 from tests.support import slack_requests as sr
-from tests.support.bot_server import ROOT, BotProcess
-from tests.support.slack_oauth import CLIENT_ID, CLIENT_SECRET
 
 ORG, LEGAL, FINANCE = "E0OSPREY01", "T0OSPLAW01", "T0OSPFIN01"
 LEGAL_CHANNEL, FINANCE_CHANNEL = "C0OSPLAW01", "C0OSPFIN01"
@@ -50,24 +46,7 @@ def bot(standin, tmp_path_factory):
     folder = tmp_path_factory.mktemp("grid")
     (folder / "legal.yml").write_text(client("osprey-legal", "Osprey Legal", LEGAL_CHANNEL, ALICE))
     (folder / "finance.yml").write_text(client("osprey-finance", "Osprey Finance", FINANCE_CHANNEL, BEN))
-    oauth = {
-        "SLACK_CLIENT_ID": CLIENT_ID,
-        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
-        "SLACK_REDIRECT_URI": "https://tandem.example.com/slack/oauth_redirect",
-    }
-    process = BotProcess(standin, f"sqlite:///{folder / 'tandem.db'}", matrix=folder / "legal.yml", extra_env=oauth)
-    process.env.pop("SLACK_BOT_TOKEN")
-    run = subprocess.run(
-        [sys.executable, "-m", "bot", "matrix", "import", str(folder / "finance.yml")],
-        env=process.env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    process.database = folder / "tandem.db"  # type: ignore[attr-defined]
-    process.started = datetime.now(UTC).replace(microsecond=0)  # type: ignore[attr-defined]
+    process = oauth_bot(standin, folder, folder / "legal.yml", folder / "finance.yml")
     standin.org_teams[ORG] = [LEGAL, FINANCE]  # what auth.teams.list answers with the org's token
     with process:
         status, page = install(process, standin, sample("org_wide_install"))

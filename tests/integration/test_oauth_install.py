@@ -52,16 +52,23 @@ def bot(standin, tmp_path_factory):
     folder = tmp_path_factory.mktemp("oauth")
     (folder / "harbour.yml").write_text(harbour())
     (folder / "osprey.yml").write_text(osprey())
+    with oauth_bot(standin, folder, folder / "harbour.yml", folder / "osprey.yml") as process:
+        yield process
+
+
+def oauth_bot(standin, folder, served, imported) -> BotProcess:
+    """A bot installed by OAuth (no SLACK_BOT_TOKEN) on `folder`'s database, `served` imported at
+    start and `imported` before it by the CLI; not started (enter it)."""
     database = folder / "tandem.db"
     oauth = {
         "SLACK_CLIENT_ID": CLIENT_ID,
         "SLACK_CLIENT_SECRET": CLIENT_SECRET,
         "SLACK_REDIRECT_URI": "https://tandem.example.com/slack/oauth_redirect",
     }
-    process = BotProcess(standin, f"sqlite:///{database}", matrix=folder / "harbour.yml", extra_env=oauth)
+    process = BotProcess(standin, f"sqlite:///{database}", matrix=served, extra_env=oauth)
     process.env.pop("SLACK_BOT_TOKEN")
     run = subprocess.run(
-        [sys.executable, "-m", "bot", "matrix", "import", str(folder / "osprey.yml")],
+        [sys.executable, "-m", "bot", "matrix", "import", str(imported)],
         env=process.env,
         cwd=ROOT,
         capture_output=True,
@@ -71,8 +78,7 @@ def bot(standin, tmp_path_factory):
     assert run.returncode == 0, run.stderr
     process.database = database  # type: ignore[attr-defined]
     process.started = datetime.now(UTC).replace(microsecond=0)  # type: ignore[attr-defined]  # ticks count from here
-    with process:
-        yield process
+    return process
 
 
 def get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str], str]:
