@@ -2,9 +2,10 @@
 
 Bolt starts a lazy listener before it hands the acknowledgement back to the HTTP server, so
 `InboxRunner.start` is the last moment before Slack hears "done": it records the request
-there (`bot.inbox`), in one short insert that waits `ACK_WAIT` at most for a write lock.
-When the database is too busy for that, the request is recorded by the listener itself
-before it does anything (as its once claim is, `handlers.middleware.once`).
+there (`bot.inbox`), in one short transaction that waits `ACK_WAIT` at most for a write
+lock and also takes a signed request's once claim (`handlers.middleware.once`): a replay
+is dropped there, its work never started. When the database is too busy for that, the
+claim is taken and the request recorded by the listener itself before it does anything.
 
 The listener then runs with its request in hand, so the unit of work that commits its
 change finishes the row in the same transaction; a listener that wrote nothing finishes it
@@ -31,7 +32,7 @@ from slack_bolt.util.utils import get_name_for_callable
 from bot.errors import Unwritable
 from bot.inbox import InboxItem, working
 from bot.services.deps import Deps
-from handlers.middleware.once import ACK_WAIT, claimed_later
+from handlers.middleware.once import ACK_WAIT, Claim, claimed_later, take
 
 log = logging.getLogger(__name__)
 BATCH = 20  # requests taken over at a time
@@ -48,7 +49,11 @@ class InboxRunner(LazyListenerRunner):
     def start(self, function: Callable[..., None], request: BoltRequest) -> None:
         context = request.context
         if context.get("once_key") and "claim_later" not in context:
-            context["inbox_recorded"] = self._record(function, request, ACK_WAIT)
+            recorded = self._record(function, request, ACK_WAIT, context.pop("claim_on_record", None))
+            if recorded is None:
+                log.info("%s replayed; dropped", context["once_key"])
+                return
+            context["inbox_recorded"] = recorded
         self.executor.submit(self._deferred, function, request)
 
     def run(self, function: Callable[..., None], request: BoltRequest) -> None:
@@ -88,7 +93,12 @@ class InboxRunner(LazyListenerRunner):
             except Exception:
                 log.exception("request %s done but not marked done; it may be run again", key)
 
-    def _record(self, function: Callable[..., None], request: BoltRequest, timeout: float | None) -> bool:
+    def _record(
+        self, function: Callable[..., None], request: BoltRequest, timeout: float | None, claim: Claim | None = None
+    ) -> bool | None:
+        """Record the request, taking `claim` first in the same transaction: True when recorded,
+        None when the claim was another delivery's (a replay), False when the database took
+        nothing (the claim, if any, is then left for the listener)."""
         body, context = request.body, request.context
         item = InboxItem(
             key=context["once_key"],
@@ -101,10 +111,14 @@ class InboxRunner(LazyListenerRunner):
         deps: Deps = context["tandem"]
         try:
             with deps.units(timeout=timeout) as store:
+                if claim is not None and not take(store, deps.clock, claim):
+                    return None
                 store.record_request(item, deps.clock.now(), self.lease)
             return True
         except Exception as error:  # noqa: BLE001 - a busy or unwritable database: recorded later, or not at all
             log.warning("request %s not recorded before its acknowledgement: %s", item.key, type(error).__name__)
+            if claim is not None:
+                context["claim_later"] = claim
             return False
 
 

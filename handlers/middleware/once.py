@@ -8,13 +8,16 @@ Listeners call `finish_event(context)` when their work is done.
 
 Anything else Slack sends once (a command, a click, a shortcut, a submission) is signed, and
 its signature stays valid for five minutes: the same signed bytes arriving again are a replay,
-refused by claiming the signature first. (Two presses are two requests with their own
-signatures; the compare-and-set on the handoff's version decides between them.) A slash
+refused by claiming the signature. (Two presses are two requests with their own signatures;
+the compare-and-set on the handoff's version decides between them.) Every listener such a
+request reaches only acknowledges and does its work lazily, so its claim is taken with its
+inbox record, in the one transaction before the acknowledgement (`handlers.inbox`), and a
+replay starts no work; a test keeps every such listener lazy. A slash
 command answered in full in its acknowledgement (`/owner`, `/tandem sla` …) changes and
 posts nothing, so it takes no claim: a replay only reads again, and the read stays free of
 any write.
 
-The claim is the one write before the acknowledgement, so it waits at most `ACK_WAIT` for
+The claim is the one write before the acknowledgement (with the inbox record), so it waits at most `ACK_WAIT` for
 another process's write lock. A claim that cannot be made in time is deferred: Slack is
 answered at once, and the lazy listener takes the claim (`claimed_later`) before it does
 anything, waiting as long as the database needs.
@@ -35,6 +38,8 @@ from typing import Any
 from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
+from bot.clock import Clock
+from bot.ports import Store
 from bot.services.deps import Deps
 from bot.text import clean
 from handlers import parsed
@@ -43,6 +48,7 @@ LEASE = timedelta(seconds=60)
 ACK_WAIT = 1.5  # seconds a claim waits for a write lock: Slack wants its answer within 3
 EVENT_ID_LIMIT = 128  # processed_events.event_id
 log = logging.getLogger(__name__)
+Claim = tuple[str, str]  # ("event" or "request", key)
 
 
 class HandleEventsOnce(Middleware):
@@ -73,20 +79,23 @@ class HandleRequestsOnce(Middleware):
         if not key or req.context.get("inbox_resumed"):
             return next()
         req.context["once_key"] = key = clean(key, EVENT_ID_LIMIT)
-        if not _claim(req.context, ("request", key)):
-            log.info("%s replayed; dropped", key)
-            return BoltResponse(status=200, body="")
+        req.context["claim_on_record"] = ("request", key)  # taken by `InboxRunner.start`
         return next()
 
 
-def _take(deps: Deps, claim: tuple[str, str], timeout: float | None) -> bool:
+def take(store: Store, clock: Clock, claim: Claim) -> bool:
+    """Take `claim` in this unit of work: False when another delivery holds it."""
     kind, key = claim
+    now = clock.now()
+    return store.claim_event(key, now, LEASE) if kind == "event" else store.claim_request(key, now)
+
+
+def _take(deps: Deps, claim: Claim, timeout: float | None) -> bool:
     with deps.units(timeout=timeout) as store:
-        now = deps.clock.now()
-        return store.claim_event(key, now, LEASE) if kind == "event" else store.claim_request(key, now)
+        return take(store, deps.clock, claim)
 
 
-def _claim(context: dict[str, Any], claim: tuple[str, str]) -> bool:
+def _claim(context: dict[str, Any], claim: Claim) -> bool:
     """Take the claim before the acknowledgement; when the database is too busy to take it in
     time, leave it for the listener (True: go on)."""
     try:

@@ -1,17 +1,22 @@
 """Through `tandem run` over HTTP: a signed request replayed inside Slack's five-minute window
 acts once; an acknowledgement comes within Slack's 3 s while another process holds the SQLite
-write lock; and the evidence files are only shared where the organisation's parties are."""
+write lock; no listener acts before its request is claimed; and the evidence files are only
+shared where the organisation's parties are."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
+from slack_bolt.util.utils import get_name_for_callable
 
+from handlers.commands import slash
 from tests.support import slack_requests as sr
 from tests.support.bot_server import BotProcess
+from tests.support.slack_app import SlackApp
 from tests.support.slack_standin import SlackStandIn
 
 CHANNEL = "C0SHARED01"
@@ -115,6 +120,46 @@ def test_an_event_is_acknowledged_in_time_while_another_process_holds_the_write_
     replies = standin.wait_for("chat.postMessage", count=1, timeout=20)
     time.sleep(1)
     assert len(replies) == 1 and "Backups" in str(replies[0].blocks)
+
+
+def test_a_command_is_acknowledged_in_time_while_another_process_holds_the_write_lock(bot, standin):
+    holder = sqlite3.connect(bot.db_path, isolation_level=None, check_same_thread=False)  # released by the timer
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(6, holder.rollback)
+    released.start()
+    request = sr.slash_command(
+        "/handoff", "provider: opened while the database is busy", user_id=ALICE, channel_id=CHANNEL,
+        response_url=standin.response_url("busy"),
+    )  # fmt: skip
+    try:
+        began = time.monotonic()
+        status, _, _ = sr.post(bot.events_url, *request)
+        took = time.monotonic() - began
+        assert sr.post(bot.events_url, *request)[0] == 200  # replayed while the claim still waits
+    finally:
+        released.join()
+        holder.close()
+    assert took < 3 and status == 200, (took, status)
+    standin.wait_for_response("busy", timeout=20)
+    time.sleep(1.5)
+    assert len(standin.responses("busy")) == 1
+    assert count(bot, "SELECT count(*) FROM handoffs WHERE summary LIKE '%while the database is busy%'") == 1
+
+
+def test_every_listener_a_claimed_request_reaches_acts_only_after_its_claim(standin, tmp_path):
+    """A signed request's claim is taken with its inbox record, when its lazy work starts: a
+    listener that acted in the acknowledgement would act before any claim. Events are claimed
+    by the middleware, and the read-only answers take no claim."""
+    app = SlackApp(standin, f"sqlite:///{tmp_path / 'listeners.db'}", datetime(2026, 12, 1, 10, tzinfo=UTC))
+    try:
+        acting = [
+            get_name_for_callable(listener.ack_function)
+            for listener in app.app._listeners
+            if not listener.lazy_functions and not listener.auto_acknowledgement
+        ]
+    finally:
+        app.close()
+    assert set(acting) == {slash.answer.__name__}, acting
 
 
 def test_the_handoff_export_is_not_shared_outside_the_organisations_channels(bot, standin):
