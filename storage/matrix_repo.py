@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import time
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.calendar import format_days, parse_days
@@ -51,7 +51,8 @@ def matrix_fingerprint(session: Session, org_key: str) -> str | None:
     return session.scalar(select(orm.Organisation.matrix_fingerprint).where(orm.Organisation.key == org_key))
 
 
-def matrix_version(session: Session, org_key: str) -> int | None:
+def matrix_version(session: Session | Connection, org_key: str) -> int | None:
+    """Through a session, or a plain connection for `storage.quick`."""
     return session.scalar(select(orm.Organisation.matrix_version).where(orm.Organisation.key == org_key))
 
 

@@ -25,10 +25,10 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError
@@ -38,9 +38,10 @@ from bot.contract.signoff import ChangeSet
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.ownership.cover import LeavePeriod
-from storage import handoff_repo, schedule_repo, signoff_repo
+from storage import handoff_repo, matrix_repo, schedule_repo, signoff_repo
 from storage import models as orm
 
+T = TypeVar("T")
 # An organisation a workspace's request may belong to: one bound to that team, or one bound
 # to no team at all (a matrix that names no workspace serves whichever installation asks).
 _IN_TEAM = (
@@ -300,18 +301,26 @@ class QuickReads:
             return list(listing.urgent[:limit])
         return list(listing.urgent[: min(limit, bisect_left(listing.due, only.breached_at))])
 
-    def handoff_now(self, org_id: int, org_key: str, number: int) -> Handoff | None:
-        """One handoff as committed now, on this thread's connection: no session, pool checkout
-        or transaction (a scheduler tick reads one before each post)."""
+    def _now(self, read: Callable[[Connection], T]) -> T:
+        """`read` on this thread's connection, as committed now: no session, pool checkout or
+        transaction; tried once more on a new connection if this one failed."""
         try:
-            return handoff_repo.get(self._sql(), org_id, org_key, number)
+            return read(self._sql())
         except DBAPIError:
             self._drop()
         try:
-            return handoff_repo.get(self._sql(), org_id, org_key, number)
+            return read(self._sql())
         except DBAPIError:
             self._drop()
             raise
+
+    def handoff_now(self, org_id: int, org_key: str, number: int) -> Handoff | None:
+        """One handoff as committed now (a scheduler tick reads one before each post)."""
+        return self._now(lambda sql: handoff_repo.get(sql, org_id, org_key, number))
+
+    def matrix_version(self, org_key: str) -> int | None:
+        """The organisation's matrix version as committed now (every post checks its matrix)."""
+        return self._now(lambda sql: matrix_repo.matrix_version(sql, org_key))
 
     def handoff(self, found: Located, number: int) -> Handoff | None:
         held = self._handoffs_of(found)

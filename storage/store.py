@@ -85,6 +85,8 @@ class Store:
         return matrix_repo.organisation_keys(self.session)
 
     def matrix_version(self, org_key: str) -> int | None:
+        if self._quick is not None:
+            return self._quick.matrix_version(org_key)
         return matrix_repo.matrix_version(self.session, org_key)
 
     def matrix_versions(self) -> dict[str, int]:
