@@ -31,6 +31,7 @@ from bot.outbox import (
     breach_key,
     held_for,
 )
+from bot.ports import Store
 from bot.reviews.cadence import due_occurrence
 from bot.reviews.cadence import next_at as review_next_at
 from bot.services import fleet
@@ -139,15 +140,21 @@ def plan(deps: Deps, now: datetime) -> int:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What came of one delivery: the posts it made due, or why it did not land."""
+    """What came of one delivery: the posts it made due (claimed in the transaction that made
+    them, so no other process takes them meanwhile and no transaction is spent on the claim),
+    or why it did not land."""
 
-    follow: list[str]
+    follow: list[OutboxItem]
     problem: Exception | None = None
+
+
+def _claimed(store: Store, keys: list[str], now: datetime) -> list[OutboxItem]:
+    return store.claim_keys(keys, now, LEASE) if keys else []
 
 
 def _hold(
     deps: Deps, item: OutboxItem, refused: ChannelUnavailable, now: datetime, matrices: TickMatrices
-) -> list[str]:
+) -> list[OutboxItem]:
     """Hold the post for its channel; the first held there tells each admin, once: the
     organisation's, or for the fleet digest the provider admins of every matrix (in the
     fleet's own workspace)."""
@@ -169,7 +176,7 @@ def _hold(
             for admin in dict.fromkeys(admins)
         ]
         new = store.enqueue_all(notices, now)
-        return [n.key for n in notices if n.key in new]
+        return _claimed(store, [n.key for n in notices if n.key in new], now)
 
 
 def _hold_for_workspace(deps: Deps, item: OutboxItem, missing: NotInstalled) -> None:
@@ -211,7 +218,7 @@ def deliver_item(
                 return Outcome([])  # marked sent by the refresh, with the version it showed
             report.posted += 1
         with deps.units() as store:
-            return Outcome(record(store, item, *where, now))
+            return Outcome(_claimed(store, record(store, item, *where, now), now))
     except ChannelUnavailable as refused:
         log.warning("post %s held: %s", item.key, refused)
         report.held += 1
@@ -252,14 +259,17 @@ def deliver_keys(
 ) -> list[Exception]:
     """Post these items now if nobody else took them, and whatever they make due; the problems met."""
     problems: list[Exception] = []
-    while keys:
-        with deps.units() as store:
-            items = store.claim_keys(keys, now, LEASE)
-        keys = []
+    if not keys:
+        return problems
+    with deps.units() as store:
+        items = store.claim_keys(keys, now, LEASE)
+    while items:
+        follow: list[OutboxItem] = []
         for item in items:
             outcome = deliver_item(deps, item, now, matrices, report)
-            keys += outcome.follow
+            follow += outcome.follow
             problems += [outcome.problem] if outcome.problem else []
+        items = follow
     return problems
 
 
@@ -307,11 +317,9 @@ def _deliver_paced(
             continue
         queue.remove(free)
         item, channel = free
-        follow = deliver_item(deps, item, now, matrices, report, pacer).follow
+        made_due = deliver_item(deps, item, now, matrices, report, pacer).follow
         pacer.posted(channel)
-        if follow:
-            with deps.units() as store:
-                made_due = store.claim_keys(follow, now, LEASE)
+        if made_due:
             queue += zip(made_due, destinations(deps, made_due, matrices), strict=True)
     return True
 
