@@ -12,15 +12,14 @@ refused by claiming the signature. (Two presses are two requests with their own 
 the compare-and-set on the handoff's version decides between them.) Every listener such a
 request reaches only acknowledges and does its work lazily, so its claim is taken with its
 inbox record, in the one transaction before the acknowledgement (`handlers.inbox`), and a
-replay starts no work; a test keeps every such listener lazy. A slash
-command answered in full in its acknowledgement (`/owner`, `/tandem sla` …) changes and
-posts nothing, so it takes no claim: a replay only reads again, and the read stays free of
-any write.
+replay starts no work; a test keeps every such listener lazy. A slash command answered in
+full in its acknowledgement (`/owner`, `/tandem sla` …) changes and posts nothing, so it
+takes no claim: a replay only reads again, and the read stays free of any write.
 
-The claim is the one write before the acknowledgement (with the inbox record), so it waits at most `ACK_WAIT` for
-another process's write lock. A claim that cannot be made in time is deferred: Slack is
-answered at once, and the lazy listener takes the claim (`claimed_later`) before it does
-anything, waiting as long as the database needs.
+The claim (with the inbox record) is the one write before the acknowledgement, so it waits
+at most `ACK_WAIT` for another process's write lock. A claim that cannot be made in time is
+deferred: Slack is answered at once, and the lazy listener takes the claim (`claimed_later`)
+before it does anything, waiting as long as the database needs.
 
 The claimed key is left in `context["once_key"]`: the inbox (`handlers.inbox`) records a
 request under it before the acknowledgement. A request the inbox runs again after a crash
