@@ -99,12 +99,7 @@ def plan(deps: Deps, now: datetime) -> int:
     occurrence = latest_fleet_digest(schedule, now) if schedule else None
     if schedule is None or occurrence is None:
         return 0
-    payload = {
-        "week": occurrence.week,
-        "at": occurrence.at.isoformat(),
-        "timezone": schedule.timezone,
-        "channel": schedule.channel,
-    }
+    payload = _payload(schedule, occurrence.week, occurrence.at)
     with deps.units() as store:
         team, why = workspace(store, schedule)
         new = store.enqueue_all([NewPost("", occurrence.key, KIND, payload, team)], now)
@@ -116,6 +111,11 @@ def plan(deps: Deps, now: datetime) -> int:
             why,
         )
     return len(new)
+
+
+def _payload(schedule: FleetSchedule, week: str, at: datetime) -> dict[str, str]:
+    """What a queued fleet digest needs to be made when it is posted: its week, time and channel."""
+    return {"week": week, "at": at.isoformat(), "timezone": schedule.timezone, "channel": schedule.channel}
 
 
 def workspace(store: Store, schedule: FleetSchedule) -> tuple[str | None, str]:
@@ -134,7 +134,7 @@ def post_now(
     """`/tandem digest fleet`: a provider admin posts the fleet digest now. It is queued under a
     key naming the asker and the minute, so a request retried or sent twice posts it once;
     returns (channel, outbox key), the key None when this minute's was already asked for."""
-    if not any(provider_admin(matrices.get(store, key).matrix, user) for key in store.organisations_of(user)):
+    if not serving(store, matrices, user, provider_admin):
         raise TandemError(
             "`/tandem digest fleet` posts the fleet digest for the provider's admins: no matrix lists you as an "
             "admin on the provider side."
@@ -147,8 +147,7 @@ def post_now(
     minute = as_utc(now).replace(second=0, microsecond=0)
     key = f"fleet:asked:{minute.isoformat()}:{user}"
     week = week_of(as_utc(now).astimezone(ZoneInfo(schedule.timezone)).date())
-    payload = {"week": week, "at": now.isoformat(), "timezone": schedule.timezone, "channel": schedule.channel}
-    new = store.enqueue_all([NewPost("", key, KIND, payload, workspace(store, schedule)[0])], now)
+    new = store.enqueue_all([NewPost("", key, KIND, _payload(schedule, week, now), workspace(store, schedule)[0])], now)
     return schedule.channel, key if new else None
 
 
