@@ -198,14 +198,22 @@ class QuickReads:
         params = {"channel": channel, "user": user, "team": team or None}
         error_class = self.engine.dialect.loaded_dbapi.Error
         try:
-            return pick(self._rows(params))
-        except error_class:
+            return self._twice(lambda: pick(self._rows(params)), error_class)
+        except error_class as error:
+            raise DBAPIError.instance(self._locate_sql, params, error, error_class) from error
+
+    def _twice(self, read: Callable[[], T], errors: type[Exception]) -> T:
+        """`read()`, tried once more on a new connection if this thread's failed (the server went
+        away, or the file did)."""
+        try:
+            return read()
+        except errors:
             self._drop()
         try:
-            return pick(self._rows(params))
-        except error_class as error:
+            return read()
+        except errors:
             self._drop()
-            raise DBAPIError.instance(self._locate_sql, params, error, error_class) from error
+            raise
 
     def _leave_from(self, found: Located, start: datetime) -> _Leave:
         """Every booking ending after `start`, from memory while `found.leave_version` is the one loaded."""
@@ -304,15 +312,7 @@ class QuickReads:
     def _now(self, read: Callable[[Connection], T]) -> T:
         """`read` on this thread's connection, as committed now: no session, pool checkout or
         transaction; tried once more on a new connection if this one failed."""
-        try:
-            return read(self._sql())
-        except DBAPIError:
-            self._drop()
-        try:
-            return read(self._sql())
-        except DBAPIError:
-            self._drop()
-            raise
+        return self._twice(lambda: read(self._sql()), DBAPIError)
 
     def handoff_now(self, org_id: int, org_key: str, number: int) -> Handoff | None:
         """One handoff as committed now (a scheduler tick reads one before each post)."""
