@@ -9,7 +9,9 @@ A stage that falls outside business hours (a weekend, a holiday, the evening) be
 opening instead: a review is work for working hours, so its reminder for a Monday review, or
 its escalation three days after a Thursday, pings nobody on the Sunday. A review due when the
 business is closed counts its overdue day and its grace from the opening that announces it, so
-the owner is told before anyone is escalated to.
+the owner is told before anyone is escalated to. A stage caught up while the business is closed
+(the bot was down at the opening it was due) waits for the next opening too: a late escalation
+is no reason to ping anyone at 23:30 on Christmas Day.
 
 Only the latest cycle due so far matters: once the next one falls due, an older one left
 undone is superseded rather than nagged about twice. After downtime only the highest stage
@@ -23,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from heapq import merge
 from zoneinfo import ZoneInfo
 
 from bot.calendar import as_utc
@@ -56,9 +59,12 @@ def due_occurrence(
 
     That is the latest cycle due at or before `now` if it is not completed (None while its due
     post waits for business hours); otherwise the reminder of the next cycle once its reminder
-    time has come and it is not done already.
+    time has come and it is not done already. Every stage begins at an opening, so while the
+    business is closed nothing is returned: what was missed waits for the next opening.
     """
     now = as_utc(now)
+    if not matrix.calendar.is_open(now):
+        return None
     schedule, tz = parse_schedule(review.schedule), matrix.timezone
     latest = schedule.last_at_or_before(now, tz)
     if latest is not None and latest not in completed:
@@ -79,7 +85,10 @@ def next_at(matrix: Matrix, review: Review, completed: frozenset[datetime], afte
     """
     after = as_utc(after)
     current = due_occurrence(matrix, review, completed, after)
-    for at in _change_points(matrix, review, after):
+    points: Iterator[datetime] = _change_points(matrix, review, after)
+    if not matrix.calendar.is_open(after):  # what a closed spell holds back comes at the opening
+        points = merge([matrix.calendar.next_open(after)], points)
+    for at in points:
         found = due_occurrence(matrix, review, completed, at)
         if found is not None and found != current:
             return at

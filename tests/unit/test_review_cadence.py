@@ -250,3 +250,21 @@ def test_a_review_due_in_the_evening_is_posted_at_the_next_opening(office_hours)
     due = lon(2026, 12, 1, 20)
     assert stage(office_hours, review, NONE, lon(2026, 12, 1, 20, 30)) is None
     assert stage(office_hours, review, NONE, lon(2026, 12, 2, 8)) == (due, "due")
+
+
+def test_a_stage_caught_up_after_downtime_at_night_waits_for_the_opening(office_hours):
+    """Due Mon 7 Dec 10:00, escalated a day later; the bot was down until Friday 23:30. The
+    escalation it missed is not posted then, at night, but at Monday's opening, and the tick at
+    23:30 is told to look again then."""
+    review = replace(
+        office_hours.review("restore-test"),
+        schedule="FREQ=WEEKLY;BYDAY=MO;BYHOUR=10",
+        remind_before=None,
+        grace=Duration(1, "d"),
+    )
+    due = lon(2026, 12, 7, 10)
+    assert stage(office_hours, review, NONE, lon(2026, 12, 11, 17, 59)) == (due, "escalate")
+    assert stage(office_hours, review, NONE, lon(2026, 12, 11, 23, 30)) is None
+    assert stage(office_hours, review, NONE, lon(2026, 12, 12, 12)) is None  # Saturday
+    assert next_at(office_hours, review, NONE, lon(2026, 12, 11, 23, 30)) == lon(2026, 12, 14, 8)
+    assert stage(office_hours, review, NONE, lon(2026, 12, 14, 8)) == (due, "escalate")
