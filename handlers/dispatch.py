@@ -205,7 +205,8 @@ def handoff(req: Request, cmd: Command) -> Reply:
     loaded = req.loaded()
     opened, ping = handoff_service.open_handoff(req.store, loaded, req.user, cmd, req.now)
     req.posts.append(root_key(opened.number))
-    return opened_reply(loaded.matrix, opened, ping)
+    named = handoff_service.area_it_names(loaded, opened) if cmd.target is None else None
+    return opened_reply(loaded.matrix, opened, ping, named)
 
 
 def ask_overflow(req: Request, cmd: Command) -> Reply:

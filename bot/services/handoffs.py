@@ -124,6 +124,19 @@ def _covering(duty: Duty, person: str, requester: str) -> str | None:
     return next((s.by for s in duty.away if s.period.person == person and s.by and s.by != requester), None)
 
 
+def area_it_names(loaded: LoadedMatrix, handoff: Handoff) -> Area | None:
+    """The area a side-addressed handoff's summary opens with (`/handoff backups P1 job failed`):
+    the requester likely meant `backups:`, which goes to whoever is on duty for it, so the
+    confirmation says so. None when the handoff went to an area or person, or no area leads."""
+    if handoff.kind != "handoff" or handoff.area is not None or handoff.target not in SIDES:
+        return None
+    words = handoff.summary.split()
+    for size in range(min(len(words) - 1, loaded.index.longest_label), 0, -1):
+        if (area := loaded.index.labelled(" ".join(words[:size]))) is not None:
+            return area
+    return None
+
+
 def prepare(loaded: LoadedMatrix, requester: str, command: Command) -> tuple[Person, Command, str]:
     """(the requester, the command with its area read, the summary), or the sentence why a
     request cannot be opened at all: checked before a handoff opens or an overflow is held."""

@@ -9,7 +9,7 @@ from typing import Any
 from bot.handoffs.clocks import clocks
 from bot.handoffs.model import Handoff, Transition
 from bot.handoffs.transitions import available_actions
-from bot.matrix.model import PRIORITIES, Matrix
+from bot.matrix.model import PRIORITIES, Area, Matrix
 from bot.ownership.duty import Ping
 from bot.sla.clock import ClockState
 from handlers import ids
@@ -129,9 +129,15 @@ def changed_thread_text(handoff: Handoff, transition: Transition) -> str:
     return text
 
 
-def opened_reply(matrix: Matrix, handoff: Handoff, ping: Ping) -> Reply:
+def opened_reply(matrix: Matrix, handoff: Handoff, ping: Ping, named: Area | None = None) -> Reply:
+    """The requester's confirmation; `named`: the area the summary opens with, when it went to a side."""
     text = f"Opened {title(handoff)} in <#{handoff.channel}> and pinged {mentions(ping.people)}."
     notes = ping_sentences(matrix, _addressed_to(matrix, handoff), ping)
+    if named is not None:
+        notes.append(
+            f"To send it to whoever is on duty for {escape(named.name)} instead, start it with `{named.key}:` "
+            f"(`/handoff {named.key}: …`)."
+        )
     blocks = [section(f":handshake: {text}")] + ([context(*notes)] if notes else [])
     return Reply(" ".join([text, *notes]), blocks)
 

@@ -202,3 +202,16 @@ def test_a_digest_asked_for_by_mention_is_refused_to_a_non_admin(slack, standin)
     [said] = standin.wait_for("chat.postMessage")
     assert "Only a matrix admin can post a digest" in said["text"] and said["thread_ts"] == "1.0002"
     assert not any(c["text"].startswith("Daily digest") for c in standin.calls("chat.postMessage"))
+
+
+def test_a_summary_opening_with_an_area_says_how_to_send_it_to_that_area(slack, standin):
+    """`/handoff backups P1 …` goes to the other side as typed; the confirmation says `backups:`
+    would have sent it to whoever is on duty for Backups. A named side, an area target and a
+    summary that names no area first get no such line."""
+    slack.clock.set(TUESDAY_10AM)
+    tip = "To send it to whoever is on duty for Backups instead, start it with `backups:`"
+    side = slack.answer("/handoff", "backups P1 the nightly job failed", BEN)
+    assert "Opened Handoff #1 · P1" in side["text"] and tip in side["text"]
+    assert tip in json.dumps(side["blocks"])
+    for text in ("provider backups are slow", "backups: the nightly job failed", "please check the backups"):
+        assert "To send it to whoever" not in slack.answer("/handoff", text, BEN)["text"]
