@@ -3,8 +3,11 @@
 Payloads name the workspace a person acts from, never whether it is one of the org's. Someone
 from a sibling workspace is no outsider there; someone from another company, across a Slack
 Connect channel, is. `auth.teams.list` (with the org's own token) lists the org's workspaces;
-the list is kept for `KEPT` seconds per org, so a request costs no call in the usual case. When
-Slack does not answer, nobody is taken for an outsider: the party rules still decide.
+the list is kept for `KEPT` seconds per org, so a request costs no call in the usual case. A
+workspace missing from a list older than `RECHECK` seconds has it asked for again at once: one
+added to the app since (`team_access_granted` reaches one replica, if any) is let in at its first
+request, and an outsider costs at most one call per `RECHECK`. When Slack does not answer,
+nobody is taken for an outsider: the party rules still decide.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
 KEPT = 600  # seconds an org's list of workspaces is used before it is asked for again
+RECHECK = 30  # seconds after which a workspace not on the list has the list asked for again
 PAGE = 1000  # the most auth.teams.list returns at once
 
 
@@ -32,14 +36,16 @@ class OrgWorkspaces:
         """`team` is the org itself or one of its workspaces (or Slack could not say)."""
         if team == org:
             return True
-        teams = self._teams(client, org)
+        teams = self._teams(client, org, KEPT)
+        if teams is not None and team not in teams:
+            teams = self._teams(client, org, RECHECK)
         return teams is None or team in teams
 
-    def _teams(self, client: WebClient | None, org: str) -> frozenset[str] | None:
+    def _teams(self, client: WebClient | None, org: str, kept_for: float) -> frozenset[str] | None:
         now = self.wall()
         with self._lock:
             kept = self._kept.get(org)
-        if kept is not None and now - kept[0] < KEPT:
+        if kept is not None and now - kept[0] < kept_for:
             return kept[1]
         teams = _listed(client, org) if client is not None else None
         with self._lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from handlers.middleware.org_teams import KEPT, OrgWorkspaces
+from handlers.middleware.org_teams import KEPT, RECHECK, OrgWorkspaces
 from tests.integration.test_oauth_install import sample
 from tests.support.slack_oauth import CLIENT_ID, CLIENT_SECRET
 
@@ -38,3 +38,25 @@ def test_when_slack_cannot_say_nobody_is_taken_for_an_outsider(standin):
     client = org_client(standin)
     standin.fail("auth.teams.list", "internal_error")
     assert OrgWorkspaces().within(client, ORG, "T0MSP00001")
+
+
+def test_a_workspace_added_since_is_let_in_once_the_list_is_a_little_old(standin):
+    """Not on a list RECHECK seconds old, a workspace has it asked for again at once, not after
+    KEPT; an outsider asks again at most once per RECHECK."""
+    client = org_client(standin)
+    standin.org_teams[ORG] = ["T0OSPREY02"]
+    now = [1000.0]
+    orgs = OrgWorkspaces(wall=lambda: now[0])
+    before = len(standin.calls("auth.teams.list"))
+
+    def asked() -> int:
+        return len(standin.calls("auth.teams.list")) - before
+
+    assert orgs.within(client, ORG, "T0OSPREY02") and asked() == 1
+    standin.org_teams[ORG].append("T0NEWWS001")
+    assert not orgs.within(client, ORG, "T0NEWWS001")  # the list is fresh: no second call yet
+    assert asked() == 1
+    now[0] += RECHECK + 1
+    assert orgs.within(client, ORG, "T0NEWWS001") and asked() == 2
+    assert not orgs.within(client, ORG, "T0MSP00001") and not orgs.within(client, ORG, "T0MSP00001")
+    assert asked() == 2  # the list was just asked for
