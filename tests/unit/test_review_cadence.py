@@ -222,16 +222,16 @@ def test_a_reminder_on_a_saturday_waits_for_monday_morning(office_hours):
     assert next_at(office_hours, service, done, lon(2026, 10, 23, 18)) == lon(2026, 10, 26, 8)
 
 
+def unreminded(matrix: Matrix, schedule: str, **changes) -> Review:
+    """The example's restore test on another schedule, with no reminder before it."""
+    return replace(matrix.review("restore-test"), schedule=schedule, remind_before=None, **changes)
+
+
 def test_a_review_due_on_a_holiday_is_announced_first_and_its_grace_counts_from_then(office_hours):
     """Due Thu 24 Dec 10:00 with one day's grace: the escalation falls on Christmas Day, and the
     weekend and the 28th are closed too, so it waits for Tue 29 Dec 08:00. Due on Christmas Day
     itself, the owner hears it is due on the 29th at 08:00, and only from then does the grace run."""
-    review = replace(
-        office_hours.review("restore-test"),
-        schedule="FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24;BYHOUR=10",
-        remind_before=None,
-        grace=Duration(1, "d"),
-    )
+    review = unreminded(office_hours, "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=24;BYHOUR=10", grace=Duration(1, "d"))
     due = lon(2026, 12, 24, 10)
     assert walk(office_hours, review, NONE, lon(2026, 12, 24, 9), lon(2027, 1, 5)) == [
         (due, "due"),
@@ -246,7 +246,7 @@ def test_a_review_due_on_a_holiday_is_announced_first_and_its_grace_counts_from_
 
 
 def test_a_review_due_in_the_evening_is_posted_at_the_next_opening(office_hours):
-    review = replace(office_hours.review("restore-test"), schedule="FREQ=WEEKLY;BYDAY=TU;BYHOUR=20", remind_before=None)
+    review = unreminded(office_hours, "FREQ=WEEKLY;BYDAY=TU;BYHOUR=20")
     due = lon(2026, 12, 1, 20)
     assert stage(office_hours, review, NONE, lon(2026, 12, 1, 20, 30)) is None
     assert stage(office_hours, review, NONE, lon(2026, 12, 2, 8)) == (due, "due")
@@ -256,12 +256,7 @@ def test_a_stage_caught_up_after_downtime_at_night_waits_for_the_opening(office_
     """Due Mon 7 Dec 10:00, escalated a day later; the bot was down until Friday 23:30. The
     escalation it missed is not posted then, at night, but at Monday's opening, and the tick at
     23:30 is told to look again then."""
-    review = replace(
-        office_hours.review("restore-test"),
-        schedule="FREQ=WEEKLY;BYDAY=MO;BYHOUR=10",
-        remind_before=None,
-        grace=Duration(1, "d"),
-    )
+    review = unreminded(office_hours, "FREQ=WEEKLY;BYDAY=MO;BYHOUR=10", grace=Duration(1, "d"))
     due = lon(2026, 12, 7, 10)
     assert stage(office_hours, review, NONE, lon(2026, 12, 11, 17, 59)) == (due, "escalate")
     assert stage(office_hours, review, NONE, lon(2026, 12, 11, 23, 30)) is None
