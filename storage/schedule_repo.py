@@ -231,9 +231,18 @@ def mark_sent(session: Session, key: str, channel: str | None, ts: str | None, n
     reach the disk (a flush per post was most of a busy tick): a sent mark lost to a server crash
     leaves the row 'sending' under its lease, so it is looked for in Slack by its key, not posted
     again."""
+    mark_all_sent(session, [(key, channel, ts)], now)
+
+
+def mark_all_sent(session: Session, posts: list[tuple[str, str | None, str | None]], now: datetime) -> None:
+    """Record where each of these (key, channel, ts) posts landed, in one executemany (as
+    `mark_sent`, without waiting for the disk flush on PostgreSQL)."""
+    if not posts:
+        return
     if session.get_bind().dialect.name == "postgresql":
         session.connection().exec_driver_sql("SET LOCAL synchronous_commit = off")
-    session.execute(_MARK_SENT, {"post": key, "landed_in": channel, "landed_ts": ts, "now": now})
+    params = [{"post": key, "landed_in": channel, "landed_ts": ts, "now": now} for key, channel, ts in posts]
+    session.execute(_MARK_SENT, params[0] if len(params) == 1 else params)
 
 
 def mark_failed(session: Session, key: str, error: str, retry_at: datetime) -> None:

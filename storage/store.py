@@ -382,6 +382,9 @@ class Store:
     def mark_sent(self, key: str, channel: str | None, ts: str | None, now: datetime) -> None:
         schedule_repo.mark_sent(self.session, key, channel, ts, now)
 
+    def mark_all_sent(self, posts: list[tuple[str, str | None, str | None]], now: datetime) -> None:
+        schedule_repo.mark_all_sent(self.session, posts, now)
+
     def claim_keys(self, keys: list[str], now: datetime, lease: timedelta) -> list[OutboxItem]:
         return schedule_repo.claim_keys(self.session, keys, now, lease)
 

@@ -34,6 +34,7 @@ from bot.ownership.pings import ping_from_json
 from bot.ports import Notifier, Store
 from bot.services import changes, digests, fleet
 from bot.services.deps import Deps
+from bot.services.marks import SentMarks, Shown
 from bot.services.tick_matrices import TickMatrices
 
 ROOT = "root"  # the outbox kind of a root message refresh (after a step, at each SLA threshold)
@@ -204,14 +205,18 @@ def _send(notifier: Notifier, matrix: Matrix, post: Post, key: str, now: datetim
 
 
 def post_occurrence(
-    deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices | None = None
+    deps: Deps,
+    item: OutboxItem,
+    now: datetime,
+    matrices: TickMatrices | None = None,
+    marks: SentMarks | None = None,
 ) -> tuple[str | None, str | None]:
     """Post one occurrence; return where it went (channel, ts), or (None, None) if moot now.
-    A root refresh is marked sent by the refresh itself (`_refresh_root`); every other post is
-    marked by the caller (`record`)."""
+    A root refresh is marked sent by the refresh itself (`_refresh_root`; with `marks`, when
+    they are written); every other post is marked by the caller (`record`)."""
     matrices = matrices or TickMatrices(deps.matrices)
     if item.kind == ROOT:
-        return _refresh_root(deps, item, now, matrices)
+        return _refresh_root(deps, item, now, matrices, marks)
     if not item.organisation:  # the fleet digest, or a notice that it waits
         return _post_fleet(deps, item, now, matrices)
     with deps.units(read_only=True) as store:
@@ -249,7 +254,9 @@ def _refresh_due(item: OutboxItem, handoff: Handoff, shown: int, busy_until: dat
     return True
 
 
-def _refresh_root(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices) -> tuple[str | None, str | None]:
+def _refresh_root(
+    deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices, marks: SentMarks | None = None
+) -> tuple[str | None, str | None]:
     """The root message updated to the committed handoff; (None, None) when it already shows
     this version, or another refresh in flight will show it.
 
@@ -259,8 +266,12 @@ def _refresh_root(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMat
     it sent only if no newer one committed meanwhile, and sends once more if one did; a
     threshold's refresh (`RootBusy`) waits for a later tick instead, to show the clock then.
     The outbox item is marked sent in the transaction that decides there is nothing more to
-    send, so a refresh costs two transactions."""
+    send, so a refresh costs two transactions; with `marks`, that second one is the group's
+    (`bot.services.marks`), and a newer version committed meanwhile is sent by putting the
+    refresh back, due at once."""
     org, number = item.organisation, item.payload["handoff"]
+    if marks is not None and marks.holds(number):
+        marks.flush()  # this root is held until the refresh before this one is written
     with deps.units() as store:
         matrix = matrices.get(store, org)
         found = store.root_of(org, number)
@@ -273,6 +284,9 @@ def _refresh_root(deps: Deps, item: OutboxItem, now: datetime, matrices: TickMat
         while True:
             where = deps.notifier.handoff_refreshed(matrix, handoff, now)
             sent = handoff.version
+            if marks is not None:
+                marks.shown(Shown(item, number, sent, where))
+                return where
             with deps.units() as store:
                 shown = store.show_root(number, sent, current_only=True)
                 newer = None if shown else store.get_handoff(org, number, lock=True)

@@ -37,6 +37,7 @@ from bot.reviews.cadence import next_at as review_next_at
 from bot.services import fleet
 from bot.services.cycles import settle
 from bot.services.deps import Deps
+from bot.services.marks import GROUPED, SentMarks
 from bot.services.pacing import Pacer
 from bot.services.posts import ROOT, already_posted, destinations, post_occurrence, record
 from bot.services.tick_matrices import TickMatrices
@@ -202,9 +203,16 @@ def release_workspace(deps: Deps, workspace: str) -> list[Exception]:
 
 
 def deliver_item(
-    deps: Deps, item: OutboxItem, now: datetime, matrices: TickMatrices, report: TickReport, pacer: Pacer | None = None
+    deps: Deps,
+    item: OutboxItem,
+    now: datetime,
+    matrices: TickMatrices,
+    report: TickReport,
+    pacer: Pacer | None = None,
+    marks: SentMarks | None = None,
 ) -> Outcome:
-    """Post one claimed item (after checking Slack for it, if an earlier try may have landed)."""
+    """Post one claimed item (after checking Slack for it, if an earlier try may have landed);
+    with `marks`, its sent mark may wait there to be written with others'."""
     try:
         found = already_posted(deps, item, matrices) if item.resend else None
         where: tuple[str | None, str | None]
@@ -212,12 +220,17 @@ def deliver_item(
             report.skipped += 1
             where = found
         else:
-            where = post_occurrence(deps, item, now, matrices)
+            where = post_occurrence(deps, item, now, matrices, marks)
             if item.kind == ROOT:
                 report.updated += 1
                 return Outcome([])  # marked sent by the refresh, with the version it showed
             report.posted += 1
+        if marks is not None and item.kind in GROUPED:
+            marks.add(item.key, *where)
+            return Outcome([])
         with deps.units() as store:
+            if marks is not None:
+                marks.write(store)
             return Outcome(_claimed(store, record(store, item, *where, now), now))
     except ChannelUnavailable as refused:
         log.warning("post %s held: %s", item.key, refused)
@@ -298,9 +311,32 @@ def _deliver_paced(
     deps: Deps, items: list[OutboxItem], now: datetime, matrices: TickMatrices, report: TickReport, pacer: Pacer
 ) -> bool:
     """Post `items` and what they make due, oldest first, the first whose channel is free next;
-    False when the tick's budget for waiting ran out and the rest was put back."""
+    False when the tick's budget for waiting ran out and the rest was put back. Their sent
+    marks are written in groups (`SentMarks`), all of them before this returns."""
+    marks = SentMarks(deps.units, deps.pacing, now)
+    try:
+        return _post_paced(deps, items, now, matrices, report, pacer, marks)
+    finally:
+        marks.flush()
+
+
+def _post_paced(
+    deps: Deps,
+    items: list[OutboxItem],
+    now: datetime,
+    matrices: TickMatrices,
+    report: TickReport,
+    pacer: Pacer,
+    marks: SentMarks,
+) -> bool:
     queue = list(zip(items, destinations(deps, items, matrices), strict=True))
-    while queue:
+    while True:
+        if not queue:
+            marks.flush()  # the batch is done: what waits is written, and what must go again goes
+            again = _claimed_again(deps, marks, now)
+            if not again:
+                return True
+            queue += zip(again, destinations(deps, again, matrices), strict=True)
         later = max(now, deps.clock.now())
         waiting = [(entry, pacer.paused_until(entry[0].team, later)) for entry in queue]
         for (item, _), until in waiting:
@@ -309,6 +345,7 @@ def _deliver_paced(
         queue = [entry for entry, until in waiting if until is None]
         free = next((entry for entry in queue if not pacer.free_in(entry[1])), None)
         if free is None:
+            marks.flush()  # while the channels make the tick wait anyway
             if queue and not pacer.wait(min(pacer.free_in(channel) for _, channel in queue)):
                 for item, channel in queue:
                     wait = timedelta(seconds=max(pacer.free_in(channel), 1.0))
@@ -317,11 +354,20 @@ def _deliver_paced(
             continue
         queue.remove(free)
         item, channel = free
-        made_due = deliver_item(deps, item, now, matrices, report, pacer).follow
+        made_due = deliver_item(deps, item, now, matrices, report, pacer, marks).follow
         pacer.posted(channel)
+        made_due += _claimed_again(deps, marks, now)
         if made_due:
             queue += zip(made_due, destinations(deps, made_due, matrices), strict=True)
-    return True
+
+
+def _claimed_again(deps: Deps, marks: SentMarks, now: datetime) -> list[OutboxItem]:
+    """The refreshes `marks` put back when it was written (their handoff moved on meanwhile), claimed again."""
+    keys = marks.take_again()
+    if not keys:
+        return []
+    with deps.units() as store:
+        return store.claim_keys(keys, now, LEASE)
 
 
 def _put_back(deps: Deps, item: OutboxItem, at: datetime, why: str, report: TickReport) -> None:

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import collections
 import os
+import signal
 import subprocess
 import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bot.app.bootstrap import import_file
 from bot.app.settings import Settings
 from bot.app.slack import slack_container
 from bot.clock import FixedClock
 from bot.grammar import parse_command
+from storage import models as orm
 from storage.db import Database
 from tests.conftest import EXAMPLE, ROOT, fresh_postgres_database
 from tests.support.in_process import InProcess
@@ -128,3 +131,56 @@ def test_killed_tick_is_caught_up_once_by_the_next(pg_url):
         )
         assert set(keys.values()) == {1}  # nothing twice
         assert len([k for k, threaded in keys if k.startswith("sla:") and threaded]) == 12  # nothing lost
+
+
+def test_a_tick_killed_before_writing_its_group_of_sent_marks_posts_each_once(pg_url):
+    """A tick writes its sent marks in groups: SIGKILLed after posts landed in Slack and before
+    their group was written, it leaves them `sending`; the next tick after the lease finds
+    each in Slack by its key and records it: every post exactly once, none lost."""
+    import time
+
+    with SlackStandIn() as standin:
+        opened = datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
+        seed(standin, pg_url, datetime(2026, 12, 1, 8, 45, tzinfo=LONDON), opened, 12)
+        before = len(standin.calls())
+        post = standin.method_handlers()["chat.postMessage"]
+        standin.on("chat.postMessage", lambda call: (time.sleep(0.25), post(call))[1])
+
+        env = {**os.environ, **standin.env(), "DATABASE_URL": pg_url, "TANDEM_POST_SPACING": "0"}
+        at = opened + timedelta(hours=1, minutes=1)
+        doomed = subprocess.Popen(
+            [sys.executable, "-m", "bot", "tick", "--at", at.isoformat()],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        standin.wait_for("chat.postMessage", count=24 + 5, timeout=60)  # a second or so into its group
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait()
+
+        def landed() -> collections.Counter:
+            return collections.Counter(
+                (c.arg("metadata")["event_payload"]["occurrence"], bool(c.body.get("thread_ts")))
+                for c in standin.calls()[before:]
+                if c.method == "chat.postMessage" and c.reply.get("ok")
+            )
+
+        in_slack = {key for key, _ in landed()}
+        db = Database(pg_url)
+        with db.engine.connect() as c:
+            rows = c.execute(select(orm.Outbox.key, orm.Outbox.status).where(orm.Outbox.key.in_(in_slack))).all()
+        db.dispose()
+        unmarked = {key for key, status in rows if status != "sent"}
+        assert len(in_slack) >= 5 and unmarked  # in Slack, not marked sent: the window
+
+        standin.on("chat.postMessage", post)
+        [again] = ticks(standin, pg_url, at + timedelta(minutes=5), 1)  # after the 2-minute lease
+        assert again.returncode == 0, again.stderr
+        assert int(again.stdout.split("already posted ")[1].split(",")[0]) >= len(unmarked)
+        keys = landed()
+        assert set(keys.values()) == {1}  # nothing twice
+        assert len([k for k, threaded in keys if k.startswith("sla:") and threaded]) == 12  # nothing lost
+        assert (
+            len([k for k, threaded in keys if k.startswith("sla:") and not threaded]) == 12
+        )  # each breach's channel post
