@@ -37,7 +37,6 @@ BUTTON_LABELS = {
 DONE_VERBS = {
     "acknowledge": "acknowledged it",
     "take": "took it",
-    "wait": "is waiting on the requester",
     "resume": "resumed it",
     "hand_back": "handed it back",
     "resolve": "resolved it",
@@ -121,7 +120,13 @@ def opened_thread_text(matrix: Matrix, handoff: Handoff, ping: Ping, now: dateti
 
 
 def changed_thread_text(handoff: Handoff, transition: Transition) -> str:
-    text = f"{mention(transition.actor)} {DONE_VERBS[transition.action]}."
+    if transition.action == "wait":  # the requester, often on the other side of the gap, is the one to act
+        text = (
+            f"{mention(transition.actor)} is waiting on {mention(handoff.requester)}, who asked; "
+            "the resolve clock is paused until someone presses Resume."
+        )
+    else:
+        text = f"{mention(transition.actor)} {DONE_VERBS[transition.action]}."
     if transition.action == "hand_back":
         text += f" Over to you, {mention(handoff.requester)}."
     if transition.note:

@@ -81,7 +81,12 @@ def test_full_life_by_buttons(bot, standin):
     steps = [
         ("handoff_acknowledge", PRIYA, "Acknowledged", f"<@{PRIYA}> acknowledged it."),
         ("handoff_take", SAM, "In progress", f"<@{SAM}> took it."),
-        ("handoff_wait", SAM, "Waiting on requester", f"<@{SAM}> is waiting on the requester."),
+        (
+            "handoff_wait",
+            SAM,
+            "Waiting on requester",
+            f"<@{SAM}> is waiting on <@{ALICE}>, who asked; the resolve clock is paused until someone presses Resume.",
+        ),
         ("handoff_resume", ALICE, "In progress", f"<@{ALICE}> resumed it."),
         ("handoff_hand_back", SAM, "Handed back", f"<@{SAM}> handed it back. Over to you, <@{ALICE}>."),
     ]

@@ -152,7 +152,7 @@ SHORT = {
 DONE = {
     "acknowledge": "acknowledged it.",
     "take": "took it.",
-    "wait": "is waiting on the requester.",
+    "wait": "is waiting on @Ben Ode, who asked; the resolve clock is paused",
     "resume": "resumed it.",
     "hand_back": "handed it back.",
     "resolve": "resolved it.",
