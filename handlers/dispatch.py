@@ -35,7 +35,7 @@ from bot.services import report as report_service
 from bot.services import reviews as review_service
 from bot.services import rotas as rota_service
 from bot.services import signoff as signoff_service
-from bot.services.answers import AnswerCache
+from bot.services.answers import AnswerCache, Held
 from bot.services.cover import parse_since
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
@@ -95,16 +95,27 @@ class Request:
         (matrix, leave, sign-off), the minute and the asker's side (who a handoff would ping).
         None when the versions were not read in one query (a unit that writes): not kept."""
         org = loaded.matrix.organisation
+        if cmd.name == "sla":  # kept as `Held`: it changes at instants of its own, not at a minute
+            listed = self.store.read_handoff_versions(org)
+            only = handoff_service.sla_filter(cmd.text, self.user, self.now)
+            return None if not listed else (cmd.name, cmd.text, org, listed, only and only.person)
         versions = self.store.read_versions(org)
         if not versions:
             return None
         minute = self.now.replace(second=0, microsecond=0)
         return cmd.name, cmd.text, org, versions, minute, loaded.matrix.side_of(self.user)
 
+    def held(self, loaded: LoadedMatrix, cmd: Command) -> Reply | None:
+        """The kept answer to `cmd`, if one was made and still holds now; nothing is made here."""
+        found = self.answers.peek(self.answer_key(loaded, cmd))
+        reply: Reply | None = found.at(self.now) if isinstance(found, Held) else found
+        return reply
+
 
 def kept(cmd: Command) -> bool:
-    """The commands whose answer `Request.cached` keeps: `/owner <words>` and the whole matrix."""
-    return cmd.name == "owner" or (cmd.name == "matrix" and not cmd.text.strip())
+    """The commands whose answer is kept: `/owner <words>` and the whole matrix (by
+    `Request.cached`), and `/tandem sla` (by `sla`, as `Held`)."""
+    return cmd.name in ("owner", "sla") or (cmd.name == "matrix" and not cmd.text.strip())
 
 
 def owner(req: Request, cmd: Command) -> Reply:
@@ -217,9 +228,21 @@ def ask_overflow(req: Request, cmd: Command) -> Reply:
 
 
 def sla(req: Request, cmd: Command) -> Reply:
+    """Kept while the handoffs are unchanged, for the instants until a count or a listed
+    clock would read differently (`handoff_service.sla_holds_until`)."""
     loaded = req.loaded()
     only = handoff_service.sla_filter(cmd.text, req.user, req.now)
-    return sla_reply(loaded.matrix, handoff_service.sla_overview(req.store, loaded, req.now, only=only), req.now)
+    held = req.held(loaded, cmd)
+    if held is not None:
+        return held
+    overview = handoff_service.sla_overview(req.store, loaded, req.now, only=only)
+    reply = sla_reply(loaded.matrix, overview, req.now)
+    key = req.answer_key(loaded, cmd)
+    if key is not None:
+        until = handoff_service.sla_holds_until(req.store, loaded, overview, req.now)
+        if until is None or until > req.now:
+            req.answers.put(key, Held(reply, req.now, until))
+    return reply
 
 
 def status(req: Request, cmd: Command) -> Reply:
@@ -375,8 +398,7 @@ def kept_answer(deps: Deps, command: Command, user: str, channel: str | None, te
     try:
         with deps.units(read_only=True) as store:
             request = Request(store, deps.matrices, deps.notifier, user, channel, deps.clock.now(), deps.answers, team)
-            found: Reply | None = deps.answers.peek(request.answer_key(request.loaded(), command))
-            return found
+            return request.held(request.loaded(), command)
     except TandemError:
         return None
 

@@ -301,6 +301,13 @@ class QuickReads:
             return listing.total, bisect_left(listing.due, now)
         return bisect_left(listing.due, only.breached_at), bisect_left(listing.due, min(now, only.breached_at))
 
+    def next_due(self, found: Located, now: datetime, only: HandoffFilter | None) -> datetime | None:
+        """The soonest due instant at or after `now` of the listing `only` narrows to (its
+        `breached_at` aside): the breached count moves on just after it."""
+        due = self._listing(found, only, URGENT).due
+        at = bisect_left(due, now)
+        return due[at] if at < len(due) else None
+
     def most_urgent(self, found: Located, limit: int, only: HandoffFilter | None) -> list[Handoff]:
         """As `handoff_repo.most_urgent` lists them; breached ones come first, so a listing of
         only those is the dated head of the whole one."""

@@ -7,6 +7,7 @@ Services never see ORM rows or SQL; they call these methods inside one unit of w
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
@@ -127,6 +128,10 @@ class Store:
     def read_versions(self, org_key: str) -> tuple[int, ...] | None:
         found = self._located.get(org_key) if self._quick is not None else None
         return found.versions if found else None
+
+    def read_handoff_versions(self, org_key: str) -> tuple[int, int] | None:
+        found = self._located.get(org_key) if self._quick is not None else None
+        return (found.matrix_version, found.handoff_version) if found else None
 
     def organisation_for(self, channel: str | None, user: str | None, team: str | None = None) -> str | None:
         found = self.locate(channel, user, team)
@@ -323,6 +328,15 @@ class Store:
         if self._quick is not None and found is not None:
             return self._quick.count_open(found, now, only)
         return handoff_repo.count_open(self.session, self._org_id(org_key), now, only)
+
+    def next_due_handoff(self, org_key: str, now: datetime, only: HandoffFilter | None = None) -> datetime | None:
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None:
+            return self._quick.next_due(found, now, only)
+        kept = HandoffFilter(only.side, only.person) if only else None
+        due = handoff_repo.open_due_instants(self.session, self._org_id(org_key), kept)
+        at = bisect_left(due, now)
+        return due[at] if at < len(due) else None
 
     def handoffs_involving(self, org_key: str, user: str, limit: int = 20) -> list[Handoff]:
         return handoff_repo.involving(self.session, self._org_id(org_key), org_key, user, limit)

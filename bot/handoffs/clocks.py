@@ -15,9 +15,12 @@ from bot.calendar import as_utc
 from bot.handoffs.model import Handoff
 from bot.matrix.model import Matrix, SlaTarget
 from bot.ownership.duty import sla_calendar
-from bot.sla.clock import ClockState, evaluate
+from bot.sla.clock import ClockState, evaluate, instant_at_fraction
 
 _NEVER = datetime.max.replace(tzinfo=UTC)
+# How long before an instant computed as the next change an answer stops being kept: the
+# fraction shown is a float of business time, so rounding may move that change by microseconds.
+MARGIN = timedelta(milliseconds=1)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,35 @@ def clocks(handoff: Handoff, matrix: Matrix, now: datetime) -> HandoffClocks | N
     respond = evaluate(calendar, handoff.opened_at, target.respond, now, stopped_at=handoff.responded_at)
     resolve = evaluate(calendar, handoff.opened_at, target.resolve, now, handoff.pauses, stopped_at=handoff.resolved_at)
     return HandoffClocks(respond, resolve, target)
+
+
+def shown_until(handoff: Handoff, matrix: Matrix, now: datetime) -> datetime | None:
+    """How long the clock a listing shows for the handoff at `now` (respond until it stops,
+    then resolve: `handlers.views.handoff.handoff_line`) reads the same: its state (met,
+    paused, breached, due) and its whole percent used hold at every instant from `now` until
+    just before the returned one. None: for as long as the handoff itself is unchanged."""
+    state = clocks(handoff, matrix, now)
+    if state is None:
+        return None
+    now = as_utc(now)
+    running = state.resolve if state.respond.stopped else state.respond
+    if running.stopped:
+        return None  # it stays as it stopped
+    turns = [as_utc(edge) for p in handoff.pauses for edge in (p.start, p.end) if edge is not None]
+    bounds = [edge for edge in turns if edge > now]  # a pause beginning or ending: "paused" shows first
+    if not running.paused and not running.breached:  # breached: its due instant is past and fixed
+        target = state.target.resolve if running is state.resolve else state.target.respond
+        pauses = handoff.pauses if running is state.resolve else ()
+        percent = int(running.fraction * 100)
+        calendar = sla_calendar(matrix, state.target)
+        if percent >= 100:  # all of it used, out of hours: it breaches as business time next runs
+            bounds.append(calendar.add(now, MARGIN) - MARGIN)
+        else:  # the next whole percent, the last one reached at the due instant
+            nxt = instant_at_fraction(calendar, handoff.opened_at, target, (percent + 1) / 100, pauses)
+            bounds += [at for at in (nxt, running.due_at) if at is not None and at >= now]
+    if not bounds:
+        return None
+    return min(bounds) - MARGIN
 
 
 def attainment(handoff: Handoff, matrix: Matrix, now: datetime) -> Attainment:

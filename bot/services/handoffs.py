@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.alerts.sla import next_alert_at
 from bot.errors import TandemError, Who, Words, listing
 from bot.grammar import MENTION, Command, addressed
-from bot.handoffs.clocks import next_due
+from bot.handoffs.clocks import MARGIN, next_due, shown_until
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import STEP_DONE, Handoff, Moved, Transition
 from bot.handoffs.transitions import apply, status_words
@@ -327,6 +327,18 @@ def sla_overview(
     org = loaded.matrix.organisation
     total, breached = store.count_open_handoffs(org, now, only)
     return SlaOverview(total, breached, store.most_urgent_handoffs(org, limit, only), only)
+
+
+def sla_holds_until(store: Store, loaded: LoadedMatrix, overview: SlaOverview, now: datetime) -> datetime | None:
+    """Until when `sla_overview` at `now`, with the same handoffs, reads the same (just before
+    the returned instant): the next breach of any handoff it counts moves its counts, and each
+    listed one's clock shows the same state and whole percent only so long. None: for as long
+    as the handoffs are unchanged."""
+    matrix = loaded.matrix
+    due = store.next_due_handoff(matrix.organisation, now, overview.only)
+    bounds = [due - MARGIN] if due is not None else []
+    bounds += [at for h in overview.most_urgent if (at := shown_until(h, matrix, now)) is not None]
+    return min(bounds, default=None)
 
 
 def open_from(deps: Deps, command: Command, user: str, channel: str | None, details: str = "") -> tuple[Handoff, Ping]:

@@ -168,10 +168,11 @@ def test_a_confirmation_by_another_replica_is_in_the_next_answer(standin, databa
         reader.close()
 
 
-def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(standin, database):
+def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(standin, database, ahead):
     reader = SlackApp(standin, database, working_hour_ahead(), http=True)
     try:
         assert "No open handoffs" in said(reader.answer("/tandem", "sla", PRIYA))  # now in memory
+        assert "No open handoffs" in said(reader.answer("/tandem", "sla", PRIYA)) and ahead() == 1  # kept
         assert "There is no handoff #1" in said(reader.answer("/tandem", "status 1", PRIYA))
         with BotProcess(standin, database, matrix=None) as writer:
             request = sr.slash_command(
@@ -186,6 +187,7 @@ def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(sta
             standin.wait_for_response("opened")  # sent once the handoff is committed
             listed = said(reader.answer("/tandem", "sla", PRIYA))
             assert "1 open handoff, 1 breached" in listed and "firewall rule for the new VPN" in listed, listed
+            assert said(reader.answer("/tandem", "sla", PRIYA)) == listed and ahead() == 2
             assert "1 breached" in said(reader.answer("/tandem", "sla breached", PRIYA))
             assert "nobody yet" in said(reader.answer("/tandem", "status 1", PRIYA))
 
@@ -204,8 +206,41 @@ def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(sta
             standin.wait_for("chat.update")  # the root refreshed: sent once the step is committed
         status = said(reader.answer("/tandem", "status 1", PRIYA))
         assert "In progress" in status and f"<@{SAM}>" in status, status
-        assert f"<@{SAM}>" in said(reader.answer("/tandem", "sla", PRIYA))
+        assert f"<@{SAM}>" in said(reader.answer("/tandem", "sla", PRIYA)) and ahead() == 2
     finally:
+        reader.close()
+
+
+def test_a_kept_sla_answer_moves_on_at_the_instant_a_count_or_a_clock_does(standin, database, ahead):
+    """Nothing is written between these answers: the handoff breaches, and its clock moves on
+    by a whole percent (P1: respond in 15 minutes on the 24x7 clock, 9 s a percent)."""
+    at = working_hour_ahead()
+    reader = SlackApp(standin, database, at, http=True)
+    writer = SlackApp(standin, database, at)
+    try:
+        assert "No open handoffs" in said(reader.answer("/tandem", "sla", PRIYA))
+        opened = said(writer.answer("/handoff", "P1 provider: the VPN is down for everyone", ALICE))
+        assert "#1" in opened, opened
+        reader.clock.set(at + timedelta(seconds=61))  # 6.8 % used
+        listed = said(reader.answer("/tandem", "sla", PRIYA))
+        assert "1 open handoff, 0 breached" in listed and "(6% used)" in listed and ahead() == 0, listed
+        reader.clock.set(at + timedelta(seconds=62))
+        assert said(reader.answer("/tandem", "sla", PRIYA)) == listed and ahead() == 1  # still 6 %
+        reader.clock.set(at + timedelta(seconds=63))  # 7 %: made anew
+        assert "(7% used)" in said(reader.answer("/tandem", "sla", PRIYA)) and ahead() == 1
+        assert "No breached open handoffs" in said(reader.answer("/tandem", "sla breached", PRIYA))
+        reader.clock.set(at + timedelta(minutes=15))  # due, not yet past it
+        assert "1 open handoff, 0 breached" in said(reader.answer("/tandem", "sla", PRIYA))
+        reader.clock.set(at + timedelta(minutes=15, microseconds=1))
+        late = said(reader.answer("/tandem", "sla", PRIYA))
+        assert "1 open handoff, 1 breached" in late and ":red_circle: breached" in late and ahead() == 1, late
+        assert "1 breached open handoff" in said(reader.answer("/tandem", "sla breached", PRIYA))
+        reader.clock.set(at + timedelta(hours=1))
+        assert said(reader.answer("/tandem", "sla", PRIYA)) == late and ahead() == 2  # breached holds
+        reader.clock.set(at + timedelta(minutes=15))  # an earlier instant than the one kept: made anew
+        assert "1 open handoff, 0 breached" in said(reader.answer("/tandem", "sla", PRIYA)) and ahead() == 2
+    finally:
+        writer.close()
         reader.close()
 
 
@@ -282,13 +317,14 @@ def ask(replica: SlackApp, name: str, words: str, user: str = PRIYA, **fields) -
 def test_a_kept_answer_is_sent_ahead_of_bolt_exactly_as_bolt_sent_it(standin, database, ahead):
     reader = SlackApp(standin, database, working_hour_ahead(), http=True)
     try:
-        for name, words in (("/owner", "backups"), ("/tandem", "matrix"), ("/owner", "nothing we know")):
+        kept = (("/owner", "backups"), ("/tandem", "matrix"), ("/owner", "nothing we know"), ("/tandem", "sla"))
+        for name, words in kept:
             through_bolt = ask(reader, name, words)
             sent = ahead()
             assert ask(reader, name, words) == through_bolt and ahead() == sent + 1
-        for name, words in (("/tandem", "matrix backups"), ("/owner", "<@U0BEN0001|ben>"), ("/tandem", "sla")):
+        for name, words in (("/tandem", "matrix backups"), ("/owner", "<@U0BEN0001|ben>"), ("/tandem", "status 1")):
             assert ask(reader, name, words) == ask(reader, name, words)
-        assert ahead() == 3  # answers that are not kept always go through Bolt
+        assert ahead() == 4  # answers that are not kept always go through Bolt
     finally:
         reader.close()
 

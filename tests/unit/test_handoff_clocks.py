@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.handoffs.clocks import Attainment, attainment, clocks, urgency_key
+from bot.handoffs.clocks import MARGIN, Attainment, attainment, clocks, shown_until, urgency_key
 from bot.handoffs.model import Handoff
 from bot.handoffs.transitions import apply
 from bot.matrix.durations import Duration
 from bot.matrix.model import BusinessHours, Matrix, Person, Side, SlaPolicy, SlaTarget
 from bot.ownership.duty import business_calendar
 from bot.sla.clock import Pause
+from handlers.views.handoff import handoff_line
 
 LONDON = ZoneInfo("Europe/London")
 BEN, SAM = "U0BEN0001", "U0SAM0001"
@@ -178,3 +180,69 @@ def test_urgency_puts_breached_first_then_soonest_due():
     assert [h.summary for h in ranked] == [h.summary for h in expected]
     assert urgency_key(p1_soon, MATRIX, now) == (False, True, False, lon(*MON, 11, 5), lon(*MON, 10, 50))
     assert urgency_key(late_reply, MATRIX, now)[:4] == (False, False, False, lon(*MON, 10))
+
+
+def _cases(rng: random.Random) -> list[tuple[Handoff, datetime]]:
+    """Handoffs of both calendars, respond clocks running or stopped, waits open and closed,
+    each with an instant to list it at: through nights, weekends and the holidays."""
+    cases = []
+    for _ in range(300):
+        opened = lon(2026, 12, 21, 7) + timedelta(minutes=rng.randrange(0, 60 * 24 * 9))
+        h = handoff(opened, rng.choice(["P1", "P2", "P4"]))
+        if rng.random() < 0.5:
+            h = replace(h, responded_at=opened + timedelta(minutes=rng.randrange(1, 300)))
+        if rng.random() < 0.4:
+            start = opened + timedelta(minutes=rng.randrange(1, 600))
+            end = start + timedelta(minutes=rng.randrange(1, 900)) if rng.random() < 0.6 else None
+            h = replace(h, pauses=(Pause(start, end),))
+        cases.append((h, opened + timedelta(seconds=rng.randrange(0, 3 * 24 * 3600))))
+    return cases
+
+
+def test_a_listed_clock_reads_the_same_until_the_instant_it_is_shown_to_hold_until():
+    """`/tandem sla` is kept while every listed line holds: it must never hold too long."""
+    rng = random.Random(7)
+    kept = 0
+    for h, now in _cases(rng):
+        line, until = handoff_line(MATRIX, h, now), shown_until(h, MATRIX, now)
+        end = until if until is not None else now + timedelta(days=30)
+        if end <= now:
+            continue
+        kept += 1
+        span = end - now
+        probes = [now + span * rng.random() for _ in range(20)] + [end - timedelta(microseconds=1)]
+        assert all(handoff_line(MATRIX, h, at) == line for at in probes), (h, now, until)
+    assert kept > 200  # most instants are kept for a while: the probes above ran
+
+
+def test_a_running_clock_is_shown_to_hold_until_its_next_whole_percent():
+    h = handoff(lon(*TUE, 9), "P1")  # respond in 15 minutes, 24x7: 9 s a percent
+    now = lon(*TUE, 9) + timedelta(seconds=20)  # 2 % used
+    until = shown_until(h, MATRIX, now)
+    assert until == lon(*TUE, 9) + timedelta(seconds=27) - MARGIN
+    assert "(2% used)" in handoff_line(MATRIX, h, until) and "(3% used)" in handoff_line(MATRIX, h, until + MARGIN)
+
+
+def test_a_business_hours_clock_holds_through_the_night_and_the_weekend():
+    h = handoff(lon(*FRI, 17, 30))  # P2: respond in 1 business hour, 30 minutes used by 18:00 Friday
+    assert shown_until(h, MATRIX, lon(*SAT, 12)) == lon(*MON, 8) + timedelta(seconds=36) - MARGIN
+
+
+def test_a_clock_that_stopped_breached_or_waits_without_end_holds_for_as_long_as_the_handoff():
+    opened = lon(*TUE, 9)
+    assert shown_until(handoff(opened, "P4"), MATRIX, opened + H) is None  # no SLA
+    assert shown_until(handoff(opened, "P1"), MATRIX, opened + H) is None  # respond breached at 09:15
+    resolved = replace(handoff(opened), responded_at=opened + M, resolved_at=opened + H)
+    assert shown_until(resolved, MATRIX, opened + 2 * H) is None
+    waiting = replace(handoff(opened), responded_at=opened + M, pauses=(Pause(opened + 2 * M),))
+    assert shown_until(waiting, MATRIX, opened + H) is None
+    resumes = replace(waiting, pauses=(Pause(opened + 2 * M, opened + 3 * H),))
+    assert shown_until(resumes, MATRIX, opened + H) == opened + 3 * H - MARGIN
+
+
+def test_a_clock_used_up_at_closing_time_holds_until_business_time_runs_again():
+    opened = lon(*TUE, 10)  # P2: resolve in 8 business hours, due at 18:00, all used overnight
+    h = replace(handoff(opened), responded_at=opened + M)
+    assert "(100% used)" in handoff_line(MATRIX, h, lon(*TUE, 22))
+    until = shown_until(h, MATRIX, lon(*TUE, 22))
+    assert until == lon(2026, 1, 14, 8) - MARGIN and "breached" in handoff_line(MATRIX, h, lon(2026, 1, 14, 8, 1))
