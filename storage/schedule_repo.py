@@ -119,7 +119,11 @@ def set_timers(session: Session, org_id: int, timers: dict[tuple[str, str], date
 
 
 def enqueue_all(session: Session, rows: list[tuple[int | None, str, str, dict, str | None]], now: datetime) -> set[str]:
-    """Claim these (organisation id, key, kind, payload, team) occurrences; the keys that were new."""
+    """Claim these (organisation id, key, kind, payload, team) occurrences; the keys that were new.
+
+    Each is made a microsecond after the one before: claims take the oldest first, so the
+    posts of one tick go out in the order given (a first-response breach before the
+    resolution breach that came after it), not in the order of their keys."""
     return {
         key
         for (key,) in insert_absent(
@@ -133,10 +137,10 @@ def enqueue_all(session: Session, rows: list[tuple[int | None, str, str, dict, s
                     "payload": payload,
                     "status": "pending",
                     "attempts": 0,
-                    "created_at": now,
+                    "created_at": now + timedelta(microseconds=order),
                     "team": team,
                 }
-                for org_id, key, kind, payload, team in rows
+                for order, (org_id, key, kind, payload, team) in enumerate(rows)
             ],
         )
     }

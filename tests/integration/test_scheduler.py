@@ -90,6 +90,19 @@ def test_missed_warnings_collapse_into_the_breach(runtime, standin):
     assert "breached" in standin.calls("chat.postMessage")[0]["text"]
 
 
+def test_a_handoff_breached_twice_while_down_posts_its_breaches_in_the_order_they_happened(runtime, standin):
+    """A P2 opened at 09:00 misses its first response at 10:00 and its resolution at 17:00; a
+    tick the next morning posts the first response's breach first, each in the thread and channel."""
+    at(runtime, local(2026, 11, 30, 9, 0))
+    open_handoff(runtime, "P2 provider: the file server is read-only")
+    standin.reset()
+    at(runtime, local(2026, 12, 1, 8, 30))
+    breaches = [text for text in texts(standin) if "target" in text]
+    assert len(breaches) == 4, texts(standin)
+    assert ["first response" in t for t in breaches] == [True, True, False, False], breaches
+    assert all("resolution" in t for t in breaches[2:]), breaches
+
+
 def test_acknowledged_handoff_stops_respond_alerts(runtime, standin):
     at(runtime, local(2026, 11, 30, 9, 0))
     handoff = open_handoff(runtime, "P2 provider: new starter laptop")
