@@ -20,13 +20,14 @@
    * `python`: a separate client process (asyncio, one fresh connection per request,
      `Connection: close`) from `--concurrency` loops;
    * `wrk` (when installed): keep-alive connections replaying the same pre-signed requests
-     from a generated Lua script.
+     from a generated Lua script, each reopened after 50 requests;
 3. Reads the CPU time of each server's process tree from /proc before and after, and prints
    for each server and generator the median over rounds of req/s, p50, p99 and server CPU
    ms per request, with the ratio to the best bare setup of that generator.
 
-Targets: Tandem throughput >= 0.9x the best bare, p99 < 50 ms, server CPU per request <=
-1.3x the best bare's. Prints tables; always exits 0. Everything it starts is stopped.
+Targets: for reads, Tandem throughput >= 0.9x the best bare, p99 < 50 ms, server CPU per request <=
+1.3x the best bare's; for `--command handoff`, p99 < 150 ms (the ratios are printed, not judged:
+the bare app does none of a write's work). Prints tables; always exits 0. Everything it starts is stopped.
 """
 
 from __future__ import annotations
@@ -52,9 +53,12 @@ from bench.common import ROOT, machine_busy_seconds, percentile, table, verdict
 from bench.databases import add_postgres_argument, bench_database
 
 RATIO_TARGET = 0.90
-P99_TARGET_MS = 50.0
+P99_TARGET_MS = 50.0  # read-only commands
+WRITE_P99_TARGET_MS = 150.0  # /handoff: a write, whose work the bare app does not do
+WRITES = frozenset({"handoff"})
 CPU_TARGET = 1.3
 REQUEST_TIMEOUT_S = 10.0
+REOPEN_EVERY = 50  # wrk: one request in this many closes its connection (see `wrk_script`)
 MAX_REQUESTS = 500_000  # a hard bound on what one client run may send
 SERVERS = ("tandem", "bare-sync", "bare-async")
 CHANNEL, USERS = "C0SHARED01", ("U0ALICE01", "U0BEN0001", "U0PRIYA01", "U0SAM0001")
@@ -215,12 +219,23 @@ def _lua_string(raw: bytes) -> str:
     return '"' + "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}" for b in raw) + '"'
 
 
-def wrk_script(pool: list[bytes]) -> str:
-    """Each wrk thread replays the pool round-robin, starting at a different place."""
+def wrk_script(pool: list[bytes], reopen_every: int = REOPEN_EVERY) -> str:
+    """Each wrk thread replays the pool round-robin, starting at a different place; every
+    `reopen_every`-th request asks for `Connection: close`, so wrk opens that connection anew.
+
+    With connections kept for the whole run, which gunicorn worker holds each one is settled by
+    whichever accepted first when wrk connected: with most in one worker the other core sat idle
+    (1.09 server cores of 2), and the same server measured 1,449 req/s in one round and 2,875
+    in the next. Reopening
+    each now and then lets the less busy worker take it, as a proxy's or Slack's connections do."""
     requests = ",\n".join(_lua_string(raw) for raw in pool)
+    closing = ",\n".join(_lua_string(raw.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)) for raw in pool)
     return (
-        f"local pool = {{\n{requests}\n}}\nlocal n = math.random(#pool)\n"
-        "request = function()\n  n = n % #pool + 1\n  return pool[n]\nend\n" + WRK_DONE
+        f"local pool = {{\n{requests}\n}}\nlocal closing = {{\n{closing}\n}}\n"
+        "local n = math.random(#pool)\nlocal sent = 0\n"
+        "request = function()\n  n = n % #pool + 1\n  sent = sent + 1\n"
+        f"  if sent % {reopen_every} == 0 then return closing[n] end\n"
+        "  return pool[n]\nend\n" + WRK_DONE
     )
 
 
@@ -245,6 +260,7 @@ def run_wrk(port: int, server_pid: int, script: Path, args: argparse.Namespace) 
     w = wrk(args.seconds)
     cpu1, busy = tree_cpu_seconds(server_pid), machine_busy_seconds() - busy0
     wall = w["duration_us"] / 1e6
+    by_pid = {p: cpu1[p] - cpu0.get(p, 0.0) for p in cpu1}
     ok = w["requests"] - w["errors"]
     return {
         "requests": w["requests"],
@@ -259,8 +275,9 @@ def run_wrk(port: int, server_pid: int, script: Path, args: argparse.Namespace) 
         "statuses": {},
         "samples": {},
         "client_cpu_s": float("nan"),  # wrk's own CPU is counted in "other"
-        "server_cpu_s": sum(cpu1[p] - cpu0.get(p, 0.0) for p in cpu1),
+        "server_cpu_s": sum(by_pid.values()),
         "machine_busy_s": busy,
+        "process_cores": sorted((round(c / wall, 2) for c in by_pid.values()), reverse=True) if wall else [],
     }
 
 
@@ -465,8 +482,16 @@ def summarise(results: dict[tuple[str, str], list[dict]]) -> dict[tuple[str, str
     return out
 
 
-def report(summary: dict[tuple[str, str], dict], generators: list[str]) -> None:
+def report(summary: dict[tuple[str, str], dict], generators: list[str], command: str = "owner") -> None:
+    """The figures, then the targets: for a read, throughput and CPU against the best bare app
+    and p99 < 50 ms; for a write, p99 < 150 ms, the ratios shown but not judged."""
     rows, checks = [], []
+    write = command in WRITES
+    p99_target = WRITE_P99_TARGET_MS if write else P99_TARGET_MS
+
+    def judged(ok: bool) -> str:
+        return "(info)" if write else verdict(ok)
+
     for generator in generators:
         bare = [s for (g, n), s in summary.items() if g == generator and n != "tandem"]
         best = max(bare, key=lambda s: s["rps"]) if bare else None
@@ -498,19 +523,19 @@ def report(summary: dict[tuple[str, str], dict], generators: list[str]) -> None:
                         f"{generator}: throughput / best bare",
                         f"{ratio:.2f}",
                         f">= {RATIO_TARGET}",
-                        verdict(ratio >= RATIO_TARGET),
+                        judged(ratio >= RATIO_TARGET),
                     ],
                     [
                         f"{generator}: Tandem p99",
                         f"{s['p99_ms']:.1f} ms",
-                        f"< {P99_TARGET_MS:.0f} ms",
-                        verdict(s["p99_ms"] < P99_TARGET_MS),
+                        f"< {p99_target:.0f} ms",
+                        verdict(s["p99_ms"] < p99_target),
                     ],
                     [
                         f"{generator}: CPU per request / best bare",
                         f"{cpu_ratio:.2f}",
                         f"<= {CPU_TARGET}",
-                        verdict(cpu_ratio <= CPU_TARGET),
+                        judged(cpu_ratio <= CPU_TARGET),
                     ],
                 ]
             checks.append([f"{generator}: {name} errors", s["errors"], "0", verdict(s["errors"] == 0)])
@@ -612,13 +637,14 @@ def main(argv: list[str] | None = None) -> int:
                         results[(generator, server.name)].append(result)
                         print(
                             f"round {round_ + 1} {generator:6} {server.name:10} {result['rps']:6.0f} req/s "
-                            f"p99 {result['p99_ms']:5.1f} ms, {_cpu_ms(result):.2f} CPU ms/req, {result['errors']} errors",
+                            f"p99 {result['p99_ms']:5.1f} ms, {_cpu_ms(result):.2f} CPU ms/req, {result['errors']} errors, "
+                            f"cores by process {' '.join(map(str, result['process_cores'][:3]))}",
                             flush=True,
                         )
         finally:
             tails = {server.name: server.stop() for server in servers}
     print()
-    report(summarise(results), generators)
+    report(summarise(results), generators, args.command)
     for (generator, name), runs in results.items():
         statuses = collections.Counter()
         for r in runs:
