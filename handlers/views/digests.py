@@ -30,10 +30,12 @@ def _listed(label: str, lines: list[str]) -> dict:
     return section(f"*{label}*\n" + "\n".join(lines[:LISTED]) + more)
 
 
-def _gaps(digest: DailyDigest) -> str:
-    return (
-        f"{_plural(len(digest.gaps), 'gap')} in the matrix — /tandem gaps" if digest.gaps else "No gaps in the matrix."
-    )
+def _gaps(digest: DailyDigest, listed: int = 0) -> str:
+    """The matrix's gaps beyond the `listed` sign-off ones the digest already shows line by line:
+    counting those again read as one more problem than there was."""
+    other = len(digest.gaps) - listed
+    word = "other gap" if listed else "gap"
+    return f"{_plural(other, word)} in the matrix — /tandem gaps" if other else f"No {word}s in the matrix."
 
 
 def _hours(digest: DailyDigest) -> list[str]:
@@ -84,7 +86,7 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
     blocks += [section(line) for line in _hours(digest)]
     if digest.signoff:
         blocks.append(_listed("Matrix sign-off", [gap_line(g) for g in digest.signoff]))
-    blocks.append(context(_gaps(digest)))
+    blocks.append(context(_gaps(digest, len(digest.signoff))))
     return text, blocks
 
 
