@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.contract.bank import Statement
+from bot.contract.rules import approvers
 from bot.contract.scope import ScopeMatch
 from bot.errors import TandemError, Who, Words, listing
 from bot.matrix.model import Matrix
@@ -90,9 +91,11 @@ class OverflowRequest:
 
 
 def may_decide(request: OverflowRequest, actor: str, matrix: Matrix) -> bool:
-    """The approvers named when it was held, or any internal admin when the contract names
-    none (they are the default approvers, so one leaving the matrix does not strand it)."""
-    if actor in request.approvers:
+    """Those it waits for (named when it was held: an approver away is stood in for by their
+    cover), the contract's approver as it stands (back from leave, say), or any internal
+    admin when the contract names none (they are the default approvers, so one leaving the
+    matrix does not strand it)."""
+    if actor in request.approvers or actor in approvers(matrix):
         return True
     contract = matrix.contract
     person = matrix.people.get(actor)
@@ -120,7 +123,7 @@ def check(request: OverflowRequest, actor: str, matrix: Matrix) -> None:
     if not may_decide(request, actor, matrix):
         raise Refused(
             "Only ",
-            *listing(request.approvers, sep=" or "),
+            *listing(tuple(dict.fromkeys(request.approvers + approvers(matrix))), sep=" or "),
             " can approve or decline overflow outside the contract: it is the client's decision. "
             "Your click changed nothing.",
         )

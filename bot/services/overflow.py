@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.contract.approval import Hold, OverflowRequest, Refused, check, decide, decided_words, hold_for
-from bot.contract.rules import approvers
+from bot.contract.rules import approvers_at
 from bot.errors import TandemError
 from bot.grammar import Command
 from bot.handoffs.model import Handoff
@@ -67,7 +67,7 @@ def ask(store: Store, loaded: LoadedMatrix, requester: str, command: Command, no
     hold = _hold(store, loaded, summary, now)
     if hold is None:
         return Opened(*open_handoff(store, loaded, requester, command, now))
-    deciders = approvers(matrix)
+    deciders = approvers_at(matrix, now, store.leave_at(matrix.organisation, now))
     if requester in deciders:
         handoff, ping = open_handoff(store, loaded, requester, command, now)
         store.audit(

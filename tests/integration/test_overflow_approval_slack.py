@@ -159,3 +159,12 @@ def test_the_provider_asking_itself_for_overflow_is_told_how_to_hand_work_over(s
     [said] = standin.wait_for("chat.postMessage")
     assert "Overflow is how" in said["text"] and said["thread_ts"] == "1.0004"
     assert len(standin.calls("chat.postMessage")) == 1 and audit_kinds(slack) == []
+
+
+def test_whoever_covers_the_approver_on_leave_approves_in_their_place(slack, standin):
+    """Alice is away until Friday and Ben covers her: his request outside the scope is his to
+    approve, as it would be hers, instead of waiting days on someone on holiday."""
+    slack.answer("/tandem", f"cover <@{ALICE}|alice> until friday by <@{BEN}|ben>", ALICE)
+    reply = slack.answer("/overflow", "P2 firewall rule for the new VPN", BEN)
+    assert "you approve such requests, so it went straight to the provider" in reply["text"], reply["text"]
+    assert audit_kinds(slack) == [("overflow.approve", BEN, "handoff #1")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,10 +18,11 @@ from bot.contract.approval import (
 )
 from bot.contract.bank import period_of, statement
 from bot.contract.model import HoursBank
-from bot.contract.rules import approvers
+from bot.contract.rules import approvers, approvers_at
 from bot.contract.scope import ScopeIndex
 from bot.errors import plain
 from bot.matrix.loader import load_text
+from bot.ownership.cover import LeavePeriod
 from tests.unit.test_contract_matrix import CONTRACT, LAW_FIRM
 
 SCOPE = ScopeIndex(("helpdesk overflow", "laptop imaging", "new starter setup", "patching", "m365 admin"))
@@ -124,3 +126,29 @@ def test_without_a_named_approver_any_internal_admin_decides_and_nobody_else():
     for who in ("U0OMAR001", "U0LENA001"):  # internal but no admin; provider admin
         with pytest.raises(Refused):
             decide(request, "approve", who, NOW, matrix)
+
+
+def dana_away(cover: str | None) -> list[LeavePeriod]:
+    return [LeavePeriod("U0DANA001", datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 24, tzinfo=UTC), cover)]
+
+
+def test_an_approver_away_is_stood_in_for_by_whoever_covers_them_on_the_client_side():
+    matrix = law_firm()
+    waits_on = approvers_at(matrix, NOW, dana_away("U0OMAR001"))
+    assert waits_on == ("U0OMAR001",)
+    request = replace(held(matrix), approvers=waits_on)
+    assert decide(request, "approve", "U0OMAR001", NOW, matrix).decided_by == "U0OMAR001"
+    assert (
+        decide(request, "approve", "U0DANA001", NOW, matrix).decided_by == "U0DANA001"
+    )  # the contract's approver still may
+    with pytest.raises(Refused) as refused:
+        decide(request, "approve", "U0LENA001", NOW, matrix)
+    assert plain(refused.value.words).startswith("Only @U0OMAR001 or @U0DANA001 can approve or decline")
+    assert approvers_at(matrix, datetime(2026, 12, 24, tzinfo=UTC), dana_away("U0OMAR001")) == ("U0DANA001",)
+
+
+@pytest.mark.parametrize("cover", ["U0LENA001", None])
+def test_a_cover_of_the_provider_or_none_leaves_the_approver_named(cover):
+    """Approving the client's spending is the client's decision: a provider engineer covering
+    the approver's handoffs does not inherit it, and a request always waits on someone."""
+    assert approvers_at(law_firm(), NOW, dana_away(cover)) == ("U0DANA001",)
