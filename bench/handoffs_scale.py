@@ -23,7 +23,7 @@ Then measures, over `--calls` calls each after a short warm-up:
 
 * `/tandem sla`: `Runtime.answer(parse_command("/tandem", "sla"), "U0ALICE01", "C0SHARED01")`;
 * App Home: `home_service.build(store, matrix, user, now)` + `home_view(home)` in one
-  `Runtime.unit()`, the viewer rotating over the matrix people;
+  read-only `Runtime.unit()` (as `app_home_opened` reads), the viewer rotating over the matrix people;
 * `@tandem status <id>`: `Runtime.answer(parse_mention("<@…> status N"), …)` for random ids.
 
 Target: p99 < 100 ms each. Also prints the query plan (EXPLAIN QUERY PLAN on SQLite,
@@ -188,7 +188,7 @@ def run(args) -> None:
 
         def home(i: int):
             user = users[i % len(users)]
-            with runtime.unit() as store:
+            with runtime.unit(read_only=True) as store:  # as `app_home_opened` reads it
                 loaded = runtime.deps.matrices.for_request(store, None, user)
                 return home_view(home_service.build(store, loaded.matrix, user, runtime.clock.now()))
 

@@ -245,15 +245,24 @@ def open_due_instants(session: Session, org_id: int, only: HandoffFilter | None 
     return list(session.scalars(query.order_by(orm.Handoff.due_at)))
 
 
-def involving(session: Session, org_id: int, org_key: str, user: str, limit: int) -> list[Handoff]:
-    """Open handoffs assigned to or opened by `user` (App Home)."""
-    query = (
-        select(orm.Handoff)
-        .where(*_open(org_id), or_(orm.Handoff.assignee == user, orm.Handoff.requester == user))
-        .order_by(orm.Handoff.opened_at.desc())
-        .limit(limit)
+# App Home's own handoffs as a Core select, built once: read on `storage.quick`'s connection.
+_INVOLVING = (
+    select(_HANDOFFS)
+    .where(
+        _HANDOFFS.c.organisation_id == bindparam("org"),
+        _HANDOFFS.c.resolved_at.is_(None),
+        or_(_HANDOFFS.c.assignee == bindparam("user"), _HANDOFFS.c.requester == bindparam("user")),
     )
-    return [to_domain(r, org_key) for r in session.scalars(query)]
+    .order_by(_HANDOFFS.c.opened_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def involving(session: Session | Connection, org_id: int, org_key: str, user: str, limit: int) -> list[Handoff]:
+    """Open handoffs assigned to or opened by `user` (App Home); through a session, or a plain
+    connection for `storage.quick`."""
+    rows = session.execute(_INVOLVING, {"org": org_id, "user": user, "limit": limit})
+    return [to_domain(r, org_key) for r in rows]
 
 
 def since(session: Session, org_id: int, org_key: str, start: datetime) -> list[Handoff]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import time
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.calendar import format_days, parse_days
@@ -54,6 +54,20 @@ def matrix_fingerprint(session: Session, org_key: str) -> str | None:
 def matrix_version(session: Session | Connection, org_key: str) -> int | None:
     """Through a session, or a plain connection for `storage.quick`."""
     return session.scalar(select(orm.Organisation.matrix_version).where(orm.Organisation.key == org_key))
+
+
+_ORGS_OF_USER = (
+    select(orm.Organisation.key)
+    .join(orm.Person, orm.Person.organisation_id == orm.Organisation.id)
+    .where(orm.Person.slack_id == bindparam("user"))
+    .distinct()
+)
+
+
+def organisations_of(session: Session | Connection, user: str) -> list[str]:
+    """The organisations whose matrix lists `user`, by key; through a session, or a plain
+    connection for `storage.quick`."""
+    return sorted(session.scalars(_ORGS_OF_USER, {"user": user}))
 
 
 def matrix_versions(session: Session) -> dict[str, int]:

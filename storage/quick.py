@@ -141,6 +141,7 @@ class _Handoffs:
     versions: tuple[int, int]
     listings: dict[tuple[str | None, str | None, int], _OpenListing] = field(default_factory=dict)
     one: dict[int, Handoff | None] = field(default_factory=dict)
+    mine: dict[tuple[str, int], tuple[Handoff, ...]] = field(default_factory=dict)  # App Home's, by (viewer, limit)
 
 
 class QuickReads:
@@ -328,6 +329,25 @@ class QuickReads:
     def matrix_version(self, org_key: str) -> int | None:
         """The organisation's matrix version as committed now (every post checks its matrix)."""
         return self._now(lambda sql: matrix_repo.matrix_version(sql, org_key))
+
+    def organisations_of(self, user: str) -> list[str]:
+        """The organisations whose matrix lists `user`, as committed now (App Home asks first)."""
+        return self._now(lambda sql: matrix_repo.organisations_of(sql, user))
+
+    def involving_now(self, org_id: int, org_key: str, user: str, limit: int) -> list[Handoff]:
+        """The open handoffs assigned to or opened by `user`, as committed now."""
+        return self._now(lambda sql: handoff_repo.involving(sql, org_id, org_key, user, limit))
+
+    def involving(self, found: Located, user: str, limit: int) -> list[Handoff]:
+        """The same, from memory while (matrix, handoff) versions hold: App Home reads them each
+        time it is opened, and every handoff opened or stepped moves the version on."""
+        held = self._handoffs_of(found)
+        mine = held.mine.get((user, limit))
+        if mine is None:
+            mine = tuple(self.involving_now(found.org_id, found.key, user, limit))
+            with self._lock:
+                held.mine[(user, limit)] = mine
+        return list(mine)
 
     def handoff(self, found: Located, number: int) -> Handoff | None:
         held = self._handoffs_of(found)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -48,13 +48,6 @@ from storage.sql import insert_if_absent, rowcount
 
 log = logging.getLogger("tandem.storage")
 _LOCATE = text(LOCATE_SQL)  # built once: every Slack command runs it
-_ORG = orm.Organisation
-_ORGS_OF_USER = (
-    select(_ORG.key, _ORG.matrix_version)
-    .join(orm.Person, orm.Person.organisation_id == _ORG.id)
-    .where(orm.Person.slack_id == bindparam("user"))
-    .distinct()
-)
 
 
 class Store:
@@ -139,7 +132,9 @@ class Store:
 
     def organisations_of(self, user: str) -> list[str]:
         """The organisations whose matrix lists `user`, by key."""
-        return sorted(row[0] for row in self.session.execute(_ORGS_OF_USER, {"user": user}))
+        if self._quick is not None:
+            return self._quick.organisations_of(user)
+        return matrix_repo.organisations_of(self.session, user)
 
     def _org_id(self, org_key: str) -> int:
         if org_key not in self._org_ids:
@@ -339,6 +334,11 @@ class Store:
         return due[at] if at < len(due) else None
 
     def handoffs_involving(self, org_key: str, user: str, limit: int = 20) -> list[Handoff]:
+        found = self._located.get(org_key)
+        if self._quick is not None:
+            if found is None:  # not a located request (a provider's Home, one per client): read as committed now
+                return self._quick.involving_now(self._org_id(org_key), org_key, user, limit)
+            return self._quick.involving(found, user, limit)
         return handoff_repo.involving(self.session, self._org_id(org_key), org_key, user, limit)
 
     def open_handoff_counts(self, org_key: str, now: datetime, ages) -> tuple[dict[str, int], dict[str, int]]:

@@ -2,8 +2,8 @@
 or import is in the very next answer, on SQLite and PostgreSQL, with no waiting in between.
 
 One replica is the WSGI stack of a worker in this process (its clock set to a working hour
-ahead), which answers `/owner` and `/tandem sla|status` from its in-memory matrix, leave,
-sign-off and handoffs, and sends an answer it keeps ahead of Bolt (`bot.app.ahead`); the
+ahead), which answers `/owner`, `/tandem sla|status` and App Home from its in-memory matrix,
+leave, sign-off and handoffs, and sends an answer it keeps ahead of Bolt (`bot.app.ahead`); the
 other writes: `tandem run` as a subprocess on the same database (on the wall
 clock) books and ends cover, confirms the matrix and opens and takes a handoff, and `tandem
 matrix import` in its own process changes the matrix.
@@ -24,13 +24,16 @@ import pytest
 from sqlalchemy import event
 
 from bot.app.bootstrap import import_file
+from bot.grammar import parse_command
 from handlers.middleware.teams import REFUSAL
 from tests.conftest import EXAMPLE, ROOT, fresh_postgres_database
 from tests.support import slack_requests as sr
 from tests.support.bot_server import BotProcess
+from tests.support.in_process import InProcess
 from tests.support.slack_app import SlackApp
 
 ALICE, BEN, CARA, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01", "U0SAM0001"
+CHANNEL = "C0SHARED01"
 LONDON = ZoneInfo("Europe/London")
 HOLIDAYS = {"12-25", "12-28", "01-01"}  # the example matrix's, in the weeks this can pick
 
@@ -208,6 +211,52 @@ def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(sta
         assert "In progress" in status and f"<@{SAM}>" in status, status
         assert f"<@{SAM}>" in said(reader.answer("/tandem", "sla", PRIYA)) and ahead() == 2
     finally:
+        reader.close()
+
+
+def home(replica: SlackApp, standin, user: str) -> str:
+    """The App Home tab `user` is shown on opening it now: the view the replica publishes."""
+    published = len(standin.calls("views.publish"))
+    assert replica.send(sr.event_callback(sr.app_home_opened(user)))[0] == 200
+    call = standin.wait_for("views.publish", published + 1)[-1]
+    assert call["user_id"] == user
+    return json.dumps(call.view["blocks"], ensure_ascii=False)
+
+
+def listed_under(view: str, title: str, following: str) -> str:
+    return view.split(f'"{title}"')[1].split(f'"{following}"')[0]
+
+
+def test_app_home_shows_a_handoff_another_replica_opened_and_took_the_next_time_it_is_opened(standin, database):
+    """Each viewer's handoffs are read once and kept while no handoff changes: the second
+    opening reads none (the writes it sends are its event's claim), and the first after
+    another replica's handoff or step shows it."""
+    at = working_hour_ahead()
+    reader = SlackApp(standin, database, at, http=True)
+    writer = InProcess(SlackApp(standin, database, at).container)
+    handoff_reads = []
+
+    def read(_conn, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip().startswith("SELECT") and "FROM handoffs" in statement:
+            handoff_reads.append(statement)
+
+    event.listen(reader.db.engine, "before_cursor_execute", read)
+    try:
+        assert "No open handoffs of yours" in home(reader, standin, ALICE)
+        handoff_reads.clear()
+        assert "No open handoffs of yours" in home(reader, standin, ALICE) and handoff_reads == []
+        opened, _ping = writer.open_handoff(parse_command("/handoff", "P2 provider: firewall rule"), ALICE, CHANNEL)
+        mine = home(reader, standin, ALICE)
+        assert "firewall rule" in listed_under(mine, "Opened by me", "Breached"), mine
+        assert "Nothing assigned to you" in home(reader, standin, SAM)
+        writer.act(opened.number, "take", SAM, CHANNEL)
+        assert "firewall rule" in listed_under(home(reader, standin, SAM), "Assigned to me", "Opened by me")
+        assert "firewall rule" in listed_under(home(reader, standin, ALICE), "Opened by me", "Breached")
+        handoff_reads.clear()
+        assert "firewall rule" in listed_under(home(reader, standin, SAM), "Assigned to me", "Opened by me")
+        assert handoff_reads == []
+    finally:
+        writer.db.dispose()
         reader.close()
 
 
