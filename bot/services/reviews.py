@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -21,10 +22,14 @@ def statuses(store: Store, matrix: Matrix, now: datetime) -> list[ReviewStatus]:
 
 
 def find(matrix: Matrix, key: str) -> Review:
+    """The review by its key; a typo is told the closest keys rather than a list of twenty."""
     review = matrix.review(key)
     if review is None:
-        keys = ", ".join(r.key for r in matrix.reviews) or "none are defined"
-        raise TandemError(f"There is no review '{key}'. Reviews: {keys}.")
+        keys = [r.key for r in matrix.reviews]
+        close = difflib.get_close_matches(key.lower(), keys, n=3, cutoff=0.7)
+        if close:
+            raise TandemError(f"There is no review '{key}'. Did you mean {' or '.join(f'`{k}`' for k in close)}?")
+        raise TandemError(f"There is no review '{key}'. Reviews: {', '.join(keys) or 'none are defined'}.")
     return review
 
 

@@ -95,3 +95,12 @@ def test_a_review_not_due_yet_says_when_it_can_be_done(db, tmp_path):
         "'Monthly service review with Red Kite IT' is not due until Tue 26 Jan 2027 14:00: "
         "it can be marked done from Sat 23 Jan 2027, when its reminder is posted."
     )
+
+
+def test_a_mistyped_review_is_told_the_closest_key_and_nothing_is_done(tmp_path):
+    run = console(
+        tmp_path, ":as priya\n/tandem done restore-tset restored the CAD share\n", "--at", "2026-12-01T10:00:00+00:00"
+    )
+    assert run.returncode == 0, run.stderr
+    assert "There is no review 'restore-tset'. Did you mean `restore-test`?" in run.stdout, run.stdout
+    assert "completed" not in run.stdout
