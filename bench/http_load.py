@@ -373,9 +373,12 @@ def build_pool(
     places: tuple[tuple[str, str], ...] = ((CHANNEL, "T111"),),
     command: str = "owner",
     keep_alive: bool = False,
+    users: tuple[str, ...] = USERS,
+    enterprise: str | None = None,
 ) -> list[bytes]:
     """Raw signed HTTP requests, signed now (valid for Slack's 5 minutes), spread over
-    `places` ((channel, team) pairs)."""
+    `places` ((channel, team) pairs) and `users`; with `enterprise`, as that Grid org's
+    org-wide install receives them."""
     from tests.support import slack_requests as sr
 
     response_url = standin.response_url("bench")
@@ -386,10 +389,12 @@ def build_pool(
         body, headers = sr.slash_command(
             name,
             text,
-            user_id=USERS[i % len(USERS)],
+            user_id=users[i % len(users)],
             channel_id=channel,
             team_id=team,
             response_url=response_url,
+            enterprise_id=enterprise,
+            is_enterprise_install=enterprise is not None,
         )
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         close = "" if keep_alive else "Connection: close\r\n"

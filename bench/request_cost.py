@@ -1,7 +1,7 @@
 """What one signed read-only request costs in process: Tandem's WSGI stack against bare Bolt's.
 
     .venv/bin/python -m bench.request_cost [--command owner|sla] [--requests 2000] [--rounds 7]
-        [--postgres URL] [--instructions]
+        [--postgres URL] [--instructions] [--org-wide]
 
 Builds each app the way a gunicorn worker does (`tandem run`'s `bot.app.server.http_stack`
 over a database holding `examples/matrix.yml`; `bench.bare_app.build`), warms it, then calls it sequentially with signed requests (the same pool `bench.http_load` sends) and prints
@@ -11,7 +11,9 @@ on a shared machine it moves far less than throughput does.
 
 `--instructions` (needs valgrind) runs each measurement under callgrind, counting only the
 measured requests, and prints instructions per request: a figure other people's load does not
-move at all. Prints a table; always exits 0.
+move at all. `--org-wide`: the requests come from the provider's engineers in their own
+workspace to an Enterprise Grid org-wide install (SLACK_BOT_TOKEN is the org's), which the
+strangers' middleware admits by the matrix. Prints a table; always exits 0.
 """
 
 from __future__ import annotations
@@ -32,6 +34,16 @@ from bench.common import ROOT, table
 from bench.databases import add_postgres_argument, bench_database
 
 SERVERS = ("tandem", "bare")
+ORG, PROVIDER, ENGINEERS = "E0OSPREY01", "T0MSP00001", ("U0PRIYA01", "U0SAM0001")
+# auth.test of an org-wide bot token (/work/shared/slack/oauth/auth_test.json, osprey_org_wide_bot)
+ORG_BOT = {
+    "ok": True,
+    "team_id": ORG,
+    "user_id": "W0TANDEMG1",
+    "bot_id": "B0TANDEMG1",
+    "enterprise_id": ORG,
+    "is_enterprise_install": True,
+}
 
 
 def environ_of(raw: bytes) -> dict:
@@ -70,7 +82,7 @@ def tandem_app(url: str) -> Callable:
 
 def measure(args: argparse.Namespace) -> dict:
     """In this process: build one app, warm it, time `--rounds` rounds of `--requests`."""
-    from bench.http_load import build_pool
+    from bench.http_load import CHANNEL, build_pool
     from tests.support.slack_requests import SIGNING_SECRET
     from tests.support.slack_standin import SlackStandIn
 
@@ -86,7 +98,13 @@ def measure(args: argparse.Namespace) -> dict:
             from bench.bare_app import build
 
             app = build()
-        environs = [environ_of(raw) for raw in build_pool(standin, 500, command=args.command, keep_alive=True)]
+        if args.org_wide:
+            standin.installed[standin.token] = dict(ORG_BOT)
+            standin.org_teams[ORG] = ["T0OSPLAW01"]
+            pool = build_pool(standin, 500, ((CHANNEL, PROVIDER),), args.command, True, ENGINEERS, ORG)
+        else:
+            pool = build_pool(standin, 500, command=args.command, keep_alive=True)
+        environs = [environ_of(raw) for raw in pool]
         statuses: dict[str, int] = {}
 
         def start_response(status: str, _headers: list, _exc: object = None) -> None:
@@ -118,11 +136,14 @@ def measure(args: argparse.Namespace) -> dict:
         return {"us": min(rounds), "rounds": [round(r) for r in rounds], "statuses": statuses, "sample": sample}
 
 
+def options(args: argparse.Namespace) -> list[str]:
+    """The options a measuring child is given as they were given here."""
+    return (["--postgres", args.postgres] if args.postgres else []) + (["--org-wide"] if args.org_wide else [])
+
+
 def run_child(server: str, args: argparse.Namespace) -> dict:
     command = [sys.executable, "-m", "bench.request_cost", "--server", server, "--command", args.command]
-    command += ["--requests", str(args.requests), "--rounds", str(args.rounds)]
-    if args.postgres:
-        command += ["--postgres", args.postgres]
+    command += ["--requests", str(args.requests), "--rounds", str(args.rounds), *options(args)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{server} failed:\n{done.stderr[-3000:]}")
@@ -134,9 +155,7 @@ def count_instructions(server: str, args: argparse.Namespace) -> int:
     out = Path(tempfile.mkdtemp(prefix="tandem-callgrind-")) / "callgrind.out"
     command = ["valgrind", "-q", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={out}"]
     command += [sys.executable, "-m", "bench.request_cost", "--server", server, "--command", args.command]
-    command += ["--requests", str(args.requests), "--counted"] + (
-        ["--postgres", args.postgres] if args.postgres else []
-    )
+    command += ["--requests", str(args.requests), "--counted", *options(args)]
     child = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert child.stdin is not None and child.stdout is not None
     for want, switch in (("ready", "on"), ("done", "off")):
@@ -157,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2000)")
     parser.add_argument("--rounds", type=int, default=7, help="rounds; the fastest counts (default 7)")
     parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
+    parser.add_argument("--org-wide", action="store_true", help="from provider engineers to an org-wide install")
     parser.add_argument("--server", choices=SERVERS, help=argparse.SUPPRESS)
     parser.add_argument("--counted", action="store_true", help=argparse.SUPPRESS)
     add_postgres_argument(parser)
@@ -169,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         args.instructions = False
     print(
         f"/{args.command}, {args.requests} requests x {args.rounds} rounds, in process, sequential; "
-        f"{'PostgreSQL' if args.postgres else 'SQLite'}; load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}{'; org-wide, provider engineers' if args.org_wide else ''}; "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
         flush=True,
     )
     found = {server: run_child(server, args) for server in SERVERS}

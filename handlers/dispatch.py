@@ -389,16 +389,24 @@ READ_ONLY = frozenset(
 READ_LATER = frozenset({"report", "export", "evidence"})
 
 
-def kept_answer(deps: Deps, command: Command, user: str, channel: str | None, team: str | None) -> Reply | None:
+def kept_answer(
+    deps: Deps, command: Command, user: str, channel: str | None, team: str | None, actor_team: str | None
+) -> Reply | None:
     """What `answer()` would reply, when that is an answer made before and kept under the
     same `Request.answer_key`; None when it would have to be made, or would be a sentence
-    about a mistake: then `answer()` runs. It reads the one locating query and no more."""
+    about a mistake: then `answer()` runs. It reads the one locating query and no more.
+
+    `actor_team`: the workspace the asker acts from when it is another than the installation's
+    (and not known to be one of its org's): answered only if the matrix lists them, as the
+    strangers' middleware admits them (`matrices.admit`); else that middleware decides."""
     if not kept(command):
         return None
     try:
         with deps.units(read_only=True) as store:
             request = Request(store, deps.matrices, deps.notifier, user, channel, deps.clock.now(), deps.answers, team)
-            return request.held(request.loaded(), command)
+            loaded = request.loaded()
+            matrix_service.admit(loaded.matrix, user, actor_team, team)
+            return request.held(loaded, command)
     except TandemError:
         return None
 

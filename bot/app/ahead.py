@@ -16,8 +16,13 @@ the same way:
   an import, a cover or a confirmation by any process misses at once;
 * a body `handlers.inputs` reads as a slash command for one of the listeners that answer in
   the acknowledgement; whatever it refuses goes on to Bolt, which says why;
-* a workspace on `TANDEM_ALLOWED_TEAMS` (when set), and nobody acting from another
-  workspace than the installation's (the strangers' middleware judges them);
+* a workspace on `TANDEM_ALLOWED_TEAMS` (when set: the command's workspace or its Grid org,
+  as `AllowedTeamsOnly` reads them);
+* someone acting from another workspace than the installation's (on an org-wide install,
+  every workspace of the org) only as the strangers' middleware admits them: one of the
+  org's workspaces by the list this process already holds (`OrgWorkspaces.known_within`:
+  one that list does not settle, stale or never asked, goes to Bolt, which asks Slack), or
+  listed in the matrix the locating query found (`kept_answer`);
 * one SLACK_BOT_TOKEN only: Bolt checks it once per process (`auth.test`) and then never
   again, and nothing is kept before a request passed that check. Installed by OAuth, each
   request's installation is looked up by Bolt, so this layer is not used (`bot.app.server`).
@@ -35,6 +40,7 @@ from bot.grammar import parse_command
 from bot.services.deps import Deps
 from handlers import ids, inputs
 from handlers.dispatch import kept_answer
+from handlers.middleware.org_teams import OrgWorkspaces
 from handlers.middleware.teams import admitted
 from handlers.views.blocks import Reply
 
@@ -47,10 +53,13 @@ CONTENT_TYPE = ("content-type", "application/json;charset=utf-8")
 class AnswersAhead:
     """WSGI middleware: a kept answer at once, else the request to `app` (`TandemWsgi`)."""
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], deps: Deps, allowed_teams: frozenset[str]) -> None:
+    def __init__(
+        self, app: Callable[..., Iterable[bytes]], deps: Deps, allowed_teams: frozenset[str], orgs: OrgWorkspaces
+    ) -> None:
         self.app = app
         self.deps = deps
         self.allowed = allowed_teams
+        self.orgs = orgs  # the strangers' middleware's, so what Bolt asked of Slack counts here
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         parsed = environ.get(PARSED)
@@ -74,14 +83,17 @@ class AnswersAhead:
             return None
         if not isinstance(typed, inputs.SlashCommand) or typed.command not in ANSWERED:
             return None
-        if origin.external or not admitted(self.allowed, body.get("team_id")):
-            return None  # Bolt's middleware refuses, or admits by more than the workspace
+        if not admitted(self.allowed, body.get("team_id"), body.get("enterprise_id")):
+            return None  # Bolt's middleware refuses, and says so
+        stranger = origin.actor_team if origin.external else None
+        if stranger and origin.org_wide and origin.team and self.orgs.known_within(origin.team, stranger):
+            stranger = None  # one of the org's own workspaces
         try:
             command = parse_command(typed.command, typed.text)
         except TandemError:
             return None
         try:
-            return kept_answer(self.deps, command, typed.user, typed.channel, origin.team)
+            return kept_answer(self.deps, command, typed.user, typed.channel, origin.team, stranger)
         except Exception:  # e.g. the database is away: Bolt's path meets it and says so
             log.debug("no answer ahead of Bolt", exc_info=True)
             return None

@@ -7,7 +7,7 @@ by the caller. Nothing is patched in afterwards.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.app.fleet import fleet_schedule
@@ -18,6 +18,7 @@ from bot.report.figures import ServiceReview
 from bot.services.deps import Deps
 from bot.services.matrices import MatrixCache
 from bot.services.pacing import Pacing
+from handlers.middleware.org_teams import OrgWorkspaces
 from storage.db import Database
 from storage.store import Units
 
@@ -43,6 +44,8 @@ class Container:
     db: Database
     deps: Deps
     installs: Installs | None = None  # None with one SLACK_BOT_TOKEN
+    # the workspaces of each Grid org, asked of Slack by Bolt's middleware, read before Bolt too
+    orgs: OrgWorkspaces = field(default_factory=OrgWorkspaces)
 
     def refresh(self) -> None:
         """Reload the matrices this process holds whose version moved on (another replica's

@@ -82,7 +82,7 @@ def http_stack(app: App, container: Container) -> RequestGuard:
         app, HealthCheck(container.db, container.deps.clock, settings.tick_seconds)
     )
     if container.installs is None:
-        served = AnswersAhead(served, container.deps, settings.allowed_teams)
+        served = AnswersAhead(served, container.deps, settings.allowed_teams, container.orgs)
     return RequestGuard(served, settings.signing_secret or "", EVENTS_PATH)
 
 

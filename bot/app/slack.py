@@ -124,7 +124,7 @@ def create_app(container: Container, client: WebClient) -> App:
         timedelta(seconds=settings.inbox_lease_seconds),
         settings.hold_deferred_seconds,
     )
-    register(app, container.deps, settings.allowed_teams)
+    register(app, container.deps, settings.allowed_teams, container.orgs)
     # After Tandem's own listeners: Bolt tries listeners in order, and a command that met two
     # event matchers first paid for both (each builds Bolt's keyword arguments).
     if container.installs is not None:

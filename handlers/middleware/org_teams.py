@@ -7,7 +7,8 @@ the list is kept for `KEPT` seconds per org, so a request costs no call in the u
 workspace missing from a list older than `RECHECK` seconds has it asked for again at once: one
 added to the app since (`team_access_granted` reaches one replica, if any) is let in at its first
 request, and an outsider costs at most one call per `RECHECK`. When Slack does not answer,
-nobody is taken for an outsider: the party rules still decide.
+nobody is taken for an outsider: the party rules still decide. `known_within` answers from the
+kept list alone, for a request judged before Bolt (`bot.app.ahead`); one process keeps one list.
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ class OrgWorkspaces:
         if teams is not None and team not in teams:
             teams = self._teams(client, org, RECHECK)
         return teams is None or team in teams
+
+    def known_within(self, org: str, team: str) -> bool:
+        """What `within` would answer True without asking Slack: False when the list is not kept,
+        is stale, or does not name `team` (then `within` might ask again)."""
+        if team == org:
+            return True
+        with self._lock:
+            kept = self._kept.get(org)
+        return kept is not None and self.wall() - kept[0] < KEPT and (kept[1] is None or team in kept[1])
 
     def _teams(self, client: WebClient | None, org: str, kept_for: float) -> frozenset[str] | None:
         now = self.wall()

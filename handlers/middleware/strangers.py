@@ -28,8 +28,8 @@ log = logging.getLogger(__name__)
 
 
 class ExternalPeopleListed(Middleware):
-    def __init__(self) -> None:
-        self.orgs = OrgWorkspaces()
+    def __init__(self, orgs: OrgWorkspaces) -> None:
+        self.orgs = orgs  # the process's one list per org, also read ahead of Bolt
 
     def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         value, origin = req.context.get("input"), req.context.get("origin")

@@ -27,6 +27,7 @@ from bot.app.bootstrap import import_file
 from bot.grammar import parse_command
 from handlers.middleware.teams import REFUSAL
 from tests.conftest import EXAMPLE, ROOT, fresh_postgres_database
+from tests.support import require_shared
 from tests.support import slack_requests as sr
 from tests.support.bot_server import BotProcess
 from tests.support.in_process import InProcess
@@ -436,5 +437,50 @@ def test_what_bolt_would_refuse_is_refused_after_an_answer_was_kept(standin, dat
         status, _headers, body = ask(reader, "/owner", "backups", user="not a user id")
         assert status == "400 Bad Request" and "user_id is not a Slack id" in json.loads(body)["error"]
         assert ahead() == 1
+    finally:
+        reader.close()
+
+
+ORG, LEGAL, FINANCE, ELSEWHERE = "E0OSPREY01", "T0OSPLAW01", "T0OSPFIN01", "T0MSP00001"
+GUEST, OUTSIDER = "U0GUEST01", "U0RKMGR001"  # in no matrix: one of the org's people, another company's
+
+
+@pytest.fixture
+def org_wide(standin):
+    """SLACK_BOT_TOKEN is Osprey Holdings' org-wide token: its auth.test names the org, and its
+    auth.teams.list lists the org's two workspaces."""
+    replies = json.loads((require_shared() / "oauth" / "auth_test.json").read_text())["responses"]
+    standin.installed[standin.token] = replies["osprey_org_wide_bot"]["body"]
+    standin.org_teams[ORG] = [LEGAL, FINANCE]
+    yield
+    standin.reset_oauth()
+
+
+def test_an_org_wide_install_answers_ahead_whom_the_strangers_middleware_admits(standin, database, ahead, org_wide):
+    """Every command on an org-wide install comes from a workspace other than the org's own: a
+    workspace of the org (by the list Bolt's middleware asked Slack for), or anyone the matrix
+    lists, is sent the kept answer, byte for byte Bolt's; another company's unlisted person,
+    a workspace outside TANDEM_ALLOWED_TEAMS (here: the org) is still refused by Bolt."""
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True, allowed_teams=frozenset({ORG}))
+
+    def in_org(user: str, team: str, words: str = "backups") -> tuple:
+        return ask(reader, "/owner", words, user, team_id=team, enterprise_id=ORG, is_enterprise_install=True)
+
+    try:
+        for user, team in ((GUEST, LEGAL), (GUEST, FINANCE), (PRIYA, ELSEWHERE), (ALICE, LEGAL)):
+            through_bolt = in_org(user, team)
+            status, _headers, body = through_bolt
+            assert status == "200 OK" and "Backups" in body.decode(), body
+            sent = ahead()
+            assert in_org(user, team) == through_bolt and ahead() == sent + 1, (user, team)
+        assert len(standin.calls("auth.teams.list")) == 1  # asked once, by Bolt's middleware
+
+        sent = ahead()
+        for _ in range(2):  # refused after an answer for their side (nobody's) was kept
+            status, _headers, body = in_org(OUTSIDER, ELSEWHERE)
+            assert status == "200 OK" and "its matrix does not list you" in json.loads(body)["text"], body
+        status, _headers, body = ask(reader, "/owner", "backups", GUEST, team_id="T0ELSEWHERE")
+        assert status == "200 OK" and json.loads(body)["text"] == REFUSAL
+        assert ahead() == sent
     finally:
         reader.close()

@@ -60,3 +60,19 @@ def test_a_workspace_added_since_is_let_in_once_the_list_is_a_little_old(standin
     assert orgs.within(client, ORG, "T0NEWWS001") and asked() == 2
     assert not orgs.within(client, ORG, "T0MSP00001") and not orgs.within(client, ORG, "T0MSP00001")
     assert asked() == 2  # the list was just asked for
+
+
+def test_what_is_known_without_asking_is_only_what_a_fresh_list_says(standin):
+    """Judged ahead of Bolt, a workspace is the org's only by a list kept and not yet stale:
+    anything else is for `within`, which may ask Slack."""
+    client = org_client(standin)
+    standin.org_teams[ORG] = ["T0OSPREY02"]
+    now = [1000.0]
+    orgs = OrgWorkspaces(wall=lambda: now[0])
+    before = len(standin.calls("auth.teams.list"))
+    assert orgs.known_within(ORG, ORG) and not orgs.known_within(ORG, "T0OSPREY02")  # never asked
+    assert orgs.within(client, ORG, "T0OSPREY02")
+    assert orgs.known_within(ORG, "T0OSPREY02") and not orgs.known_within(ORG, "T0MSP00001")
+    now[0] += KEPT
+    assert not orgs.known_within(ORG, "T0OSPREY02")  # stale: `within` asks again
+    assert len(standin.calls("auth.teams.list")) - before == 1
