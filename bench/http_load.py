@@ -84,11 +84,12 @@ QUERIES = (
     "adobe licences",
     "noc",
 )
-# (slash command, the words after it) for each --command: the read-only /owner and
-# /tandem sla, and /handoff, which writes a handoff and posts it.
+# (slash command, the words after it) for each --command: the read-only /owner,
+# /tandem sla and /tandem hours, and /handoff, which writes a handoff and posts it.
 COMMANDS = {
     "owner": lambda i: ("/owner", QUERIES[i % len(QUERIES)]),
     "sla": lambda i: ("/tandem", "sla"),
+    "hours": lambda i: ("/tandem", "hours"),
     "handoff": lambda i: ("/handoff", f"backups restore test {i} failed overnight, please look"),
 }
 

@@ -1,6 +1,6 @@
 """What one signed read-only request costs in process: Tandem's WSGI stack against bare Bolt's.
 
-    .venv/bin/python -m bench.request_cost [--command owner|sla] [--requests 2000] [--rounds 7]
+    .venv/bin/python -m bench.request_cost [--command owner|sla|hours] [--requests 2000] [--rounds 7]
         [--postgres URL] [--instructions] [--org-wide]
 
 Builds each app the way a gunicorn worker does (`tandem run`'s `bot.app.server.http_stack`
@@ -172,7 +172,7 @@ def count_instructions(server: str, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.request_cost", description=__doc__.split("\n")[0])
-    parser.add_argument("--command", choices=("owner", "sla"), default="owner")
+    parser.add_argument("--command", choices=("owner", "sla", "hours"), default="owner")
     parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2000)")
     parser.add_argument("--rounds", type=int, default=7, help="rounds; the fastest counts (default 7)")
     parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")

@@ -11,7 +11,7 @@ import logging
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.contract.hours import parse_period
@@ -86,19 +86,23 @@ class Request:
         return self.matrices.for_request(self.store, self.channel, self.user, self.team)
 
     def cached(self, loaded: LoadedMatrix, cmd: Command, make: Callable[[], Reply]) -> Reply:
-        """`make()`, or the same answer made earlier this minute from the same data: for the
-        `kept` commands, whose answers depend on nothing but `answer_key`."""
+        """`make()`, or the same answer made earlier from the same data: for the `kept`
+        commands and `/tandem hours`, whose answers depend on nothing but `answer_key`."""
         return self.answers.get(self.answer_key(loaded, cmd), make)
 
     def answer_key(self, loaded: LoadedMatrix, cmd: Command) -> Hashable | None:
         """All a kept answer depends on: the words, the organisation, the versions of its data
-        (matrix, leave, sign-off), the minute and the asker's side (who a handoff would ping).
-        None when the versions were not read in one query (a unit that writes): not kept."""
+        (matrix, leave, sign-off), the minute and the asker's side (who a handoff would ping);
+        for `/tandem sla` the handoffs' versions, for `/tandem hours` the hours' and the day.
+        None when the versions were not read by this read-only unit (a unit that writes): not kept."""
         org = loaded.matrix.organisation
         if cmd.name == "sla":  # kept as `Held`: it changes at instants of its own, not at a minute
             listed = self.store.read_handoff_versions(org)
             only = handoff_service.sla_filter(cmd.text, self.user, self.now)
             return None if not listed else (cmd.name, cmd.text, org, listed, only and only.person)
+        if cmd.name == "hours":  # the same to everyone all day, until the matrix or the hours move on
+            logged = self.store.read_hours_versions(org)
+            return None if not logged else (cmd.name, cmd.text, org, logged, _today(loaded, self.now))
         versions = self.store.read_versions(org)
         if not versions:
             return None
@@ -279,13 +283,24 @@ def log_hours(req: Request, cmd: Command) -> Reply:
     return logged_reply(logged)
 
 
+def _today(loaded: LoadedMatrix, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(loaded.matrix.timezone)).date()
+
+
 def hours(req: Request, cmd: Command) -> Reply:
-    matrix = req.loaded().matrix
-    today = req.now.astimezone(ZoneInfo(matrix.timezone)).date()
-    per = matrix.contract.hours.per if matrix.contract and matrix.contract.hours else "month"
-    report = hours_service.report(req.store, matrix, parse_period(cmd.text, today, per), req.now)
-    handoffs = {n: h for n, _ in report.by_handoff[:10] if (h := req.store.get_handoff(matrix.organisation, n))}
-    return hours_reply(matrix, report, handoffs)
+    """Kept by `Request.cached` under the matrix and hours versions and the day: the handoffs
+    it names are ones hours were logged on, and what it shows of them (number, kind, priority,
+    summary) is fixed once they are opened, so a handoff's steps change nothing in it."""
+    loaded = req.loaded()
+    matrix = loaded.matrix
+
+    def make() -> Reply:
+        per = matrix.contract.hours.per if matrix.contract and matrix.contract.hours else "month"
+        report = hours_service.report(req.store, matrix, parse_period(cmd.text, _today(loaded, req.now), per), req.now)
+        handoffs = {n: h for n, _ in report.by_handoff[:10] if (h := req.store.get_handoff(matrix.organisation, n))}
+        return hours_reply(matrix, report, handoffs)
+
+    return req.cached(loaded, cmd, make)
 
 
 def reviews(req: Request, cmd: Command) -> Reply:

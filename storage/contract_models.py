@@ -41,6 +41,16 @@ class HoursLog(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class HoursVersion(Base):
+    """Moved on by every hours entry logged (`storage.hours_repo.add`), so that `/tandem hours`
+    can keep its answer in memory (`handlers.dispatch.hours`)."""
+
+    __tablename__ = "hours_versions"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
 class OverflowRequest(Base):
     """An overflow request held for the client's approval, and its outcome."""
 

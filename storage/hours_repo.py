@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Table, bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from bot.contract.hours import HoursEntry
 from storage import contract_models as orm
 
 _LOG = orm.HoursLog
+_LOGS = cast(Table, _LOG.__table__)
+_MOVE_ON = text(
+    "INSERT INTO hours_versions (organisation_id, version) VALUES (:org_id, 1) "
+    "ON CONFLICT (organisation_id) DO UPDATE SET version = hours_versions.version + 1"
+)
+_VERSION = select(orm.HoursVersion.version).where(orm.HoursVersion.organisation_id == bindparam("org_id"))
 
 
 def add(session: Session, org_id: int, entry: HoursEntry) -> None:
+    """Log the entry and move the organisation's hours version on, in one transaction. As
+    `handoff_repo.moved_on`, the version's row stays locked until it commits, so versions
+    count up in commit order and no reader keeps an answer a later commit changes under a
+    version it has seen."""
     session.add(
         _LOG(
             organisation_id=org_id,
@@ -25,6 +36,13 @@ def add(session: Session, org_id: int, entry: HoursEntry) -> None:
         )
     )
     session.flush()
+    session.execute(_MOVE_ON, {"org_id": org_id})
+
+
+def version(session: Session | Connection, org_id: int) -> int:
+    """The organisation's hours version (0: nothing logged yet); through a session, or a plain
+    connection for `storage.quick`."""
+    return session.scalar(_VERSION, {"org_id": org_id}) or 0
 
 
 def on_handoff(session: Session, org_id: int, handoff_id: int) -> int:
@@ -36,13 +54,15 @@ def on_handoff(session: Session, org_id: int, handoff_id: int) -> int:
     return int(total or 0)
 
 
-def logged(session: Session, org_id: int, start: datetime | None, end: datetime | None) -> list[HoursEntry]:
-    query = select(_LOG).where(_LOG.organisation_id == org_id)
+def logged(
+    session: Session | Connection, org_id: int, start: datetime | None, end: datetime | None
+) -> list[HoursEntry]:
+    """Entries logged in [start, end), oldest first; through a session, or a plain connection
+    for `storage.quick`."""
+    c = _LOGS.c
+    query = select(c.handoff_id, c.minutes, c.logged_by, c.logged_at, c.note).where(c.organisation_id == org_id)
     if start is not None:
-        query = query.where(_LOG.logged_at >= start)
+        query = query.where(c.logged_at >= start)
     if end is not None:
-        query = query.where(_LOG.logged_at < end)
-    return [
-        HoursEntry(r.handoff_id, r.minutes, r.logged_by, r.logged_at, r.note)
-        for r in session.scalars(query.order_by(_LOG.logged_at, _LOG.id))
-    ]
+        query = query.where(c.logged_at < end)
+    return [HoursEntry(*row) for row in session.execute(query.order_by(c.logged_at, c.id))]

@@ -34,11 +34,12 @@ from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bot.contract.hours import HoursEntry
 from bot.contract.signoff import ChangeSet
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.ownership.cover import LeavePeriod
-from storage import handoff_repo, matrix_repo, schedule_repo, signoff_repo
+from storage import handoff_repo, hours_repo, matrix_repo, schedule_repo, signoff_repo
 from storage import models as orm
 
 T = TypeVar("T")
@@ -330,6 +331,15 @@ class QuickReads:
         """The organisation's matrix version as committed now (every post checks its matrix)."""
         return self._now(lambda sql: matrix_repo.matrix_version(sql, org_key))
 
+    def hours_version(self, found: Located) -> int:
+        """The organisation's hours version as committed now: only `/tandem hours` needs it, so
+        it is not in the query every request sends."""
+        return self._now(lambda sql: hours_repo.version(sql, found.org_id))
+
+    def hours_logged(self, org_id: int, start: datetime | None, end: datetime | None) -> list[HoursEntry]:
+        """Hours entries logged in [start, end), as committed now."""
+        return self._now(lambda sql: hours_repo.logged(sql, org_id, start, end))
+
     def organisations_of(self, user: str) -> list[str]:
         """The organisations whose matrix lists `user`, as committed now (App Home asks first)."""
         return self._now(lambda sql: matrix_repo.organisations_of(sql, user))
@@ -352,8 +362,7 @@ class QuickReads:
     def handoff(self, found: Located, number: int) -> Handoff | None:
         held = self._handoffs_of(found)
         if number not in held.one:
-            with Session(self.engine) as session:
-                handoff = handoff_repo.get(session, found.org_id, found.key, number)
+            handoff = self.handoff_now(found.org_id, found.key, number)
             with self._lock:
                 held.one[number] = handoff
         return held.one[number]

@@ -126,6 +126,10 @@ class Store:
         found = self._located.get(org_key) if self._quick is not None else None
         return (found.matrix_version, found.handoff_version) if found else None
 
+    def read_hours_versions(self, org_key: str) -> tuple[int, int] | None:
+        found = self._located.get(org_key) if self._quick is not None else None
+        return (found.matrix_version, self._quick.hours_version(found)) if self._quick and found else None
+
     def organisation_for(self, channel: str | None, user: str | None, team: str | None = None) -> str | None:
         found = self.locate(channel, user, team)
         return found[0] if found else None
@@ -197,6 +201,8 @@ class Store:
         self, org_key: str, start: datetime | None = None, end: datetime | None = None
     ) -> list[HoursEntry]:
         """Entries logged in [start, end), oldest first."""
+        if self._quick is not None:
+            return self._quick.hours_logged(self._org_id(org_key), start, end)
         return hours_repo.logged(self.session, self._org_id(org_key), start, end)
 
     # -- overflow held for approval ---------------------------------------------------

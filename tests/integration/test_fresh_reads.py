@@ -131,6 +131,7 @@ READS = (
     ("/tandem", "sla breached"),
     ("/tandem", "status 1"),
     ("/tandem", "reviews"),
+    ("/tandem", "hours"),
 )
 
 
@@ -258,6 +259,31 @@ def test_app_home_shows_a_handoff_another_replica_opened_and_took_the_next_time_
         assert handoff_reads == []
     finally:
         writer.db.dispose()
+        reader.close()
+
+
+def test_hours_logged_by_another_replica_are_in_the_next_answer(standin, database):
+    """`/tandem hours` is kept under the hours version: asked again it opens no session, and
+    the first answer after another replica logs or corrects hours has them."""
+    at = working_hour_ahead()
+    reader = SlackApp(standin, database, at, http=True)
+    writer = SlackApp(standin, database, at)
+    checkouts = []
+    event.listen(reader.db.engine, "checkout", lambda *_: checkouts.append(1))
+    try:
+        opened = said(writer.answer("/handoff", "P2 provider: image the new laptops", ALICE))
+        assert "#1" in opened, opened
+        first = said(reader.answer("/tandem", "hours", PRIYA))
+        assert "0h of 20h used" in first and "Where they went" not in first, first
+        checkouts.clear()
+        assert said(reader.answer("/tandem", "hours", PRIYA)) == first and checkouts == []
+        assert "logged 1.5h on Handoff #1" in writer.answer("/tandem", "log 1.5h on 1 imaged two", SAM)["text"]
+        logged = said(reader.answer("/tandem", "hours", PRIYA))
+        assert "1.5h of 20h used" in logged and "1.5h — Handoff #1 · P2 image the new laptops" in logged, logged
+        assert "took off 0.5h" in writer.answer("/tandem", "log -0.5h on 1 typo", PRIYA)["text"]
+        assert "1h of 20h used" in said(reader.answer("/tandem", "hours", PRIYA))
+    finally:
+        writer.close()
         reader.close()
 
 
