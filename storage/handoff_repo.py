@@ -59,32 +59,51 @@ def _pauses_json(pauses: tuple[Pause, ...]) -> list:
     return [[p.start.isoformat(), p.end.isoformat() if p.end else None] for p in pauses]
 
 
-def _write(row: orm.Handoff, h: Handoff) -> None:
-    row.kind, row.summary, row.details, row.priority = h.kind, h.summary, h.details, h.priority
-    row.requester, row.requester_side, row.target_side, row.target = (
-        h.requester,
-        h.requester_side,
-        h.target_side,
-        h.target,
+# Core, built once: a handoff is opened by every /handoff and stepped by every button press,
+# and an ORM entity flushed (or a statement built per call) cost more CPU than the write itself.
+_ADD = _HANDOFFS.insert().returning(_HANDOFFS.c.id)
+_STEPPED = ("assignee", "status", "target_side", "target", "responded_at", "resolved_at", "resolution", "pauses")
+_STEP = (
+    update(_HANDOFFS)
+    .where(_HANDOFFS.c.id == bindparam("handoff"), _HANDOFFS.c.version == bindparam("seen"))
+    .values(
+        {
+            **{column: bindparam(f"new_{column}") for column in (*_STEPPED, "due_at", "alert_at")},
+            "version": _HANDOFFS.c.version + 1,
+        }
     )
-    row.area_key, row.assignee, row.status = h.area, h.assignee, h.status
-    row.opened_at, row.responded_at, row.resolved_at, row.resolution = (
-        h.opened_at,
-        h.responded_at,
-        h.resolved_at,
-        h.resolution,
-    )
-    row.pauses = _pauses_json(h.pauses)
-    row.channel, row.ts = h.channel, h.ts
-    row.original_target, row.original_target_side = h.original_target, h.original_target_side
+    .returning(_HANDOFFS.c.version)
+)
 
 
 def add(session: Session, org_id: int, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> int:
-    row = orm.Handoff(organisation_id=org_id, due_at=due_at, alert_at=alert_at)
-    _write(row, handoff)
-    session.add(row)
-    session.flush()
-    return row.id
+    h = handoff
+    values = {
+        "organisation_id": org_id,
+        "kind": h.kind,
+        "summary": h.summary,
+        "details": h.details,
+        "priority": h.priority,
+        "requester": h.requester,
+        "requester_side": h.requester_side,
+        "target_side": h.target_side,
+        "target": h.target,
+        "original_target": h.original_target,
+        "original_target_side": h.original_target_side,
+        "area_key": h.area,
+        "assignee": h.assignee,
+        "status": h.status,
+        "opened_at": h.opened_at,
+        "responded_at": h.responded_at,
+        "resolved_at": h.resolved_at,
+        "resolution": h.resolution,
+        "pauses": _pauses_json(h.pauses),
+        "channel": h.channel,
+        "ts": h.ts,
+        "due_at": due_at,
+        "alert_at": alert_at,
+    }
+    return session.execute(_ADD, values).scalar_one()
 
 
 def step(session: Session, handoff: Handoff, due_at: datetime | None, alert_at: datetime | None) -> int | None:
@@ -92,36 +111,32 @@ def step(session: Session, handoff: Handoff, due_at: datetime | None, alert_at: 
 
     One UPDATE … WHERE version = seen: the database decides, whatever the isolation level."""
     h = handoff
-    result = session.execute(
-        update(orm.Handoff)
-        .where(orm.Handoff.id == h.id, orm.Handoff.version == h.version)
-        .values(
-            assignee=h.assignee,
-            status=h.status,
-            target_side=h.target_side,
-            target=h.target,
-            responded_at=h.responded_at,
-            resolved_at=h.resolved_at,
-            resolution=h.resolution,
-            pauses=_pauses_json(h.pauses),
-            due_at=due_at,
-            alert_at=alert_at,
-            version=orm.Handoff.version + 1,
-        )
-        .returning(orm.Handoff.version)
-        .execution_options(synchronize_session=False)
-    )
-    return result.scalar()
-
-
-def place(session: Session, handoff_id: int, channel: str, ts: str) -> None:
-    session.execute(update(orm.Handoff).where(orm.Handoff.id == handoff_id).values(channel=channel, ts=ts))
+    values = {
+        "handoff": h.id,
+        "seen": h.version,
+        "new_assignee": h.assignee,
+        "new_status": h.status,
+        "new_target_side": h.target_side,
+        "new_target": h.target,
+        "new_responded_at": h.responded_at,
+        "new_resolved_at": h.resolved_at,
+        "new_resolution": h.resolution,
+        "new_pauses": _pauses_json(h.pauses),
+        "new_due_at": due_at,
+        "new_alert_at": alert_at,
+    }
+    return session.execute(_STEP, values).scalar()
 
 
 _ROOT = update(_HANDOFFS).where(_HANDOFFS.c.id == bindparam("handoff"))
+_PLACE = _ROOT.values(channel=bindparam("landed_in"), ts=bindparam("landed_ts"))
 _SENDING_ROOT = _ROOT.values(root_sending_until=bindparam("until"))
 _SHOW_ROOT = _ROOT.values(root_version=bindparam("shown"), root_sending_until=None)
 _SHOW_CURRENT_ROOT = _SHOW_ROOT.where(_HANDOFFS.c.version <= bindparam("shown"))
+
+
+def place(session: Session, handoff_id: int, channel: str, ts: str) -> None:
+    session.execute(_PLACE, {"handoff": handoff_id, "landed_in": channel, "landed_ts": ts})
 
 
 def sending_root(session: Session, handoff_id: int, until: datetime) -> None:

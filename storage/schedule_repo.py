@@ -146,39 +146,45 @@ def enqueue_all(session: Session, rows: list[tuple[int | None, str, str, dict, s
     }
 
 
-def _claim(session: Session, query, now: datetime, lease: timedelta) -> list[OutboxItem]:
-    query = _skip_locked(session, query, orm.Outbox)
-    items = []
-    for row, org_key, team in session.execute(query).all():
-        resend = row.status == "sending" or row.attempts > 0  # an earlier try may have landed
-        items.append(OutboxItem(row.key, org_key or "", row.kind, dict(row.payload), row.attempts, resend, team))
-        row.status, row.lease_until, row.attempts = "sending", now + lease, row.attempts + 1
-    session.flush()
-    return items
+_OUTBOX = cast(Table, orm.Outbox.__table__)
+_ORGS = cast(Table, orm.Organisation.__table__)
+_TEAM = func.coalesce(_OUTBOX.c.team, _ORGS.c.team, "")  # a deployment's post names its own
+# Core, built once, as the sent mark below: a request that writes claims its posts right after
+# its commit, and the ORM's entities and unit-of-work flush cost more CPU than the two statements.
+_OUTBOX_ROWS = select(
+    _OUTBOX.c.key, _ORGS.c.key, _TEAM, _OUTBOX.c.kind, _OUTBOX.c.payload, _OUTBOX.c.attempts, _OUTBOX.c.status
+).select_from(_OUTBOX.outerjoin(_ORGS, _ORGS.c.id == _OUTBOX.c.organisation_id))
+_TAKE = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.key.in_(bindparam("keys", expanding=True)))
+    .values(status="sending", lease_until=bindparam("until"), attempts=_OUTBOX.c.attempts + 1)
+)
 
 
-_TEAM = func.coalesce(orm.Outbox.team, orm.Organisation.team, "")  # a deployment's post names its own
-
-
-def _outbox_rows():
-    return select(orm.Outbox, orm.Organisation.key, _TEAM).outerjoin(
-        orm.Organisation, orm.Organisation.id == orm.Outbox.organisation_id
-    )
+def _claim(session: Session, query, now: datetime, lease: timedelta, params: dict | None = None) -> list[OutboxItem]:
+    rows = session.execute(query, params).all()
+    if rows:
+        session.execute(_TAKE, {"keys": [row[0] for row in rows], "until": now + lease})
+    # an earlier try may have landed: a lapsed send, or one that failed after reaching Slack
+    return [
+        OutboxItem(key, org_key or "", kind, dict(payload), attempts, status == "sending" or attempts > 0, team)
+        for key, org_key, team, kind, payload, attempts, status in rows
+    ]
 
 
 def claim_deliveries(session: Session, now: datetime, lease: timedelta, limit: int) -> list[OutboxItem]:
     """Take pending posts whose retry time has come, and sends whose lease ran out, marking
     them sending under a new lease: oldest first, none of a workspace Slack asked to wait."""
-    pending = (orm.Outbox.status == "pending") & (or_(orm.Outbox.retry_at.is_(None), orm.Outbox.retry_at <= now))
-    lapsed = (orm.Outbox.status == "sending") & (orm.Outbox.lease_until < now)
+    outbox, pauses = _OUTBOX.c, orm.WorkspacePause
+    pending = (outbox.status == "pending") & (or_(outbox.retry_at.is_(None), outbox.retry_at <= now))
+    lapsed = (outbox.status == "sending") & (outbox.lease_until < now)
     query = (
-        _outbox_rows()
-        .outerjoin(orm.WorkspacePause, orm.WorkspacePause.team == _TEAM)
-        .where(or_(pending, lapsed), or_(orm.WorkspacePause.until.is_(None), orm.WorkspacePause.until <= now))
-        .order_by(orm.Outbox.created_at, orm.Outbox.key)
+        _OUTBOX_ROWS.outerjoin(pauses, pauses.team == _TEAM)
+        .where(or_(pending, lapsed), or_(pauses.until.is_(None), pauses.until <= now))
+        .order_by(outbox.created_at, outbox.key)
         .limit(limit)
     )
-    return _claim(session, query, now, lease)
+    return _claim(session, _skip_locked(session, query, _OUTBOX), now, lease)
 
 
 def put_back(session: Session, key: str, at: datetime, why: str) -> None:
@@ -203,17 +209,18 @@ def pause_workspace(session: Session, team: str, until: datetime) -> None:
         row.until = until
 
 
+_BY_KEYS = _OUTBOX_ROWS.where(
+    _OUTBOX.c.key.in_(bindparam("keys", expanding=True)), _OUTBOX.c.status == "pending"
+).order_by(_OUTBOX.c.created_at, _OUTBOX.c.key)
+_BY_KEYS_SKIP_LOCKED = _BY_KEYS.with_for_update(of=_OUTBOX, skip_locked=True)
+
+
 def claim_keys(session: Session, keys: list[str], now: datetime, lease: timedelta) -> list[OutboxItem]:
     """Take these posts if they are still pending (no other process took them first), oldest first."""
-    query = (
-        _outbox_rows()
-        .where(orm.Outbox.key.in_(keys), orm.Outbox.status == "pending")
-        .order_by(orm.Outbox.created_at, orm.Outbox.key)
-    )
-    return _claim(session, query, now, lease)
+    postgresql = session.get_bind().dialect.name == "postgresql"  # as `_skip_locked`, with both built once
+    return _claim(session, _BY_KEYS_SKIP_LOCKED if postgresql else _BY_KEYS, now, lease, {"keys": keys})
 
 
-_OUTBOX = cast(Table, orm.Outbox.__table__)
 # Built once: a tick marks every post it makes, and building the statement cost more CPU than running it.
 _MARK_SENT = (
     update(_OUTBOX)

@@ -1,12 +1,29 @@
-"""SQL that must behave the same on SQLite and PostgreSQL: insert-if-absent."""
+"""SQL that must behave the same on SQLite and PostgreSQL: insert-if-absent.
+
+The statements are Core over each model's table, built once per table and dialect: an
+ORM-enabled insert goes through the ORM's bulk path and is compiled again on every call,
+which cost more CPU than running it (the outbox's enqueue, the once claims and the inbox
+record are on every request that writes).
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import CursorResult, Result
+from sqlalchemy import CursorResult, Insert, Result, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+
+
+@cache
+def _insert_absent(table: Table, dialect_name: str) -> Insert:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+
+
+def _statement(session: Session, model) -> Insert:
+    return _insert_absent(model.__table__, session.get_bind().dialect.name)
 
 
 def insert_if_absent(session: Session, model, values: dict) -> bool:
@@ -15,21 +32,15 @@ def insert_if_absent(session: Session, model, values: dict) -> bool:
     The database decides, so two replicas racing for the same key get one winner. RETURNING
     tells who won; `rowcount` is not reliable for this statement on every driver.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    key = list(model.__table__.primary_key.columns)
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing().returning(*key)
-    return session.execute(statement).first() is not None
+    return session.execute(_statement(session, model), values).first() is not None
 
 
-def insert_absent(session: Session, model, rows: list[dict], batch: int = 500) -> list[tuple]:
-    """`insert_if_absent` for many rows, a few hundred per statement; the primary keys inserted."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    key = list(model.__table__.primary_key.columns)
-    inserted: list[tuple] = []
-    for start in range(0, len(rows), batch):
-        statement = dialect.insert(model).values(rows[start : start + batch]).on_conflict_do_nothing()
-        inserted += [tuple(row) for row in session.execute(statement.returning(*key))]
-    return inserted
+def insert_absent(session: Session, model, rows: list[dict]) -> list[tuple]:
+    """`insert_if_absent` for many rows (SQLAlchemy sends them a page of rows per statement);
+    the primary keys inserted."""
+    if not rows:
+        return []
+    return [tuple(row) for row in session.execute(_statement(session, model), rows[0] if len(rows) == 1 else rows)]
 
 
 def rowcount(result: Result[Any]) -> int:
