@@ -1,7 +1,7 @@
 """What one signed read-only request costs in process: Tandem's WSGI stack against bare Bolt's.
 
     .venv/bin/python -m bench.request_cost [--command owner|sla|hours] [--requests 2000] [--rounds 7]
-        [--postgres URL] [--instructions] [--org-wide]
+        [--postgres URL] [--instructions] [--org-wide | --oauth]
 
 Builds each app the way a gunicorn worker does (`tandem run`'s `bot.app.server.http_stack`
 over a database holding `examples/matrix.yml`; `bench.bare_app.build`), warms it, then calls it sequentially with signed requests (the same pool `bench.http_load` sends) and prints
@@ -13,7 +13,10 @@ on a shared machine it moves far less than throughput does.
 measured requests, and prints instructions per request: a figure other people's load does not
 move at all. `--org-wide`: the requests come from the provider's engineers in their own
 workspace to an Enterprise Grid org-wide install (SLACK_BOT_TOKEN is the org's), which the
-strangers' middleware admits by the matrix. Prints a table; always exits 0.
+strangers' middleware admits by the matrix. `--oauth`: Tandem is installed by OAuth in the
+pool's workspace (through its own install pages and the stand-in's `oauth.v2.access`), and
+Bolt finds and checks that installation on each request it sees; the bare app keeps its
+token. Prints a table; always exits 0.
 """
 
 from __future__ import annotations
@@ -60,6 +63,38 @@ def environ_of(raw: bytes) -> dict:
     return environ
 
 
+# oauth.v2.access for the pool's workspace (/work/shared/slack/oauth/oauth_v2_access.json, workspace_install)
+WORKSPACE_INSTALL = {
+    "ok": True,
+    "access_token": "xoxb-100000000001-100000000011-FAKEbenchworkspacebot01",
+    "token_type": "bot",
+    "scope": "app_mentions:read,channels:history,channels:read,chat:write,commands,groups:history",
+    "bot_user_id": "W111",
+    "app_id": "A111",
+    "team": {"name": "Bench", "id": "T111"},
+    "enterprise": None,
+    "authed_user": {"id": "U0ALICE01"},
+    "is_enterprise_install": False,
+}
+
+
+def install(app: Callable, standin) -> None:
+    """Tandem installed by OAuth in the pool's workspace, through `app`'s own pages as a browser goes."""
+    answered: dict = {}
+
+    def get(path: str, query: str = "", cookie: str = "") -> dict:
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": query, "SERVER_PROTOCOL": "HTTP/1.1"}
+        environ.update({"SERVER_NAME": "127.0.0.1", "SERVER_PORT": "3000", "wsgi.url_scheme": "http"})
+        environ.update({"wsgi.input": io.BytesIO(b""), "HTTP_COOKIE": cookie})
+        b"".join(app(environ, lambda status, headers, _exc=None: answered.update(status=status, headers=dict(headers))))
+        return answered
+
+    cookie = get("/slack/install")["headers"]["set-cookie"].split(";", 1)[0]
+    standin.offer("bench-code", WORKSPACE_INSTALL)
+    done = get("/slack/oauth_redirect", f"code=bench-code&state={cookie.split('=', 1)[1]}", cookie)
+    assert done["status"].startswith("200"), done
+
+
 def tandem_app(url: str) -> Callable:
     """Tandem's WSGI stack as `bot.app.cli.run_bot` builds it in each worker."""
     from bot.app.bootstrap import import_file, open_database
@@ -92,7 +127,14 @@ def measure(args: argparse.Namespace) -> dict:
         bench_database(args.postgres, Path(tmp)) as url,
     ):
         os.environ.update({**standin.env(), "SLACK_SIGNING_SECRET": SIGNING_SECRET, "TANDEM_TICK_SECONDS": "0"})
-        if args.server == "tandem":
+        if args.server == "tandem" and args.oauth:
+            from tests.support.slack_app import OAUTH
+
+            os.environ.pop("SLACK_BOT_TOKEN")
+            os.environ.update({f"SLACK_{name.upper()}": value for name, value in OAUTH.items()})
+            app = tandem_app(url)
+            install(app, standin)
+        elif args.server == "tandem":
             app = tandem_app(url)
         else:
             from bench.bare_app import build
@@ -138,7 +180,11 @@ def measure(args: argparse.Namespace) -> dict:
 
 def options(args: argparse.Namespace) -> list[str]:
     """The options a measuring child is given as they were given here."""
-    return (["--postgres", args.postgres] if args.postgres else []) + (["--org-wide"] if args.org_wide else [])
+    return (
+        (["--postgres", args.postgres] if args.postgres else [])
+        + (["--org-wide"] if args.org_wide else [])
+        + (["--oauth"] if args.oauth else [])
+    )
 
 
 def run_child(server: str, args: argparse.Namespace) -> dict:
@@ -176,7 +222,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000, help="requests per round (default 2000)")
     parser.add_argument("--rounds", type=int, default=7, help="rounds; the fastest counts (default 7)")
     parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind")
-    parser.add_argument("--org-wide", action="store_true", help="from provider engineers to an org-wide install")
+    installed = parser.add_mutually_exclusive_group()
+    installed.add_argument("--org-wide", action="store_true", help="from provider engineers to an org-wide install")
+    installed.add_argument("--oauth", action="store_true", help="Tandem installed by OAuth in the workspace")
     parser.add_argument("--server", choices=SERVERS, help=argparse.SUPPRESS)
     parser.add_argument("--counted", action="store_true", help=argparse.SUPPRESS)
     add_postgres_argument(parser)
@@ -189,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         args.instructions = False
     print(
         f"/{args.command}, {args.requests} requests x {args.rounds} rounds, in process, sequential; "
-        f"{'PostgreSQL' if args.postgres else 'SQLite'}{'; org-wide, provider engineers' if args.org_wide else ''}; "
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}{'; org-wide, provider engineers' if args.org_wide else ''}{'; OAuth' if args.oauth else ''}; "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
         flush=True,
     )

@@ -8,6 +8,7 @@ against these protocols only, so the core runs, and is tested, without Slack or 
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -203,14 +204,30 @@ class Store(Protocol):
     def finish_request(self, key: str, now: datetime) -> bool: ...
 
 
+@dataclass(frozen=True)
+class Through:
+    """The OAuth installation a request came through, as the installation store keys its bot
+    (`team` None for an org-wide install), and the instant (naive UTC, as the store keeps
+    expiries) its rotating token must outlast, or Bolt would refresh it first."""
+
+    client_id: str
+    enterprise: str | None
+    team: str | None
+    fresh_until: datetime
+
+
 class UnitOfWork(Protocol):
     """Opens one transaction: `with units() as store:` commits at the end, or rolls back."""
 
-    def __call__(self, read_only: bool = False, timeout: float | None = None) -> AbstractContextManager[Store]:
+    def __call__(
+        self, read_only: bool = False, timeout: float | None = None, through: Through | None = None
+    ) -> AbstractContextManager[Store]:
         """A unit that writes by default: it serialises with every other writer from its first
         read (so a step decided on what it read is applied to just that). `read_only`: it
         writes nothing and waits for no writer. `timeout`: give up waiting for a lock after
-        this many seconds (an `OperationalError`), for work Slack waits on."""
+        this many seconds (an `OperationalError`), for work Slack waits on. `through` (a
+        read-only unit): it locates nothing unless that installation is there, with a token
+        that needs no refresh, in the same query."""
         ...
 
 

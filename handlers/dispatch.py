@@ -21,7 +21,7 @@ from bot.digests.fleet import FleetSchedule
 from bot.errors import TandemError
 from bot.grammar import LOG_USAGE, Command
 from bot.outbox import not_posted, root_key
-from bot.ports import Notifier, Store
+from bot.ports import Notifier, Store, Through
 from bot.services import audit_log, evidence, fleet
 from bot.services import cover as cover_service
 from bot.services import digests as digest_service
@@ -405,7 +405,13 @@ READ_LATER = frozenset({"report", "export", "evidence"})
 
 
 def kept_answer(
-    deps: Deps, command: Command, user: str, channel: str | None, team: str | None, actor_team: str | None
+    deps: Deps,
+    command: Command,
+    user: str,
+    channel: str | None,
+    team: str | None,
+    actor_team: str | None,
+    through: Through | None = None,
 ) -> Reply | None:
     """What `answer()` would reply, when that is an answer made before and kept under the
     same `Request.answer_key`; None when it would have to be made, or would be a sentence
@@ -413,11 +419,13 @@ def kept_answer(
 
     `actor_team`: the workspace the asker acts from when it is another than the installation's
     (and not known to be one of its org's): answered only if the matrix lists them, as the
-    strangers' middleware admits them (`matrices.admit`); else that middleware decides."""
+    strangers' middleware admits them (`matrices.admit`); else that middleware decides.
+    `through`: the OAuth installation the request came through, which the locating query
+    finds there (`UnitOfWork`), or nothing is located and Bolt looks it up."""
     if not kept(command):
         return None
     try:
-        with deps.units(read_only=True) as store:
+        with deps.units(read_only=True, through=through) as store:
             request = Request(store, deps.matrices, deps.notifier, user, channel, deps.clock.now(), deps.answers, team)
             loaded = request.loaded()
             matrix_service.admit(loaded.matrix, user, actor_team, team)

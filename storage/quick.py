@@ -39,6 +39,7 @@ from bot.contract.signoff import ChangeSet
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.ownership.cover import LeavePeriod
+from bot.ports import Through
 from storage import handoff_repo, hours_repo, matrix_repo, schedule_repo, signoff_repo
 from storage import models as orm
 
@@ -68,6 +69,16 @@ LOCATE_SQL = (
 URGENT = 25  # the most urgent handoffs `/tandem sla` lists (`bot.services.handoffs.sla_overview`)
 # Most requests come from an organisation's shared channel: its row alone settles them.
 CHANNEL_SQL = f"SELECT {_VERSIONS}, 1 FROM organisations o WHERE o.channel = :channel"
+# Through an OAuth installation (`bot.ports.Through`), a request is located only while the newest
+# bot of that installation (the one Bolt's `find_bot` takes; an uninstall deletes it) is there
+# with a token that needs no refresh: in the same query, so another process's uninstall is seen.
+_INSTALLED = (
+    "COALESCE((SELECT CASE WHEN b.bot_refresh_token IS NULL OR b.bot_token_expires_at IS NULL"
+    " OR b.bot_token_expires_at > :fresh_until THEN 1 ELSE 0 END FROM slack_bots b"
+    " WHERE b.client_id = :client_id AND COALESCE(b.enterprise_id, '') = :bot_enterprise"
+    " AND COALESCE(b.team_id, '') = :bot_team AND b.bot_token IS NOT NULL"
+    " ORDER BY b.installed_at DESC LIMIT 1), 0) = 1"
+)
 _LEAVE_ENDING_AFTER = (
     select(orm.Leave.id, orm.Leave.person, orm.Leave.starts_at, orm.Leave.ends_at, orm.Leave.cover)
     .where(orm.Leave.organisation_id == bindparam("org_id"), orm.Leave.ends_at > bindparam("after"))
@@ -151,9 +162,13 @@ class QuickReads:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._locate_sql, self._channel_sql = LOCATE_SQL, CHANNEL_SQL
+        queries = [LOCATE_SQL, CHANNEL_SQL] + [
+            f"SELECT * FROM ({q}) AS found WHERE {_INSTALLED}" for q in (LOCATE_SQL, CHANNEL_SQL)
+        ]
         if engine.dialect.paramstyle == "pyformat":  # psycopg: %(name)s
-            self._locate_sql, self._channel_sql = (re.sub(r":(\w+)", r"%(\1)s", q) for q in (LOCATE_SQL, CHANNEL_SQL))
+            queries = [re.sub(r":(\w+)", r"%(\1)s", q) for q in queries]
+        self._locate_sql, self._channel_sql, self._locate_installed_sql, self._channel_installed_sql = queries
+        self._sqlite = engine.dialect.name == "sqlite"
         self._leave: dict[int, _Leave] = {}
         self._changes: dict[int, _ChangeSets] = {}
         self._handoffs: dict[int, _Handoffs] = {}
@@ -184,20 +199,27 @@ class QuickReads:
     def _rows(self, params: dict) -> list:
         """`LOCATE_SQL`'s rows, or only the first rank's when the channel's organisation settles it
         (half the work of the whole query: every branch of it is planned and run)."""
+        through = "client_id" in params
         cursor = self._connection().cursor()
         try:
             if params["channel"]:
-                cursor.execute(self._channel_sql, params)
+                cursor.execute(self._channel_installed_sql if through else self._channel_sql, params)
                 rows = cursor.fetchall()
                 if rows:
                     return rows
-            cursor.execute(self._locate_sql, params)
+            cursor.execute(self._locate_installed_sql if through else self._locate_sql, params)
             return cursor.fetchall()
         finally:
             cursor.close()
 
-    def locate(self, channel: str | None, user: str | None, team: str | None = None) -> Located | None:
-        params = {"channel": channel, "user": user, "team": team or None}
+    def locate(
+        self, channel: str | None, user: str | None, team: str | None = None, through: Through | None = None
+    ) -> Located | None:
+        params: dict[str, Any] = {"channel": channel, "user": user, "team": team or None}
+        if through is not None:  # as the installation store keeps them: '' for none, naive UTC
+            fresh_until = through.fresh_until.strftime("%Y-%m-%d %H:%M:%S.%f") if self._sqlite else through.fresh_until
+            params.update(client_id=through.client_id, bot_enterprise=through.enterprise or "")
+            params.update(bot_team=through.team or "", fresh_until=fresh_until)
         error_class = self.engine.dialect.loaded_dbapi.Error
         try:
             return self._twice(lambda: pick(self._rows(params)), error_class)

@@ -28,6 +28,7 @@ from bot.inbox import InboxItem, Settled, in_hand
 from bot.matrix.model import Matrix
 from bot.outbox import DueTimer, NewPost, OutboxItem
 from bot.ownership.cover import LeavePeriod
+from bot.ports import Through
 from bot.reviews.cadence import Completed
 from storage import (
     approval_repo,
@@ -56,15 +57,17 @@ class Store:
         session: Session | Callable[[], Session],
         org_ids: dict[str, int] | None = None,
         quick: QuickReads | None = None,
+        through: Through | None = None,
     ) -> None:
         """`session`, or what opens one when a method first needs it. `org_ids` may be shared
         between units of work: an organisation's row id never changes. `quick`: this unit
         only reads, so where the request belongs and the leave in force come from
-        `storage.quick` without a session."""
+        `storage.quick` without a session; `through`: only if that installation is there."""
         self._session = session if isinstance(session, Session) else None
         self._open = session if callable(session) else None
         self._org_ids = {} if org_ids is None else org_ids
         self._quick = quick
+        self._through = through
         self._located: dict[str, Located] = {}
 
     @property
@@ -109,7 +112,7 @@ class Store:
         organisations that workspace may reach. One indexed query, since this runs on every
         command."""
         if self._quick is not None:
-            found = self._quick.locate(channel, user, team)
+            found = self._quick.locate(channel, user, team, self._through)
         else:
             found = pick(self.session.execute(_LOCATE, {"channel": channel, "user": user, "team": team or None}).all())
         if found is None:
@@ -511,9 +514,12 @@ class Units:
         self.quick = QuickReads(db.engine)
 
     @contextmanager
-    def __call__(self, read_only: bool = False, timeout: float | None = None) -> Iterator[Store]:
+    def __call__(
+        self, read_only: bool = False, timeout: float | None = None, through: Through | None = None
+    ) -> Iterator[Store]:
         """A unit that only reads opens its session only if it needs more than `storage.quick`."""
         if not read_only or timeout is not None:
+            assert through is None, "an installation is checked by the locating query of storage.quick"
             work = None if read_only else in_hand.get()
             work = None if work is None or work.settled else work
             try:
@@ -532,4 +538,6 @@ class Units:
                 work.settled = True
             return
         with ExitStack() as opened:
-            yield Store(lambda: opened.enter_context(self.db.session(read_only=True)), self._org_ids, self.quick)
+            yield Store(
+                lambda: opened.enter_context(self.db.session(read_only=True)), self._org_ids, self.quick, through
+            )

@@ -23,20 +23,28 @@ the same way:
   org's workspaces by the list this process already holds (`OrgWorkspaces.known_within`:
   one that list does not settle, stale or never asked, goes to Bolt, which asks Slack), or
   listed in the matrix the locating query found (`kept_answer`);
-* one SLACK_BOT_TOKEN only: Bolt checks it once per process (`auth.test`) and then never
-  again, and nothing is kept before a request passed that check. Installed by OAuth, each
-  request's installation is looked up by Bolt, so this layer is not used (`bot.app.server`).
+* an installation Bolt would find. With one SLACK_BOT_TOKEN, Bolt checks it once per
+  process (`auth.test`) and then never again, and nothing is kept before a request passed
+  that check. Installed by OAuth, Bolt finds each request's bot in the installation store
+  and refreshes a rotating token about to expire: the same locating query reads whether that
+  bot is there with a token needing no refresh (`bot.ports.Through`), so an uninstall by any
+  process, or a refresh due, sends the very next request to Bolt. A kept answer is the HTTP
+  body and needs no token; Bolt's `auth.test` of the token on each request is not repeated
+  here (a token Slack revoked without an uninstall event is refused by Bolt only).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.app.guard import PARSED
 from bot.errors import TandemError
 from bot.grammar import parse_command
+from bot.ports import Through
 from bot.services.deps import Deps
 from handlers import ids, inputs
 from handlers.dispatch import kept_answer
@@ -54,12 +62,19 @@ class AnswersAhead:
     """WSGI middleware: a kept answer at once, else the request to `app` (`TandemWsgi`)."""
 
     def __init__(
-        self, app: Callable[..., Iterable[bytes]], deps: Deps, allowed_teams: frozenset[str], orgs: OrgWorkspaces
+        self,
+        app: Callable[..., Iterable[bytes]],
+        deps: Deps,
+        allowed_teams: frozenset[str],
+        orgs: OrgWorkspaces,
+        oauth: tuple[str, int] | None = None,
     ) -> None:
+        """`oauth`: installed by OAuth, (client id, minutes before expiry a token is refreshed)."""
         self.app = app
         self.deps = deps
         self.allowed = allowed_teams
         self.orgs = orgs  # the strangers' middleware's, so what Bolt asked of Slack counts here
+        self.oauth = oauth
 
     def __call__(self, environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         parsed = environ.get(PARSED)
@@ -93,7 +108,20 @@ class AnswersAhead:
         except TandemError:
             return None
         try:
-            return kept_answer(self.deps, command, typed.user, typed.channel, origin.team, stranger)
+            return kept_answer(self.deps, command, typed.user, typed.channel, origin.team, stranger, self.through(body))
         except Exception:  # e.g. the database is away: Bolt's path meets it and says so
             log.debug("no answer ahead of Bolt", exc_info=True)
             return None
+
+    def through(self, body: dict[str, Any]) -> Through | None:
+        """The installation Bolt's `find_bot` would look up for this command (its context's
+        enterprise and team, no team for an org-wide install), and the instant its token must
+        outlast so that Bolt would not refresh it first (`TokenRotator`, on the wall clock)."""
+        if self.oauth is None:
+            return None
+        client_id, minutes = self.oauth
+        org_wide = body.get("is_enterprise_install") in (True, "true")
+        fresh_until = datetime.fromtimestamp(time.time() + minutes * 60, UTC).replace(tzinfo=None)
+        return Through(
+            client_id, body.get("enterprise_id") or None, None if org_wide else body.get("team_id"), fresh_until
+        )

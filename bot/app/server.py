@@ -74,15 +74,14 @@ class TandemWsgi:
 
 
 def http_stack(app: App, container: Container) -> RequestGuard:
-    """What a worker serves over HTTP: the guard, then (with one SLACK_BOT_TOKEN) the answers
-    kept in memory, then Bolt. Installed by OAuth, Bolt looks up each request's installation,
-    so every request goes to it."""
+    """What a worker serves over HTTP: the guard, then the answers kept in memory (installed by
+    OAuth, only through an installation Bolt would find), then Bolt."""
     settings = container.settings
     served: Callable[..., Iterable[bytes]] = TandemWsgi(
         app, HealthCheck(container.db, container.deps.clock, settings.tick_seconds)
     )
-    if container.installs is None:
-        served = AnswersAhead(served, container.deps, settings.allowed_teams, container.orgs)
+    oauth = (settings.client_id or "", settings.token_refresh_minutes) if container.installs is not None else None
+    served = AnswersAhead(served, container.deps, settings.allowed_teams, container.orgs, oauth)
     return RequestGuard(served, settings.signing_secret or "", EVENTS_PATH)
 
 

@@ -6,7 +6,10 @@ ahead), which answers `/owner`, `/tandem sla|status` and App Home from its in-me
 leave, sign-off and handoffs, and sends an answer it keeps ahead of Bolt (`bot.app.ahead`); the
 other writes: `tandem run` as a subprocess on the same database (on the wall
 clock) books and ends cover, confirms the matrix and opens and takes a handoff, and `tandem
-matrix import` in its own process changes the matrix.
+matrix import` in its own process changes the matrix. Installed by OAuth, the writer's
+uninstall is refused at the reader's next request. A kept answer sent ahead of Bolt has
+Bolt's bytes and headers, and goes only to whom Bolt admits: people of an Enterprise Grid
+org's workspaces, or listed in the matrix, through an installation that is there.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from tests.support import slack_requests as sr
 from tests.support.bot_server import BotProcess
 from tests.support.in_process import InProcess
 from tests.support.slack_app import SlackApp
+from tests.support.slack_oauth import CLIENT_ID, CLIENT_SECRET
 
 ALICE, BEN, CARA, PRIYA, SAM = "U0ALICE01", "U0BEN0001", "U0CARA001", "U0PRIYA01", "U0SAM0001"
 CHANNEL = "C0SHARED01"
@@ -510,3 +514,95 @@ def test_an_org_wide_install_answers_ahead_whom_the_strangers_middleware_admits(
         assert ahead() == sent
     finally:
         reader.close()
+
+
+HOST, OSPREY = "T0HOST0001", "T0OSPREY01"
+OAUTH_ENV = {
+    "SLACK_CLIENT_ID": CLIENT_ID,
+    "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+    "SLACK_REDIRECT_URI": "https://tandem.example.com/slack/oauth_redirect",
+}
+
+
+def oauth_reply(name: str) -> dict:
+    replies = json.loads((require_shared() / "oauth" / "oauth_v2_access.json").read_text())["responses"]
+    return replies[name]["body"]
+
+
+def install(replica: SlackApp, standin, reply: dict) -> None:
+    """The install page, then Slack's redirect back with a code for `reply`, through the worker's stack."""
+    status, headers, _page = replica.get("/slack/install")
+    cookie = dict(headers)["set-cookie"].split(";", 1)[0]
+    code = sr._unique("1000000000001.1000000000201.fakecode")
+    standin.offer(code, reply)
+    status, _headers, page = replica.get(f"/slack/oauth_redirect?code={code}&state={cookie.split('=', 1)[1]}", cookie)
+    assert status == "200 OK", page
+
+
+def test_an_oauth_install_is_answered_ahead_until_another_process_uninstalls_it(standin, database, ahead):
+    """Installed by OAuth, a kept answer is sent ahead only through an installation the same
+    locating query finds there: one never made, or removed by another process's uninstall, is
+    refused by Bolt at the very next request."""
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True, oauth=True)
+    try:
+        install(reader, standin, oauth_reply("workspace_install"))
+        for name, words in (("/owner", "backups"), ("/tandem", "matrix"), ("/tandem", "sla")):
+            through_bolt = ask(reader, name, words, team_id=HOST)
+            assert through_bolt[0] == "200 OK" and json.loads(through_bolt[2])["blocks"], through_bolt
+            sent = ahead()
+            assert ask(reader, name, words, team_id=HOST) == through_bolt and ahead() == sent + 1
+
+        def refused(team: str) -> None:
+            """Bolt finds no installation, says so through the response URL and acknowledges."""
+            reply_to = sr._unique("refused")
+            request = sr.slash_command(
+                "/owner",
+                "backups",
+                user_id=PRIYA,
+                channel_id="C0SHARED01",
+                team_id=team,
+                response_url=standin.response_url(reply_to),
+            )
+            status, _headers, body = reader.exchange(request)
+            assert status == "200 OK" and body == b""
+            [told] = standin.wait_for_response(reply_to)
+            assert "your installation with this app is no longer available" in told.body["text"]
+
+        refused(OSPREY)  # a workspace that never installed it
+        refused(OSPREY)
+        assert ahead() == 3
+
+        writer = BotProcess(standin, database, matrix=None, extra_env=OAUTH_ENV)
+        writer.env.pop("SLACK_BOT_TOKEN")
+        with writer:
+            body = json.loads((require_shared() / "connect" / "events" / "app_uninstalled.json").read_text())
+            body.update(team_id=HOST, event_id=sr._unique("Ev0UNINST"))
+            body["authorizations"][0].update(team_id=HOST, user_id="U0TANDEM01")
+            assert sr.post(writer.events_url, *sr.signed(json.dumps(body).encode(), "application/json"))[0] == 200
+            standin.revoke(oauth_reply("workspace_install")["access_token"])
+        refused(HOST)
+        assert ahead() == 3
+    finally:
+        reader.close()
+        standin.reset_oauth()  # the token revoked, for this test only
+
+
+@pytest.mark.parametrize(("minutes", "refreshes", "sent"), [(721, 2, 0), (120, 0, 1)])
+def test_a_token_due_for_a_refresh_sends_the_request_to_bolt(standin, database, ahead, minutes, refreshes, sent):
+    """A 12-hour rotating token refreshed 721 minutes before it expires is always due: Bolt
+    refreshes it before each request, so no kept answer is sent ahead of that. Refreshed 120
+    minutes before, it is not due, and the kept answer is sent."""
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True, oauth=True, token_refresh_minutes=minutes)
+    try:
+        install(reader, standin, oauth_reply("token_rotation_install"))
+
+        def refreshed() -> int:
+            return sum(c.get("grant_type") == "refresh_token" for c in standin.calls("oauth.v2.access"))
+
+        first = ask(reader, "/owner", "backups", team_id=HOST)
+        assert first[0] == "200 OK" and json.loads(first[2])["blocks"], first
+        assert ask(reader, "/owner", "backups", team_id=HOST) == first
+        assert refreshed() == refreshes and ahead() == sent
+    finally:
+        reader.close()
+        standin.reset_oauth()

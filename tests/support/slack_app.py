@@ -7,7 +7,8 @@ shaped exactly like Slack's, to this app instead; it posts to the Slack stand-in
 like the real thing. Lazy listeners run on Bolt's own threads: wait for their calls on the
 stand-in. With `http=True` each request goes through the WSGI stack a worker serves
 (`bot.app.server.http_stack`: the guard, the answers kept in memory, then Bolt) instead of
-straight to Bolt.
+straight to Bolt. With `oauth=True` it is installed by OAuth instead of SLACK_BOT_TOKEN: each
+workspace installs it through its own install pages (`get`).
 """
 
 from __future__ import annotations
@@ -29,8 +30,14 @@ from bot.app.slack import create_app, create_client, slack_container
 from bot.clock import FixedClock
 from storage.db import Database
 from tests.support import slack_requests as sr
+from tests.support.slack_oauth import CLIENT_ID, CLIENT_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
+OAUTH = {
+    "client_id": CLIENT_ID,
+    "client_secret": CLIENT_SECRET,
+    "redirect_uri": "https://tandem.example.com/slack/oauth_redirect",
+}
 
 
 class SlackApp:
@@ -42,13 +49,17 @@ class SlackApp:
         matrix: Path = ROOT / "examples" / "matrix.yml",
         http: bool = False,
         allowed_teams: frozenset[str] = frozenset(),
+        oauth: bool = False,
+        token_refresh_minutes: int = 120,
     ):
         settings = Settings(
             database_url=database_url,
-            bot_token=standin.token,
+            bot_token=None if oauth else standin.token,
             signing_secret=sr.SIGNING_SECRET,
             api_url=standin.base_url,
             allowed_teams=allowed_teams,
+            token_refresh_minutes=token_refresh_minutes,
+            **(OAUTH if oauth else {}),
         )
         self.standin = standin
         self.clock = FixedClock(at)
@@ -75,13 +86,23 @@ class SlackApp:
     def exchange(self, request: tuple[bytes, dict[str, str]]) -> tuple[str, list[tuple[str, str]], bytes]:
         """One signed request through the WSGI stack, as gunicorn hands it over: the status line,
         headers and body of the response."""
-        assert self.wsgi is not None, "made with http=True"
         body, headers = request
+        return self._wsgi("POST", EVENTS_PATH, "", body, headers)
+
+    def get(self, path: str, cookie: str | None = None) -> tuple[str, list[tuple[str, str]], bytes]:
+        """A browser's GET of `path` (with its query) through the WSGI stack, e.g. the install pages."""
+        path, _, query = path.partition("?")
+        return self._wsgi("GET", path, query, b"", {"Cookie": cookie} if cookie else {})
+
+    def _wsgi(
+        self, method: str, path: str, query: str, body: bytes, headers: dict[str, str]
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        assert self.wsgi is not None, "made with http=True"
         environ: dict[str, Any] = {
-            "REQUEST_METHOD": "POST",
-            "PATH_INFO": EVENTS_PATH,
+            "REQUEST_METHOD": method,
+            "PATH_INFO": path,
             "SERVER_PROTOCOL": "HTTP/1.1",
-            "QUERY_STRING": "",
+            "QUERY_STRING": query,
             "CONTENT_LENGTH": str(len(body)),
             "wsgi.input": io.BytesIO(body),
         }
