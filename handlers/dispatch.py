@@ -39,7 +39,7 @@ from bot.services.answers import AnswerCache, Held
 from bot.services.cover import parse_since
 from bot.services.deps import Deps
 from bot.services.matrices import LoadedMatrix, MatrixCache
-from bot.services.schedule import deliver_now
+from bot.services.schedule import claimed, deliver_claimed
 from handlers.views.approval import asked_reply
 from handlers.views.blocks import Reply, section, with_problem
 from handlers.views.fleet import fleet_reply
@@ -80,7 +80,7 @@ class Request:
     team: str | None = None  # the installation's workspace: which organisations it may reach
     render_review: report_service.Render | None = None
     fleet: FleetSchedule | None = None  # where and when the fleet digest goes; None: nowhere
-    posts: list[str] = field(default_factory=list)  # outbox keys to send once the unit commits
+    posts: list[str] = field(default_factory=list)  # outbox keys claimed in the unit, sent once it commits
 
     def loaded(self) -> LoadedMatrix:
         return self.matrices.for_request(self.store, self.channel, self.user, self.team)
@@ -454,7 +454,8 @@ def answer(deps: Deps, parse: Callable[[], Command], user: str, channel: str | N
                 deps.fleet,
             )
             reply = ROUTES.get(command.name, not_understood)(request, command)
+            posts = claimed(store, request.posts, request.now)
     except TandemError as error:
         return error_reply(error)
-    problems = deliver_now(deps, request.posts)
+    problems = deliver_claimed(deps, posts)
     return with_problem(reply, not_posted(problems[0])) if problems else reply

@@ -20,7 +20,7 @@ from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import STEP_DONE, Handoff, Moved, Transition
 from bot.handoffs.transitions import apply, status_words
 from bot.matrix.model import SHARED, SIDES, Area, Matrix, Person
-from bot.outbox import Unposted, not_posted, root_key, said_key, update_key
+from bot.outbox import OutboxItem, Unposted, not_posted, root_key, said_key, update_key
 from bot.ownership.cover import LeavePeriod
 from bot.ownership.duty import Duty, Ping, for_party, handoff_ping, on_duty
 from bot.ownership.pings import ping_json
@@ -30,7 +30,7 @@ from bot.services.handoff_lookup import find
 from bot.services.hours import log_hours, logged_posts
 from bot.services.matrices import LoadedMatrix
 from bot.services.posts import ROOT
-from bot.services.schedule import deliver_now
+from bot.services.schedule import claimed, deliver_claimed
 
 USAGE = "/handoff [P1-P4] [@person | internal | provider | provider.group | area:] <summary>"
 
@@ -286,10 +286,10 @@ def _moved(store: Store, matrix: Matrix, handoff: Handoff) -> Moved:
     )
 
 
-def announce(deps: Deps, *batches: list[str]) -> None:
-    """Post what a committed change queued, batch after batch; when Slack would not take it,
-    say so (the change itself stands, and the post waits in the outbox)."""
-    problems = [problem for keys in batches for problem in deliver_now(deps, keys)]
+def announce(deps: Deps, posts: list[OutboxItem]) -> None:
+    """Post what a committed change queued and claimed (`claimed`), in order; when Slack would
+    not take it, say so (the change itself stands, and the post waits in the outbox)."""
+    problems = deliver_claimed(deps, posts)
     if problems:
         raise Unposted("Done, but ", *not_posted(problems[0]))
 
@@ -343,10 +343,12 @@ def sla_holds_until(store: Store, loaded: LoadedMatrix, overview: SlaOverview, n
 
 def open_from(deps: Deps, command: Command, user: str, channel: str | None, details: str = "") -> tuple[Handoff, Ping]:
     """Open a handoff asked for in `channel` (a command, a mention or the modal)."""
+    now = deps.clock.now()
     with deps.units() as store:
         loaded = deps.matrices.for_request(store, channel, user)
-        handoff, ping = open_handoff(store, loaded, user, command, deps.clock.now(), details)
-    problems = deliver_now(deps, [root_key(handoff.number)])
+        handoff, ping = open_handoff(store, loaded, user, command, now, details)
+        posts = claimed(store, [root_key(handoff.number)], now)
+    problems = deliver_claimed(deps, posts)
     if problems:
         raise Unposted(f"Handoff #{handoff.number} is open, but ", *not_posted(problems[0]))
     with deps.units(read_only=True) as store:
@@ -369,7 +371,8 @@ def step(
     with deps.units() as store:
         loaded = deps.matrices.for_request(store, channel, user)
         changed, _ = act(store, loaded, handoff_id, action, user, now, note, seen)
-    announce(deps, step_keys(changed))
+        posts = claimed(store, step_keys(changed), now)
+    announce(deps, posts)
     return changed
 
 
@@ -407,5 +410,7 @@ def resolve_with_hours(
         loaded = deps.matrices.for_request(store, channel, user)
         changed, _ = act(store, loaded, handoff_id, "resolve", user, now, note, seen)
         logged = log_hours(store, loaded, user, handoff_id, minutes, "", now) if minutes else None
-    announce(deps, step_keys(changed), logged_posts(logged) if logged is not None else [])
+        posts = claimed(store, step_keys(changed), now)  # the step's posts first, then the hours'
+        posts += claimed(store, logged_posts(logged) if logged is not None else [], now)
+    announce(deps, posts)
     return changed

@@ -25,7 +25,7 @@ from bot.services.deps import Deps
 from bot.services.handoffs import open_handoff, prepare, priority_of
 from bot.services.hours import report
 from bot.services.matrices import LoadedMatrix
-from bot.services.schedule import deliver_now
+from bot.services.schedule import claimed, deliver_claimed
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,9 @@ def decision(deps: Deps, number: int, action: str, user: str, channel: str | Non
             decided = replace(decided, handoff=handoff.number)
             detail["handoff"] = handoff.number
         store.audit(matrix.organisation, now, user, f"overflow.{action}", f"overflow request #{number}", detail)
-    if decided.handoff is not None:  # the handoff's own posts first, then the request's message says so
-        deliver_now(deps, [root_key(decided.handoff)])  # what fails waits in the outbox for the ticks
+        posts = claimed(store, [root_key(decided.handoff)] if decided.handoff is not None else [], now)
+    # The handoff's own posts first, then the request's message says so; what fails waits in the outbox.
+    deliver_claimed(deps, posts)
     deps.notifier.approval_decided(matrix, decided)
     return decided
 

@@ -149,7 +149,12 @@ class Outcome:
     problem: Exception | None = None
 
 
-def _claimed(store: Store, keys: list[str], now: datetime) -> list[OutboxItem]:
+def claimed(store: Store, keys: list[str], now: datetime) -> list[OutboxItem]:
+    """Claim, in the transaction that queued them, the posts a change just made due, so no other
+    process takes them meanwhile and no transaction of its own is spent on the claim; the
+    caller posts them once that transaction has committed (`deliver_claimed`). A process that
+    dies before posting leaves them `sending` under their lease, as one that dies mid-post
+    does: the next tick past the lease looks each up in Slack by its key before posting it."""
     return store.claim_keys(keys, now, LEASE) if keys else []
 
 
@@ -177,7 +182,7 @@ def _hold(
             for admin in dict.fromkeys(admins)
         ]
         new = store.enqueue_all(notices, now)
-        return _claimed(store, [n.key for n in notices if n.key in new], now)
+        return claimed(store, [n.key for n in notices if n.key in new], now)
 
 
 def _hold_for_workspace(deps: Deps, item: OutboxItem, missing: NotInstalled) -> None:
@@ -231,7 +236,7 @@ def deliver_item(
         with deps.units() as store:
             if marks is not None:
                 marks.write(store)
-            return Outcome(_claimed(store, record(store, item, *where, now), now))
+            return Outcome(claimed(store, record(store, item, *where, now), now))
     except ChannelUnavailable as refused:
         log.warning("post %s held: %s", item.key, refused)
         report.held += 1
@@ -271,18 +276,38 @@ def deliver_keys(
     deps: Deps, keys: list[str], now: datetime, matrices: TickMatrices, report: TickReport
 ) -> list[Exception]:
     """Post these items now if nobody else took them, and whatever they make due; the problems met."""
-    problems: list[Exception] = []
     if not keys:
-        return problems
+        return []
     with deps.units() as store:
         items = store.claim_keys(keys, now, LEASE)
-    while items:
-        follow: list[OutboxItem] = []
-        for item in items:
-            outcome = deliver_item(deps, item, now, matrices, report)
-            follow += outcome.follow
-            problems += [outcome.problem] if outcome.problem else []
-        items = follow
+    return deliver_items(deps, items, now, matrices, report)
+
+
+def deliver_items(
+    deps: Deps, items: list[OutboxItem], now: datetime, matrices: TickMatrices, report: TickReport
+) -> list[Exception]:
+    """Post these claimed items, and whatever they make due; the problems met.
+
+    Their sent marks are written together (`SentMarks`), with the next that cannot wait or at
+    the end: a button press's thread reply is marked in the transaction that records what its
+    root refresh showed, one transaction instead of two. A mark that cannot be written leaves
+    its post `sending` under its lease, found in Slack by its key by the tick after it."""
+    problems: list[Exception] = []
+    marks = SentMarks(deps.units, deps.pacing, now)
+    try:
+        while items:
+            follow: list[OutboxItem] = []
+            for item in items:
+                outcome = deliver_item(deps, item, now, matrices, report, marks=marks)
+                follow += outcome.follow
+                problems += [outcome.problem] if outcome.problem else []
+            marks.flush()
+            items = follow + _claimed_again(deps, marks, now)
+    finally:
+        try:
+            marks.flush()
+        except Exception:
+            log.warning("sent marks not written; the posts are found in Slack by their keys", exc_info=True)
     return problems
 
 
@@ -290,6 +315,11 @@ def deliver_now(deps: Deps, keys: list[str]) -> list[Exception]:
     """Send posts just enqueued by a committed change, in the request that made it: the channel
     hears at once, and what fails here is retried by the ticks. The problems met, to tell."""
     return deliver_keys(deps, keys, deps.clock.now(), TickMatrices(deps.matrices), TickReport())
+
+
+def deliver_claimed(deps: Deps, items: list[OutboxItem]) -> list[Exception]:
+    """`deliver_now` for posts the committed change claimed itself (`claimed`)."""
+    return deliver_items(deps, items, deps.clock.now(), TickMatrices(deps.matrices), TickReport())
 
 
 def deliver(deps: Deps, now: datetime, report: TickReport) -> None:

@@ -220,3 +220,39 @@ def test_a_step_whose_message_did_not_update_says_it_was_done_and_a_tick_updates
     assert "v2" in json.dumps(standin.message(CHANNEL, root.reply["ts"])["blocks"])
     said = [m for m in posts(standin) if m.get("thread_ts") == root.reply["ts"] and "acknowledged" in m["text"]]
     assert len(said) == 1
+
+
+def test_a_step_killed_before_its_posts_leaves_them_claimed_and_a_tick_past_their_lease_makes_each_once(bot, standin):
+    """A button's thread reply and root refresh are claimed in the step's own transaction, and
+    their sent marks are written together after both: a process killed while Slack has the
+    reply leaves both `sending`, and the tick after their lease finds the reply by its key
+    (it landed) and refreshes the root, so each is made once."""
+    handoff(bot, standin, "the badge reader at the side door is dead", "open")
+    root = standin.wait_for("chat.postMessage", count=2)[0]
+    stalled = standin.stall("chat.postMessage")
+    message = standin.message(CHANNEL, root.reply["ts"])
+    request = sr.block_actions(
+        ids.ACTION_ACKNOWLEDGE,
+        sr.button_value(message, ids.ACTION_ACKNOWLEDGE, ""),
+        user_id=PRIYA,
+        channel_id=CHANNEL,
+        message_ts=root.reply["ts"],
+        response_url=standin.response_url("ack"),
+        message=message,
+    )
+    assert sr.post(bot.events_url, *request)[0] == 200
+    try:
+        assert stalled.arrived.wait(10), "the thread reply never reached Slack"
+        step_posts = "SELECT key, status FROM outbox WHERE key LIKE 'handoff:1:v2:%' ORDER BY key"
+        assert rows(bot, step_posts) == [("handoff:1:v2:said", "sending"), ("handoff:1:v2:update", "sending")]
+        bot.proc.kill()
+        bot.proc.wait()
+    finally:
+        stalled.release()
+    assert not standin.calls("chat.update")
+    tick(bot, datetime.now(UTC) + timedelta(minutes=3))
+    said = [m for m in posts(standin) if m.get("thread_ts") == root.reply["ts"] and "acknowledged" in m["text"]]
+    assert len(said) == 1
+    assert len(standin.calls("chat.update")) == 1
+    assert "v2" in json.dumps(standin.message(CHANNEL, root.reply["ts"])["blocks"])
+    assert rows(bot, "SELECT count(*) FROM outbox WHERE status != 'sent'") == [(0,)]
