@@ -4,7 +4,9 @@ Slack redelivers an event it thinks was slow (`X-Slack-Retry-Num`), possibly to 
 replica. Before any side effect the event id is claimed in the database; a delivery that
 finds a live or finished claim is acknowledged and dropped. A claim left unfinished for
 longer than the lease (its replica died mid-way) is taken over, so nothing is lost.
-Listeners call `finish_event(context)` when their work is done.
+Listeners call `finish_event(context)` when their work is done. An event whose listener
+works lazily (`LAZY_EVENTS`: a mention, App Home, Tandem invited) is claimed with its inbox
+record, in one transaction before the acknowledgement (`handlers.inbox`); any other here.
 
 Anything else Slack sends once (a command, a click, a shortcut, a submission) is signed, and
 its signature stays valid for five minutes: the same signed bytes arriving again are a replay,
@@ -46,6 +48,9 @@ from handlers import parsed
 LEASE = timedelta(seconds=60)
 ACK_WAIT = 1.5  # seconds a claim waits for a write lock: Slack wants its answer within 3
 EVENT_ID_LIMIT = 128  # processed_events.event_id
+# The events whose listeners only acknowledge and do their work lazily (`handlers.events`; a
+# test keeps them so): their claim is taken with their inbox record, as a signed request's is.
+LAZY_EVENTS = frozenset({"app_mention", "app_home_opened", "member_joined_channel"})
 log = logging.getLogger(__name__)
 Claim = tuple[str, str]  # ("event" or "request", key)
 
@@ -60,6 +65,10 @@ class HandleEventsOnce(Middleware):
             return next()
         context["event_id"] = context["once_key"] = event_id
         if context.get("inbox_resumed"):
+            return next()
+        event = body.get("event")
+        if isinstance(event, dict) and event.get("type") in LAZY_EVENTS:
+            context["claim_on_record"] = ("event", event_id)  # taken by `InboxRunner.start`
             return next()
         claimed = _claim(context, ("event", event_id))
         if not claimed:

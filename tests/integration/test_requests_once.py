@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from slack_bolt.util.utils import get_name_for_callable
+from sqlalchemy import event
 
 from handlers.commands import slash
 from tests.support import slack_requests as sr
@@ -148,8 +149,8 @@ def test_a_command_is_acknowledged_in_time_while_another_process_holds_the_write
 
 def test_every_listener_a_claimed_request_reaches_acts_only_after_its_claim(standin, tmp_path):
     """A signed request's claim is taken with its inbox record, when its lazy work starts: a
-    listener that acted in the acknowledgement would act before any claim. Events are claimed
-    by the middleware, and the read-only answers take no claim."""
+    listener that acted in the acknowledgement would act before any claim. So is an event's
+    (`LAZY_EVENTS`: every event listener here is lazy), and the read-only answers take no claim."""
     app = SlackApp(standin, f"sqlite:///{tmp_path / 'listeners.db'}", datetime(2026, 12, 1, 10, tzinfo=UTC))
     try:
         acting = [
@@ -160,6 +161,34 @@ def test_every_listener_a_claimed_request_reaches_acts_only_after_its_claim(stan
     finally:
         app.close()
     assert set(acting) == {slash.answer.__name__}, acting
+
+
+def test_a_mention_is_claimed_with_its_inbox_record_in_the_one_transaction_before_its_acknowledgement(
+    standin, tmp_path
+):
+    """`@tandem who owns backups` writes nothing but its claim and inbox row (its answer is read
+    from memory): taken in one transaction, and a redelivery is dropped by that same one."""
+    path = tmp_path / "mention.db"
+    app = SlackApp(standin, f"sqlite:///{path}", datetime(2026, 12, 1, 10, tzinfo=UTC))
+    acknowledging = []
+    ours = threading.current_thread()
+    event.listen(
+        app.db.engine, "begin", lambda _c: acknowledging.append(1) if threading.current_thread() is ours else None
+    )
+    try:
+        mention = sr.app_mention("<@W111> who owns backups?", user=ALICE, channel=CHANNEL)
+        assert app.send(sr.event_callback(mention, event_id="EvONCE00001"))[0] == 200
+        assert len(acknowledging) == 1
+        [answered] = standin.wait_for("chat.postMessage")
+        assert "Backups" in answered["text"]
+        acknowledging.clear()
+        assert app.send(sr.event_callback(mention, event_id="EvONCE00001", retry_num=1))[0] == 200
+        assert len(acknowledging) == 1 and len(standin.calls("chat.postMessage")) == 1
+        with sqlite3.connect(path) as db:
+            assert db.execute("SELECT count(*) FROM processed_events WHERE event_id = 'EvONCE00001'").fetchone() == (1,)
+            assert db.execute("SELECT count(*) FROM inbox WHERE key = 'EvONCE00001'").fetchone() == (1,)
+    finally:
+        app.close()
 
 
 def test_the_handoff_export_is_not_shared_outside_the_organisations_channels(bot, standin):
