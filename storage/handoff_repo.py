@@ -212,24 +212,25 @@ def _only(only: HandoffFilter | None) -> list:
 
 
 def most_urgent(
-    session: Session, org_id: int, org_key: str, limit: int, only: HandoffFilter | None = None
+    session: Session | Connection, org_id: int, org_key: str, limit: int, only: HandoffFilter | None = None
 ) -> list[Handoff]:
-    """Open handoffs by earliest due clock (breached ones are due in the past), undated last.
+    """Open handoffs by earliest due clock (breached ones are due in the past), undated last;
+    through a session, or a plain connection for `storage.quick`.
 
     Two queries rather than one `ORDER BY due_at IS NULL, …`, so that each reads
     `ix_handoffs_due` in order and stops at `limit` instead of sorting every open handoff.
     """
     dated = list(
-        session.scalars(
-            select(orm.Handoff)
+        session.execute(
+            select(_HANDOFFS)
             .where(*_open(org_id), orm.Handoff.due_at.is_not(None), *_only(only))
             .order_by(orm.Handoff.due_at)
             .limit(limit)
         )
     )
     if len(dated) < limit and not (only and only.breached_at):
-        dated += session.scalars(
-            select(orm.Handoff)
+        dated += session.execute(
+            select(_HANDOFFS)
             .where(*_open(org_id), orm.Handoff.due_at.is_(None), *_only(only))
             .order_by(orm.Handoff.opened_at)
             .limit(limit - len(dated))
@@ -243,8 +244,10 @@ def open_after(session: Session, org_id: int, org_key: str, after_id: int, limit
     return [to_domain(r, org_key) for r in session.scalars(query)]
 
 
-def count_open(session: Session, org_id: int, now: datetime, only: HandoffFilter | None = None) -> tuple[int, int]:
-    """(open, breached) counts, straight from the index."""
+def count_open(
+    session: Session | Connection, org_id: int, now: datetime, only: HandoffFilter | None = None
+) -> tuple[int, int]:
+    """(open, breached) counts, straight from the index; through a session or a plain connection."""
     where = [*_open(org_id), *_only(only)]
     total = session.scalar(select(func.count()).select_from(orm.Handoff).where(*where)) or 0
     breached = (
@@ -253,7 +256,7 @@ def count_open(session: Session, org_id: int, now: datetime, only: HandoffFilter
     return total, breached
 
 
-def open_due_instants(session: Session, org_id: int, only: HandoffFilter | None = None) -> list[datetime]:
+def open_due_instants(session: Session | Connection, org_id: int, only: HandoffFilter | None = None) -> list[datetime]:
     """When each open handoff's running clock is due, soonest first (those with none left out):
     enough to count the breached ones at any instant (`storage.quick`)."""
     query = select(orm.Handoff.due_at).where(*_open(org_id), orm.Handoff.due_at.is_not(None), *_only(only))

@@ -309,11 +309,15 @@ class QuickReads:
         listing = held.listings.get((side, person, limit))
         if listing is None:
             kept = HandoffFilter(side, person) if side or person else None
-            with Session(self.engine) as session:
-                total, _ = handoff_repo.count_open(session, found.org_id, datetime.min.replace(tzinfo=UTC), kept)
-                due = tuple(handoff_repo.open_due_instants(session, found.org_id, kept))
-                urgent = tuple(handoff_repo.most_urgent(session, found.org_id, found.key, limit, kept))
-            listing = _OpenListing(total, due, urgent)
+
+            def read(sql: Connection) -> _OpenListing:
+                total, _ = handoff_repo.count_open(sql, found.org_id, datetime.min.replace(tzinfo=UTC), kept)
+                due = tuple(handoff_repo.open_due_instants(sql, found.org_id, kept))
+                return _OpenListing(
+                    total, due, tuple(handoff_repo.most_urgent(sql, found.org_id, found.key, limit, kept))
+                )
+
+            listing = self._now(read)
             with self._lock:
                 held.listings[(side, person, limit)] = listing
         return listing

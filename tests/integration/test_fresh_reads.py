@@ -179,6 +179,8 @@ def test_a_confirmation_by_another_replica_is_in_the_next_answer(standin, databa
 
 def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(standin, database, ahead):
     reader = SlackApp(standin, database, working_hour_ahead(), http=True)
+    checkouts = []
+    event.listen(reader.db.engine, "checkout", lambda *_: checkouts.append(1))
     try:
         assert "No open handoffs" in said(reader.answer("/tandem", "sla", PRIYA))  # now in memory
         assert "No open handoffs" in said(reader.answer("/tandem", "sla", PRIYA)) and ahead() == 1  # kept
@@ -194,11 +196,13 @@ def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(sta
             assert sr.post(writer.events_url, *request)[0] == 200
             root, _thread = standin.wait_for("chat.postMessage", count=2)
             standin.wait_for_response("opened")  # sent once the handoff is committed
+            checkouts.clear()
             listed = said(reader.answer("/tandem", "sla", PRIYA))
             assert "1 open handoff, 1 breached" in listed and "firewall rule for the new VPN" in listed, listed
             assert said(reader.answer("/tandem", "sla", PRIYA)) == listed and ahead() == 2
             assert "1 breached" in said(reader.answer("/tandem", "sla breached", PRIYA))
             assert "nobody yet" in said(reader.answer("/tandem", "status 1", PRIYA))
+            assert checkouts == []  # read anew on the thread's own connection: no session, no pool
 
             ts = root.reply["ts"]
             message = standin.message("C0SHARED01", ts)
