@@ -32,6 +32,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from bench.common import ROOT, table
 from bench.databases import add_postgres_argument, bench_database
@@ -97,6 +98,11 @@ def install(app: Callable, standin) -> None:
 
 def tandem_app(url: str) -> Callable:
     """Tandem's WSGI stack as `bot.app.cli.run_bot` builds it in each worker."""
+    return tandem_parts(url)[0]
+
+
+def tandem_parts(url: str) -> tuple[Callable, Any, Any]:
+    """`tandem_app`'s WSGI stack, with the Bolt app and the container it serves."""
     from bot.app.bootstrap import import_file, open_database
     from bot.app.server import http_stack
     from bot.app.settings import Settings
@@ -112,7 +118,7 @@ def tandem_app(url: str) -> Callable:
     client = create_client(settings)
     container = slack_container(settings, Database(settings.database_url), SystemClock(), client)
     app = create_app(container, client)
-    return http_stack(app, container)
+    return http_stack(app, container), app, container
 
 
 def measure(args: argparse.Namespace) -> dict:
