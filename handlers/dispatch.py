@@ -117,9 +117,9 @@ class Request:
 
 
 def kept(cmd: Command) -> bool:
-    """The commands whose answer is kept: `/owner <words>` and the whole matrix (by
-    `Request.cached`), and `/tandem sla` (by `sla`, as `Held`)."""
-    return cmd.name in ("owner", "sla") or (cmd.name == "matrix" and not cmd.text.strip())
+    """The commands whose answer is kept: `/owner <words>`, the whole matrix and `/tandem
+    hours` (by `Request.cached`), and `/tandem sla` (by `sla`, as `Held`)."""
+    return cmd.name in ("owner", "sla", "hours") or (cmd.name == "matrix" and not cmd.text.strip())
 
 
 def owner(req: Request, cmd: Command) -> Reply:

@@ -270,9 +270,10 @@ def test_app_home_shows_a_handoff_another_replica_opened_and_took_the_next_time_
         reader.close()
 
 
-def test_hours_logged_by_another_replica_are_in_the_next_answer(standin, database):
-    """`/tandem hours` is kept under the hours version: asked again it opens no session, and
-    the first answer after another replica logs or corrects hours has them."""
+def test_hours_logged_by_another_replica_are_in_the_next_answer(standin, database, ahead):
+    """`/tandem hours` is kept under the hours version: asked again it is sent ahead of Bolt
+    and opens no session, and the first answer after another replica logs or corrects hours
+    has them."""
     at = working_hour_ahead()
     reader = SlackApp(standin, database, at, http=True)
     writer = SlackApp(standin, database, at)
@@ -284,10 +285,11 @@ def test_hours_logged_by_another_replica_are_in_the_next_answer(standin, databas
         first = said(reader.answer("/tandem", "hours", PRIYA))
         assert "0h of 20h used" in first and "Where they went" not in first, first
         checkouts.clear()
-        assert said(reader.answer("/tandem", "hours", PRIYA)) == first and checkouts == []
+        assert said(reader.answer("/tandem", "hours", PRIYA)) == first and checkouts == [] and ahead() == 1
         assert "logged 1.5h on Handoff #1" in writer.answer("/tandem", "log 1.5h on 1 imaged two", SAM)["text"]
         logged = said(reader.answer("/tandem", "hours", PRIYA))
         assert "1.5h of 20h used" in logged and "1.5h — Handoff #1 · P2 image the new laptops" in logged, logged
+        assert ahead() == 1  # made anew, through Bolt
         assert "took off 0.5h" in writer.answer("/tandem", "log -0.5h on 1 typo", PRIYA)["text"]
         assert "1h of 20h used" in said(reader.answer("/tandem", "hours", PRIYA))
     finally:
@@ -401,14 +403,20 @@ def ask(replica: SlackApp, name: str, words: str, user: str = PRIYA, **fields) -
 def test_a_kept_answer_is_sent_ahead_of_bolt_exactly_as_bolt_sent_it(standin, database, ahead):
     reader = SlackApp(standin, database, working_hour_ahead(), http=True)
     try:
-        kept = (("/owner", "backups"), ("/tandem", "matrix"), ("/owner", "nothing we know"), ("/tandem", "sla"))
+        kept = (
+            ("/owner", "backups"),
+            ("/tandem", "matrix"),
+            ("/owner", "nothing we know"),
+            ("/tandem", "sla"),
+            ("/tandem", "hours"),
+        )
         for name, words in kept:
             through_bolt = ask(reader, name, words)
             sent = ahead()
             assert ask(reader, name, words) == through_bolt and ahead() == sent + 1
         for name, words in (("/tandem", "matrix backups"), ("/owner", "<@U0BEN0001|ben>"), ("/tandem", "status 1")):
             assert ask(reader, name, words) == ask(reader, name, words)
-        assert ahead() == 4  # answers that are not kept always go through Bolt
+        assert ahead() == 5  # answers that are not kept always go through Bolt
     finally:
         reader.close()
 
