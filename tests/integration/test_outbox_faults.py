@@ -197,21 +197,26 @@ def test_a_post_that_keeps_failing_backs_off_and_is_never_given_up(bot, standin)
     assert keys(posts(standin)) == ["handoff:1:root", "handoff:1:opened"]
 
 
-def test_a_step_whose_message_did_not_update_says_it_was_done_and_a_tick_updates_it(bot, standin):
-    handoff(bot, standin, "the NAS is full", "step")
-    root = standin.wait_for("chat.postMessage", count=2)[0]
-    standin.fail("chat.update", "internal_error")
-    message = standin.message(CHANNEL, root.reply["ts"])
+def acknowledge(bot, standin, ts: str) -> None:
+    """Priya presses Acknowledge on the handoff's root message, as it stands in the channel."""
+    message = standin.message(CHANNEL, ts)
     request = sr.block_actions(
         ids.ACTION_ACKNOWLEDGE,
         sr.button_value(message, ids.ACTION_ACKNOWLEDGE, ""),
         user_id=PRIYA,
         channel_id=CHANNEL,
-        message_ts=root.reply["ts"],
+        message_ts=ts,
         response_url=standin.response_url("ack"),
         message=message,
     )
     assert sr.post(bot.events_url, *request)[0] == 200
+
+
+def test_a_step_whose_message_did_not_update_says_it_was_done_and_a_tick_updates_it(bot, standin):
+    handoff(bot, standin, "the NAS is full", "step")
+    root = standin.wait_for("chat.postMessage", count=2)[0]
+    standin.fail("chat.update", "internal_error")
+    acknowledge(bot, standin, root.reply["ts"])
     told = standin.wait_for("chat.postEphemeral")[-1]
     assert told["text"].startswith("Done, but Slack did not take the message just now")
     assert rows(bot, "SELECT version FROM handoffs") == [(2,)]
@@ -230,17 +235,7 @@ def test_a_step_killed_before_its_posts_leaves_them_claimed_and_a_tick_past_thei
     handoff(bot, standin, "the badge reader at the side door is dead", "open")
     root = standin.wait_for("chat.postMessage", count=2)[0]
     stalled = standin.stall("chat.postMessage")
-    message = standin.message(CHANNEL, root.reply["ts"])
-    request = sr.block_actions(
-        ids.ACTION_ACKNOWLEDGE,
-        sr.button_value(message, ids.ACTION_ACKNOWLEDGE, ""),
-        user_id=PRIYA,
-        channel_id=CHANNEL,
-        message_ts=root.reply["ts"],
-        response_url=standin.response_url("ack"),
-        message=message,
-    )
-    assert sr.post(bot.events_url, *request)[0] == 200
+    acknowledge(bot, standin, root.reply["ts"])
     try:
         assert stalled.arrived.wait(10), "the thread reply never reached Slack"
         step_posts = "SELECT key, status FROM outbox WHERE key LIKE 'handoff:1:v2:%' ORDER BY key"
