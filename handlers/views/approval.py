@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.contract.approval import OverflowRequest, hold_words
+from bot.contract.rules import approvers
 from bot.matrix.model import Matrix
 from bot.services.overflow import Held, Opened
 from handlers import ids
@@ -72,9 +73,14 @@ def asked_reply(matrix: Matrix, asked: Opened | Held) -> Reply:
     if isinstance(asked, Opened):
         reply = opened_reply(matrix, asked.handoff, asked.ping)
         if asked.outside is not None:
+            yours = (
+                "you approve such requests"
+                if asked.handoff.requester in approvers(matrix)
+                else "you stand in for the approver, who is away"
+            )
             note = (
-                f"This was outside the contract ({escape(hold_words(asked.outside))}); you approve such "
-                "requests, so it went straight to the provider, recorded as your approval."
+                f"This was outside the contract ({escape(hold_words(asked.outside))}); {yours}, "
+                "so it went straight to the provider, recorded as your approval."
             )
             reply.blocks.append(context(note))
             reply.text += " " + note

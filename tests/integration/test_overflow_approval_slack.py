@@ -166,5 +166,5 @@ def test_whoever_covers_the_approver_on_leave_approves_in_their_place(slack, sta
     approve, as it would be hers, instead of waiting days on someone on holiday."""
     slack.answer("/tandem", f"cover <@{ALICE}|alice> until friday by <@{BEN}|ben>", ALICE)
     reply = slack.answer("/overflow", "P2 firewall rule for the new VPN", BEN)
-    assert "you approve such requests, so it went straight to the provider" in reply["text"], reply["text"]
+    assert "you stand in for the approver, who is away, so it went straight to the provider" in reply["text"], reply
     assert audit_kinds(slack) == [("overflow.approve", BEN, "handoff #1")]
