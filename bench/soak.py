@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -177,8 +175,7 @@ def soak(seconds: float, seed: int = 12, kill_every: float = 8.0) -> SoakResult:
                     _fault(standin, rng)
                     result.faults += 1
                 if time.monotonic() > next_kill:
-                    os.kill(bot.proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
-                    bot.proc.wait()  # type: ignore[union-attr]
+                    bot.crash()  # master and workers at once
                     result.kills += 1
                     bot.start(timeout=60)
                     next_kill = time.monotonic() + rng.uniform(1, kill_every)

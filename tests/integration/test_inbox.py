@@ -7,9 +7,8 @@ heard "done" and before anything was written but the inbox row."""
 
 from __future__ import annotations
 
-import os
-import signal
 import sqlite3
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -57,8 +56,7 @@ def test_handoffs_acknowledged_before_a_sigkill_are_opened_once_after_the_restar
         # Acknowledged: each is recorded, and nothing else has happened yet.
         assert rows(db_path, "SELECT state, kind, work FROM inbox") == [("pending", "command", "work")] * 3
         assert rows(db_path, "SELECT count(*) FROM handoffs") == [(0,)]
-        os.kill(bot.proc.pid, signal.SIGKILL)  # type: ignore[union-attr]
-        bot.proc.wait()  # type: ignore[union-attr]
+        bot.crash()
         assert not standin.calls("chat.postMessage") and not standin.responses()
         bot.env["TANDEM_FAULT_HOLD_DEFERRED_SECONDS"] = "0"
         bot.start()
@@ -94,3 +92,32 @@ def test_a_request_run_again_after_its_work_committed_changes_nothing(db_path):
     with units() as store:
         assert store.claim_requests(clock.now() + LEASE * 2, LEASE, 10) == []
     db.dispose()
+
+
+def test_a_mention_whose_process_died_after_its_reply_landed_is_not_answered_twice(standin, db_path):
+    """Killed while Slack holds the reply, the mention is run again from the inbox after its
+    lease: it finds the reply by its key in the thread and posts nothing more."""
+    standin.reset()
+    bot = BotProcess(standin, f"sqlite:///{db_path}", extra_env={"TANDEM_INBOX_LEASE_SECONDS": "1"})
+    bot.start()
+    stalled = standin.stall("chat.postMessage")
+    try:
+        mention = sr.app_mention("who owns backups?", user=ALICE, channel=CHANNEL)
+        assert sr.post(bot.events_url, *sr.event_callback(mention, event_id="Ev0DIEDAFTER"))[0] == 200
+        assert stalled.arrived.wait(10), "the reply never reached Slack"
+        bot.crash()
+        stalled.release()
+        standin.wait_for("chat.postMessage")  # the reply lands once the stall lets it go
+        assert rows(db_path, "SELECT state FROM inbox") == [("pending",)]
+        bot.start()
+        for _ in range(100):
+            if rows(db_path, "SELECT state FROM inbox") == [("done",)]:
+                break
+            time.sleep(0.1)
+    finally:
+        stalled.release()
+        bot.stop()
+    assert rows(db_path, "SELECT state FROM inbox") == [("done",)]
+    replies = [c for c in standin.calls("chat.postMessage") if "Backups" in c["text"]]
+    assert len(replies) == 1, [c["text"] for c in replies]
+    assert standin.calls("conversations.replies"), "the run again never looked for its reply"

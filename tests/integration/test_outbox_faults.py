@@ -240,8 +240,7 @@ def test_a_step_killed_before_its_posts_leaves_them_claimed_and_a_tick_past_thei
         assert stalled.arrived.wait(10), "the thread reply never reached Slack"
         step_posts = "SELECT key, status FROM outbox WHERE key LIKE 'handoff:1:v2:%' ORDER BY key"
         assert rows(bot, step_posts) == [("handoff:1:v2:said", "sending"), ("handoff:1:v2:update", "sending")]
-        bot.proc.kill()
-        bot.proc.wait()
+        bot.crash()
     finally:
         stalled.release()
     assert not standin.calls("chat.update")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -76,6 +77,7 @@ class BotProcess:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,  # its own process group, so `crash()` reaches gunicorn's workers too
         )
         self._lines = []
         self._printed = threading.Condition()
@@ -130,6 +132,16 @@ class BotProcess:
             if done(status, body) or time.monotonic() > deadline:
                 return status, body
             time.sleep(0.2)
+
+    def crash(self) -> None:
+        """SIGKILL the whole bot at once, master and workers, as a machine or container dies.
+
+        Killing only the master leaves its worker serving for a second or more (it notices its
+        parent died on its next heartbeat): a "crash" that went on working beside the restarted
+        bot, finishing requests the new one had taken over too."""
+        assert self.proc is not None
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
 
     def stop(self) -> str:
         if self.proc is None:
