@@ -7,6 +7,8 @@ import os
 import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -95,29 +97,34 @@ def test_concurrent_ticks_post_each_occurrence_once(pg_url):
         assert all("planned 0, posted 0" in r.stdout for r in again)
 
 
+def killed_tick(standin, pg_url: str, env: dict[str, str] | None = None) -> tuple[datetime, int, Callable]:
+    """Twelve P2 handoffs opened at 09:00 and a tick at 10:01, its posts slowed to 0.25 s each,
+    SIGKILLed once five of them landed: (the tick's instant, the calls before it, the
+    stand-in's own chat.postMessage to put back). The handoffs' root messages stay in the
+    calls: alerts reply in their threads."""
+    opened = datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
+    seed(standin, pg_url, datetime(2026, 12, 1, 8, 45, tzinfo=LONDON), opened, 12)
+    before = len(standin.calls())
+    post = standin.method_handlers()["chat.postMessage"]
+    standin.on("chat.postMessage", lambda call: (time.sleep(0.25), post(call))[1])
+    at = opened + timedelta(hours=1, minutes=1)
+    doomed = subprocess.Popen(
+        [sys.executable, "-m", "bot", "tick", "--at", at.isoformat()],
+        env={**os.environ, **standin.env(), "DATABASE_URL": pg_url, **(env or {})},
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    standin.wait_for("chat.postMessage", count=24 + 5, timeout=60)
+    doomed.send_signal(signal.SIGKILL)  # mid-delivery: some posts landed, some leased, some untouched
+    doomed.wait()
+    return at, before, post
+
+
 def test_killed_tick_is_caught_up_once_by_the_next(pg_url):
     """A tick killed mid-delivery, then a tick after the lease: every post lands exactly once."""
-    import time
-
     with SlackStandIn() as standin:
-        opened = datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
-        seed(standin, pg_url, datetime(2026, 12, 1, 8, 45, tzinfo=LONDON), opened, 12)
-        before = len(standin.calls())  # the handoffs' root messages stay: alerts reply in their threads
-        post = standin.method_handlers()["chat.postMessage"]
-        standin.on("chat.postMessage", lambda call: (time.sleep(0.25), post(call))[1])
-
-        env = {**os.environ, **standin.env(), "DATABASE_URL": pg_url}
-        at = opened + timedelta(hours=1, minutes=1)
-        doomed = subprocess.Popen(
-            [sys.executable, "-m", "bot", "tick", "--at", at.isoformat()],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        standin.wait_for("chat.postMessage", count=24 + 5, timeout=60)
-        doomed.kill()  # mid-delivery: some posts landed, some leased, some untouched
-        doomed.wait()
+        at, before, post = killed_tick(standin, pg_url)
         landed = len(standin.calls("chat.postMessage")) - 24
         assert 5 <= landed < 24
 
@@ -137,27 +144,8 @@ def test_a_tick_killed_before_writing_its_group_of_sent_marks_posts_each_once(pg
     """A tick writes its sent marks in groups: SIGKILLed after posts landed in Slack and before
     their group was written, it leaves them `sending`; the next tick after the lease finds
     each in Slack by its key and records it: every post exactly once, none lost."""
-    import time
-
     with SlackStandIn() as standin:
-        opened = datetime(2026, 12, 1, 9, 0, tzinfo=LONDON)
-        seed(standin, pg_url, datetime(2026, 12, 1, 8, 45, tzinfo=LONDON), opened, 12)
-        before = len(standin.calls())
-        post = standin.method_handlers()["chat.postMessage"]
-        standin.on("chat.postMessage", lambda call: (time.sleep(0.25), post(call))[1])
-
-        env = {**os.environ, **standin.env(), "DATABASE_URL": pg_url, "TANDEM_POST_SPACING": "0"}
-        at = opened + timedelta(hours=1, minutes=1)
-        doomed = subprocess.Popen(
-            [sys.executable, "-m", "bot", "tick", "--at", at.isoformat()],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        standin.wait_for("chat.postMessage", count=24 + 5, timeout=60)  # a second or so into its group
-        doomed.send_signal(signal.SIGKILL)
-        doomed.wait()
+        at, before, post = killed_tick(standin, pg_url, {"TANDEM_POST_SPACING": "0"})  # a second into its group
 
         def landed() -> collections.Counter:
             return collections.Counter(
