@@ -63,9 +63,17 @@ def clients(store: Store, matrices: MatrixCache, user: str, now: datetime) -> li
     return lines
 
 
-def serving(store: Store, matrices: MatrixCache, user: str, serves: Callable[[Matrix, str], bool]) -> list[Matrix]:
-    """The matrices of the organisations `user` serves, as `serves(matrix, user)` decides."""
-    found = (matrices.get(store, org_key).matrix for org_key in store.organisations_of(user))
+def serving(
+    store: Store,
+    matrices: MatrixCache,
+    user: str,
+    serves: Callable[[Matrix, str], bool],
+    keys: list[str] | None = None,
+) -> list[Matrix]:
+    """The matrices of the organisations `user` serves, as `serves(matrix, user)` decides;
+    `keys`: the organisations listing `user`, when the caller read them already."""
+    keys = store.organisations_of(user) if keys is None else keys
+    found = (matrices.get(store, org_key).matrix for org_key in keys)
     return [matrix for matrix in found if serves(matrix, user)]
 
 

@@ -72,9 +72,10 @@ class FleetHome:
 def fleet_home(store: Store, matrices: MatrixCache, user: str, now: datetime, limit: int = 3) -> FleetHome | None:
     """The Home of someone on the provider side of several organisations; None for anyone else,
     whose Home is their one organisation's (`build`)."""
-    if len(store.organisations_of(user)) < 2:  # counted before any matrix is read
+    listing = store.organisations_of(user)
+    if len(listing) < 2:  # counted before any matrix is read
         return None
-    found = serving(store, matrices, user, on_provider_side)
+    found = serving(store, matrices, user, on_provider_side, listing)
     if len(found) < 2:  # counted before any client's numbers are
         return None
     entries = []
