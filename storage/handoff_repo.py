@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, or_, select, text, update
+from sqlalchemy import Connection, Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.sla.clock import Pause
 from storage import models as orm
-from storage.sql import rowcount
+from storage.sql import move_on, rowcount
 
 
 def _pauses(raw: list) -> tuple[Pause, ...]:
@@ -323,12 +323,6 @@ def touched_since(session: Session, org_id: int, org_key: str, start: datetime) 
     return [to_domain(r, org_key) for r in session.scalars(query)]
 
 
-_MOVE_ON = text(
-    "INSERT INTO handoff_versions (organisation_id, version) VALUES (:org_id, 1) "
-    "ON CONFLICT (organisation_id) DO UPDATE SET version = handoff_versions.version + 1"
-)
-
-
 def moved_on(session: Session, org_id: int) -> None:
     """Bump the organisation's handoff version, in the transaction that opened or stepped one.
 
@@ -336,4 +330,4 @@ def moved_on(session: Session, org_id: int) -> None:
     order and a reader never caches what a later commit changes under a version it has
     seen. The lock only queues the organisation's other handoff writes, which already take
     their turn at its audit chain in the same transaction."""
-    session.execute(_MOVE_ON, {"org_id": org_id})
+    move_on(session, "handoff_versions", org_id)

@@ -5,18 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Connection, Table, bindparam, func, select, text
+from sqlalchemy import Connection, Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from bot.contract.hours import HoursEntry
 from storage import contract_models as orm
+from storage.sql import move_on
 
 _LOG = orm.HoursLog
 _LOGS = cast(Table, _LOG.__table__)
-_MOVE_ON = text(
-    "INSERT INTO hours_versions (organisation_id, version) VALUES (:org_id, 1) "
-    "ON CONFLICT (organisation_id) DO UPDATE SET version = hours_versions.version + 1"
-)
 _VERSION = select(orm.HoursVersion.version).where(orm.HoursVersion.organisation_id == bindparam("org_id"))
 
 
@@ -36,7 +33,7 @@ def add(session: Session, org_id: int, entry: HoursEntry) -> None:
         )
     )
     session.flush()
-    session.execute(_MOVE_ON, {"org_id": org_id})
+    move_on(session, "hours_versions", org_id)
 
 
 def version(session: Session | Connection, org_id: int) -> int:

@@ -10,14 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, or_, select, text, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.outbox import DueTimer, OutboxItem
 from bot.reviews.cadence import Completed
 from storage import models as orm
 from storage.handoff_repo import to_domain
-from storage.sql import insert_absent, insert_if_absent, rowcount
+from storage.sql import insert_absent, insert_if_absent, move_on, rowcount
 
 
 def _skip_locked(session: Session, query, table):
@@ -342,18 +342,12 @@ def add_completion(
     return added
 
 
-_REVIEWS_MOVE_ON = text(
-    "INSERT INTO review_versions (organisation_id, version) VALUES (:org_id, 1) "
-    "ON CONFLICT (organisation_id) DO UPDATE SET version = review_versions.version + 1"
-)
-
-
 def reviews_moved_on(session: Session, org_id: int) -> None:
     """Bump the organisation's review version, in the transaction that completed a cycle or
     added or removed a timer (what `/tandem reviews` reads: completions and timer starts).
     As `handoff_repo.moved_on`, the row stays locked until that transaction commits, so
     versions count up in commit order."""
-    session.execute(_REVIEWS_MOVE_ON, {"org_id": org_id})
+    move_on(session, "review_versions", org_id)
 
 
 def completion(session: Session, org_id: int, review_key: str, due_at: datetime) -> Completed | None:

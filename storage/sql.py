@@ -1,4 +1,5 @@
-"""SQL that must behave the same on SQLite and PostgreSQL: insert-if-absent.
+"""SQL that must behave the same on SQLite and PostgreSQL: insert-if-absent, and moving a
+per-organisation version on.
 
 The statements are Core over each model's table, built once per table and dialect: an
 ORM-enabled insert goes through the ORM's bulk path and is compiled again on every call,
@@ -11,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import CursorResult, Insert, Result, Table
+from sqlalchemy import CursorResult, Insert, Result, Table, TextClause, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,3 +47,24 @@ def insert_absent(session: Session, model, rows: list[dict]) -> list[tuple]:
 def rowcount(result: Result[Any]) -> int:
     """Rows an UPDATE or DELETE touched (their results are cursor results)."""
     return result.rowcount if isinstance(result, CursorResult) else 0
+
+
+VERSION_TABLES = frozenset({"handoff_versions", "review_versions", "hours_versions"})
+
+
+@cache
+def _move_on(table: str) -> TextClause:
+    return text(
+        f"INSERT INTO {table} (organisation_id, version) VALUES (:org_id, 1) "
+        f"ON CONFLICT (organisation_id) DO UPDATE SET version = {table}.version + 1"
+    )
+
+
+def move_on(session: Session, table: str, org_id: int) -> None:
+    """Bump the organisation's row of a version table (one of `VERSION_TABLES`), in the
+    transaction that changed what it versions. The row stays locked until that transaction
+    commits, so versions count up in commit order and a reader never keeps an answer that a
+    later commit changes under a version it has seen."""
+    if table not in VERSION_TABLES:
+        raise ValueError(f"{table!r} is not a version table")
+    session.execute(_move_on(table), {"org_id": org_id})
