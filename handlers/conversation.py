@@ -31,11 +31,21 @@ class SlackConversation:
         self.outbox = outbox
 
     def post(
-        self, channel: str, text: str, blocks: list[dict], thread_ts: str | None = None, metadata: dict | None = None
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict],
+        thread_ts: str | None = None,
+        metadata: dict | None = None,
+        look_first: bool = False,
     ) -> str:
         """Post, and when the connection breaks mid-way, look for the post (by the occurrence
-        key in its metadata) before trying again: a post that landed is never made twice."""
+        key in its metadata) before trying again: a post that landed is never made twice.
+        `look_first`: an earlier run may have made it (the work is run again after its process
+        died), so look before the first try too."""
         key = (metadata or {}).get("occurrence")
+        if look_first and key is not None and (landed := self.find_posted(channel, key, thread_ts)):
+            return landed
         for attempt in range(RETRIES + 1):
             try:
                 return self._post(channel, text, blocks, thread_ts, metadata)

@@ -24,8 +24,12 @@ def app_mention(client: WebClient, context: dict[str, Any]) -> None:
         client.chat_postEphemeral(channel=mention.channel, user=mention.user, **payload)
     else:  # keyed by the event, so a reply whose connection broke is looked for before it is sent again
         key = f"reply:{context.get('event_id') or mention.ts}"
-        conversation, thread = SlackConversation(client), mention.thread_ts or mention.ts
-        # Run again from the inbox, its process may have died after the reply landed: look first.
-        if not (context.get("inbox_resumed") and conversation.find_posted(mention.channel, key, thread)):
-            conversation.post(mention.channel, reply.text, reply.blocks, thread_ts=thread, metadata={"occurrence": key})
+        SlackConversation(client).post(
+            mention.channel,
+            reply.text,
+            reply.blocks,
+            thread_ts=mention.thread_ts or mention.ts,
+            metadata={"occurrence": key},
+            look_first=bool(context.get("inbox_resumed")),  # its process may have died after the reply landed
+        )
     finish_event(context)
