@@ -196,18 +196,19 @@ class QuickReads:
         """Forget this thread's connection (the server went away, or the file did): the next read makes one."""
         self._own.sql = None
 
-    def _rows(self, params: dict) -> list:
-        """`LOCATE_SQL`'s rows, or only the first rank's when the channel's organisation settles it
-        (half the work of the whole query: every branch of it is planned and run)."""
-        through = "client_id" in params
+    def _rows(self, queries: tuple[str, str], params: dict) -> list:
+        """The (channel, locate) `queries`' rows: only the first rank's when the channel's
+        organisation settles it (half the work of the whole query: every branch of it is
+        planned and run), else the whole query's."""
+        channel_sql, locate_sql = queries
         cursor = self._connection().cursor()
         try:
             if params["channel"]:
-                cursor.execute(self._channel_installed_sql if through else self._channel_sql, params)
+                cursor.execute(channel_sql, params)
                 rows = cursor.fetchall()
                 if rows:
                     return rows
-            cursor.execute(self._locate_installed_sql if through else self._locate_sql, params)
+            cursor.execute(locate_sql, params)
             return cursor.fetchall()
         finally:
             cursor.close()
@@ -216,13 +217,15 @@ class QuickReads:
         self, channel: str | None, user: str | None, team: str | None = None, through: Through | None = None
     ) -> Located | None:
         params: dict[str, Any] = {"channel": channel, "user": user, "team": team or None}
+        queries = (self._channel_sql, self._locate_sql)
         if through is not None:  # as the installation store keeps them: '' for none, naive UTC
+            queries = (self._channel_installed_sql, self._locate_installed_sql)
             fresh_until = through.fresh_until.strftime("%Y-%m-%d %H:%M:%S.%f") if self._sqlite else through.fresh_until
             params.update(client_id=through.client_id, bot_enterprise=through.enterprise or "")
             params.update(bot_team=through.team or "", fresh_until=fresh_until)
         error_class = self.engine.dialect.loaded_dbapi.Error
         try:
-            return self._twice(lambda: pick(self._rows(params)), error_class)
+            return self._twice(lambda: pick(self._rows(queries, params)), error_class)
         except error_class as error:
             raise DBAPIError.instance(self._locate_sql, params, error, error_class) from error
 
