@@ -11,13 +11,32 @@ test may equally run in-process or as a subprocess.
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-# The shared reference data (real Slack samples, schemas, limits) lives beside the repo:
-# /work/shared next to /work/main. This file is /work/main/tests/support/__init__.py.
-SHARED_DIR = Path(__file__).resolve().parents[3] / "shared"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _shared_dir() -> Path:
+    """The shared reference data (real Slack samples, schemas, limits, the product spec): the
+    `shared` folder beside this checkout or, for a clone made elsewhere (CI clones into a
+    temporary directory), beside the checkout it was cloned from; `TANDEM_SHARED_DIR` names
+    another place."""
+    if named := os.environ.get("TANDEM_SHARED_DIR"):
+        return Path(named)
+    beside = ROOT.parent / "shared"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(
+        ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    cloned_from = Path(origin.removeprefix("file://"))  # a URL or host:path is no folder here
+    return cloned_from.resolve().parent / "shared" if origin and cloned_from.is_dir() else beside
+
+
+SHARED_DIR = _shared_dir()
 SLACK_DIR = SHARED_DIR / "slack"
 
 

@@ -11,6 +11,7 @@ from bot.errors import MatrixError
 from bot.matrix.diff import changes
 from bot.matrix.loader import load_text
 from tests.conftest import EXAMPLE
+from tests.support import SHARED_DIR
 
 BASE = EXAMPLE.read_text()
 
@@ -40,7 +41,7 @@ def test_example_matrix_loads_every_section(example_matrix):
 
 
 def test_the_spec_example_loads():
-    spec = EXAMPLE.parents[1].parent / "shared" / "spec" / "PRODUCT.md"
+    spec = SHARED_DIR / "spec" / "PRODUCT.md"
     if not spec.exists():
         pytest.skip("shared/spec is not beside the checkout")
     text = spec.read_text().split("```yaml", 1)[1].split("```", 1)[0]
