@@ -7,16 +7,20 @@ imported when the schema is behind: a start on an up-to-date database reads one 
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0035"  # the newest migration; a test checks it against Alembic's own head
+log = logging.getLogger(__name__)
+HEAD = "0036"  # the newest migration; a test checks it against Alembic's own head
 SQLITE_BUSY_MS = 30_000  # how long a SQLite unit waits for another's write lock, unless told otherwise
 
 
@@ -82,6 +86,54 @@ class Database:
         self.engine = make_engine(url)
         self.upgraded_from: str | None = None  # set by upgrade(): the version this process found
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._telling = threading.local()  # .deferred: depth of `deferring()`; .pending: a change not settled
+        self._replicas = self.engine.dialect.name == "postgresql"
+
+    def connect_driver(self) -> Any:
+        """A new psycopg connection in autocommit, outside the pool (PostgreSQL only)."""
+        import psycopg
+
+        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return psycopg.connect(url, autocommit=True, connect_timeout=10)
+
+    def moved(self) -> None:
+        """A unit that moved a version the locating query reads has committed (`storage.replicas`):
+        settle it now, or at the end of the `deferring()` block this thread is in."""
+        if not self._replicas:
+            return
+        if getattr(self._telling, "deferred", 0):
+            self._telling.pending = True
+        else:
+            self._settle()
+
+    @contextmanager
+    def deferring(self) -> Iterator[None]:
+        """Changes committed in this block are settled once, when it ends (or by `settle()`
+        before then): a request's, before Slack gets the acknowledgement."""
+        self._telling.deferred = getattr(self._telling, "deferred", 0) + 1
+        try:
+            yield
+        finally:
+            self._telling.deferred -= 1
+            self.settle()
+
+    def settle(self) -> None:
+        """Before telling anyone (a post, an acknowledgement): every replica has seen what this
+        thread committed."""
+        if getattr(self._telling, "pending", False):
+            self._telling.pending = False
+            self._settle()
+
+    def _settle(self) -> None:
+        from storage.replicas import settle
+
+        try:
+            with self.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+                settle(connection.connection.cursor())
+        except (DBAPIError, self.engine.dialect.loaded_dbapi.Error) as error:
+            # committed all the same, and the replicas learn of it from the trigger
+            log.warning("could not make sure every replica saw a change: %s", error)
 
     @contextmanager
     def session(self, read_only: bool = False, timeout: float | None = None) -> Iterator[Session]:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.ownership.cover import LeavePeriod
 from storage import models as orm
+from storage.sql import versions_moved
 
 _COLUMNS = (orm.Leave.id, orm.Leave.person, orm.Leave.starts_at, orm.Leave.ends_at, orm.Leave.cover)
 _AT = (
@@ -63,6 +64,7 @@ def overlapping(session: Session, org_id: int, start: datetime, end: datetime | 
 
 def _moved_on(session: Session, org_id: int) -> None:
     session.execute(_BUMP, {"org_id": org_id})
+    versions_moved(session)
 
 
 def add(session: Session, org_id: int, period: LeavePeriod, created_by: str, now: datetime) -> int:

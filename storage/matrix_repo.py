@@ -20,6 +20,7 @@ from bot.matrix.durations import Duration
 from bot.matrix.model import PARTY_FIELDS
 from storage import contract_repo
 from storage import models as orm
+from storage.sql import versions_moved
 
 
 def _hhmm(value: time) -> str:
@@ -221,6 +222,7 @@ def save_matrix(session: Session, matrix: model.Matrix, when) -> orm.Organisatio
     org.digest_time, org.digest_quiet = _hhmm(matrix.digest_time), matrix.digest_quiet
     org.sla_default, org.sla_warn_at = matrix.sla.default, list(matrix.sla.warn_at)
     org.matrix_version = (org.matrix_version or 0) + 1
+    versions_moved(session)
     org.matrix_fingerprint = matrix.fingerprint()
     org.imported_at = when
     session.flush()

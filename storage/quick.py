@@ -13,6 +13,11 @@ reviews` reads here on the others, so an import, a `/tandem cover`, a Confirm, a
 `/tandem done` by any process is seen by the very next request, with no time-based
 staleness. The same query serves units that write (`Store.locate`), through their session.
 
+On PostgreSQL a serving process keeps what that query found, by channel, asker and
+workspace, for as long as the database has told it of no change (`storage.replicas`): a
+round trip to the server cost more than the rest of the answer. An OAuth installation's
+request is always read, since its token's expiry moves with the clock.
+
 Through the ORM session this cost ~0.5 ms of CPU per request; through a driver cursor it
 is a few tens of microseconds. Each serving thread keeps its own driver connection for it,
 outside the pool, in autocommit (every read sees what was committed before it, and there
@@ -42,6 +47,7 @@ from bot.ownership.cover import LeavePeriod
 from bot.ports import Through
 from storage import handoff_repo, hours_repo, matrix_repo, schedule_repo, signoff_repo
 from storage import models as orm
+from storage.replicas import Listener
 
 T = TypeVar("T")
 # An organisation a workspace's request may belong to: one bound to that team, or one bound
@@ -66,6 +72,7 @@ LOCATE_SQL = (
     f"SELECT * FROM (SELECT {_VERSIONS}, 3 FROM organisations o "
     f"WHERE {_IN_TEAM} ORDER BY o.id LIMIT 2) AS first_two"
 )
+LOCATED_HELD = 10_000  # (channel, asker, workspace) combinations kept before starting afresh
 URGENT = 25  # the most urgent handoffs `/tandem sla` lists (`bot.services.handoffs.sla_overview`)
 # Most requests come from an organisation's shared channel: its row alone settles them.
 CHANNEL_SQL = f"SELECT {_VERSIONS}, 1 FROM organisations o WHERE o.channel = :channel"
@@ -175,6 +182,15 @@ class QuickReads:
         self._reviews: dict[int, _Reviews] = {}
         self._lock = threading.Lock()
         self._own = threading.local()  # .sql: this thread's own connection
+        self.listener: Listener | None = None
+        # what `locate` found, by (channel, user, team), and the listener's generation it is of
+        self._located: dict[tuple[str | None, str | None, str | None], tuple[int, Located | None]] = {}
+
+    def follow_changes(self, connect: Callable[[], Any]) -> None:
+        """Keep what `locate` finds, forgotten when told of a change (`storage.replicas`): for a
+        process that serves requests, on PostgreSQL. `connect()`: a new autocommit driver connection."""
+        if self.engine.dialect.name == "postgresql" and self.listener is None:
+            self.listener = Listener(connect)
 
     def _sql(self) -> Connection:
         """This thread's own connection, outside the pool: made by the engine (its connect hooks
@@ -217,6 +233,21 @@ class QuickReads:
         self, channel: str | None, user: str | None, team: str | None = None, through: Through | None = None
     ) -> Located | None:
         params: dict[str, Any] = {"channel": channel, "user": user, "team": team or None}
+        listener = self.listener
+        generation = listener.generation() if listener is not None and through is None else None
+        key = (channel, user, team or None)
+        if generation is not None:
+            held = self._located.get(key)
+            if held is not None and held[0] == generation:
+                return held[1]
+        found = self._locate(params, through)
+        if generation is not None and listener is not None and listener.generation() == generation:
+            if len(self._located) >= LOCATED_HELD:
+                self._located.clear()
+            self._located[key] = (generation, found)  # nothing changed while it was read
+        return found
+
+    def _locate(self, params: dict[str, Any], through: Through | None) -> Located | None:
         queries = (self._channel_sql, self._locate_sql)
         if through is not None:  # as the installation store keeps them: '' for none, naive UTC
             queries = (self._channel_installed_sql, self._locate_installed_sql)

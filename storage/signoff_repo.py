@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.contract.signoff import ChangeSet, Confirmation
 from storage import contract_models as orm
 from storage import models
-from storage.sql import rowcount
+from storage.sql import rowcount, versions_moved
 
 _ROW = orm.MatrixChange
 _COLUMNS = (
@@ -68,6 +68,7 @@ def add(session: Session, org_id: int, change: ChangeSet) -> int:
     session.add(row)
     session.flush()
     session.execute(_BUMP, {"org_id": org_id})
+    versions_moved(session)
     return row.id
 
 
@@ -96,6 +97,7 @@ def confirm(session: Session, change_id: int, side: str, by: str, at: datetime) 
     if rowcount(result) != 1:
         return False
     session.execute(_BUMP_OF_CHANGE, {"change_id": change_id})
+    versions_moved(session)
     return True
 
 

@@ -49,6 +49,15 @@ def rowcount(result: Result[Any]) -> int:
     return result.rowcount if isinstance(result, CursorResult) else 0
 
 
+MOVED = "tandem.versions_moved"  # in `Session.info`: the unit moved a version (`storage.replicas`)
+
+
+def versions_moved(session: Session) -> None:
+    """Note that this unit changed what the locating query reads (`storage.quick`): when it has
+    committed, the replicas holding it must forget it before anyone is told (`Database.moved`)."""
+    session.info[MOVED] = True
+
+
 VERSION_TABLES = frozenset({"handoff_versions", "review_versions", "hours_versions"})
 
 
@@ -68,3 +77,4 @@ def move_on(session: Session, table: str, org_id: int) -> None:
     if table not in VERSION_TABLES:
         raise ValueError(f"{table!r} is not a version table")
     session.execute(_move_on(table), {"org_id": org_id})
+    versions_moved(session)

@@ -45,7 +45,7 @@ from storage import models as orm
 from storage.db import Database
 from storage.problems import database_problem, refuses_writes
 from storage.quick import LOCATE_SQL, Located, QuickReads, pick
-from storage.sql import insert_if_absent, rowcount
+from storage.sql import MOVED, insert_if_absent, rowcount
 
 log = logging.getLogger("tandem.storage")
 _LOCATE = text(LOCATE_SQL)  # built once: every Slack command runs it
@@ -513,6 +513,10 @@ class Units:
         self._org_ids: dict[str, int] = {}
         self.quick = QuickReads(db.engine)
 
+    def follow_changes(self) -> None:
+        """This process serves requests: keep what locates them, told of changes (`storage.replicas`)."""
+        self.quick.follow_changes(self.db.connect_driver)
+
     @contextmanager
     def __call__(
         self, read_only: bool = False, timeout: float | None = None, through: Through | None = None
@@ -528,6 +532,8 @@ class Units:
                     yield store
                     if work is not None and not store.finish_request(work.key, work.clock.now()):
                         raise Settled(work.key)
+                if session.info.get(MOVED):
+                    self.db.moved()
             except DBAPIError as error:
                 if not refuses_writes(error, self.db.url):
                     raise

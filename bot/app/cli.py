@@ -156,7 +156,7 @@ def run_bot() -> None:
         )
 
     if settings.app_token:
-        client = create_client(settings)
+        client = create_client(settings, db=db)
         container = slack_container(settings, db, clock, client)
         app = create_app(container, client)
         start_heartbeat(container)
@@ -166,8 +166,9 @@ def run_bot() -> None:
     db.dispose()
 
     def build() -> RequestGuard:  # in each gunicorn worker, after the fork
-        client = create_client(settings)
-        container = slack_container(settings, Database(settings.database_url), SystemClock(), client)
+        worker_db = Database(settings.database_url)
+        client = create_client(settings, db=worker_db)
+        container = slack_container(settings, worker_db, SystemClock(), client)
         app = create_app(container, client)
         start_heartbeat(container)
         start_resuming(app, container)
@@ -205,7 +206,8 @@ def tick(at: str | None) -> None:
     settings = Settings.from_env()
     settings.require_slack(receiving=False)
     container = slack_container(settings, open_database(settings), _clock(at))
-    report = run_tick(container.deps)
+    with container.db.deferring():  # the replicas see the tick's changes once, not after each step
+        report = run_tick(container.deps)
     if not at:  # a tick at a pretend time says nothing about the scheduler's health
         record_beat(container.db, "tick", container.deps.clock.now())
     click.echo(

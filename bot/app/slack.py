@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 from urllib.error import URLError
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
@@ -75,15 +78,44 @@ NOT_REPEATABLE = frozenset(
 )
 
 
-def create_client(settings: Settings, quiet: bool = False, token: str | None = None) -> WebClient:
+class SettlingClient(WebClient):
+    """A `WebClient` that, before each call, makes sure every replica has seen what this thread
+    committed (`Database.settle`): a post about a change is never read before the change is."""
+
+    def __init__(self, *args: Any, settle: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.settle = settle
+
+    def api_call(self, *args: Any, **kwargs: Any) -> Any:
+        self.settle()
+        return super().api_call(*args, **kwargs)
+
+
+class SettledAcknowledgement(Middleware):
+    """Outermost of Tandem's Bolt middleware: the changes a request's listener committed are seen
+    by every replica (`Database.deferring`) before Bolt sends Slack the acknowledgement."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        with self.db.deferring():
+            return next()
+
+
+def create_client(
+    settings: Settings, quiet: bool = False, token: str | None = None, db: Database | None = None
+) -> WebClient:
     """A `WebClient` with `token` (default SLACK_BOT_TOKEN): `base_url` from `SLACK_API_URL`; it
     retries HTTP 429 after `Retry-After` (but for the outbox's posts, which it hands back), and
     connection errors with backoff where a retry cannot post twice.
 
     `quiet`: for the start-up check, whose failure becomes one sentence; the SDK's own line
-    for each failed try would only repeat it.
+    for each failed try would only repeat it. `db`: the database whose changes this thread
+    committed are settled before each call (`SettlingClient`).
     """
-    return WebClient(
+    return SettlingClient(
+        settle=db.settle if db is not None else _nothing,
         token=token or settings.bot_token,
         base_url=settings.api_url,
         timeout=10,
@@ -96,10 +128,10 @@ def slack_container(settings: Settings, db: Database, clock: Clock, client: WebC
     """A container whose notifier posts to Slack: through `client`, or installed by OAuth,
     through each matrix's workspace's own client."""
     if not settings.oauth:
-        client = client or create_client(settings)
+        client = client or create_client(settings, db=db)
         return build(settings, db, clock, ChannelNotifier(one(SlackConversation(client, outbox=True))))
     installations, states = stores(settings, db.engine)
-    clients = WorkspaceClients(settings, installations, lambda token: create_client(settings, token=token))
+    clients = WorkspaceClients(settings, installations, lambda token: create_client(settings, token=token, db=db))
 
     def conversation(team: str | None) -> SlackConversation:
         return SlackConversation(clients.client(team), outbox=True)
@@ -124,6 +156,7 @@ def create_app(container: Container, client: WebClient) -> App:
         timedelta(seconds=settings.inbox_lease_seconds),
         settings.hold_deferred_seconds,
     )
+    app.use(SettledAcknowledgement(container.db))
     register(app, container.deps, settings.allowed_teams, container.orgs)
     # After Tandem's own listeners: Bolt tries listeners in order, and a command that met two
     # event matchers first paid for both (each builds Bolt's keyword arguments).
@@ -156,6 +189,10 @@ def _token_app(container: Container, client: WebClient) -> App:
         token_verification_enabled=False,
     )
     return app
+
+
+def _nothing() -> None:
+    """No database to settle."""
 
 
 def _noted(event: dict, context: BoltContext) -> None:
