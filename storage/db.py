@@ -12,11 +12,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from storage.replicas import Listener
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 log = logging.getLogger(__name__)
@@ -88,6 +91,32 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._telling = threading.local()  # .deferred: depth of `deferring()`; .pending: a change not settled
         self._replicas = self.engine.dialect.name == "postgresql"
+        self._own = threading.local()  # .sql: this thread's own connection
+        self.listener: Listener | None = None
+
+    def follow_changes(self) -> None:
+        """This process serves requests: on PostgreSQL, listen for changes (`storage.replicas`),
+        so that what locates a request can be kept in memory (`storage.quick`)."""
+        if self._replicas and self.listener is None:
+            from storage.replicas import Listener
+
+            self.listener = Listener(self.connect_driver)
+
+    def own_connection(self) -> Connection:
+        """This thread's own connection, outside the pool: made by the engine (its connect hooks
+        ran), never handed to anyone else, in autocommit on PostgreSQL."""
+        connection: Connection | None = getattr(self._own, "sql", None)
+        if connection is None:
+            connection = self.engine.connect()
+            if self._replicas:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.detach()
+            self._own.sql = connection
+        return connection
+
+    def drop_own_connection(self) -> None:
+        """Forget this thread's connection (the server went away, or the file did): the next read makes one."""
+        self._own.sql = None
 
     def connect_driver(self) -> Any:
         """A new psycopg connection in autocommit, outside the pool (PostgreSQL only)."""
@@ -125,14 +154,15 @@ class Database:
             self._settle()
 
     def _settle(self) -> None:
+        """This process forgets at once, on its own; then the others are waited for."""
         from storage.replicas import settle
 
+        here = self.listener.forget_here() if self.listener is not None else None
         try:
-            with self.engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT")
-                settle(connection.connection.cursor())
+            settle(self.own_connection().connection.cursor(), skip=here)
         except (DBAPIError, self.engine.dialect.loaded_dbapi.Error) as error:
             # committed all the same, and the replicas learn of it from the trigger
+            self.drop_own_connection()
             log.warning("could not make sure every replica saw a change: %s", error)
 
     @contextmanager

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,7 @@ from bot.ownership.cover import LeavePeriod
 from bot.ports import Through
 from storage import handoff_repo, hours_repo, matrix_repo, schedule_repo, signoff_repo
 from storage import models as orm
+from storage.db import Database
 from storage.replicas import Listener
 
 T = TypeVar("T")
@@ -167,8 +168,9 @@ class QuickReads:
     """The process's cursor-level reads and its copy of each organisation's current leave
     and matrix change sets."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        engine = self.engine = db.engine
         queries = [LOCATE_SQL, CHANNEL_SQL] + [
             f"SELECT * FROM ({q}) AS found WHERE {_INSTALLED}" for q in (LOCATE_SQL, CHANNEL_SQL)
         ]
@@ -181,36 +183,22 @@ class QuickReads:
         self._handoffs: dict[int, _Handoffs] = {}
         self._reviews: dict[int, _Reviews] = {}
         self._lock = threading.Lock()
-        self._own = threading.local()  # .sql: this thread's own connection
-        self.listener: Listener | None = None
         # what `locate` found, by (channel, user, team), and the listener's generation it is of
         self._located: dict[tuple[str | None, str | None, str | None], tuple[int, Located | None]] = {}
 
-    def follow_changes(self, connect: Callable[[], Any]) -> None:
-        """Keep what `locate` finds, forgotten when told of a change (`storage.replicas`): for a
-        process that serves requests, on PostgreSQL. `connect()`: a new autocommit driver connection."""
-        if self.engine.dialect.name == "postgresql" and self.listener is None:
-            self.listener = Listener(connect)
+    @property
+    def listener(self) -> Listener | None:
+        return self.db.listener
 
     def _sql(self) -> Connection:
-        """This thread's own connection, outside the pool: made by the engine (its connect hooks
-        ran), never handed to anyone else, in autocommit on PostgreSQL."""
-        connection: Connection | None = getattr(self._own, "sql", None)
-        if connection is None:
-            connection = self.engine.connect()
-            if self.engine.dialect.name == "postgresql":
-                connection.execution_options(isolation_level="AUTOCOMMIT")
-            connection.detach()
-            self._own.sql = connection
-        return connection
+        return self.db.own_connection()
 
     def _connection(self) -> Any:
         """The driver connection under `_sql()`, for the locating query's plain cursor."""
         return self._sql().connection.dbapi_connection
 
     def _drop(self) -> None:
-        """Forget this thread's connection (the server went away, or the file did): the next read makes one."""
-        self._own.sql = None
+        self.db.drop_own_connection()
 
     def _rows(self, queries: tuple[str, str], params: dict) -> list:
         """The (channel, locate) `queries`' rows: only the first rank's when the channel's

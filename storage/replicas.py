@@ -54,21 +54,28 @@ MARK_SQL = (
     f"SELECT m, pg_notify('{CHANNEL}', m::text), "
     "EXISTS (SELECT 1 FROM replica_leases WHERE expires_at > clock_timestamp()) FROM nextval('version_marks') AS m"
 )
-LAGGING_SQL = "SELECT EXISTS (SELECT 1 FROM replica_leases WHERE acked < %(mark)s AND expires_at > clock_timestamp())"
+LAGGING_SQL = (
+    "SELECT EXISTS (SELECT 1 FROM replica_leases"
+    " WHERE acked < %(mark)s AND expires_at > clock_timestamp() AND id <> %(skip)s)"
+)
 
 
 def settle(
-    cursor: Any, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic
+    cursor: Any,
+    skip: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> bool:
     """Notify a mark on `cursor` (autocommit, after the writer's commit) and wait until every
-    process holding a live lease has seen it. False if one still had not after `GIVE_UP`."""
+    process holding a live lease has seen it, but for lease `skip`: the writer's own process,
+    which forgot on its own (`Listener.forget_here`). False if one still had not after `GIVE_UP`."""
     cursor.execute(MARK_SQL)
     mark, _, listened = cursor.fetchone()
     if not listened:
         return True
     delay, give_up = 0.0005, clock() + GIVE_UP
     while True:
-        cursor.execute(LAGGING_SQL, {"mark": mark})
+        cursor.execute(LAGGING_SQL, {"mark": mark, "skip": skip or ""})
         if not cursor.fetchone()[0]:
             return True
         if clock() > give_up:
@@ -121,6 +128,12 @@ class Listener:
         self._stop.set()
         if self._thread is not None and self._thread.is_alive():
             self._thread.join(RENEW + 1.0)
+
+    def forget_here(self) -> str | None:
+        """A change this process committed: forget at once, without waiting to be told, and
+        return the lease a writer here need not wait for (None: there is none yet)."""
+        self._forget()
+        return self.lease_id
 
     def _forget(self) -> None:
         with self._lock:

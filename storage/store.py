@@ -511,11 +511,7 @@ class Units:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._org_ids: dict[str, int] = {}
-        self.quick = QuickReads(db.engine)
-
-    def follow_changes(self) -> None:
-        """This process serves requests: keep what locates them, told of changes (`storage.replicas`)."""
-        self.quick.follow_changes(self.db.connect_driver)
+        self.quick = QuickReads(db)
 
     @contextmanager
     def __call__(

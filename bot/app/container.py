@@ -50,8 +50,7 @@ class Container:
     def serve_from_memory(self) -> None:
         """This process answers requests: on PostgreSQL, keep the organisation and versions that
         locate them, forgotten when the database tells of a change (`storage.replicas`)."""
-        if isinstance(self.deps.units, Units):
-            self.deps.units.follow_changes()
+        self.db.follow_changes()
 
     def refresh(self) -> None:
         """Reload the matrices this process holds whose version moved on (another replica's

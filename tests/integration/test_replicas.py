@@ -58,8 +58,8 @@ def wait_until(condition, seconds: float = 5.0) -> None:
 def replica(url) -> Iterator[Units]:
     """A serving process's units, listening."""
     db = Database(url)
+    db.follow_changes()
     units = Units(db)
-    units.follow_changes()
     listener = units.quick.listener
     assert listener is not None
     wait_until(lambda: listener.generation() is not None)
@@ -166,7 +166,24 @@ def test_a_replica_whose_lease_was_taken_listens_again_afresh(url, replica):
 def test_on_sqlite_nothing_listens(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'one.db'}")
     db.upgrade()
-    units = Units(db)
-    units.follow_changes()
-    assert units.quick.listener is None
+    db.follow_changes()
+    assert Units(db).quick.listener is None
     db.dispose()
+
+
+def test_a_change_this_process_made_is_in_its_next_answer_without_waiting_for_itself(url, replica):
+    before = here(replica)
+    listener = replica.quick.listener
+    assert isinstance(listener, Listener)
+    listener.stop()  # it hears nothing more, and gives its lease back: take it again, deaf
+    with driver(url) as connection:
+        connection.execute(
+            "INSERT INTO replica_leases (id, acked, expires_at) VALUES (%s, 0, clock_timestamp() + interval '0.8 s')",
+            (listener.lease_id,),
+        )
+    now = SystemClock().now()
+    began = time.monotonic()
+    with replica() as store:
+        store.add_leave("harbour-finch", LeavePeriod("U0BEN0001", now, now + timedelta(days=1), None), ALICE, now)
+    assert time.monotonic() - began < LEASE / 2  # its own lease was not waited for
+    assert replica.quick.locate(CHANNEL, ALICE).leave_version == before.leave_version + 1
