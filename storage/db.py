@@ -198,4 +198,6 @@ class Database:
         self.upgraded_from = upgrade(self.engine)
 
     def dispose(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
         self.engine.dispose()

@@ -51,6 +51,8 @@ from storage.db import Database
 from storage.replicas import Listener
 
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 # An organisation a workspace's request may belong to: one bound to that team, or one bound
 # to no team at all (a matrix that names no workspace serves whichever installation asks).
 _IN_TEAM = (
@@ -73,7 +75,7 @@ LOCATE_SQL = (
     f"SELECT * FROM (SELECT {_VERSIONS}, 3 FROM organisations o "
     f"WHERE {_IN_TEAM} ORDER BY o.id LIMIT 2) AS first_two"
 )
-LOCATED_HELD = 10_000  # (channel, asker, workspace) combinations kept before starting afresh
+HELD = 10_000  # (channel, asker, workspace) combinations kept before starting afresh
 URGENT = 25  # the most urgent handoffs `/tandem sla` lists (`bot.services.handoffs.sla_overview`)
 # Most requests come from an organisation's shared channel: its row alone settles them.
 CHANNEL_SQL = f"SELECT {_VERSIONS}, 1 FROM organisations o WHERE o.channel = :channel"
@@ -183,8 +185,10 @@ class QuickReads:
         self._handoffs: dict[int, _Handoffs] = {}
         self._reviews: dict[int, _Reviews] = {}
         self._lock = threading.Lock()
-        # what `locate` found, by (channel, user, team), and the listener's generation it is of
+        # what `locate` found, by (channel, user, team), and each organisation's hours version,
+        # with the listener's generation each is of
         self._located: dict[tuple[str | None, str | None, str | None], tuple[int, Located | None]] = {}
+        self._hours_versions: dict[int, tuple[int, int]] = {}
 
     @property
     def listener(self) -> Listener | None:
@@ -221,19 +225,24 @@ class QuickReads:
         self, channel: str | None, user: str | None, team: str | None = None, through: Through | None = None
     ) -> Located | None:
         params: dict[str, Any] = {"channel": channel, "user": user, "team": team or None}
-        listener = self.listener
-        generation = listener.generation() if listener is not None and through is None else None
         key = (channel, user, team or None)
+        return self._kept(self._located, key, lambda: self._locate(params, through), keep=through is None)
+
+    def _kept(self, held: dict[K, tuple[int, V]], key: K, read: Callable[[], V], keep: bool = True) -> V:
+        """`read()`, or what it gave before, while the listener has been told of no change since
+        (`storage.replicas`); without a listener, or not `keep`, always `read()`."""
+        listener = self.listener
+        generation = listener.generation() if listener is not None and keep else None
         if generation is not None:
-            held = self._located.get(key)
-            if held is not None and held[0] == generation:
-                return held[1]
-        found = self._locate(params, through)
+            entry = held.get(key)
+            if entry is not None and entry[0] == generation:
+                return entry[1]
+        value = read()
         if generation is not None and listener is not None and listener.generation() == generation:
-            if len(self._located) >= LOCATED_HELD:
-                self._located.clear()
-            self._located[key] = (generation, found)  # nothing changed while it was read
-        return found
+            if len(held) >= HELD:
+                held.clear()
+            held[key] = (generation, value)  # nothing changed while it was read
+        return value
 
     def _locate(self, params: dict[str, Any], through: Through | None) -> Located | None:
         queries = (self._channel_sql, self._locate_sql)
@@ -380,9 +389,11 @@ class QuickReads:
         return self._now(lambda sql: matrix_repo.matrix_version(sql, org_key))
 
     def hours_version(self, found: Located) -> int:
-        """The organisation's hours version as committed now: only `/tandem hours` needs it, so
-        it is not in the query every request sends."""
-        return self._now(lambda sql: hours_repo.version(sql, found.org_id))
+        """The organisation's hours version as committed now (kept while the listener is told of
+        no change): only `/tandem hours` needs it, so it is not in the query every request sends."""
+        return self._kept(
+            self._hours_versions, found.org_id, lambda: self._now(lambda sql: hours_repo.version(sql, found.org_id))
+        )
 
     def hours_logged(self, org_id: int, start: datetime | None, end: datetime | None) -> list[HoursEntry]:
         """Hours entries logged in [start, end), as committed now."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,18 @@ class SlackApp:
         self.app: App = create_app(self.container, client)
         self.wsgi = http_stack(self.app, self.container) if http else None
         self._replies = itertools.count(1)
+        self._listening()
+
+    def _listening(self) -> None:
+        """On PostgreSQL a served stack listens for changes (`storage.replicas`) from a thread of its
+        own: wait until it does, so that what a test reads next can come from memory."""
+        listener = self.db.listener
+        if listener is None:
+            return
+        give_up = time.monotonic() + 10
+        while listener.generation() is None:
+            assert time.monotonic() < give_up, "the replica did not start listening"
+            time.sleep(0.01)
 
     def send(self, request: tuple[bytes, dict[str, str]]) -> tuple[int, dict[str, Any]]:
         """Dispatch one signed request; the acknowledgement's status and JSON body ({} when empty)."""

@@ -30,8 +30,17 @@ down_revision = "0035"
 branch_labels = None
 depends_on = None
 
-# the tables LOCATE_SQL reads, and slack_bots, which its installation check reads
-WATCHED = ("organisations", "people", "organisation_teams", "handoff_versions", "review_versions", "slack_bots")
+# the tables LOCATE_SQL reads, slack_bots, which its installation check reads, and the hours
+# version `/tandem hours` reads beside it
+WATCHED = (
+    "organisations",
+    "people",
+    "organisation_teams",
+    "handoff_versions",
+    "review_versions",
+    "slack_bots",
+    "hours_versions",
+)
 
 
 def upgrade() -> None:
