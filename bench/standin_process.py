@@ -72,7 +72,7 @@ def runtime_posting_to(standin: StandInProcess, url: str, db, clock):
     from tests.support.in_process import InProcess
 
     settings = Settings(database_url=url, bot_token="xoxb-bench", api_url=standin.base_url, post_spacing=0.0)
-    conversation = SlackConversation(create_client(settings))
+    conversation = SlackConversation(create_client(settings, db=db))
     slack: list[float] = []
     post = conversation.post
 
