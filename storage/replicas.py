@@ -20,6 +20,7 @@ process at most one `LEASE`.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -47,12 +48,13 @@ _REGISTER = (
 )
 _RENEW = (
     "UPDATE replica_leases SET acked = GREATEST(acked, %(acked)s), "
-    "expires_at = clock_timestamp() + make_interval(secs => %(lease)s) WHERE id = %(id)s"
+    "expires_at = clock_timestamp() + make_interval(secs => %(lease)s) "
+    "WHERE id = %(id)s AND expires_at > clock_timestamp()"
 )
 _FORGET = "DELETE FROM replica_leases WHERE id = %(id)s OR expires_at < clock_timestamp() - interval '1 minute'"
 MARK_SQL = (
-    f"SELECT m, pg_notify('{CHANNEL}', m::text), "
-    "EXISTS (SELECT 1 FROM replica_leases WHERE expires_at > clock_timestamp()) FROM nextval('version_marks') AS m"
+    f"SELECT m, pg_notify('{CHANNEL}', m::text), EXISTS (SELECT 1 FROM replica_leases"
+    " WHERE expires_at > clock_timestamp() AND id <> %(skip)s) FROM nextval('version_marks') AS m"
 )
 LAGGING_SQL = (
     "SELECT EXISTS (SELECT 1 FROM replica_leases"
@@ -69,7 +71,7 @@ def settle(
     """Notify a mark on `cursor` (autocommit, after the writer's commit) and wait until every
     process holding a live lease has seen it, but for lease `skip`: the writer's own process,
     which forgot on its own (`Listener.forget_here`). False if one still had not after `GIVE_UP`."""
-    cursor.execute(MARK_SQL)
+    cursor.execute(MARK_SQL, {"skip": skip or ""})
     mark, _, listened = cursor.fetchone()
     if not listened:
         return True
@@ -122,6 +124,7 @@ class Listener:
             self._generation += 1
             self._thread = threading.Thread(target=self._run, name="tandem-versions", daemon=True)
             self._thread.start()
+            atexit.register(self.stop)  # a worker that exits gives its lease back: no writer waits for it
 
     def stop(self) -> None:
         """Stop listening and give the lease back (within one `RENEW`)."""
@@ -190,8 +193,8 @@ class Listener:
                 acked = max([acked, *marks])
                 sent = self._clock()
                 renewed = connection.execute(_RENEW, {"id": self.lease_id, "acked": acked, "lease": LEASE})
-                if renewed.rowcount != 1:
-                    raise RuntimeError("this process's lease was taken away")
+                if renewed.rowcount != 1:  # a writer may have gone on without this process: start afresh
+                    raise RuntimeError("this process's lease ran out before it was renewed")
                 self._fence = sent + LEASE - MARGIN
             connection.execute(_FORGET, {"id": self.lease_id})
         finally:

@@ -151,14 +151,20 @@ def test_a_replica_that_lost_its_connection_forgets_what_it_held(url, replica):
     assert here(replica).leave_version == before.leave_version + 7
 
 
-def test_a_replica_whose_lease_was_taken_listens_again_afresh(url, replica):
+@pytest.mark.parametrize(
+    "lost",
+    ["DELETE FROM replica_leases", "UPDATE replica_leases SET expires_at = clock_timestamp() - interval '1 s'"],
+    ids=["taken", "ran out"],
+)
+def test_a_replica_whose_lease_is_gone_listens_again_afresh(url, replica, lost):
+    """A writer may have gone on without it meanwhile: what it held is forgotten."""
     listener = replica.quick.listener
     assert isinstance(listener, Listener)
     before, lease = here(replica), listener.lease_id
     with driver(url) as connection:
         connection.execute("SET session_replication_role = replica")
         connection.execute("UPDATE organisations SET leave_version = leave_version + 3")
-        connection.execute("DELETE FROM replica_leases")
+        connection.execute(lost)
     wait_until(lambda: listener.lease_id != lease and listener.generation() is not None)
     assert here(replica).leave_version == before.leave_version + 3
 
