@@ -51,8 +51,8 @@ from storage.db import Database
 from storage.replicas import Listener
 
 T = TypeVar("T")
-K = TypeVar("K")
 V = TypeVar("V")
+LOCATED, HOURS = "located", "hours"  # what `_kept` keeps: `locate`'s finds, each organisation's hours version
 # An organisation a workspace's request may belong to: one bound to that team, or one bound
 # to no team at all (a matrix that names no workspace serves whichever installation asks).
 _IN_TEAM = (
@@ -186,9 +186,10 @@ class QuickReads:
         self._reviews: dict[int, _Reviews] = {}
         self._lock = threading.Lock()
         # what `locate` found, by (channel, user, team), and each organisation's hours version,
-        # with the listener's generation each is of
-        self._located: dict[tuple[str | None, str | None, str | None], tuple[int, Located | None]] = {}
-        self._hours_versions: dict[int, tuple[int, int]] = {}
+        # each with the stamp it is of (`_stamp`): on PostgreSQL shared by the process's threads,
+        # on SQLite each thread's own (its connection's data_version is its own count)
+        self._held: dict[str, dict[Any, tuple[int, Any]]] = {LOCATED: {}, HOURS: {}}
+        self._own_held = threading.local()
 
     @property
     def listener(self) -> Listener | None:
@@ -226,23 +227,46 @@ class QuickReads:
     ) -> Located | None:
         params: dict[str, Any] = {"channel": channel, "user": user, "team": team or None}
         key = (channel, user, team or None)
-        return self._kept(self._located, key, lambda: self._locate(params, through), keep=through is None)
+        return self._kept(LOCATED, key, lambda: self._locate(params, through), keep=through is None)
 
-    def _kept(self, held: dict[K, tuple[int, V]], key: K, read: Callable[[], V], keep: bool = True) -> V:
-        """`read()`, or what it gave before, while the listener has been told of no change since
-        (`storage.replicas`); without a listener, or not `keep`, always `read()`."""
-        listener = self.listener
-        generation = listener.generation() if listener is not None and keep else None
-        if generation is not None:
-            entry = held.get(key)
-            if entry is not None and entry[0] == generation:
-                return entry[1]
+    def _kept(self, name: str, key: Any, read: Callable[[], V], keep: bool = True) -> V:
+        """`read()`, or what it gave before while the database has changed nothing since
+        (`_stamp`); without a stamp, or not `keep`, always `read()`."""
+        stamp = self._stamp() if keep else None
+        if stamp is None:
+            return read()
+        held = self._held[name] if self.listener is not None else self._thread_held(name)
+        entry = held.get(key)
+        if entry is not None and entry[0] == stamp:
+            return entry[1]
         value = read()
-        if generation is not None and listener is not None and listener.generation() == generation:
+        if self._stamp() == stamp:  # nothing changed while it was read
             if len(held) >= HELD:
                 held.clear()
-            held[key] = (generation, value)  # nothing changed while it was read
+            held[key] = (stamp, value)
         return value
+
+    def _stamp(self) -> int | None:
+        """What a kept read must be of to be current, or None (read it). On PostgreSQL the
+        listener's generation (`storage.replicas`). On SQLite this thread's connection's
+        `PRAGMA data_version`, which moves whenever any other connection, of this process or
+        another, commits: that connection never writes, so an unchanged number means nothing
+        was committed since, at the cost of reading one number from the shared WAL index."""
+        if self.listener is not None:
+            return self.listener.generation()
+        if not self._sqlite:
+            return None
+        try:
+            return self._connection().execute("PRAGMA data_version").fetchone()[0]
+        except self.engine.dialect.loaded_dbapi.Error:
+            self._drop()
+            return None
+
+    def _thread_held(self, name: str) -> dict[Any, tuple[int, Any]]:
+        held: dict[str, dict[Any, tuple[int, Any]]] | None = getattr(self._own_held, "held", None)
+        if held is None:
+            held = self._own_held.held = {LOCATED: {}, HOURS: {}}
+        return held[name]
 
     def _locate(self, params: dict[str, Any], through: Through | None) -> Located | None:
         queries = (self._channel_sql, self._locate_sql)
@@ -391,9 +415,7 @@ class QuickReads:
     def hours_version(self, found: Located) -> int:
         """The organisation's hours version as committed now (kept while the listener is told of
         no change): only `/tandem hours` needs it, so it is not in the query every request sends."""
-        return self._kept(
-            self._hours_versions, found.org_id, lambda: self._now(lambda sql: hours_repo.version(sql, found.org_id))
-        )
+        return self._kept(HOURS, found.org_id, lambda: self._now(lambda sql: hours_repo.version(sql, found.org_id)))
 
     def hours_logged(self, org_id: int, start: datetime | None, end: datetime | None) -> list[HoursEntry]:
         """Hours entries logged in [start, end), as committed now."""

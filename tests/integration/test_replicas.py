@@ -5,6 +5,7 @@ waits for a process that stopped listening only until its lease runs out.
 
 What memory held is shown by changing the database behind the listeners' backs (as a
 superuser, with triggers off for that session): an answer that did not move read memory.
+On SQLite, where there is no one to tell, each thread checks one number instead.
 """
 
 from __future__ import annotations
@@ -28,11 +29,10 @@ from storage.replicas import LEASE, Listener, settle
 from storage.store import Units
 from tests.conftest import EXAMPLE, ROOT, fresh_postgres_database
 
-pytestmark = pytest.mark.postgres
 CHANNEL, ALICE = "C0SHARED01", "U0ALICE01"
 
 
-@pytest.fixture
+@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres)])
 def url() -> Iterator[str]:
     with fresh_postgres_database() as url:
         db = Database(url)
@@ -193,3 +193,32 @@ def test_a_change_this_process_made_is_in_its_next_answer_without_waiting_for_it
         store.add_leave("harbour-finch", LeavePeriod("U0BEN0001", now, now + timedelta(days=1), None), ALICE, now)
     assert time.monotonic() - began < LEASE / 2  # its own lease was not waited for
     assert replica.quick.locate(CHANNEL, ALICE).leave_version == before.leave_version + 1
+
+
+def test_on_sqlite_a_thread_keeps_what_it_found_until_any_other_connection_commits(tmp_path):
+    """SQLite has no one to tell: each thread's own connection reads `PRAGMA data_version`,
+    which any commit by another connection (another worker, `tandem matrix import`) moves."""
+    url = f"sqlite:///{tmp_path / 'one.db'}"
+    db = Database(url)
+    db.upgrade()
+    import_file(db, EXAMPLE, "test", SystemClock())
+    units = Units(db)
+    before = here(units)
+    statements: list[str] = []
+    units.quick._connection().set_trace_callback(statements.append)
+    assert here(units) == before
+    assert statements == ["PRAGMA data_version"]  # memory: no query
+
+    changed = tmp_path / "matrix.yml"
+    changed.write_text(EXAMPLE.read_text(encoding="utf-8").replace("Harbour & Finch Architects", "H&F"), "utf-8")
+    env = {**os.environ, "DATABASE_URL": url}
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "matrix", "import", str(changed)],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert here(units).matrix_version == before.matrix_version + 1
+    db.dispose()
