@@ -93,13 +93,14 @@ class Request:
     def answer_key(self, loaded: LoadedMatrix, cmd: Command) -> Hashable | None:
         """All a kept answer depends on: the words, the organisation, the versions of its data
         (matrix, leave, sign-off), the minute and the asker's side (who a handoff would ping);
-        for `/tandem sla` the handoffs' versions, for `/tandem hours` the hours' and the day.
+        for `/tandem sla` the handoffs' versions (and the leave's: who decides the overflow held
+        for approval), for `/tandem hours` the hours' and the day.
         None when the versions were not read by this read-only unit (a unit that writes): not kept."""
         org = loaded.matrix.organisation
         if cmd.name == "sla":  # kept as `Held`: it changes at instants of its own, not at a minute
-            listed = self.store.read_handoff_versions(org)
+            listed, duty = self.store.read_handoff_versions(org), self.store.read_versions(org)
             only = handoff_service.sla_filter(cmd.text, self.user, self.now)
-            return None if not listed else (cmd.name, cmd.text, org, listed, only and only.person)
+            return None if not listed else (cmd.name, cmd.text, org, listed, duty, only and only.person)
         if cmd.name == "hours":  # the same to everyone all day, until the matrix or the hours move on
             logged = self.store.read_hours_versions(org)
             return None if not logged else (cmd.name, cmd.text, org, logged, _today(loaded, self.now))

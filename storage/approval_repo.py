@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from typing import Any
+
+from sqlalchemy import Connection, select, update
 from sqlalchemy.orm import Session
 
 from bot.contract.approval import Hold, OverflowRequest
@@ -16,7 +18,8 @@ def _hold(hold: Hold) -> dict:
     return {"reasons": list(hold.reasons), "closest": hold.closest, "period": hold.period}
 
 
-def _domain(row: orm.OverflowRequest, org_key: str) -> OverflowRequest:
+def _domain(row: Any, org_key: str) -> OverflowRequest:
+    """From an ORM row or a Core row of the table (the same names)."""
     hold = row.hold or {}
     return OverflowRequest(
         id=row.id,
@@ -60,6 +63,14 @@ def get(session: Session, org_id: int, org_key: str, request_id: int, lock: bool
         query = query.with_for_update()
     row = session.scalar(query)
     return _domain(row, org_key) if row else None
+
+
+def pending(sql: Session | Connection, org_id: int, org_key: str) -> list[OverflowRequest]:
+    """The requests still waiting for a decision, oldest first (the index on organisation and
+    status finds them); on a session or a bare connection alike (`storage.quick`)."""
+    table = _ROW.__table__
+    query = select(table).where(table.c.organisation_id == org_id, table.c.status == "pending").order_by(table.c.id)
+    return [_domain(row, org_key) for row in sql.execute(query)]
 
 
 def placed(session: Session, request_id: int, channel: str, ts: str) -> None:

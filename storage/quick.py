@@ -6,12 +6,14 @@ indexed query answers both: the organisation (by channel, else by the asker, els
 one, within what the installation's workspace may reach) with its `matrix_version`,
 `leave_version`, `signoff_version`, handoff version and review version, which every import,
 every leave or cover write, every matrix change set or confirmation, every handoff opened or
-stepped and every review completed or scheduled moves on in its own transaction. The matrix
-is cached on the first version (`bot.services.matrices.MatrixCache`), current leave, the
-change sets, what `/tandem sla` and `status` list of the open handoffs and what `/tandem
-reviews` reads here on the others, so an import, a `/tandem cover`, a Confirm, a handoff or a
-`/tandem done` by any process is seen by the very next request, with no time-based
-staleness. The same query serves units that write (`Store.locate`), through their session.
+stepped, every overflow request held or decided and every review completed or scheduled
+moves on in its own transaction. The matrix is cached on the first version
+(`bot.services.matrices.MatrixCache`), current leave, the change sets, what `/tandem sla`
+and `status` list of the open handoffs (and of the overflow requests waiting for approval)
+and what `/tandem reviews` reads here on the others, so an import, a `/tandem cover`, a
+Confirm, a handoff, a held request or a `/tandem done` by any process is seen by the very
+next request, with no time-based staleness. The same query serves units that write
+(`Store.locate`), through their session.
 
 On PostgreSQL a serving process keeps what that query found, by channel, asker and
 workspace, for as long as the database has told it of no change (`storage.replicas`): a
@@ -39,13 +41,14 @@ from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from bot.contract.approval import OverflowRequest
 from bot.contract.hours import HoursEntry
 from bot.contract.signoff import ChangeSet
 from bot.handoffs.listing import HandoffFilter
 from bot.handoffs.model import Handoff
 from bot.ownership.cover import LeavePeriod
 from bot.ports import Through
-from storage import handoff_repo, hours_repo, matrix_repo, schedule_repo, signoff_repo
+from storage import approval_repo, handoff_repo, hours_repo, matrix_repo, schedule_repo, signoff_repo
 from storage import models as orm
 from storage.db import Database
 from storage.replicas import Listener
@@ -164,6 +167,7 @@ class _Handoffs:
     listings: dict[tuple[str | None, str | None, int], _OpenListing] = field(default_factory=dict)
     one: dict[int, Handoff | None] = field(default_factory=dict)
     mine: dict[tuple[str, int], tuple[Handoff, ...]] = field(default_factory=dict)  # App Home's, by (viewer, limit)
+    pending: tuple[OverflowRequest, ...] | None = None  # overflow held for approval (holding or deciding moves it on)
 
 
 class QuickReads:
@@ -447,3 +451,14 @@ class QuickReads:
             with self._lock:
                 held.one[number] = handoff
         return held.one[number]
+
+    def pending_requests(self, found: Located) -> list[OverflowRequest]:
+        """The overflow requests waiting for approval, from memory while (matrix, handoff)
+        versions hold: a request held or decided moves the handoff version on."""
+        held = self._handoffs_of(found)
+        pending = held.pending
+        if pending is None:
+            pending = tuple(self._now(lambda sql: approval_repo.pending(sql, found.org_id, found.key)))
+            with self._lock:
+                held.pending = pending
+        return list(pending)

@@ -210,7 +210,11 @@ class Store:
 
     # -- overflow held for approval ---------------------------------------------------
     def add_overflow_request(self, request: OverflowRequest) -> int:
-        return approval_repo.add(self.session, self._org_id(request.organisation), request)
+        """Held: it moves the handoff version on, so `/tandem sla` kept by any process lists it next."""
+        org_id = self._org_id(request.organisation)
+        number = approval_repo.add(self.session, org_id, request)
+        handoff_repo.moved_on(self.session, org_id)
+        return number
 
     def get_overflow_request(self, org_key: str, request_id: int, lock: bool = False) -> OverflowRequest | None:
         """One held request; `lock` holds it (FOR UPDATE on PostgreSQL) so two presses decide in turn."""
@@ -221,8 +225,19 @@ class Store:
         approval_repo.placed(self.session, request_id, channel, ts)
 
     def decide_overflow_request(self, request: OverflowRequest) -> bool:
-        """Compare-and-set: write the decision only if the request is still pending."""
-        return approval_repo.decide(self.session, request)
+        """Compare-and-set: write the decision only if the request is still pending; a decision
+        moves the handoff version on, as holding it did."""
+        decided = approval_repo.decide(self.session, request)
+        if decided:
+            handoff_repo.moved_on(self.session, self._org_id(request.organisation))
+        return decided
+
+    def pending_overflow_requests(self, org_key: str) -> list[OverflowRequest]:
+        """The requests waiting for approval, oldest first."""
+        found = self._located.get(org_key)
+        if self._quick is not None and found is not None:
+            return self._quick.pending_requests(found)
+        return approval_repo.pending(self.session, self._org_id(org_key), org_key)
 
     def release_overflow_request(self, request_id: int, handoff_id: int) -> None:
         """The handoff an approved request became."""

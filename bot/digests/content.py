@@ -2,7 +2,9 @@
 
 The daily digest is a morning look at the present: open handoffs by side and age, which have
 breached or are close to it, reviews overdue or due in the coming 7 days, who is away today
-and the matrix's gaps; a morning with none of that is `quiet`. The weekly digest looks back
+the overflow requests held for the client's approval, and the matrix's gaps; a morning with
+none of that is `quiet` (a request waiting for approval is never quiet: the approver may have
+missed its one message in the channel). The weekly digest looks back
 at the last complete ISO week (a Monday digest reports the week just ended) and at the eight
 weeks up to it, so a trend shows whether SLA attainment is slipping before anyone has to ask.
 
@@ -22,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from bot.alerts.sla import thresholds
 from bot.calendar import as_utc
+from bot.contract.approval import OverflowRequest
 from bot.contract.hours import Burn, HoursReport
 from bot.handoffs.clocks import attainment, clocks, urgency_key
 from bot.handoffs.model import Handoff
@@ -51,11 +54,16 @@ class DailyDigest:
     gaps: list[Gap]
     hours: HoursReport | None = None  # this period's hours against the bank, when the matrix keeps one
     signoff: tuple[Gap, ...] = ()  # of `gaps`: changes unconfirmed for over 3 working days, stale areas
+    awaiting: tuple[OverflowRequest, ...] = ()  # overflow held for approval, oldest first
+    deciders: tuple[str, ...] = ()  # who can approve or decline them now (leave and cover applied)
 
     @property
     def quiet(self) -> bool:
-        """Nothing to report: no open handoff, no review due or overdue, nobody away (gaps are standing)."""
-        return not (any(self.open_by_side.values()) or self.reviews_due or self.reviews_overdue or self.away)
+        """Nothing to report: no open handoff, no review due or overdue, nobody away, no overflow
+        waiting for approval (gaps are standing)."""
+        return not (
+            any(self.open_by_side.values()) or self.reviews_due or self.reviews_overdue or self.away or self.awaiting
+        )
 
 
 @dataclass(frozen=True)

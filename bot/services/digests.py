@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from bot.contract.rules import approvers_at
 from bot.digests.content import AGE_BUCKETS, TREND_WEEKS, DailyDigest, WeeklyDigest, daily_digest, weekly_digest
 from bot.errors import TandemError
 from bot.matrix import rights
@@ -35,12 +36,15 @@ def daily(store: Store, matrix: Matrix, now: datetime) -> DailyDigest:
     )
     by_side, by_age = store.open_handoff_counts(org, now, list(AGE_BUCKETS))
     banked = matrix.contract is not None and matrix.contract.hours is not None
+    awaiting = tuple(store.pending_overflow_requests(org))
     return replace(
         digest,
         open_by_side={side: by_side.get(side, 0) for side in SIDES},
         age_buckets=by_age,
         hours=hours.report(store, matrix, None, now) if banked else None,
         signoff=unsigned,
+        awaiting=awaiting,
+        deciders=approvers_at(matrix, now, store.leave_at(org, now)) if awaiting else (),
     )
 
 

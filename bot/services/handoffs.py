@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.alerts.sla import next_alert_at
+from bot.contract.rules import approvers_at
 from bot.errors import TandemError, Who, Words, listing
 from bot.grammar import MENTION, Command, addressed
 from bot.handoffs.clocks import MARGIN, next_due, shown_until
@@ -300,6 +301,8 @@ class SlaOverview:
     breached: int
     most_urgent: list[Handoff]
     only: HandoffFilter | None = None  # what the listing was narrowed to, if anything
+    awaiting: tuple[int, ...] = ()  # the overflow requests held for approval (unnarrowed only), oldest first
+    deciders: tuple[str, ...] = ()  # who can approve or decline them now
 
 
 SLA_USAGE = "/tandem sla [breached] [mine] [internal | provider]"
@@ -323,21 +326,31 @@ def sla_filter(words: str, user: str, now: datetime) -> HandoffFilter | None:
 def sla_overview(
     store: Store, loaded: LoadedMatrix, now: datetime, limit: int = 25, only: HandoffFilter | None = None
 ) -> SlaOverview:
-    """Counts of open and breached handoffs and the most urgent ones, breached first."""
-    org = loaded.matrix.organisation
+    """Counts of open and breached handoffs and the most urgent ones, breached first; unnarrowed,
+    the overflow requests waiting for approval too, and who decides them now."""
+    matrix = loaded.matrix
+    org = matrix.organisation
     total, breached = store.count_open_handoffs(org, now, only)
-    return SlaOverview(total, breached, store.most_urgent_handoffs(org, limit, only), only)
+    overview = SlaOverview(total, breached, store.most_urgent_handoffs(org, limit, only), only)
+    awaiting = tuple(r.number for r in store.pending_overflow_requests(org)) if only is None else ()
+    if not awaiting:
+        return overview
+    return replace(overview, awaiting=awaiting, deciders=approvers_at(matrix, now, store.leave_at(org, now)))
 
 
 def sla_holds_until(store: Store, loaded: LoadedMatrix, overview: SlaOverview, now: datetime) -> datetime | None:
     """Until when `sla_overview` at `now`, with the same handoffs, reads the same (just before
     the returned instant): the next breach of any handoff it counts moves its counts, and each
-    listed one's clock shows the same state and whole percent only so long. None: for as long
-    as the handoffs are unchanged."""
+    listed one's clock shows the same state and whole percent only so long, and who decides
+    the overflow waiting for approval only until leave starts or ends. None: for as long as
+    the handoffs (and the held requests) are unchanged."""
     matrix = loaded.matrix
     due = store.next_due_handoff(matrix.organisation, now, overview.only)
     bounds = [due - MARGIN] if due is not None else []
     bounds += [at for h in overview.most_urgent if (at := shown_until(h, matrix, now)) is not None]
+    if overview.awaiting:
+        leave = store.leave_overlapping(matrix.organisation, now)
+        bounds += [p.starts_at if p.starts_at > now else p.ends_at for p in leave]
     return min(bounds, default=None)
 
 

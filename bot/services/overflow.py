@@ -6,6 +6,8 @@ period's hours used up, it is held: the approvers get Approve and Decline in the
 channel (both sides see that it waits, and on whom), the requester hears who it waits
 for. Approve opens the handoff in the requester's name; Decline closes the request with
 the approver's reason. Both are audit events, and a request is decided exactly once.
+Until then it waits in sight: every daily digest lists it and `/tandem sla` counts it
+(holding and deciding move the handoff version on, so kept answers miss at once).
 """
 
 from __future__ import annotations

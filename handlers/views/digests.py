@@ -1,7 +1,7 @@
 """The daily and weekly digests, as the business owner reads them in the shared channel.
 
 A quiet morning is one line ("all clear"), so the channel is not filled with empty
-sections; a week with nothing decided says so in words rather than in dashes.
+sections (overflow waiting for approval is never quiet: it is listed, with who decides); a week with nothing decided says so in words rather than in dashes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from handlers.views.leave import until_text
 from handlers.views.markup import escape, local_date, mention
 from handlers.views.matrix import gap_line
 from handlers.views.reminders import review_when
+from handlers.views.waiting import decides_text, waiting_count, waiting_line
 
 LISTED = 10  # handoffs or reviews listed per section before "…and N more"
 
@@ -44,6 +45,16 @@ def _hours(digest: DailyDigest) -> list[str]:
     return [daily_line(hours)] if hours is not None and hours.statement is not None else []
 
 
+def _awaiting(matrix: Matrix, digest: DailyDigest) -> dict:
+    """The overflow held for approval, and who decides it now: named once, however many wait."""
+    lines = [waiting_line(matrix, r, digest.now) for r in digest.awaiting]
+    more = f"\n…and {len(lines) - LISTED} more" if len(lines) > LISTED else ""
+    decides = f"{decides_text(digest.deciders)}: Approve or Decline on each request's message in this channel."
+    return section(
+        "*Waiting for approval*\n" + "\n".join(lines[:LISTED]) + more + "\n" + decides[0].upper() + decides[1:]
+    )
+
+
 def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[dict]]:
     name, day = escape(matrix.name), local_date(digest.now, matrix.timezone)
     if digest.quiet:
@@ -63,11 +74,13 @@ def daily_digest_blocks(matrix: Matrix, digest: DailyDigest) -> tuple[str, list[
     text = (
         f"Daily digest for {name}: {_plural(total, 'open handoff')}, {len(digest.breached)} breached, "
         f"{len(digest.at_risk)} at risk."
-    )
+    ) + (f" {waiting_count(len(digest.awaiting))}." if digest.awaiting else "")
     blocks = [header(f"Daily digest — {day}"), section(f"*{_plural(total, 'open handoff')}* — {sides}\nBy age: {ages}")]
     for label, handoffs in (("Breached", digest.breached), ("At risk", digest.at_risk)):
         if handoffs:
             blocks.append(_listed(label, [handoff_line(matrix, h, digest.now) for h in handoffs]))
+    if digest.awaiting:
+        blocks.append(_awaiting(matrix, digest))
     for label, statuses in (
         ("Reviews overdue", digest.reviews_overdue),
         ("Reviews due in the next 7 days", digest.reviews_due),

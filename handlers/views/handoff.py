@@ -17,6 +17,7 @@ from handlers.inputs import HandoffRef
 from handlers.views.blocks import Reply, actions, button, context, header, section
 from handlers.views.duty import ping_sentences
 from handlers.views.markup import escape, local_time, mention, mentions, party, truncate, user_text
+from handlers.views.waiting import waiting_sla
 
 STATUS_WORDS = {
     "open": ":new: Open",
@@ -176,18 +177,25 @@ def _listing(matrix: Matrix, overview, count: int | None) -> str:
 
 
 def sla_reply(matrix: Matrix, overview, now: datetime) -> Reply:
+    """The open handoffs, most urgent first, then the overflow waiting for approval (which is
+    no handoff yet, but work someone waits on all the same)."""
+    waiting = waiting_sla(overview.awaiting, overview.deciders) if overview.awaiting else None
     if not overview.open:
         text = escape(_listing(matrix, overview, None)) + "."
-        return Reply(text, [section(f":sparkles: {text}")])
+        if waiting is None:
+            return Reply(text, [section(f":sparkles: {text}")])
+        return Reply(f"{text} {waiting}", [section(text), section(f":hourglass_flowing_sand: {waiting}")])
     lines = [handoff_line(matrix, h, now) for h in overview.most_urgent]
     summary = _listing(matrix, overview, overview.open)
     blocks = [header(summary)]
     blocks += [section("\n".join(lines[i : i + 20])) for i in range(0, len(lines), 20)]
     if overview.open > len(lines):
         blocks.append(context(f"Showing the {len(lines)} most urgent of {overview.open}."))
+    if waiting is not None:
+        blocks.append(section(f":hourglass_flowing_sand: {waiting}"))
     if overview.only is None:
         blocks.append(context("Narrow it: `/tandem sla breached`, `mine`, `internal` or `provider`."))
-    return Reply(escape(summary), blocks)
+    return Reply(escape(summary) + (f". {waiting}" if waiting else ""), blocks)
 
 
 def status_reply(matrix: Matrix, handoff: Handoff, now: datetime) -> Reply:

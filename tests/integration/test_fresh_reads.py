@@ -618,3 +618,36 @@ def test_a_token_due_for_a_refresh_sends_the_request_to_bolt(standin, database, 
     finally:
         reader.close()
         standin.reset_oauth()
+
+
+def test_overflow_held_and_declined_by_another_replica_is_in_the_next_sla(standin, database, ahead):
+    reader = SlackApp(standin, database, working_hour_ahead(), http=True)
+    try:
+        assert said(reader.answer("/tandem", "sla", ALICE)).startswith("No open handoffs.")  # now in memory
+        assert said(reader.answer("/tandem", "sla", ALICE)).startswith("No open handoffs.") and ahead() == 1
+        with BotProcess(standin, database, matrix=None) as writer:
+            request = sr.slash_command(
+                "/overflow",
+                "P3 paint the waiting room",
+                user_id=BEN,
+                channel_id="C0SHARED01",
+                response_url=standin.response_url("held"),
+            )
+            assert sr.post(writer.events_url, *request)[0] == 200
+            [approval] = standin.wait_for("chat.postMessage")
+            assert "Held for approval" in standin.wait_for_response("held")[-1].body["text"]
+            waiting = reader.answer("/tandem", "sla", ALICE)["text"]
+            assert waiting == f"No open handoffs. 1 overflow request waits for approval: held #1 — <@{ALICE}> decides."
+            assert reader.answer("/tandem", "sla", ALICE)["text"] == waiting and ahead() == 2  # kept again
+
+            decline = sr.view_submission(
+                "overflow_decline_reason",
+                {"reason": {"reason": "The landlord paints it in January"}},
+                user_id=ALICE,
+                private_metadata=json.dumps({"request": 1, "channel": "C0SHARED01", "ts": approval.reply["ts"]}),
+            )
+            assert sr.post(writer.events_url, *decline)[0] == 200
+            standin.wait_for("chat.update")  # the approval message says so once the decision is committed
+            assert reader.answer("/tandem", "sla", ALICE)["text"] == "No open handoffs."
+    finally:
+        reader.close()
