@@ -68,3 +68,13 @@ def fresh_postgres_database() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def either_database(request, tmp_path) -> Iterator[str]:
+    """The URL of a new, empty database: a SQLite file, then one on the real PostgreSQL server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tandem.db'}"
+        return
+    with fresh_postgres_database() as url:
+        yield url

@@ -51,13 +51,9 @@ def working_hour_ahead() -> datetime:
     return datetime.combine(day, time(10, 0), LONDON).astimezone(UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-        return
-    with fresh_postgres_database() as url:
-        yield url
+@pytest.fixture
+def database(either_database):
+    return either_database
 
 
 @pytest.fixture(autouse=True)
@@ -90,14 +86,14 @@ def test_cover_booked_and_ended_by_another_replica_is_in_the_next_answer(standin
         assert "<@U0BEN0001> is away" not in owner(reader, "helpdesk") and ahead() == 1  # kept, sent ahead
         with BotProcess(standin, database, matrix=None) as writer:
             until = (at + timedelta(days=3)).date().isoformat()
-            request = sr.slash_command(
+            send_to(
+                writer,
+                standin,
                 "/tandem",
                 f"cover <@U0BEN0001|ben> until {until} by <@U0CARA001|cara>",
-                user_id=ALICE,
-                channel_id="C0SHARED01",
-                response_url=standin.response_url("booked"),
+                ALICE,
+                "booked",
             )
-            assert sr.post(writer.events_url, *request)[0] == 200
             [booked] = standin.wait_for_response("booked")  # sent once the booking is committed
             assert "<@U0CARA001> covers" in booked.body["text"]
 
@@ -106,14 +102,7 @@ def test_cover_booked_and_ended_by_another_replica_is_in_the_next_answer(standin
             assert ahead() == 1
             assert "<@U0BEN0001>" in said(reader.answer("/tandem", "cover list", PRIYA))
 
-            request = sr.slash_command(
-                "/tandem",
-                "cover end <@U0BEN0001|ben>",
-                user_id=CARA,
-                channel_id="C0SHARED01",
-                response_url=standin.response_url("ended"),
-            )
-            assert sr.post(writer.events_url, *request)[0] == 200
+            send_to(writer, standin, "/tandem", "cover end <@U0BEN0001|ben>", CARA, "ended")
             [ended] = standin.wait_for_response("ended")
             assert "<@U0BEN0001> is back" in ended.body["text"]
 
@@ -152,12 +141,18 @@ def test_read_only_commands_answer_from_memory_once_it_holds_their_data(standin,
         reader.close()
 
 
-def tandem_by(writer: BotProcess, standin, words: str, user: str, reply_to: str) -> str:
-    """`/tandem words` sent to the writing replica; its answer, once its unit has committed."""
+def send_to(writer: BotProcess, standin, command: str, words: str, user: str, reply_to: str) -> None:
+    """`command words` from `user` in the shared channel, acknowledged by the writing replica;
+    its answer goes to the stand-in's response URL `reply_to` once its unit has committed."""
     request = sr.slash_command(
-        "/tandem", words, user_id=user, channel_id="C0SHARED01", response_url=standin.response_url(reply_to)
+        command, words, user_id=user, channel_id="C0SHARED01", response_url=standin.response_url(reply_to)
     )
     assert sr.post(writer.events_url, *request)[0] == 200
+
+
+def tandem_by(writer: BotProcess, standin, words: str, user: str, reply_to: str) -> str:
+    """`/tandem words` sent to the writing replica; its answer, once its unit has committed."""
+    send_to(writer, standin, "/tandem", words, user, reply_to)
     return standin.wait_for_response(reply_to)[-1].body["text"]
 
 
@@ -186,14 +181,7 @@ def test_a_handoff_opened_and_taken_by_another_replica_is_in_the_next_answer(sta
         assert "No open handoffs" in said(reader.answer("/tandem", "sla", PRIYA)) and ahead() == 1  # kept
         assert "There is no handoff #1" in said(reader.answer("/tandem", "status 1", PRIYA))
         with BotProcess(standin, database, matrix=None) as writer:
-            request = sr.slash_command(
-                "/handoff",
-                "P2 provider: firewall rule for the new VPN",
-                user_id=ALICE,
-                channel_id="C0SHARED01",
-                response_url=standin.response_url("opened"),
-            )
-            assert sr.post(writer.events_url, *request)[0] == 200
+            send_to(writer, standin, "/handoff", "P2 provider: firewall rule for the new VPN", ALICE, "opened")
             root, _thread = standin.wait_for("chat.postMessage", count=2)
             standin.wait_for_response("opened")  # sent once the handoff is committed
             checkouts.clear()
@@ -626,14 +614,7 @@ def test_overflow_held_and_declined_by_another_replica_is_in_the_next_sla(standi
         assert said(reader.answer("/tandem", "sla", ALICE)).startswith("No open handoffs.")  # now in memory
         assert said(reader.answer("/tandem", "sla", ALICE)).startswith("No open handoffs.") and ahead() == 1
         with BotProcess(standin, database, matrix=None) as writer:
-            request = sr.slash_command(
-                "/overflow",
-                "P3 paint the waiting room",
-                user_id=BEN,
-                channel_id="C0SHARED01",
-                response_url=standin.response_url("held"),
-            )
-            assert sr.post(writer.events_url, *request)[0] == 200
+            send_to(writer, standin, "/overflow", "P3 paint the waiting room", BEN, "held")
             [approval] = standin.wait_for("chat.postMessage")
             assert "Held for approval" in standin.wait_for_response("held")[-1].body["text"]
             waiting = reader.answer("/tandem", "sla", ALICE)["text"]

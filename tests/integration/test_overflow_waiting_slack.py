@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.services.schedule import tick
-from tests.conftest import EXAMPLE, fresh_postgres_database
+from tests.conftest import EXAMPLE
 from tests.support import slack_requests as sr
 from tests.support.slack_app import SlackApp
 
@@ -22,13 +22,9 @@ THURSDAY_DIGEST = datetime(2026, 12, 3, 8, 31, tzinfo=UTC)
 FRIDAY_DIGEST = datetime(2026, 12, 4, 8, 31, tzinfo=UTC)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tandem.db'}"
-        return
-    with fresh_postgres_database() as url:
-        yield url
+@pytest.fixture
+def database(either_database):
+    return either_database
 
 
 @pytest.fixture

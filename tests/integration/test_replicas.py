@@ -74,6 +74,20 @@ def here(units: Units) -> Located:
     return found
 
 
+def import_renamed(url: str, tmp_path) -> None:
+    """`tandem matrix import`, in a process of its own, of the example under another name."""
+    changed = tmp_path / "matrix.yml"
+    changed.write_text(EXAMPLE.read_text(encoding="utf-8").replace("Harbour & Finch Architects", "H&F"), "utf-8")
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "matrix", "import", str(changed)],
+        check=False,
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+    )
+    assert run.returncode == 0, run.stderr
+
+
 def behind_their_backs(url: str, statement: str) -> None:
     """A change no trigger tells of."""
     with driver(url) as connection:
@@ -94,20 +108,7 @@ def test_memory_answers_until_a_settled_change_and_then_the_change(url, replica)
 
 def test_an_import_by_another_process_is_in_the_next_answer(url, replica, tmp_path):
     before = here(replica)
-    changed = tmp_path / "matrix.yml"
-    changed.write_text(
-        EXAMPLE.read_text(encoding="utf-8").replace("Harbour & Finch Architects", "Harbour & Finch Studio"),
-        encoding="utf-8",
-    )
-    env = {**os.environ, "DATABASE_URL": url}
-    run = subprocess.run(
-        [sys.executable, "-m", "bot", "matrix", "import", str(changed)],
-        check=False,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-    )
-    assert run.returncode == 0, run.stderr
+    import_renamed(url, tmp_path)
     assert here(replica).matrix_version == before.matrix_version + 1
 
 
@@ -209,16 +210,6 @@ def test_on_sqlite_a_thread_keeps_what_it_found_until_any_other_connection_commi
     assert here(units) == before
     assert statements == ["PRAGMA data_version"]  # memory: no query
 
-    changed = tmp_path / "matrix.yml"
-    changed.write_text(EXAMPLE.read_text(encoding="utf-8").replace("Harbour & Finch Architects", "H&F"), "utf-8")
-    env = {**os.environ, "DATABASE_URL": url}
-    run = subprocess.run(
-        [sys.executable, "-m", "bot", "matrix", "import", str(changed)],
-        check=False,
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-    )
-    assert run.returncode == 0, run.stderr
+    import_renamed(url, tmp_path)
     assert here(units).matrix_version == before.matrix_version + 1
     db.dispose()
