@@ -15,10 +15,11 @@ Confirm, a handoff, a held request or a `/tandem done` by any process is seen by
 next request, with no time-based staleness. The same query serves units that write
 (`Store.locate`), through their session.
 
-On PostgreSQL a serving process keeps what that query found, by channel, asker and
-workspace, for as long as the database has told it of no change (`storage.replicas`): a
-round trip to the server cost more than the rest of the answer. An OAuth installation's
-request is always read, since its token's expiry moves with the clock.
+A serving process keeps what that query found, by channel, asker and workspace, while
+nothing has changed (`_stamp`): on PostgreSQL for as long as the database has told it of no
+change (`storage.replicas`), since a round trip to the server cost more than the rest of the
+answer; on SQLite while its connection's `data_version` stands still. An OAuth
+installation's request is always read, since its token's expiry moves with the clock.
 
 Through the ORM session this cost ~0.5 ms of CPU per request; through a driver cursor it
 is a few tens of microseconds. Each serving thread keeps its own driver connection for it,
@@ -78,7 +79,7 @@ LOCATE_SQL = (
     f"SELECT * FROM (SELECT {_VERSIONS}, 3 FROM organisations o "
     f"WHERE {_IN_TEAM} ORDER BY o.id LIMIT 2) AS first_two"
 )
-HELD = 10_000  # (channel, asker, workspace) combinations kept before starting afresh
+HELD = 10_000  # finds `_kept` keeps of one kind (e.g. channel, asker, workspace) before starting afresh
 URGENT = 25  # the most urgent handoffs `/tandem sla` lists (`bot.services.handoffs.sla_overview`)
 # Most requests come from an organisation's shared channel: its row alone settles them.
 CHANNEL_SQL = f"SELECT {_VERSIONS}, 1 FROM organisations o WHERE o.channel = :channel"

@@ -47,11 +47,6 @@ class Container:
     # the workspaces of each Grid org, asked of Slack by Bolt's middleware, read before Bolt too
     orgs: OrgWorkspaces = field(default_factory=OrgWorkspaces)
 
-    def serve_from_memory(self) -> None:
-        """This process answers requests: on PostgreSQL, keep the organisation and versions that
-        locate them, forgotten when the database tells of a change (`storage.replicas`)."""
-        self.db.follow_changes()
-
     def refresh(self) -> None:
         """Reload the matrices this process holds whose version moved on (another replica's
         import), all versions read in one query, so no user's request waits for the reload."""

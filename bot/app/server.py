@@ -77,7 +77,7 @@ def http_stack(app: App, container: Container) -> RequestGuard:
     """What a worker serves over HTTP: the guard, then the answers kept in memory (installed by
     OAuth, only through an installation Bolt would find), then Bolt."""
     settings = container.settings
-    container.serve_from_memory()
+    container.db.follow_changes()  # this process answers requests: on PostgreSQL, listen (`storage.replicas`)
     served: Callable[..., Iterable[bytes]] = TandemWsgi(
         app, HealthCheck(container.db, container.deps.clock, settings.tick_seconds)
     )

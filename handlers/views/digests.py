@@ -1,7 +1,8 @@
 """The daily and weekly digests, as the business owner reads them in the shared channel.
 
 A quiet morning is one line ("all clear"), so the channel is not filled with empty
-sections (overflow waiting for approval is never quiet: it is listed, with who decides); a week with nothing decided says so in words rather than in dashes.
+sections (overflow waiting for approval is never quiet: it is listed, with who decides); a
+week with nothing decided says so in words rather than in dashes.
 """
 
 from __future__ import annotations
