@@ -41,6 +41,7 @@ import argparse
 import asyncio
 import collections
 import json
+import math
 import os
 import pickle
 import shutil
@@ -61,6 +62,9 @@ RATIO_TARGET = 0.90
 P99_TARGET_MS = 50.0  # read-only commands
 WRITE_P99_TARGET_MS = 150.0  # /handoff: a write, whose work the bare app does not do
 WRITES = frozenset({"handoff"})
+# A write's signed request counts once: the same bytes again are a replay, which Tandem drops
+# before any work. Its pool holds a request for every one sent at up to this rate.
+WRITE_CEILING_RPS = 2000
 CPU_TARGET = 1.3
 REQUEST_TIMEOUT_S = 10.0
 REOPEN_EVERY = 50  # wrk: one request in this many closes its connection (see `wrk_script`)
@@ -131,6 +135,21 @@ def tree_cpu_seconds(pid: int) -> dict[int, float]:
     return found
 
 
+def settled(pid: int, quiet_cores: float = 0.05, step: float = 0.25, limit: float = 60.0) -> float:
+    """Wait until the server tree at `pid` is idle (below `quiet_cores` over a `step`): a write's
+    work after the acknowledgements may still be running, and would run into the next server's
+    round. How long that took, in seconds."""
+    started = time.perf_counter()
+    before = sum(tree_cpu_seconds(pid).values())
+    while time.perf_counter() - started < limit:
+        time.sleep(step)
+        now = sum(tree_cpu_seconds(pid).values())
+        if now - before < quiet_cores * step:
+            break
+        before = now
+    return time.perf_counter() - started
+
+
 # -- the client (runs in its own process) -------------------------------------------------
 async def _one(port: int, raw: bytes) -> tuple[int | str, bytes]:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -149,15 +168,17 @@ async def _drive(
     port: int, pool: list[bytes], concurrency: int, warmup: float, seconds: float, server_pid: int | None
 ) -> dict:
     counter = iter(range(MAX_REQUESTS * 2))
+    sent = 0  # warm-up included: a write's pool is sent once, in order
     latencies: list[float] = []
     statuses: collections.Counter = collections.Counter()
     samples: dict[str, str] = {}
 
     async def loop(until: float, record: bool) -> None:
+        nonlocal sent
         for n in counter:
             if time.perf_counter() >= until or (record and len(latencies) >= MAX_REQUESTS):
                 return
-            raw = pool[n % len(pool)]
+            raw, sent = pool[n % len(pool)], sent + 1
             start = time.perf_counter()
             try:
                 status, body = await asyncio.wait_for(_one(port, raw), REQUEST_TIMEOUT_S)
@@ -193,6 +214,7 @@ async def _drive(
         "max_ms": (ordered[-1] * 1000) if ordered else float("nan"),
         "statuses": dict(statuses),
         "samples": samples,
+        "replays": max(0, sent - len(pool)),
         "client_cpu_s": own,
         "server_cpu_s": sum(by_pid.values()),
         "machine_busy_s": busy,
@@ -225,9 +247,10 @@ def _lua_string(raw: bytes) -> str:
     return '"' + "".join(chr(b) if 32 <= b < 127 and b not in (34, 92) else f"\\{b:03d}" for b in raw) + '"'
 
 
-def wrk_script(pool: list[bytes], reopen_every: int = REOPEN_EVERY) -> str:
-    """Each wrk thread replays the pool round-robin, starting at a different place; every
-    `reopen_every`-th request asks for `Connection: close`, so wrk opens that connection anew.
+def wrk_script(pool: list[bytes], reopen_every: int = REOPEN_EVERY, start: int | None = None) -> str:
+    """Each wrk thread replays the pool round-robin, starting at a different place (at `start`,
+    when given: a write's pool is sent once, in order); every `reopen_every`-th request asks for
+    `Connection: close`, so wrk opens that connection anew.
 
     With connections kept for the whole run, which gunicorn worker holds each one is settled by
     whichever accepted first when wrk connected: with most in one worker the other core sat idle
@@ -238,15 +261,20 @@ def wrk_script(pool: list[bytes], reopen_every: int = REOPEN_EVERY) -> str:
     closing = ",\n".join(_lua_string(raw.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)) for raw in pool)
     return (
         f"local pool = {{\n{requests}\n}}\nlocal closing = {{\n{closing}\n}}\n"
-        "local n = math.random(#pool)\nlocal sent = 0\n"
+        f"local n = {'math.random(#pool)' if start is None else start}\nlocal sent = 0\n"
         "request = function()\n  n = n % #pool + 1\n  sent = sent + 1\n"
         f"  if sent % {reopen_every} == 0 then return closing[n] end\n"
         "  return pool[n]\nend\n" + WRK_DONE
     )
 
 
-def run_wrk(port: int, server_pid: int, script: Path, args: argparse.Namespace) -> dict:
-    def wrk(seconds: float) -> dict:
+def run_wrk(
+    port: int, server_pid: int, scripts: list[Path], args: argparse.Namespace, once: tuple[int, int] | None = None
+) -> dict:
+    """The warm-up with `scripts[0]`, the measurement with `scripts[1]`; `once`: how many
+    requests each holds that may be sent only once (a write's), to count the replays."""
+
+    def wrk(seconds: float, script: Path) -> dict:
         command = ["wrk", "-t1", f"-c{args.concurrency}", f"-d{max(1, round(seconds))}s", "--timeout", "10s"]
         done = subprocess.run(
             [*command, "-s", str(script), f"http://127.0.0.1:{port}/slack/events"],
@@ -260,10 +288,13 @@ def run_wrk(port: int, server_pid: int, script: Path, args: argparse.Namespace) 
             raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
         return json.loads(lines[-1])
 
+    replays = 0
     if args.warmup > 0:
-        wrk(args.warmup)
+        warm = wrk(args.warmup, scripts[0])
+        replays += max(0, warm["requests"] - once[0]) if once else 0
     cpu0, busy0 = tree_cpu_seconds(server_pid), machine_busy_seconds()
-    w = wrk(args.seconds)
+    w = wrk(args.seconds, scripts[1])
+    replays += max(0, w["requests"] - once[1]) if once else 0
     cpu1, busy = tree_cpu_seconds(server_pid), machine_busy_seconds() - busy0
     wall = w["duration_us"] / 1e6
     by_pid = {p: cpu1[p] - cpu0.get(p, 0.0) for p in cpu1}
@@ -280,6 +311,7 @@ def run_wrk(port: int, server_pid: int, script: Path, args: argparse.Namespace) 
         "max_ms": w["max_us"] / 1000,
         "statuses": {},
         "samples": {},
+        "replays": replays,
         "client_cpu_s": float("nan"),  # wrk's own CPU is counted in "other"
         "server_cpu_s": sum(by_pid.values()),
         "machine_busy_s": busy,
@@ -414,6 +446,8 @@ def build_pool(
 
 
 def run_client(port: int, server_pid: int, pool_file: Path, args: argparse.Namespace) -> dict:
+    """The Python client in a process of its own over `pool_file`, sent round-robin from the
+    start (what it sent beyond the pool is counted as replays)."""
     command = [
         sys.executable,
         "-m",
@@ -445,11 +479,20 @@ def run_client(port: int, server_pid: int, pool_file: Path, args: argparse.Names
 
 
 def measure(server, generator: str, standin, tmp: Path, args: argparse.Namespace) -> dict:
-    pool = build_pool(standin, args.pool, command=args.command, keep_alive=generator == "wrk")
+    """One round of `generator` against `server`. A write's requests are each sent once: its pool
+    holds one for every request the warm-up and the measurement may send, in order, and what
+    was sent beyond it is counted as replays."""
+    write = args.command in WRITES
+    size = max(args.pool, math.ceil(WRITE_CEILING_RPS * (args.warmup + args.seconds))) if write else args.pool
+    pool = build_pool(standin, size, command=args.command, keep_alive=generator == "wrk")
     if generator == "wrk":
-        script = tmp / f"pool-{server.name}.lua"
-        script.write_text(wrk_script(pool))
-        return run_wrk(server.port, server.proc.pid, script, args)
+        split = math.ceil(len(pool) * args.warmup / (args.warmup + args.seconds)) if write else 0
+        scripts = []
+        for part, requests in (("warmup", pool[:split] or pool), ("measured", pool[split:])):
+            script = tmp / f"pool-{server.name}-{part}.lua"
+            script.write_text(wrk_script(requests, start=0 if write else None))
+            scripts.append(script)
+        return run_wrk(server.port, server.proc.pid, scripts, args, once=(split, len(pool) - split) if write else None)
     pool_file = tmp / f"pool-{server.name}.pickle"
     pool_file.write_bytes(pickle.dumps(pool))
     return run_client(server.port, server.proc.pid, pool_file, args)
@@ -486,6 +529,7 @@ def summarise(results: dict[tuple[str, str], list[dict]]) -> dict[tuple[str, str
             "p99_ms": _median(runs, "p99_ms"),
             "max_ms": max(r["max_ms"] for r in runs),
             "errors": sum(r["errors"] for r in runs),
+            "replays": sum(r.get("replays", 0) for r in runs),
             "cpu_ms": statistics.median(_cpu_ms(r) for r in runs),
             "cores": statistics.median(cores) if cores else float("nan"),
             "other": statistics.median(other) if other else float("nan"),
@@ -558,6 +602,8 @@ def report(summary: dict[tuple[str, str], dict], generators: list[str], command:
                         [f"{generator}: throughput / AsyncApp on uvicorn", f"{async_ratio:.2f}", "", "(info)"]
                     )
             checks.append([f"{generator}: {name} errors", s["errors"], "0", verdict(s["errors"] == 0)])
+            if write and name == "tandem":  # each measured request was a new write, none a dropped replay
+                checks.append([f"{generator}: tandem replays", s["replays"], "0", verdict(s["replays"] == 0)])
     header = [
         "load",
         "server",
@@ -655,10 +701,14 @@ def main(argv: list[str] | None = None) -> int:
                     for server in servers[shift:] + servers[:shift]:
                         result = measure(server, generator, standin, tmp, args)
                         results[(generator, server.name)].append(result)
+                        after = ""
+                        if args.command in WRITES:
+                            drained = settled(server.proc.pid)
+                            after = f", {result.get('replays', 0)} replays, its work done {drained:.1f} s after"
                         print(
                             f"round {round_ + 1} {generator:6} {server.name:10} {result['rps']:6.0f} req/s "
                             f"p99 {result['p99_ms']:5.1f} ms, {_cpu_ms(result):.2f} CPU ms/req, {result['errors']} errors, "
-                            f"cores by process {' '.join(map(str, result['process_cores'][:3]))}",
+                            f"cores by process {' '.join(map(str, result['process_cores'][:3]))}{after}",
                             flush=True,
                         )
         finally:
