@@ -231,6 +231,21 @@ class UnitOfWork(Protocol):
         that needs no refresh, in the same query."""
         ...
 
+    def record_first(
+        self,
+        item: InboxItem,
+        claim: tuple[str, str],
+        now: datetime,
+        claim_lease: timedelta,
+        lease: timedelta,
+        timeout: float | None,
+    ) -> bool:
+        """Take `claim` (kind "event", taken over once abandoned past `claim_lease`, or
+        "request", finished at once) and record `item`, leased for `lease`, in one transaction
+        that waits `timeout` seconds at most for a lock (None: as long as it takes): the one write an acknowledgement waits
+        for. False when the claim was another delivery's, and nothing was recorded."""
+        ...
+
 
 class Conversation(Protocol):
     """Posting to a channel: the Slack Web API, or the console's printout."""

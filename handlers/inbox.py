@@ -32,7 +32,7 @@ from slack_bolt.util.utils import get_name_for_callable
 from bot.errors import Unwritable
 from bot.inbox import InboxItem, working
 from bot.services.deps import Deps
-from handlers.middleware.once import ACK_WAIT, Claim, claimed_later, take
+from handlers.middleware.once import ACK_WAIT, LEASE, Claim, claimed_later
 
 log = logging.getLogger(__name__)
 BATCH = 20  # requests taken over at a time
@@ -110,9 +110,9 @@ class InboxRunner(LazyListenerRunner):
         )
         deps: Deps = context["tandem"]
         try:
+            if claim is not None:  # one round trip on PostgreSQL (`storage.intake`)
+                return deps.units.record_first(item, claim, deps.clock.now(), LEASE, self.lease, timeout) or None
             with deps.units(timeout=timeout) as store:
-                if claim is not None and not take(store, deps.clock, claim):
-                    return None
                 store.record_request(item, deps.clock.now(), self.lease)
             return True
         except Exception as error:  # noqa: BLE001 - a busy or unwritable database: recorded later, or not at all

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,8 +115,13 @@ class Database:
         return connection
 
     def drop_own_connection(self) -> None:
-        """Forget this thread's connection (the server went away, or the file did): the next read makes one."""
+        """Close and forget this thread's connection (the server went away, the file did, or a
+        statement failed on it): the next read makes one."""
+        connection: Connection | None = getattr(self._own, "sql", None)
         self._own.sql = None
+        if connection is not None:
+            with suppress(Exception):  # already gone: nothing to close
+                connection.close()
 
     def connect_driver(self) -> Any:
         """A new psycopg connection in autocommit, outside the pool (PostgreSQL only)."""

@@ -36,6 +36,7 @@ from storage import (
     handoff_repo,
     hours_repo,
     inbox_repo,
+    intake,
     leave_repo,
     matrix_repo,
     schedule_repo,
@@ -558,3 +559,25 @@ class Units:
             yield Store(
                 lambda: opened.enter_context(self.db.session(read_only=True)), self._org_ids, self.quick, through
             )
+
+    def record_first(
+        self,
+        item: InboxItem,
+        claim: tuple[str, str],
+        now: datetime,
+        claim_lease: timedelta,
+        lease: timedelta,
+        timeout: float | None,
+    ) -> bool:
+        """Take `claim` and record `item` in one transaction (`storage.intake`): False when the
+        claim was another delivery's, and nothing was recorded."""
+        if self.db.engine.dialect.name == "postgresql":
+            return intake.record_first_postgresql(
+                self.db, intake.record_first_params(item, claim, now, claim_lease, lease), timeout
+            )
+        kind, key = claim
+        with self(timeout=timeout) as store:
+            won = store.claim_event(key, now, claim_lease) if kind == "event" else store.claim_request(key, now)
+            if won:
+                store.record_request(item, now, lease)
+            return won
