@@ -42,11 +42,22 @@ RECORD_FIRST_SQL = (
 )
 
 
-def record_first_params(
-    item: InboxItem, claim: tuple[str, str], now: datetime, claim_lease: timedelta, lease: timedelta
-) -> dict[str, Any]:
+def record_first_postgresql(
+    db: Database,
+    item: InboxItem,
+    claim: tuple[str, str],
+    now: datetime,
+    claim_lease: timedelta,
+    lease: timedelta,
+    timeout: float | None,
+) -> bool:
+    """`RECORD_FIRST_SQL` in one pipeline (`Units.record_first`); tried once more on a new
+    connection if this thread's was lost (the server restarted). Any other failure (the lock
+    timeout) is raised, the connection closed behind it."""
+    import psycopg
+
     kind, key = claim
-    return {
+    params = {
         "claim": key,
         "now": now,
         "claim_done": now if kind == "request" else None,
@@ -59,15 +70,8 @@ def record_first_params(
         "attempts": item.attempts,
         "lease_until": now + lease,
     }
-
-
-def record_first_postgresql(db: Database, params: dict[str, Any], timeout: float | None) -> bool:
-    """`RECORD_FIRST_SQL` in one pipeline; tried once more on a new connection if this thread's
-    was lost (the server restarted). Any other failure (the lock timeout) is raised, the
-    connection left behind."""
-    import psycopg
-
-    for attempt in (1, 2):
+    attempt = 1
+    while True:
         connection: Any = db.own_connection().connection.dbapi_connection  # psycopg's own
         try:
             with connection.pipeline():
@@ -81,7 +85,6 @@ def record_first_postgresql(db: Database, params: dict[str, Any], timeout: float
         except psycopg.Error:
             broken = connection.broken
             db.drop_own_connection()  # closed: an aborted transaction is never left on it
-            if broken and attempt == 1:
-                continue
-            raise
-    raise AssertionError("unreachable")
+            if not broken or attempt == 2:
+                raise
+            attempt += 1

@@ -572,9 +572,7 @@ class Units:
         """Take `claim` and record `item` in one transaction (`storage.intake`): False when the
         claim was another delivery's, and nothing was recorded."""
         if self.db.engine.dialect.name == "postgresql":
-            return intake.record_first_postgresql(
-                self.db, intake.record_first_params(item, claim, now, claim_lease, lease), timeout
-            )
+            return intake.record_first_postgresql(self.db, item, claim, now, claim_lease, lease, timeout)
         kind, key = claim
         with self(timeout=timeout) as store:
             won = store.claim_event(key, now, claim_lease) if kind == "event" else store.claim_request(key, now)
